@@ -1,0 +1,64 @@
+package dev.sockit;
+
+/**
+ * Why a connection closed, in words for a log line or for the peer.
+ *
+ * <pre>{@code connection.close(CloseReason.of(Code.KICKED, "kicked by the operator"));}</pre>
+ *
+ * @param code the kind of reason, for code that acts on it
+ * @param text what happened, for people
+ */
+public record CloseReason(Code code, String text) {
+
+    /** The kinds of reason. */
+    public enum Code {
+        /** The peer ended its stream and the handler finished. */
+        PEER_CLOSED,
+        /** The handler returned, or the application closed the connection. */
+        CLOSED,
+        /** The peer reset the connection or it broke under us. */
+        BROKEN,
+        /** The server is stopping. */
+        SHUTDOWN,
+        /** The peer broke the framing: an over-long line, a malformed frame. */
+        PROTOCOL_ERROR,
+        /** A limit was reached, such as the number of connections. */
+        LIMIT,
+        /** The handler failed with an unexpected exception: a bug to report. */
+        HANDLER_FAILED
+    }
+
+    public CloseReason {
+        if (code == null || text == null) {
+            throw new IllegalArgumentException("a close reason needs a code and a text");
+        }
+    }
+
+    /** A reason with the given code and text. */
+    public static CloseReason of(Code code, String text) {
+        return new CloseReason(code, text);
+    }
+
+    /** The peer closed its end. */
+    public static CloseReason peerClosed() {
+        return new CloseReason(Code.PEER_CLOSED, "peer closed the connection");
+    }
+
+    /** The application closed the connection. */
+    public static CloseReason closed() {
+        return new CloseReason(Code.CLOSED, "closed");
+    }
+
+    /**
+     * True when the reason is the peer's fault or a limit, and the framing should tell the
+     * peer (lines send {@code error: TEXT}).
+     */
+    public boolean isError() {
+        return code == Code.PROTOCOL_ERROR || code == Code.LIMIT;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}

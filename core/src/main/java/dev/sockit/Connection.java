@@ -1,0 +1,88 @@
+package dev.sockit;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+
+/**
+ * One peer. A handler reads with {@link #receive()} in a plain blocking loop; any thread may
+ * {@link #send} at any time, which is how a server pushes data nobody asked for.
+ *
+ * <pre>{@code
+ * for (Message message; (message = connection.receive()) != null; ) {
+ *     connection.send("server received your message.");
+ * }
+ * }</pre>
+ *
+ * <p>Sends are batched: while the handler still has received input to work through, its
+ * replies wait in the connection's buffer and leave in one write when it next waits for
+ * input (or calls {@link #flush()}). Sends from other threads leave at once.
+ */
+public interface Connection extends AutoCloseable {
+
+    /** A number that names this connection within its server, from 1. */
+    long id();
+
+    /**
+     * Waits for the next message. Returns {@code null} at end of stream: the peer closed or
+     * reset the connection, or it was closed here ({@link #closeReason()} tells which).
+     * One thread at a time may receive.
+     *
+     * @throws dev.sockit.framing.FramingException when the peer breaks the framing, such as a
+     *     line over the limit; the connection must then be closed
+     * @throws IOException when reading fails for another reason
+     */
+    Message receive() throws IOException;
+
+    /**
+     * Sends a message. Thread-safe; messages from one thread arrive in the order sent.
+     *
+     * @throws ClosedConnectionException when the connection is closed or the peer has gone
+     * @throws IOException when writing fails
+     */
+    void send(Message message) throws IOException;
+
+    /** Sends {@code text} as UTF-8; see {@link #send(Message)}. */
+    default void send(String text) throws IOException {
+        send(Message.of(text));
+    }
+
+    /** Writes out whatever sends are waiting in the buffer. */
+    void flush() throws IOException;
+
+    /**
+     * Half-closes: flushes, then tells the peer that nothing more will be sent, while
+     * {@link #receive()} goes on reading what the peer still sends.
+     */
+    void shutdownOutput() throws IOException;
+
+    /** The protocol, {@code tcp}. */
+    String protocol();
+
+    /** This end's address. */
+    SocketAddress local();
+
+    /** The peer's address. */
+    SocketAddress remote();
+
+    /** Counters of what went in and out, and since when. */
+    ConnectionStats stats();
+
+    /** True until the connection is closed, by either side. */
+    boolean isOpen();
+
+    /** Why the connection closed, or {@code null} while it is open. */
+    CloseReason closeReason();
+
+    /**
+     * Closes the connection for a reason: flushes what was sent, sends the framing's farewell
+     * for the reason (lines send {@code error: ...} for errors), then closes the socket. Does
+     * nothing if already closed; never throws.
+     */
+    void close(CloseReason reason);
+
+    /** Closes with {@link CloseReason#closed()}. */
+    @Override
+    default void close() {
+        close(CloseReason.closed());
+    }
+}

@@ -1,0 +1,197 @@
+package dev.sockit;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Where to listen or connect, written as a URI: {@code tcp://127.0.0.1:8001},
+ * {@code tcp://[::1]:8001}, {@code tcp://[fe80::1%eth0]:8001}. One parser serves the library
+ * and the command line. A bare {@code HOST:PORT} means TCP.
+ *
+ * <pre>{@code
+ * Endpoint endpoint = Endpoint.parse("tcp://127.0.0.1:8001");
+ * endpoint.host();   // "127.0.0.1"
+ * endpoint.port();   // 8001
+ * }</pre>
+ *
+ * @param kind the socket kind
+ * @param host the host name or address literal, without IPv6 brackets; null for Unix sockets
+ * @param port the port, 0 to let the system choose when listening; -1 for Unix sockets
+ * @param path the socket file of a Unix endpoint, else null
+ */
+public record Endpoint(Kind kind, String host, int port, Path path) {
+
+    /** The endpoint a server listens on and a client connects to when none is given. */
+    public static final String DEFAULT = "tcp://127.0.0.1:8001";
+
+    /** The socket kinds an endpoint can name. */
+    public enum Kind {
+        TCP, UDP, UNIX, TLS;
+
+        /** The scheme as written in an endpoint: {@code tcp}. */
+        public String scheme() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    // The kinds this build can open. The others parse, so that the refusal can name them.
+    private static final Set<Kind> SUPPORTED = EnumSet.of(Kind.TCP);
+
+    /**
+     * Reads an endpoint.
+     *
+     * @throws IllegalArgumentException naming what is wrong and how to write it
+     */
+    public static Endpoint parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new IllegalArgumentException("endpoint is empty; write tcp://HOST:PORT, e.g. " + DEFAULT);
+        }
+        String s = text.strip();
+        int colonSlashSlash = s.indexOf("://");
+        if (colonSlashSlash < 0 && s.regionMatches(true, 0, "unix:", 0, 5)) {
+            return unix(text, s.substring(5));
+        }
+        Kind kind = Kind.TCP;
+        String rest = s;
+        if (colonSlashSlash >= 0) {
+            String scheme = s.substring(0, colonSlashSlash).toLowerCase(Locale.ROOT);
+            kind = switch (scheme) {
+                case "tcp" -> Kind.TCP;
+                case "udp" -> Kind.UDP;
+                case "tls" -> Kind.TLS;
+                case "unix" -> Kind.UNIX;
+                default -> throw new IllegalArgumentException("endpoint \"" + text + "\" has unknown scheme \""
+                        + scheme + "\"; " + supportedSentence());
+            };
+            rest = s.substring(colonSlashSlash + 3);
+            if (kind == Kind.UNIX) {
+                return unix(text, rest.startsWith("/") ? rest : "/" + rest);
+            }
+        }
+        if (rest.endsWith("/")) {
+            rest = rest.substring(0, rest.length() - 1);
+        }
+        if (rest.contains("/")) {
+            throw new IllegalArgumentException("endpoint \"" + text + "\" has a path; write " + kind.scheme()
+                    + "://HOST:PORT, e.g. " + DEFAULT);
+        }
+        String host;
+        String portText;
+        if (rest.startsWith("[")) {
+            int close = rest.indexOf(']');
+            if (close < 0) {
+                throw new IllegalArgumentException("endpoint \"" + text + "\" opens an IPv6 address with [ but never closes it; write "
+                        + kind.scheme() + "://[::1]:8001");
+            }
+            host = rest.substring(1, close);
+            if (!host.contains(":")) {
+                throw new IllegalArgumentException("endpoint \"" + text + "\" has \"" + host
+                        + "\" in brackets, which is not an IPv6 address");
+            }
+            String after = rest.substring(close + 1);
+            if (!after.startsWith(":")) {
+                throw noPort(text, kind, "[" + host + "]");
+            }
+            portText = after.substring(1);
+        } else {
+            int colon = rest.lastIndexOf(':');
+            if (colon < 0) {
+                throw noPort(text, kind, rest);
+            }
+            host = rest.substring(0, colon);
+            if (host.contains(":")) {
+                throw new IllegalArgumentException("endpoint \"" + text
+                        + "\" has an IPv6 address without brackets; write " + kind.scheme() + "://[" + host + "]:"
+                        + rest.substring(colon + 1));
+            }
+            portText = rest.substring(colon + 1);
+        }
+        if (host.isEmpty()) {
+            throw new IllegalArgumentException("endpoint \"" + text + "\" has no host; write " + kind.scheme()
+                    + "://HOST:PORT, e.g. " + DEFAULT);
+        }
+        int port = parsePort(text, portText);
+        return checked(text, new Endpoint(kind, host, port, null));
+    }
+
+    /** A TCP endpoint. */
+    public static Endpoint tcp(String host, int port) {
+        return new Endpoint(Kind.TCP, host, port, null);
+    }
+
+    public Endpoint {
+        if (kind == null) {
+            throw new IllegalArgumentException("an endpoint needs a kind");
+        }
+        if (kind == Kind.UNIX ? path == null : host == null || port < 0 || port > 65535) {
+            throw new IllegalArgumentException("incomplete endpoint: " + kind + " " + host + " " + port + " " + path);
+        }
+    }
+
+    /** The same endpoint with another port, as a server reports the one the system chose. */
+    public Endpoint withPort(int newPort) {
+        return new Endpoint(kind, host, newPort, path);
+    }
+
+    /** {@code HOST:PORT}, with brackets around an IPv6 address; the path for Unix sockets. */
+    public String authority() {
+        if (kind == Kind.UNIX) {
+            return path.toString();
+        }
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /** The address to bind or connect to; resolves a host name. */
+    public InetSocketAddress socketAddress() {
+        return new InetSocketAddress(host, port);
+    }
+
+    /** The URI form, which {@link #parse} reads back. */
+    @Override
+    public String toString() {
+        return kind == Kind.UNIX ? "unix:" + path : kind.scheme() + "://" + authority();
+    }
+
+    private static Endpoint unix(String text, String path) {
+        if (path.isEmpty()) {
+            throw new IllegalArgumentException("endpoint \"" + text + "\" has no path; write unix:/path/to.sock");
+        }
+        return checked(text, new Endpoint(Kind.UNIX, null, -1, Path.of(path)));
+    }
+
+    private static Endpoint checked(String text, Endpoint endpoint) {
+        if (!SUPPORTED.contains(endpoint.kind())) {
+            throw new IllegalArgumentException("endpoint \"" + text + "\": " + endpoint.kind().scheme()
+                    + " is not supported yet; " + supportedSentence());
+        }
+        return endpoint;
+    }
+
+    private static String supportedSentence() {
+        return "supported: " + SUPPORTED.stream().map(k -> k.scheme() + "://HOST:PORT").collect(Collectors.joining(", "))
+                + ", e.g. " + DEFAULT;
+    }
+
+    private static IllegalArgumentException noPort(String text, Kind kind, String host) {
+        return new IllegalArgumentException("endpoint \"" + text + "\" has no port; write " + kind.scheme() + "://"
+                + host + ":PORT, e.g. " + DEFAULT);
+    }
+
+    private static int parsePort(String text, String portText) {
+        int port;
+        try {
+            port = Integer.parseInt(portText);
+        } catch (NumberFormatException e) {
+            port = -1;
+        }
+        if (port < 0 || port > 65535 || portText.startsWith("+")) {
+            throw new IllegalArgumentException("endpoint \"" + text + "\" has port \"" + portText
+                    + "\"; a port is a number from 0 to 65535 (0: any free port)");
+        }
+        return port;
+    }
+}

@@ -1,0 +1,79 @@
+package dev.sockit;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A named set of connections to push to: a chat room, the subscribers of a topic. Members
+ * leave when they close. A broadcast sends to each member in turn; a member whose send fails
+ * is dropped from the group and the others still get the message.
+ *
+ * <pre>{@code
+ * Group room = new Group("lobby");
+ * room.join(connection);
+ * room.broadcast(Message.of("hello, all"));
+ * }</pre>
+ */
+public final class Group {
+
+    private final String name;
+    private final Set<Connection> members = ConcurrentHashMap.newKeySet();
+
+    /** An empty group; the name is for logs. */
+    public Group(String name) {
+        this.name = name;
+    }
+
+    /** The group's name. */
+    public String name() {
+        return name;
+    }
+
+    /** Adds a connection. */
+    public void join(Connection connection) {
+        members.add(connection);
+    }
+
+    /** Removes a connection; does nothing if it was not a member. */
+    public void leave(Connection connection) {
+        members.remove(connection);
+    }
+
+    /** The members now, a snapshot. */
+    public Set<Connection> members() {
+        return Set.copyOf(members);
+    }
+
+    /** Sends to every member; returns how many it reached. */
+    public int broadcast(Message message) {
+        return broadcastExcept(null, message);
+    }
+
+    /** Sends to every member but {@code sender}; returns how many it reached. */
+    public int broadcastExcept(Connection sender, Message message) {
+        int reached = 0;
+        for (Connection member : members) {
+            if (member == sender) {
+                continue;
+            }
+            if (!member.isOpen()) {
+                members.remove(member);
+                continue;
+            }
+            try {
+                member.send(message);
+                reached++;
+            } catch (IOException gone) {
+                // A member that cannot be written to has left, whatever it still thinks.
+                members.remove(member);
+            }
+        }
+        return reached;
+    }
+
+    @Override
+    public String toString() {
+        return "group " + name + " (" + members.size() + " members)";
+    }
+}

@@ -1,0 +1,89 @@
+package dev.sockit;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * One unit of application data: a line, a frame's payload, a datagram. The bytes are what
+ * travelled; {@link #text()} reads them as UTF-8, replacing malformed sequences with U+FFFD.
+ * Immutable; equal when the bytes are.
+ *
+ * <pre>{@code
+ * connection.send(Message.of("hello"));
+ * String text = connection.receive().text();
+ * }</pre>
+ */
+public final class Message {
+
+    private final byte[] bytes;
+    private String text;
+
+    private Message(byte[] bytes, String text) {
+        this.bytes = bytes;
+        this.text = text;
+    }
+
+    /** A message holding the UTF-8 bytes of {@code text}. */
+    public static Message of(String text) {
+        return new Message(text.getBytes(UTF_8), text);
+    }
+
+    /** A message holding a copy of {@code bytes}. */
+    public static Message of(byte[] bytes) {
+        return new Message(bytes.clone(), null);
+    }
+
+    /**
+     * A message holding a copy of {@code length} bytes of {@code buffer} from {@code offset},
+     * without moving the buffer's position. This is how decoders cut messages out of a
+     * connection's reused read buffer.
+     */
+    public static Message copyOf(ByteBuffer buffer, int offset, int length) {
+        byte[] copy = new byte[length];
+        buffer.get(offset, copy);
+        return new Message(copy, null);
+    }
+
+    /** The number of bytes. */
+    public int length() {
+        return bytes.length;
+    }
+
+    /** A copy of the bytes. */
+    public byte[] bytes() {
+        return bytes.clone();
+    }
+
+    /** Puts the bytes into {@code out}, which must have room for them. */
+    public void writeTo(ByteBuffer out) {
+        out.put(bytes);
+    }
+
+    /** The bytes read as UTF-8; malformed input is replaced, never an error. */
+    public String text() {
+        String t = text;
+        if (t == null) {
+            t = new String(bytes, UTF_8);
+            text = t;
+        }
+        return t;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Message m && Arrays.equals(bytes, m.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(bytes);
+    }
+
+    /** The text, for logs and test failures. */
+    @Override
+    public String toString() {
+        return text();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.sockit;
+
+import java.net.SocketAddress;
+
+/**
+ * Watches a server's connections come, talk and go: the command line prints from here, and
+ * an application may count or log. Methods are called on the connection's own thread (or
+ * the accept thread for {@link #rejected}) and must return quickly; each does nothing by
+ * default.
+ */
+public interface Observer {
+
+    /** The observer that watches nothing. */
+    Observer NONE = new Observer() {};
+
+    /** A connection was accepted; its handler is about to start. */
+    default void connected(Connection connection) {}
+
+    /** The handler received a message. Called on the hot path: keep it cheap. */
+    default void received(Connection connection, Message message) {}
+
+    /** The connection closed, for this reason; its counters are final. */
+    default void closed(Connection connection, CloseReason reason) {}
+
+    /** A peer was turned away before any handler ran, for this reason. */
+    default void rejected(SocketAddress peer, CloseReason reason) {}
+
+    /** The handler threw something unexpected: a bug in the handler, with its stack trace. */
+    default void handlerFailed(Connection connection, Throwable failure) {}
+
+    /** Accepting failed, for instance because the process ran out of file descriptors. */
+    default void acceptFailed(Exception failure) {}
+}

@@ -1,0 +1,322 @@
+package dev.sockit;
+
+import dev.sockit.framing.Framing;
+import dev.sockit.framing.FramingException;
+import dev.sockit.framing.Lines;
+import dev.sockit.transport.Errors;
+import dev.sockit.transport.Listener;
+import dev.sockit.transport.SocketConnection;
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Listens on an endpoint and runs a {@link Handler} for every connection, each on a virtual
+ * thread of its own. Knows its live connections, refuses those over the limit, and stops
+ * gracefully.
+ *
+ * <pre>{@code
+ * try (Server server = Server.listen(Endpoint.parse("tcp://127.0.0.1:8001"))
+ *         .handler(Handlers.ack("server received your message."))
+ *         .start()) {
+ *     server.awaitClosed();
+ * }
+ * }</pre>
+ *
+ * <p>Closing is graceful: stop accepting; let every handler finish the input it already has
+ * (its replies go out); after the drain timeout, close what is left.
+ */
+public final class Server implements AutoCloseable {
+
+    private final Settings settings;
+    private final Map<Long, SocketConnection> connections = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final Semaphore permits;
+    private final Object drained = new Object();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Listener listener;
+    private volatile boolean closing;
+
+    private Server(Settings settings) throws IOException {
+        this.settings = settings;
+        this.permits = new Semaphore(settings.maxConnections());
+        this.listener = Listener.start(settings.endpoint(), settings.backlog(), this::accepted,
+                settings.observer()::acceptFailed);
+    }
+
+    /** Starts describing a server that will listen on {@code endpoint}; port 0 picks a free port. */
+    public static Builder listen(Endpoint endpoint) {
+        return new Builder(Objects.requireNonNull(endpoint, "endpoint"));
+    }
+
+    /** The endpoint as bound: with port 0, the port the system chose. */
+    public Endpoint endpoint() {
+        return listener.endpoint();
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return listener.endpoint().port();
+    }
+
+    /** The live connections, a snapshot. */
+    public Collection<Connection> connections() {
+        return List.copyOf(connections.values());
+    }
+
+    /** The live connection with this id, if there is one. */
+    public Optional<Connection> connection(long id) {
+        return Optional.ofNullable(connections.get(id));
+    }
+
+    /** How many peers were turned away at the connection limit. */
+    public long rejectedCount() {
+        return rejected.get();
+    }
+
+    /** Sends {@code message} to every live connection; returns how many it reached. */
+    public int broadcast(Message message) {
+        int reached = 0;
+        for (Connection connection : connections.values()) {
+            try {
+                connection.send(message);
+                reached++;
+            } catch (IOException gone) {
+                // That peer is leaving; its own handler reports why. The others still get it.
+            }
+        }
+        return reached;
+    }
+
+    private void accepted(SocketChannel channel) {
+        if (closing) {
+            closeQuietly(channel);
+            return;
+        }
+        boolean admitted = permits.tryAcquire();
+        long id = admitted ? ids.incrementAndGet() : 0;
+        SocketConnection connection;
+        try {
+            connection = new SocketConnection(id, channel, settings.framing(), settings.observer());
+        } catch (IOException resetAlready) {
+            closeQuietly(channel);
+            if (admitted) {
+                permits.release();
+            }
+            return;
+        }
+        if (!admitted) {
+            reject(connection);
+            return;
+        }
+        connections.put(id, connection);
+        Thread.ofVirtual().name("sockit-connection-" + id).start(() -> serve(connection));
+    }
+
+    private void reject(SocketConnection connection) {
+        rejected.incrementAndGet();
+        CloseReason reason = CloseReason.of(CloseReason.Code.LIMIT, "server busy: " + settings.maxConnections()
+                + " connections open, the most it takes; try again later");
+        settings.observer().rejected(connection.remote(), reason);
+        // Off the accept thread: saying goodbye may wait on a slow peer.
+        Thread.ofVirtual().name("sockit-reject").start(() -> connection.close(reason));
+    }
+
+    private void serve(SocketConnection connection) {
+        CloseReason reason = null;
+        try {
+            settings.observer().connected(connection);
+            settings.handler().handle(connection);
+        } catch (FramingException e) {
+            reason = CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage());
+        } catch (ClosedConnectionException e) {
+            reason = e.reason();
+        } catch (IOException e) {
+            reason = CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e));
+        } catch (Throwable t) {
+            reason = CloseReason.of(CloseReason.Code.HANDLER_FAILED, "handler failed: " + t);
+            settings.observer().handlerFailed(connection, t);
+        } finally {
+            if (reason == null) {
+                reason = connection.drainReason() != null ? connection.drainReason()
+                        : connection.endOfStream() ? CloseReason.peerClosed() : CloseReason.closed();
+            }
+            connection.close(reason);
+            connections.remove(connection.id());
+            // Release the permit here, or the slot is lost and the server fills up for good.
+            permits.release();
+            settings.observer().closed(connection, connection.closeReason());
+            synchronized (drained) {
+                drained.notifyAll();
+            }
+        }
+    }
+
+    /** Stops gracefully within the drain timeout given to the builder; see {@link #close(Duration)}. */
+    @Override
+    public void close() {
+        close(settings.drainTimeout());
+    }
+
+    /**
+     * Stops: no new connections; each handler sees end of stream after the input it already
+     * has, so its replies go out; connections still open after {@code drainTimeout} are
+     * closed. Returns when every connection is closed. Calling it again waits for the first.
+     */
+    public void close(Duration drainTimeout) {
+        synchronized (this) {
+            if (closing) {
+                awaitClosed();
+                return;
+            }
+            closing = true;
+        }
+        try {
+            listener.close();
+            CloseReason stopping = CloseReason.of(CloseReason.Code.SHUTDOWN, "server stopping");
+            connections.values().forEach(c -> c.drain(stopping));
+            if (!awaitDrained(drainTimeout)) {
+                connections.values().forEach(c -> c.close(stopping));
+                awaitDrained(Duration.ofSeconds(5));
+            }
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    /** True once {@link #close} has begun. */
+    public boolean isClosing() {
+        return closing;
+    }
+
+    /** Waits until the server has been closed, by any thread. */
+    public void awaitClosed() {
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean awaitDrained(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (drained) {
+            while (!connections.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(drained, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Never used: nothing to report.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "server on " + endpoint() + " (" + connections.size() + " connections)";
+    }
+
+    /** A server's settings, gathered by the {@link Builder}. */
+    private record Settings(Endpoint endpoint, Framing framing, Handler handler, int maxConnections, int backlog,
+            Duration drainTimeout, Observer observer) {}
+
+    /** Describes a server; {@link #start()} binds it. Every setting has a safe default. */
+    public static final class Builder {
+        private final Endpoint endpoint;
+        private Framing framing = Lines.defaults();
+        private Handler handler = Handlers.ack(Handlers.ACK_REPLY);
+        private int maxConnections = 10_000;
+        private int backlog = 4096;
+        private Duration drainTimeout = Duration.ofSeconds(5);
+        private Observer observer = Observer.NONE;
+
+        private Builder(Endpoint endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        /** How bytes become messages. Default: lines of at most 64 KiB. */
+        public Builder framing(Framing framing) {
+            this.framing = Objects.requireNonNull(framing, "framing");
+            return this;
+        }
+
+        /** The application, run once per connection. Default: ack with the walk-through's reply. */
+        public Builder handler(Handler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * The most connections open at once; a peer beyond it is told the server is busy and
+         * closed. Default: 10,000.
+         */
+        public Builder maxConnections(int maxConnections) {
+            if (maxConnections < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, not " + maxConnections);
+            }
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * How many connections the kernel may hold waiting for accept, so that a burst of
+         * clients is not refused. Default: 4096 (the kernel caps it at net.core.somaxconn).
+         */
+        public Builder backlog(int backlog) {
+            if (backlog < 1) {
+                throw new IllegalArgumentException("backlog must be at least 1, not " + backlog);
+            }
+            this.backlog = backlog;
+            return this;
+        }
+
+        /** How long {@link Server#close()} lets handlers finish before closing their connections. Default: 5 s. */
+        public Builder drainTimeout(Duration drainTimeout) {
+            if (drainTimeout.isNegative()) {
+                throw new IllegalArgumentException("drainTimeout must not be negative, not " + drainTimeout);
+            }
+            this.drainTimeout = drainTimeout;
+            return this;
+        }
+
+        /** Who is told of connections coming, talking and going. Default: nobody. */
+        public Builder observer(Observer observer) {
+            this.observer = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        /**
+         * Binds the endpoint and starts accepting.
+         *
+         * @throws IOException saying why the endpoint cannot be bound, e.g. address in use
+         */
+        public Server start() throws IOException {
+            return new Server(new Settings(endpoint, framing, handler, maxConnections, backlog, drainTimeout, observer));
+        }
+    }
+}

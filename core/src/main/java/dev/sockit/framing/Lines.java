@@ -1,0 +1,155 @@
+package dev.sockit.framing;
+
+import dev.sockit.CloseReason;
+import dev.sockit.Message;
+import java.nio.ByteBuffer;
+
+/**
+ * The {@code lines} framing: each message is one UTF-8 line ended by {@code \n} or
+ * {@code \r\n}; sent messages end with {@code \n}. A line longer than the limit is refused as
+ * soon as the limit is passed, before the rest arrives, and the peer is told in one line:
+ * {@code error: line longer than 65536 bytes}.
+ *
+ * <p>Splitting on the byte {@code \n} is safe for UTF-8: no byte of a multi-byte character
+ * is below 0x80, so a character cut across two reads is simply joined before it is decoded.
+ * A last line without a terminator is delivered at end of stream, as {@code nc} sends it.
+ *
+ * <pre>{@code Server.listen(endpoint).framing(Lines.maxLength(1024))}</pre>
+ */
+public final class Lines implements Framing {
+
+    /** The default limit on a line's length, terminator excluded: 64 KiB. */
+    public static final int DEFAULT_MAX_LENGTH = 64 * 1024;
+
+    private static final Lines DEFAULTS = new Lines(DEFAULT_MAX_LENGTH);
+    private final int maxLength;
+
+    private Lines(int maxLength) {
+        if (maxLength < 1) {
+            throw new IllegalArgumentException("line limit must be at least 1 byte, not " + maxLength);
+        }
+        this.maxLength = maxLength;
+    }
+
+    /** Lines of at most {@value #DEFAULT_MAX_LENGTH} bytes. */
+    public static Lines defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Lines of at most {@code maxLength} bytes, not counting the terminator.
+     *
+     * @throws IllegalArgumentException when {@code maxLength} is below 1
+     */
+    public static Lines maxLength(int maxLength) {
+        return maxLength == DEFAULT_MAX_LENGTH ? DEFAULTS : new Lines(maxLength);
+    }
+
+    /** The limit on a line's length in bytes, terminator excluded. */
+    public int maxLength() {
+        return maxLength;
+    }
+
+    @Override
+    public String name() {
+        return "lines";
+    }
+
+    @Override
+    public Decoder decoder() {
+        return new LineDecoder(maxLength);
+    }
+
+    @Override
+    public int encodedLength(Message message) {
+        return message.length() + 1;
+    }
+
+    @Override
+    public void encode(Message message, ByteBuffer out) {
+        message.writeTo(out);
+        out.put((byte) '\n');
+    }
+
+    @Override
+    public Message farewell(CloseReason reason) {
+        return reason.isError() ? Message.of("error: " + reason.text()) : null;
+    }
+
+    @Override
+    public String toString() {
+        return "lines (max " + maxLength + " bytes)";
+    }
+
+    private static final class LineDecoder implements Decoder {
+        private final int maxLength;
+        // Where the search for '\n' resumes, relative to the buffer's position: bytes before
+        // it were searched by an earlier call, so a long line is scanned once, not per read.
+        private int scanned;
+
+        LineDecoder(int maxLength) {
+            this.maxLength = maxLength;
+        }
+
+        @Override
+        public Message decode(ByteBuffer in) throws FramingException {
+            int start = in.position();
+            int limit = in.limit();
+            int newline = indexOfNewline(in, start + scanned, limit);
+            if (newline < 0) {
+                scanned = limit - start;
+                // Content may still end in '\r' that belongs to the terminator: allow one byte more.
+                if (scanned > maxLength + 1) {
+                    throw new MessageTooLongException("line", maxLength);
+                }
+                return null;
+            }
+            scanned = 0;
+            int end = newline > start && in.get(newline - 1) == '\r' ? newline - 1 : newline;
+            if (end - start > maxLength) {
+                throw new MessageTooLongException("line", maxLength);
+            }
+            Message line = Message.copyOf(in, start, end - start);
+            in.position(newline + 1);
+            return line;
+        }
+
+        @Override
+        public Message finish(ByteBuffer in) throws FramingException {
+            int length = in.remaining();
+            if (length == 0) {
+                return null;
+            }
+            if (length > maxLength) {
+                throw new MessageTooLongException("line", maxLength);
+            }
+            int end = in.limit();
+            if (in.get(end - 1) == '\r') {
+                end--;
+            }
+            Message line = Message.copyOf(in, in.position(), end - in.position());
+            in.position(in.limit());
+            scanned = 0;
+            return line;
+        }
+
+        private static int indexOfNewline(ByteBuffer in, int from, int limit) {
+            if (in.hasArray()) {
+                byte[] bytes = in.array();
+                int offset = in.arrayOffset();
+                for (int i = from; i < limit; i++) {
+                    if (bytes[offset + i] == '\n') {
+                        return i;
+                    }
+                }
+                return -1;
+            }
+            for (int i = from; i < limit; i++) {
+                if (in.get(i) == '\n') {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+}

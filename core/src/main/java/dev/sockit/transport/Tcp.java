@@ -1,0 +1,100 @@
+package dev.sockit.transport;
+
+import dev.sockit.Endpoint;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+
+/** Opens TCP sockets: a listening channel for a server, a connected channel for a client. No framing. */
+public final class Tcp {
+
+    private Tcp() {}
+
+    /**
+     * Binds a listening socket.
+     *
+     * @param backlog how many connections the kernel may queue before accept (it caps this
+     *     at net.core.somaxconn)
+     * @throws IOException saying why, in words, e.g. the address is in use
+     */
+    public static ServerSocketChannel listen(Endpoint endpoint, int backlog) throws IOException {
+        ServerSocketChannel channel = ServerSocketChannel.open();
+        try {
+            // Lets a restarted server bind while the old one's connections sit in TIME_WAIT;
+            // on Linux it never lets two servers listen on one port.
+            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            channel.bind(endpoint.socketAddress(), backlog);
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw Errors.listenFailed(endpoint, e);
+        }
+    }
+
+    /**
+     * Connects to the endpoint, trying each address its host name resolves to in turn, each
+     * within {@code timeout}.
+     *
+     * @throws IOException saying why, in words, e.g. connection refused
+     */
+    public static SocketChannel connect(Endpoint endpoint, Duration timeout) throws IOException {
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(endpoint.host());
+        } catch (UnknownHostException e) {
+            throw Errors.connectFailed(endpoint, e);
+        }
+        IOException last = null;
+        for (InetAddress address : addresses) {
+            try {
+                return connect(new InetSocketAddress(address, endpoint.port()), timeout);
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw Errors.connectFailed(endpoint, last);
+    }
+
+    /** Sets the options every sockit TCP connection has, accepted or connected. */
+    public static void configure(SocketChannel channel) throws IOException {
+        // sockit batches writes itself (flush when nothing more is queued), so Nagle would
+        // only add delay to the last reply of every batch.
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+    }
+
+    private static SocketChannel connect(InetSocketAddress address, Duration timeout) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        // A blocking channel's connect has no timeout of its own: the deadline closes it.
+        ScheduledFuture<?> deadline = Timer.after(timeout, () -> closeQuietly(channel));
+        try {
+            channel.connect(address);
+            configure(channel);
+            return channel;
+        } catch (AsynchronousCloseException e) {
+            closeQuietly(channel);
+            throw new java.net.SocketTimeoutException("no answer within " + Durations.format(timeout)
+                    + " (is the host up, and the port open in its firewall?)");
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    static void closeQuietly(java.io.Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException ignored) {
+            // Closing is the last thing done with a socket; there is nothing left to tell.
+        }
+    }
+}
