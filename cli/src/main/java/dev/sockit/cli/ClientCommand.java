@@ -1,0 +1,82 @@
+package dev.sockit.cli;
+
+import dev.sockit.Client;
+import dev.sockit.Connection;
+import dev.sockit.Endpoint;
+import java.io.Console;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code sockit client}: on a terminal, the walk-through's loop with line editing and history;
+ * with standard input from a pipe or file, one message per line and only the replies on stdout.
+ */
+@Command(name = "client",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Connects to ENDPOINT and sends what you type, one message per line, printing every reply",
+            "(and anything the server pushes) as it arrives.",
+            "With standard input not a terminal it sends each input line, prints only the replies on stdout,",
+            "and once the input ends it half-closes the connection, prints the remaining replies and exits 0",
+            "when the server closes its side (or after --close-timeout).",
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  sockit client                                # talk to tcp://127.0.0.1:8001",
+            "  printf 'hello\\nworld\\n' | sockit client      # two replies on stdout, then exit",
+            "  sockit client tcp://[::1]:9000 < lines.txt > replies.txt",
+            "  sockit client --framing raw tcp://127.0.0.1:80  # bytes as they come, like nc",
+        })
+final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
+            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
+    String endpoint;
+
+    @Mixin
+    FramingOptions framing;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "How long to wait for the server to accept. Default: ${DEFAULT-VALUE}.")
+    Duration connectTimeout;
+
+    @Option(names = "--close-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Piped input only: after the input ends, how long to wait for the server's last replies and its close. Default: ${DEFAULT-VALUE}.")
+    Duration closeTimeout;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print stack traces with errors.")
+    boolean verbose;
+
+    @Override
+    public boolean verbose() {
+        return verbose;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Endpoint where = Endpoint.parse(endpoint);
+        try (Connection connection = Client.connect(where)
+                .framing(framing.framing())
+                .connectTimeout(connectTimeout)
+                .open()) {
+            if (interactive()) {
+                return new InteractiveSession(connection, where).run();
+            }
+            return new PipedSession(connection, where, framing, closeTimeout, System.err)
+                    .run(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
+        }
+    }
+
+    /** A person at a terminal, on both standard input and standard output. */
+    private static boolean interactive() {
+        Console console = System.console();
+        return console != null && console.isTerminal();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.sockit.cli;
+
+import dev.sockit.CloseReason;
+import dev.sockit.ClosedConnectionException;
+import dev.sockit.Connection;
+import dev.sockit.Endpoint;
+import dev.sockit.Message;
+import dev.sockit.framing.Framing;
+import dev.sockit.framing.FramingException;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client for scripts: standard input is cut into messages by the same framing as the
+ * connection and sent; replies go to stdout and nothing else does. When the input ends the
+ * connection is half-closed, so the server sees end of stream, answers what is left and
+ * closes; we print those last replies and exit 0.
+ */
+final class PipedSession {
+
+    private final Connection connection;
+    private final Endpoint endpoint;
+    private final FramingOptions framing;
+    private final Duration closeTimeout;
+    private final PrintStream err;
+    private final CountDownLatch inputEnded = new CountDownLatch(1);
+    private volatile String inputFailure;
+    private volatile boolean timedOut;
+
+    PipedSession(Connection connection, Endpoint endpoint, FramingOptions framing, Duration closeTimeout, PrintStream err) {
+        this.connection = connection;
+        this.endpoint = endpoint;
+        this.framing = framing;
+        this.closeTimeout = closeTimeout;
+        this.err = err;
+    }
+
+    int run(InputStream stdin, OutputStream stdout) throws IOException {
+        // Standard input blocks in the kernel: read it on a platform thread, not a virtual one.
+        Thread.ofPlatform().name("sockit-stdin").daemon(true).start(() -> sendInput(stdin));
+        Thread.ofPlatform().name("sockit-close-timeout").daemon(true).start(this::closeAfterTimeout);
+        OutputStream out = new BufferedOutputStream(stdout, 64 * 1024);
+        boolean raw = framing.framing == FramingOptions.Kind.raw;
+        try {
+            for (Message reply; (reply = connection.receive()) != null; ) {
+                out.write(reply.bytes());
+                if (!raw) {
+                    out.write('\n');
+                }
+                out.flush();
+            }
+        } catch (FramingException e) {
+            err.println("sockit: reply from " + endpoint + " broke the framing: " + e.getMessage());
+            return Sockit.FAILED;
+        } finally {
+            out.flush();
+        }
+        return outcome();
+    }
+
+    private int outcome() {
+        CloseReason reason = connection.closeReason();
+        if (inputFailure != null) {
+            err.println("sockit: " + inputFailure);
+            return Sockit.FAILED;
+        }
+        if (timedOut) {
+            err.println("sockit: " + endpoint + " did not close the connection within "
+                    + DurationConverter.format(closeTimeout) + " after the input ended; closed it (raise --close-timeout to wait longer)");
+            return 0;
+        }
+        if (reason != null && reason.code() == CloseReason.Code.BROKEN) {
+            err.println("sockit: connection to " + endpoint + " broken: " + reason.text());
+            return Sockit.FAILED;
+        }
+        if (inputEnded.getCount() > 0) {
+            err.println("sockit: " + endpoint + " closed the connection before the input ended");
+            return Sockit.FAILED;
+        }
+        return 0;
+    }
+
+    private void sendInput(InputStream stdin) {
+        Framing.Decoder splitter = framing.framing().decoder();
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        byte[] chunk = new byte[64 * 1024];
+        try {
+            for (int n; (n = stdin.read(chunk)) >= 0; ) {
+                if (buffer.remaining() < n) {
+                    buffer = grow(buffer, n);
+                }
+                buffer.put(chunk, 0, n).flip();
+                for (Message m; (m = splitter.decode(buffer)) != null; ) {
+                    connection.send(m);
+                }
+                buffer.compact();
+            }
+            Message last = splitter.finish(buffer.flip());
+            if (last != null) {
+                connection.send(last);
+            }
+            connection.shutdownOutput();
+            inputEnded.countDown();
+        } catch (FramingException e) {
+            inputFailure = "input " + e.getMessage() + " (the --max-line limit); nothing more sent";
+            connection.close();
+        } catch (ClosedConnectionException e) {
+            // The server went first; the reply loop reports it.
+        } catch (IOException e) {
+            inputFailure = "cannot send to " + endpoint + ": " + e.getMessage();
+            connection.close();
+        }
+    }
+
+    private static ByteBuffer grow(ByteBuffer buffer, int needed) {
+        ByteBuffer bigger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2, buffer.position() + needed));
+        return bigger.put(buffer.flip());
+    }
+
+    private void closeAfterTimeout() {
+        try {
+            inputEnded.await();
+            Thread.sleep(closeTimeout); // a deadline, not a pause: the reply loop usually ends first
+            if (connection.isOpen()) {
+                timedOut = true;
+                connection.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

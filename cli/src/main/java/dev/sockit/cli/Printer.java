@@ -1,0 +1,68 @@
+package dev.sockit.cli;
+
+import java.io.PrintStream;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Prints lines for people on a thread of its own, so that a connection's thread never waits
+ * on a terminal. When the terminal cannot keep up the queue fills, and further lines are
+ * dropped and counted rather than slow the server down; the count is printed once there is
+ * room again.
+ */
+final class Printer implements AutoCloseable {
+
+    private static final int CAPACITY = 16 * 1024;
+    private static final String END = new String("end of output");
+
+    private final PrintStream out;
+    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread thread;
+
+    Printer(PrintStream out) {
+        this.out = out;
+        this.thread = Thread.ofPlatform().name("sockit-printer").daemon(true).start(this::drain);
+    }
+
+    /** Queues a line; never blocks. */
+    void println(String line) {
+        if (!queue.offer(line)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    private void drain() {
+        try {
+            for (String line; (line = queue.take()) != END; ) {
+                long lost = dropped.getAndSet(0);
+                if (lost > 0) {
+                    out.println("(" + lost + " lines not shown: output could not keep up; use --quiet)");
+                }
+                out.println(line);
+                if (queue.isEmpty()) {
+                    out.flush();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            out.flush();
+        }
+    }
+
+    /** Prints what is queued, then stops; waits up to two seconds. */
+    @Override
+    public void close() {
+        try {
+            if (queue.offer(END, 2, TimeUnit.SECONDS)) {
+                thread.join(2_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        out.flush();
+    }
+}

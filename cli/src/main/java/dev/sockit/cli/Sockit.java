@@ -1,0 +1,94 @@
+package dev.sockit.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code sockit} command: a server and a client for TCP sockets, framed as lines.
+ * Output for people goes to stdout, diagnostics to stderr; a failure is one line on stderr
+ * and a non-zero exit status, with the stack trace only under {@code --verbose}.
+ */
+@Command(name = "sockit",
+        mixinStandardHelpOptions = true,
+        versionProvider = Sockit.Version.class,
+        description = {
+            "The socket toolkit: a server that answers many clients at once, and a client that talks to any",
+            "line-based server. Endpoints are URIs; the default is tcp://127.0.0.1:8001.",
+        },
+        subcommands = {ServerCommand.class, ClientCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  sockit server                      # listen on tcp://127.0.0.1:8001, ack every line",
+            "  sockit client                      # talk to it, in a second terminal",
+            "  printf 'a\\nb\\n' | sockit client    # one reply per line on stdout, then exit",
+            "  sockit server tcp://[::1]:9000 --mode echo",
+            "",
+            "Run 'sockit COMMAND --help' for a command's options.",
+        })
+public final class Sockit implements Runnable {
+
+    /** Status for a failure that is not a usage error: cannot connect, cannot listen. */
+    static final int FAILED = 1;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with sockit's error handling, for main and for tests. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Sockit());
+        commandLine.setExecutionExceptionHandler(Sockit::reportFailure);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        return commandLine;
+    }
+
+    @Override
+    public void run() {
+        // "sockit" alone: teach, don't fail.
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** One line on stderr, saying what failed; the stack trace only for --verbose. */
+    private static int reportFailure(Exception e, CommandLine failed, CommandLine.ParseResult parseResult) {
+        PrintWriter err = failed.getErr();
+        String message = e.getMessage() != null ? e.getMessage() : e.toString();
+        err.println("sockit: " + message);
+        if (failed.getCommand() instanceof Verbose v && v.verbose()) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return e instanceof IllegalArgumentException ? failed.getCommandSpec().exitCodeOnInvalidInput() : FAILED;
+    }
+
+    /** A command that can print stack traces on request. */
+    interface Verbose {
+        boolean verbose();
+    }
+
+    /** Reads the version Maven wrote into the jar. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            Properties properties = new Properties();
+            try (InputStream in = Sockit.class.getResourceAsStream("/sockit-version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new String[] {
+                "sockit " + properties.getProperty("version", "(unknown version)"),
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
+            };
+        }
+    }
+}
