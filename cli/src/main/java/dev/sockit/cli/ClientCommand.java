@@ -20,19 +20,17 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "client",
         mixinStandardHelpOptions = true,
-        description = {
-            "Connects to ENDPOINT and sends what you type, one message per line, printing every reply",
-            "(and anything the server pushes) as it arrives.",
-            "With standard input not a terminal it sends each input line, prints only the replies on stdout,",
-            "and once the input ends it half-closes the connection, prints the remaining replies and exits 0",
-            "when the server closes its side (or after --close-timeout).",
-        },
+        description = "Connects to ENDPOINT and sends what you type, one message per line, printing every "
+                + "reply (and anything the server pushes) above the prompt as it arrives.%n%n"
+                + "With standard input not a terminal it sends each input line and prints only the replies on "
+                + "stdout; once the input ends it half-closes the connection, prints the remaining replies, "
+                + "and exits 0 when the server closes its side (or after --close-timeout).%n",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  sockit client                                # talk to tcp://127.0.0.1:8001",
-            "  printf 'hello\\nworld\\n' | sockit client      # two replies on stdout, then exit",
+            "  sockit client                           # talk to tcp://127.0.0.1:8001",
+            "  printf 'hello\\nworld\\n' | sockit client # two replies on stdout, then exit",
             "  sockit client tcp://[::1]:9000 < lines.txt > replies.txt",
-            "  sockit client --framing raw tcp://127.0.0.1:80  # bytes as they come, like nc",
+            "  sockit client --framing raw tcp://127.0.0.1:7 # bytes as they come, like nc",
         })
 final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 

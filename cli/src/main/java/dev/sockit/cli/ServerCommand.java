@@ -14,18 +14,17 @@ import picocli.CommandLine.Parameters;
 /** {@code sockit server}: listens, answers every client on a virtual thread of its own, stops on Ctrl-C. */
 @Command(name = "server",
         mixinStandardHelpOptions = true,
-        description = {
-            "Listens on ENDPOINT and serves every client at once: prints who connects, each message and who",
-            "leaves, and answers according to --mode. Ctrl-C (or SIGTERM) stops it gracefully: no new clients,",
-            "each connection's pending input is answered, then everything is closed.",
-        },
+        description = "Listens on ENDPOINT and serves every client at once, each on a virtual thread of its own: "
+                + "prints who connects, each message and who leaves, and answers according to --mode. "
+                + "Ctrl-C (or SIGTERM) stops it gracefully: no new clients, each connection's pending input "
+                + "is answered, then everything is closed.%n",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  sockit server                                # tcp://127.0.0.1:8001, answers 'server received your message.'",
-            "  sockit server tcp://0.0.0.0:9000 --mode echo # every interface, send each line back",
-            "  sockit server --mode chat                    # relay each line to the other clients",
-            "  sockit server tcp://127.0.0.1:0              # any free port; the start line says which",
-            "  sockit server --reply OK --quiet             # answer OK, print only the start line and errors",
+            "  sockit server                        # tcp://127.0.0.1:8001, ack each line",
+            "  sockit server tcp://0.0.0.0:9000 -m echo   # all interfaces, echo",
+            "  sockit server --mode chat            # relay lines to the other clients",
+            "  sockit server tcp://127.0.0.1:0      # any free port; the start line says",
+            "  sockit server --reply OK --quiet     # answer OK; print start line, errors",
         })
 final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
@@ -81,10 +80,6 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 .drainTimeout(drainTimeout)
                 .observer(new ServerLog(out, err, quiet, verbose, framing.maxLine))
                 .start();
-        out.println("Server start at: " + server.endpoint().authority());
-        if (!quiet) {
-            out.println("wait for connection...");
-        }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("sockit-stop").unstarted(() -> {
             int open = server.connections().size();
             err.println("sockit: stopping: no new connections; letting " + open + " connection" + (open == 1 ? "" : "s")
@@ -93,6 +88,11 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             out.println("Server stopped.");
             out.close();
         }));
+        // The hook is in place before the start line, so whoever reads that line may stop us.
+        out.println("Server start at: " + server.endpoint().authority());
+        if (!quiet) {
+            out.println("wait for connection...");
+        }
         server.awaitClosed();
         return 0;
     }

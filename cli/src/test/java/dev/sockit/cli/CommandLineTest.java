@@ -1,0 +1,70 @@
+package dev.sockit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command's help, version and usage errors, run in this JVM. */
+class CommandLineTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine commandLine = Sockit.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void helpNamesEverySubcommandAndShowsExamples() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("server", "client", "Examples:", "tcp://127.0.0.1:8001");
+    }
+
+    @Test
+    void everySubcommandsHelpTeachesWithExamples() {
+        for (String command : new String[] {"server", "client"}) {
+            out.getBuffer().setLength(0);
+            assertThat(run(command, "--help")).isZero();
+            assertThat(out.toString()).as(command).contains("Examples:", "ENDPOINT", "tcp://127.0.0.1:8001");
+        }
+    }
+
+    @Test
+    void versionNamesSockitAndTheJava() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).startsWith("sockit ").contains("Java " + Runtime.version().feature());
+    }
+
+    @Test
+    void aMalformedEndpointIsOneLineOnStderrAndAUsageStatus() {
+        assertThat(run("client", "tcp://localhost")).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("sockit: endpoint \"tcp://localhost\" has no port; write tcp://localhost:PORT,"
+                + " e.g. tcp://127.0.0.1:8001" + System.lineSeparator());
+    }
+
+    @Test
+    void anUnknownModeIsAUsageErrorNamingTheChoices() {
+        assertThat(run("server", "--mode", "shout")).isEqualTo(2);
+        assertThat(err.toString()).contains("shout", "ack, echo, chat, discard");
+    }
+
+    @Test
+    void aDurationMayBeWrittenAsPeopleWriteIt() {
+        assertThat(DurationConverter.parse("500ms")).hasMillis(500);
+        assertThat(DurationConverter.parse("1.5s")).hasMillis(1500);
+        assertThat(DurationConverter.parse("2m")).hasSeconds(120);
+        assertThat(DurationConverter.parse("PT3S")).hasSeconds(3);
+    }
+
+    @Test
+    void controlCharactersFromPeersArePrintedAsEscapes() {
+        assertThat(ServerLog.printable("a\u001b[2Jb\r")).isEqualTo("a\\x1b[2Jb\\r");
+        assertThat(ServerLog.printable("plain text")).isEqualTo("plain text");
+    }
+}

@@ -1,0 +1,151 @@
+package dev.sockit.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sockit command run as its own process, as a user runs it, with its stdout and stderr
+ * read line by line on threads of their own so a test can wait for a line with a deadline.
+ */
+final class SockitProcess implements AutoCloseable {
+
+    private static final Duration LINE_DEADLINE = Duration.ofSeconds(20);
+    private static final String EOF = new String("end of stream");
+
+    private final Process process;
+    private final BlockingQueue<String> out = new LinkedBlockingQueue<>();
+    private final BlockingQueue<String> err = new LinkedBlockingQueue<>();
+
+    private SockitProcess(Process process) {
+        this.process = process;
+        pump(process.inputReader(UTF_8), out);
+        pump(process.errorReader(UTF_8), err);
+    }
+
+    static SockitProcess start(String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                Sockit.class.getName()));
+        command.addAll(List.of(args));
+        return new SockitProcess(new ProcessBuilder(command).start());
+    }
+
+    /** Starts a server on a free port and returns once it has printed its start line. */
+    static SockitProcess server(String... options) throws IOException {
+        List<String> args = new ArrayList<>(List.of("server", "tcp://127.0.0.1:0"));
+        args.addAll(List.of(options));
+        SockitProcess server = start(args.toArray(String[]::new));
+        String start = server.nextOut();
+        if (start == null || !start.startsWith("Server start at: ")) {
+            throw new AssertionError("server did not start: " + start + " / " + server.err);
+        }
+        server.port = Integer.parseInt(start.substring(start.lastIndexOf(':') + 1));
+        return server;
+    }
+
+    private int port = -1;
+
+    int port() {
+        return port;
+    }
+
+    String endpoint() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** Writes {@code input} to the process's stdin and closes it. */
+    SockitProcess input(String input) throws IOException {
+        process.getOutputStream().write(input.getBytes(UTF_8));
+        process.getOutputStream().close();
+        return this;
+    }
+
+    /** The next line on stdout, or null at end of stream; fails after the deadline. */
+    String nextOut() {
+        return next(out, "stdout");
+    }
+
+    /** The next line on stderr, or null at end of stream; fails after the deadline. */
+    String nextErr() {
+        return next(err, "stderr");
+    }
+
+    /** Waits for the process to end; returns its exit status. */
+    int exitStatus() throws InterruptedException {
+        if (!process.waitFor(LINE_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+            throw new AssertionError("sockit did not exit within " + LINE_DEADLINE);
+        }
+        return process.exitValue();
+    }
+
+    /** Every line left on stdout until the process closes it. */
+    List<String> restOfOut() {
+        List<String> lines = new ArrayList<>();
+        for (String line; (line = nextOut()) != null; ) {
+            lines.add(line);
+        }
+        return lines;
+    }
+
+    /** Every line left on stderr until the process closes it. */
+    List<String> restOfErr() {
+        List<String> lines = new ArrayList<>();
+        for (String line; (line = nextErr()) != null; ) {
+            lines.add(line);
+        }
+        return lines;
+    }
+
+    private static String next(BlockingQueue<String> lines, String name) {
+        try {
+            String line = lines.poll(LINE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            if (line == null) {
+                throw new AssertionError("no line on " + name + " within " + LINE_DEADLINE);
+            }
+            if (line == EOF) {
+                lines.add(EOF); // stays at end of stream for later calls
+                return null;
+            }
+            return line;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void pump(BufferedReader reader, BlockingQueue<String> lines) {
+        Thread.ofPlatform().daemon(true).start(() -> {
+            try (reader) {
+                for (String line; (line = reader.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // The process is gone; end of stream below says so.
+            } finally {
+                lines.add(EOF);
+            }
+        });
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
