@@ -33,12 +33,55 @@ public interface Framing {
     void encode(Message message, ByteBuffer out);
 
     /**
-     * The last message to send before closing for this reason, or {@code null} for none. Lines
+     * A new decoder that reports control frames (ping, pong, close) to {@code control} as it
+     * meets them, between the messages it returns. Framings without control frames ignore it.
+     */
+    default Decoder decoder(Control control) {
+        return decoder();
+    }
+
+    /** The bytes each side sends first, before any message (a version handshake), or {@code null}. */
+    default byte[] greeting() {
+        return null;
+    }
+
+    /**
+     * The last bytes to send before closing for this reason, or {@code null} for none. Lines
      * tell the peer about errors in one {@code error: ...} line; a framing with control frames
      * sends its close frame.
      */
-    default Message farewell(CloseReason reason) {
+    default byte[] farewell(CloseReason reason) {
         return null;
+    }
+
+    /** True when the framing can ping the peer, so that a heartbeat can expect an answer. */
+    default boolean canPing() {
+        return false;
+    }
+
+    /** A ping carrying {@code payload} (the peer answers with a pong carrying it back). */
+    default byte[] ping(byte[] payload) {
+        throw new UnsupportedOperationException(name() + " framing has no ping");
+    }
+
+    /** The pong that answers a ping that carried {@code payload}. */
+    default byte[] pong(byte[] payload) {
+        throw new UnsupportedOperationException(name() + " framing has no pong");
+    }
+
+    /**
+     * What a decoder reports besides messages. The connection answers pings, times pongs and
+     * records the peer's close reason; handlers never see control frames.
+     */
+    interface Control {
+        /** The peer pinged; answer with {@link Framing#pong}. */
+        default void pinged(byte[] payload) {}
+
+        /** The peer answered a ping of ours. */
+        default void ponged(byte[] payload) {}
+
+        /** The peer is closing, with a code and a reason; end of stream follows. */
+        default void closing(int code, String reason) {}
     }
 
     /** Turns one connection's incoming bytes into messages. Not thread-safe: one reader at a time. */

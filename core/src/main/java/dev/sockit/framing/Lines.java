@@ -3,6 +3,7 @@ package dev.sockit.framing;
 import dev.sockit.CloseReason;
 import dev.sockit.Message;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The {@code lines} framing: each message is one UTF-8 line ended by {@code \n} or
@@ -72,8 +73,8 @@ public final class Lines implements Framing {
     }
 
     @Override
-    public Message farewell(CloseReason reason) {
-        return reason.isError() ? Message.of("error: " + reason.text()) : null;
+    public byte[] farewell(CloseReason reason) {
+        return reason.isError() ? ("error: " + reason.text() + "\n").getBytes(StandardCharsets.UTF_8) : null;
     }
 
     @Override

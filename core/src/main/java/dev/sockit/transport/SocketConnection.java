@@ -271,13 +271,12 @@ public final class SocketConnection implements Connection {
             return false;
         }
         try {
-            Message farewell = framing.farewell(reason);
+            byte[] farewell = framing.farewell(reason);
             if (farewell != null) {
-                int length = framing.encodedLength(farewell);
-                if (out.remaining() < length) {
-                    makeRoom(length);
+                if (out.remaining() < farewell.length) {
+                    makeRoom(farewell.length);
                 }
-                framing.encode(farewell, out);
+                out.put(farewell);
             }
             if (out.position() > 0) {
                 flushLocked();
