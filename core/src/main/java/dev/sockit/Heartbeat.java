@@ -1,0 +1,126 @@
+package dev.sockit;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a connection stays alive through NAT and firewalls, and how a dead peer is found: the
+ * one liveness policy, gathering what would otherwise be flags scattered over classes.
+ *
+ * <ul>
+ *   <li><b>ping</b>: when the peer has been silent for {@code interval}, ping it (framings
+ *       with control frames, such as {@code frames}); after {@code misses} unanswered pings in
+ *       a row, close it with reason "no heartbeat". Pongs measure the round-trip time.
+ *   <li><b>idle timeout</b>: close a peer silent for {@code idleTimeout}, in every framing.
+ *   <li><b>TCP keepalive</b>: the kernel's probes on every TCP socket, on by default, so that
+ *       even a framing that cannot ping keeps NAT entries fresh and finds vanished hosts.
+ * </ul>
+ *
+ * <pre>{@code
+ * Server.listen(endpoint)
+ *       .heartbeat(Heartbeat.every(Duration.ofSeconds(30)).misses(2).idleTimeout(Duration.ofMinutes(5)))
+ * }</pre>
+ *
+ * @param interval    silence after which the peer is pinged; {@link Duration#ZERO} for no pings
+ * @param misses      unanswered pings in a row after which the peer is closed, at least 1
+ * @param idleTimeout silence after which the peer is closed; {@link Duration#ZERO} for none
+ * @param keepalive   the kernel's TCP keepalive, or {@link Keepalive#OFF}
+ */
+public record Heartbeat(Duration interval, int misses, Duration idleTimeout, Keepalive keepalive) {
+
+    /** No pings, no idle timeout; TCP keepalive with the defaults below. The default policy. */
+    public static final Heartbeat DEFAULT = new Heartbeat(Duration.ZERO, 2, Duration.ZERO, Keepalive.DEFAULT);
+
+    /** Nothing at all, not even TCP keepalive: for benchmarks of idle connections. */
+    public static final Heartbeat OFF = new Heartbeat(Duration.ZERO, 2, Duration.ZERO, Keepalive.OFF);
+
+    public Heartbeat {
+        Objects.requireNonNull(interval, "interval");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(keepalive, "keepalive");
+        if (interval.isNegative()) {
+            throw new IllegalArgumentException("heartbeat interval must not be negative, not " + interval);
+        }
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idle timeout must not be negative, not " + idleTimeout);
+        }
+        if (misses < 1) {
+            throw new IllegalArgumentException("heartbeat misses must be at least 1, not " + misses);
+        }
+        if (!interval.isZero() && !idleTimeout.isZero() && idleTimeout.compareTo(interval) <= 0) {
+            throw new IllegalArgumentException("idle timeout (" + idleTimeout + ") must be longer than the heartbeat interval ("
+                    + interval + "), or pings could never keep a connection open");
+        }
+    }
+
+    /** Ping a peer silent for {@code interval}; close it after 2 unanswered pings. */
+    public static Heartbeat every(Duration interval) {
+        return DEFAULT.withInterval(interval);
+    }
+
+    /** The same policy pinging after {@code newInterval} of silence. */
+    public Heartbeat withInterval(Duration newInterval) {
+        return new Heartbeat(newInterval, misses, idleTimeout, keepalive);
+    }
+
+    /** The same policy closing after {@code newMisses} unanswered pings in a row. */
+    public Heartbeat misses(int newMisses) {
+        return new Heartbeat(interval, newMisses, idleTimeout, keepalive);
+    }
+
+    /** The same policy closing peers silent for {@code timeout}; zero for never. */
+    public Heartbeat idleTimeout(Duration timeout) {
+        return new Heartbeat(interval, misses, timeout, keepalive);
+    }
+
+    /** The same policy with this TCP keepalive. */
+    public Heartbeat keepalive(Keepalive newKeepalive) {
+        return new Heartbeat(interval, misses, idleTimeout, newKeepalive);
+    }
+
+    /** True when the policy pings. */
+    public boolean pings() {
+        return !interval.isZero();
+    }
+
+    /** True when anything must be watched on a clock: pings or an idle timeout. */
+    public boolean watches() {
+        return pings() || !idleTimeout.isZero();
+    }
+
+    /** The longest a dead peer can go unnoticed by pings: {@code interval × (misses + 1)}. */
+    public Duration deadAfter() {
+        return interval.multipliedBy(misses + 1L);
+    }
+
+    /**
+     * The kernel's TCP keepalive: after {@code idle} without traffic, a probe every
+     * {@code interval}; after {@code count} unanswered probes the connection is reset.
+     * Zero durations keep the system's values (on Linux 2 h, 75 s, 9).
+     *
+     * @param enabled  whether SO_KEEPALIVE is set
+     * @param idle     silence before the first probe
+     * @param interval time between probes
+     * @param count    unanswered probes before the kernel gives up
+     */
+    public record Keepalive(boolean enabled, Duration idle, Duration interval, int count) {
+
+        /**
+         * On, probing after 60 s of silence every 10 s, giving up after 6: a dead peer is found
+         * within two minutes, and NAT tables (which commonly forget after a few minutes) stay fresh.
+         */
+        public static final Keepalive DEFAULT = new Keepalive(true, Duration.ofSeconds(60), Duration.ofSeconds(10), 6);
+
+        /** No keepalive probes. */
+        public static final Keepalive OFF = new Keepalive(false, Duration.ZERO, Duration.ZERO, 0);
+
+        public Keepalive {
+            Objects.requireNonNull(idle, "idle");
+            Objects.requireNonNull(interval, "interval");
+            if (idle.isNegative() || interval.isNegative() || count < 0) {
+                throw new IllegalArgumentException("keepalive idle, interval and count must not be negative: "
+                        + idle + ", " + interval + ", " + count);
+            }
+        }
+    }
+}
