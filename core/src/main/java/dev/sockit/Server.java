@@ -40,6 +40,8 @@ public final class Server implements AutoCloseable {
 
     private final Settings settings;
     private final Map<Long, SocketConnection> connections = new ConcurrentHashMap<>();
+    // Each live connection's handler thread, so that close() can cut off one that outlives the drain.
+    private final Map<Long, Thread> handlers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final Semaphore permits;
@@ -121,7 +123,9 @@ public final class Server implements AutoCloseable {
             return;
         }
         connections.put(id, connection);
-        Thread.ofVirtual().name("sockit-connection-" + id).start(() -> serve(connection));
+        Thread handler = Thread.ofVirtual().name("sockit-connection-" + id).unstarted(() -> serve(connection));
+        handlers.put(id, handler);
+        handler.start();
     }
 
     private void reject(SocketConnection connection) {
@@ -145,8 +149,13 @@ public final class Server implements AutoCloseable {
         } catch (IOException e) {
             reason = CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e));
         } catch (Throwable t) {
-            reason = CloseReason.of(CloseReason.Code.HANDLER_FAILED, "handler failed: " + t);
-            settings.observer().handlerFailed(connection, t);
+            if (t instanceof InterruptedException && closing) {
+                // close() cut off a handler that outlived the drain timeout: the shutdown, not a bug.
+                reason = CloseReason.of(CloseReason.Code.SHUTDOWN, "server stopping");
+            } else {
+                reason = CloseReason.of(CloseReason.Code.HANDLER_FAILED, "handler failed: " + t);
+                settings.observer().handlerFailed(connection, t);
+            }
         } finally {
             if (reason == null) {
                 reason = connection.drainReason() != null ? connection.drainReason()
@@ -154,6 +163,7 @@ public final class Server implements AutoCloseable {
             }
             connection.close(reason);
             connections.remove(connection.id());
+            handlers.remove(connection.id());
             // Release the permit here, or the slot is lost and the server fills up for good.
             permits.release();
             settings.observer().closed(connection, connection.closeReason());
@@ -172,7 +182,8 @@ public final class Server implements AutoCloseable {
     /**
      * Stops: no new connections; each handler sees end of stream after the input it already
      * has, so its replies go out; connections still open after {@code drainTimeout} are
-     * closed. Returns when every connection is closed. Calling it again waits for the first.
+     * closed and their handlers interrupted. Returns when every connection is closed.
+     * Calling it again waits for the first.
      */
     public void close(Duration drainTimeout) {
         synchronized (this) {
@@ -188,6 +199,10 @@ public final class Server implements AutoCloseable {
             connections.values().forEach(c -> c.drain(stopping));
             if (!awaitDrained(drainTimeout)) {
                 connections.values().forEach(c -> c.close(stopping));
+                // Closing wakes a handler blocked on its socket; one blocked on anything else
+                // (a lock, a queue, a sleep) would keep close() waiting out the grace below and
+                // its thread alive for good: interrupt it.
+                handlers.values().forEach(Thread::interrupt);
                 awaitDrained(Duration.ofSeconds(5));
             }
         } finally {
