@@ -162,10 +162,12 @@ public final class Server implements AutoCloseable {
                         : connection.endOfStream() ? CloseReason.peerClosed() : CloseReason.closed();
             }
             connection.close(reason);
+            // Release the permit here, or the slot is lost and the server fills up for good;
+            // and before the connection leaves connections(), so that whoever sees it gone
+            // and connects at once is admitted, not told the server is busy.
+            permits.release();
             connections.remove(connection.id());
             handlers.remove(connection.id());
-            // Release the permit here, or the slot is lost and the server fills up for good.
-            permits.release();
             settings.observer().closed(connection, connection.closeReason());
             synchronized (drained) {
                 drained.notifyAll();
