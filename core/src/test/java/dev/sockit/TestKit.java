@@ -4,11 +4,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -70,7 +72,7 @@ public final class TestKit {
             this.socket = socket;
             socket.setSoTimeout((int) PATIENCE.toMillis());
             socket.setTcpNoDelay(true);
-            this.in = new java.io.BufferedInputStream(socket.getInputStream());
+            this.in = new BufferedInputStream(socket.getInputStream());
             this.out = socket.getOutputStream();
         }
 
@@ -81,9 +83,26 @@ public final class TestKit {
 
         /** Connects to {@code port} on 127.0.0.1. */
         public static Peer connect(int port) throws IOException {
+            return connect("127.0.0.1", port);
+        }
+
+        /** Connects to {@code port} at the address literal {@code host}, such as {@code ::1}. */
+        public static Peer connect(String host, int port) throws IOException {
             Socket socket = new Socket();
             try {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), (int) PATIENCE.toMillis());
+                socket.connect(new InetSocketAddress(host, port), (int) PATIENCE.toMillis());
+                return new Peer(socket);
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+        }
+
+        /** Accepts one connection on {@code listener}: the peer of a client under test. */
+        public static Peer accept(ServerSocket listener) throws IOException {
+            listener.setSoTimeout((int) PATIENCE.toMillis());
+            Socket socket = listener.accept();
+            try {
                 return new Peer(socket);
             } catch (IOException e) {
                 socket.close();
@@ -174,7 +193,7 @@ public final class TestKit {
             try {
                 return in.read() < 0;
             } catch (SocketTimeoutException stillOpen) {
-                throw stillOpen;
+                throw stillOpen; // an IOException too, but the opposite of an end
             } catch (IOException reset) {
                 return true;
             }
