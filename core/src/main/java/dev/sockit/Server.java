@@ -40,6 +40,8 @@ public final class Server implements AutoCloseable {
 
     private final Settings settings;
     private final Map<Long, SocketConnection> connections = new ConcurrentHashMap<>();
+    // Each live connection's handler thread, so that close() can cut off one that outlives the drain.
+    private final Map<Long, Thread> handlers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final Semaphore permits;
@@ -121,7 +123,9 @@ public final class Server implements AutoCloseable {
             return;
         }
         connections.put(id, connection);
-        Thread.ofVirtual().name("sockit-connection-" + id).start(() -> serve(connection));
+        Thread handler = Thread.ofVirtual().name("sockit-connection-" + id).unstarted(() -> serve(connection));
+        handlers.put(id, handler);
+        handler.start();
     }
 
     private void reject(SocketConnection connection) {
@@ -145,17 +149,25 @@ public final class Server implements AutoCloseable {
         } catch (IOException e) {
             reason = CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e));
         } catch (Throwable t) {
-            reason = CloseReason.of(CloseReason.Code.HANDLER_FAILED, "handler failed: " + t);
-            settings.observer().handlerFailed(connection, t);
+            if (t instanceof InterruptedException && closing) {
+                // close() cut off a handler that outlived the drain timeout: the shutdown, not a bug.
+                reason = CloseReason.of(CloseReason.Code.SHUTDOWN, "server stopping");
+            } else {
+                reason = CloseReason.of(CloseReason.Code.HANDLER_FAILED, "handler failed: " + t);
+                settings.observer().handlerFailed(connection, t);
+            }
         } finally {
             if (reason == null) {
                 reason = connection.drainReason() != null ? connection.drainReason()
                         : connection.endOfStream() ? CloseReason.peerClosed() : CloseReason.closed();
             }
             connection.close(reason);
-            connections.remove(connection.id());
-            // Release the permit here, or the slot is lost and the server fills up for good.
+            // Release the permit here, or the slot is lost and the server fills up for good;
+            // and before the connection leaves connections(), so that whoever sees it gone
+            // and connects at once is admitted, not told the server is busy.
             permits.release();
+            connections.remove(connection.id());
+            handlers.remove(connection.id());
             settings.observer().closed(connection, connection.closeReason());
             synchronized (drained) {
                 drained.notifyAll();
@@ -172,7 +184,8 @@ public final class Server implements AutoCloseable {
     /**
      * Stops: no new connections; each handler sees end of stream after the input it already
      * has, so its replies go out; connections still open after {@code drainTimeout} are
-     * closed. Returns when every connection is closed. Calling it again waits for the first.
+     * closed and their handlers interrupted. Returns when every connection is closed.
+     * Calling it again waits for the first.
      */
     public void close(Duration drainTimeout) {
         synchronized (this) {
@@ -188,6 +201,10 @@ public final class Server implements AutoCloseable {
             connections.values().forEach(c -> c.drain(stopping));
             if (!awaitDrained(drainTimeout)) {
                 connections.values().forEach(c -> c.close(stopping));
+                // Closing wakes a handler blocked on its socket; one blocked on anything else
+                // (a lock, a queue, a sleep) would keep close() waiting out the grace below and
+                // its thread alive for good: interrupt it.
+                handlers.values().forEach(Thread::interrupt);
                 awaitDrained(Duration.ofSeconds(5));
             }
         } finally {

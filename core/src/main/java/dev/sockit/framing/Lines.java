@@ -99,8 +99,9 @@ public final class Lines implements Framing {
             int newline = indexOfNewline(in, start + scanned, limit);
             if (newline < 0) {
                 scanned = limit - start;
-                // Content may still end in '\r' that belongs to the terminator: allow one byte more.
-                if (scanned > maxLength + 1) {
+                // Past the limit the line is too long now, not when its end arrives. The one
+                // exception: a '\r' just after the limit may be the start of a "\r\n" terminator.
+                if (scanned > maxLength && !(scanned == maxLength + 1 && in.get(limit - 1) == '\r')) {
                     throw new MessageTooLongException("line", maxLength);
                 }
                 return null;
@@ -121,12 +122,13 @@ public final class Lines implements Framing {
             if (length == 0) {
                 return null;
             }
-            if (length > maxLength) {
-                throw new MessageTooLongException("line", maxLength);
-            }
             int end = in.limit();
             if (in.get(end - 1) == '\r') {
                 end--;
+            }
+            // Measured without the stray '\r', as decode() measures a line without its "\r\n".
+            if (end - in.position() > maxLength) {
+                throw new MessageTooLongException("line", maxLength);
             }
             Message line = Message.copyOf(in, in.position(), end - in.position());
             in.position(in.limit());

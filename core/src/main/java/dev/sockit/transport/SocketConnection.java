@@ -73,6 +73,9 @@ public final class SocketConnection implements Connection {
 
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
     private volatile CloseReason drainReason;
+    // Bytes the reader may still take while draining: those that were waiting when drain()
+    // was called. Written by drain() before drainReason, then owned by the reader.
+    private long drainBudget;
 
     /**
      * Wraps a connected channel, which it configures and from then on owns.
@@ -132,7 +135,7 @@ public final class SocketConnection implements Connection {
         }
         int n;
         try {
-            n = channel.read(in);
+            n = drainReason == null ? channel.read(in) : readDraining();
         } catch (ClosedChannelException closedHere) {
             n = -1;
         } catch (IOException broken) {
@@ -146,6 +149,35 @@ public final class SocketConnection implements Connection {
             endOfStream = true;
         } else {
             bytesIn += n;
+        }
+    }
+
+    /**
+     * Reads while draining: only bytes the peer had sent when drain() was called, and never
+     * by waiting, so a peer that keeps sending cannot hold a shutdown open; -1 once they are taken.
+     */
+    private int readDraining() throws IOException {
+        // unread() > 0 also means this read returns at once: only this thread takes the bytes.
+        if (drainBudget <= 0 || unread() == 0) {
+            return -1;
+        }
+        int limit = in.limit();
+        in.limit(in.position() + (int) Math.min(in.remaining(), drainBudget));
+        try {
+            int n = channel.read(in);
+            drainBudget -= Math.max(n, 0);
+            return n;
+        } finally {
+            in.limit(limit);
+        }
+    }
+
+    /** Bytes that arrived and wait in the kernel for a read; 0 once input is shut down. */
+    private int unread() {
+        try {
+            return channel.socket().getInputStream().available();
+        } catch (IOException closedOrShutDown) {
+            return 0;
         }
     }
 
@@ -222,15 +254,24 @@ public final class SocketConnection implements Connection {
 
     /**
      * Stops reading for a graceful shutdown: {@link #receive()} returns what is already
-     * buffered, then end of stream, so the handler finishes its loop and its replies go out.
-     * The connection then closes with {@code reason}.
+     * buffered and what the peer had sent by now, then end of stream, so the handler finishes
+     * its loop and its replies go out. The connection then closes with {@code reason}.
      */
     public void drain(CloseReason reason) {
+        // Not shutdownInput() alone: after it the JDK's read returns -1 at once, dropping the
+        // bytes the kernel already holds, and closing over them then resets the peer, which
+        // loses our replies too. So the reader takes the waiting bytes first (readDraining).
+        int waiting = unread();
+        drainBudget = waiting;
         drainReason = reason;
-        try {
-            channel.shutdownInput();
-        } catch (IOException ignored) {
-            // Already closed or reset: the handler is ending anyway.
+        if (waiting == 0) {
+            // Nothing waits, so a reader blocked in read() would wait for good: wake it with
+            // end of stream. Bytes arriving from here on came after the shutdown began.
+            try {
+                channel.shutdownInput();
+            } catch (IOException ignored) {
+                // Already closed or reset: the handler is ending anyway.
+            }
         }
     }
 
