@@ -164,7 +164,7 @@ class LinesTest {
     @Test
     void tellsThePeerAboutAnErrorInOneLine() {
         CloseReason tooLong = CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, "line longer than 65536 bytes");
-        assertThat(Lines.defaults().farewell(tooLong)).isEqualTo(Message.of("error: line longer than 65536 bytes"));
+        assertThat(Lines.defaults().farewell(tooLong)).isEqualTo(utf8("error: line longer than 65536 bytes\n"));
     }
 
     @Test
