@@ -3,6 +3,7 @@
  * beyond the JDK. See {@link dev.sockit} for the picture.
  */
 module dev.sockit {
+    requires jdk.net; // TCP keepalive idle, interval and count
     exports dev.sockit;
     exports dev.sockit.framing;
 }

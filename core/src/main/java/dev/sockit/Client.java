@@ -2,6 +2,7 @@ package dev.sockit;
 
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.Lines;
+import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.Tcp;
 import java.io.IOException;
@@ -27,6 +28,8 @@ public final class Client {
     private final Endpoint endpoint;
     private Framing framing = Lines.defaults();
     private Duration connectTimeout = Duration.ofSeconds(10);
+    private Heartbeat heartbeat = Heartbeat.DEFAULT;
+    private OutboundLimit outbound = OutboundLimit.CLIENT_DEFAULT;
 
     private Client(Endpoint endpoint) {
         this.endpoint = endpoint;
@@ -53,15 +56,37 @@ public final class Client {
     }
 
     /**
+     * How the connection stays alive: pings (framings that can ping), idle timeout, TCP
+     * keepalive. Pings from the server are answered whatever this says. Default:
+     * {@link Heartbeat#DEFAULT}, TCP keepalive only.
+     */
+    public Client heartbeat(Heartbeat heartbeat) {
+        this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+        return this;
+    }
+
+    /**
+     * How much another thread may queue to send, and what a send beyond it does. Default:
+     * {@link OutboundLimit#CLIENT_DEFAULT}: the sender waits, so nothing is lost.
+     */
+    public Client outbound(OutboundLimit outbound) {
+        this.outbound = Objects.requireNonNull(outbound, "outbound");
+        return this;
+    }
+
+    /**
      * Connects, trying each address the host resolves to.
      *
      * @throws IOException saying why, e.g. {@code cannot connect to tcp://127.0.0.1:8001:
      *     connection refused — is a server running?}
      */
     public Connection open() throws IOException {
+        ConnectionSettings settings = new ConnectionSettings(framing, heartbeat, outbound, Observer.NONE);
         SocketChannel channel = Tcp.connect(endpoint, connectTimeout);
         try {
-            return new SocketConnection(IDS.incrementAndGet(), channel, framing, Observer.NONE);
+            SocketConnection connection = new SocketConnection(IDS.incrementAndGet(), channel, settings);
+            connection.start();
+            return connection;
         } catch (IOException e) {
             channel.close();
             throw e;

@@ -22,8 +22,10 @@ public record CloseReason(Code code, String text) {
         SHUTDOWN,
         /** The peer broke the framing: an over-long line, a malformed frame. */
         PROTOCOL_ERROR,
-        /** A limit was reached, such as the number of connections. */
+        /** A limit was reached: the number of connections, a peer not reading what it is sent. */
         LIMIT,
+        /** The peer was silent too long: no heartbeat, or the idle timeout. */
+        TIMEOUT,
         /** The handler failed with an unexpected exception: a bug to report. */
         HANDLER_FAILED
     }

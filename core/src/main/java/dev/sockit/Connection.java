@@ -2,6 +2,8 @@ package dev.sockit;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * One peer. A handler reads with {@link #receive()} in a plain blocking loop; any thread may
@@ -15,7 +17,9 @@ import java.net.SocketAddress;
  *
  * <p>Sends are batched: while the handler still has received input to work through, its
  * replies wait in the connection's buffer and leave in one write when it next waits for
- * input (or calls {@link #flush()}). Sends from other threads leave at once.
+ * input (or calls {@link #flush()}). Sends from other threads join a bounded queue that is
+ * written out at once by a thread of the connection's own, so a pushing thread never waits
+ * on a slow peer; see {@link OutboundLimit} for what happens when that queue is full.
  */
 public interface Connection extends AutoCloseable {
 
@@ -63,6 +67,14 @@ public interface Connection extends AutoCloseable {
 
     /** The peer's address. */
     SocketAddress remote();
+
+    /**
+     * The round-trip time measured by the last answered heartbeat ping, or empty when the
+     * framing does not ping or no pong has come back yet.
+     */
+    default Optional<Duration> roundTrip() {
+        return Optional.empty();
+    }
 
     /** Counters of what went in and out, and since when. */
     ConnectionStats stats();

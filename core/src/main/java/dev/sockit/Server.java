@@ -3,6 +3,7 @@ package dev.sockit;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Lines;
+import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.Errors;
 import dev.sockit.transport.Listener;
 import dev.sockit.transport.SocketConnection;
@@ -110,7 +111,7 @@ public final class Server implements AutoCloseable {
         long id = admitted ? ids.incrementAndGet() : 0;
         SocketConnection connection;
         try {
-            connection = new SocketConnection(id, channel, settings.framing(), settings.observer());
+            connection = new SocketConnection(id, channel, settings.connection());
         } catch (IOException resetAlready) {
             closeQuietly(channel);
             if (admitted) {
@@ -140,6 +141,7 @@ public final class Server implements AutoCloseable {
     private void serve(SocketConnection connection) {
         CloseReason reason = null;
         try {
+            connection.start();
             settings.observer().connected(connection);
             settings.handler().handle(connection);
         } catch (FramingException e) {
@@ -259,8 +261,12 @@ public final class Server implements AutoCloseable {
     }
 
     /** A server's settings, gathered by the {@link Builder}. */
-    private record Settings(Endpoint endpoint, Framing framing, Handler handler, int maxConnections, int backlog,
-            Duration drainTimeout, Observer observer) {}
+    private record Settings(Endpoint endpoint, ConnectionSettings connection, Handler handler, int maxConnections,
+            int backlog, Duration drainTimeout) {
+        Observer observer() {
+            return connection.observer();
+        }
+    }
 
     /** Describes a server; {@link #start()} binds it. Every setting has a safe default. */
     public static final class Builder {
@@ -271,6 +277,8 @@ public final class Server implements AutoCloseable {
         private int backlog = 4096;
         private Duration drainTimeout = Duration.ofSeconds(5);
         private Observer observer = Observer.NONE;
+        private Heartbeat heartbeat = Heartbeat.DEFAULT;
+        private OutboundLimit outbound = OutboundLimit.SERVER_DEFAULT;
 
         private Builder(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -321,6 +329,25 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How connections stay alive and how dead peers are found: pings (framings that can
+         * ping), idle timeout, TCP keepalive. Default: {@link Heartbeat#DEFAULT}, TCP keepalive
+         * only.
+         */
+        public Builder heartbeat(Heartbeat heartbeat) {
+            this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+            return this;
+        }
+
+        /**
+         * How much may wait to be pushed to one peer, and what a push beyond it does. Default:
+         * {@link OutboundLimit#SERVER_DEFAULT}, 1 MiB or 10,000 messages, then disconnect.
+         */
+        public Builder outbound(OutboundLimit outbound) {
+            this.outbound = Objects.requireNonNull(outbound, "outbound");
+            return this;
+        }
+
         /** Who is told of connections coming, talking and going. Default: nobody. */
         public Builder observer(Observer observer) {
             this.observer = Objects.requireNonNull(observer, "observer");
@@ -331,9 +358,12 @@ public final class Server implements AutoCloseable {
          * Binds the endpoint and starts accepting.
          *
          * @throws IOException saying why the endpoint cannot be bound, e.g. address in use
+         * @throws IllegalArgumentException when settings contradict each other, such as a
+         *     heartbeat that pings over a framing that cannot
          */
         public Server start() throws IOException {
-            return new Server(new Settings(endpoint, framing, handler, maxConnections, backlog, drainTimeout, observer));
+            ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound, observer);
+            return new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout));
         }
     }
 }

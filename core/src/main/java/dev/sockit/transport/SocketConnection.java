@@ -4,8 +4,10 @@ import dev.sockit.CloseReason;
 import dev.sockit.ClosedConnectionException;
 import dev.sockit.Connection;
 import dev.sockit.ConnectionStats;
+import dev.sockit.Heartbeat;
 import dev.sockit.Message;
 import dev.sockit.Observer;
+import dev.sockit.OutboundLimit;
 import dev.sockit.Peers;
 import dev.sockit.framing.Framing;
 import java.io.IOException;
@@ -13,11 +15,17 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -32,6 +40,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * Both buffers are reused for the life of the connection; the only allocation per message is
  * the message itself.
+ *
+ * <p>Sends from any other thread (push, broadcast, chat) never write themselves: they join a
+ * queue bounded by the {@link OutboundLimit}, which a short-lived virtual thread drains into
+ * one write. So a peer that stops reading stalls nobody else, and what waits for it is bounded;
+ * beyond the bound the limit's overflow policy disconnects it, drops the message, or makes
+ * the sender wait. Heartbeat checks run on the shared {@link Timer} thread.
  */
 public final class SocketConnection implements Connection {
 
@@ -54,6 +68,8 @@ public final class SocketConnection implements Connection {
     private final Framing framing;
     private final Framing.Decoder decoder;
     private final Observer observer;
+    private final OutboundLimit outbound;
+    private final HeartbeatDetector heartbeat;
     private final SocketAddress local;
     private final SocketAddress remote;
     private final Instant openedAt = Instant.now();
@@ -71,6 +87,18 @@ public final class SocketConnection implements Connection {
     private volatile long messagesOut;
     private volatile long bytesOut;
 
+    // Push side: messages (or encoded control frames, as byte[]) from other threads, waiting
+    // for the drainer. The counters bound them; `draining` says a drainer is on its way.
+    private final ConcurrentLinkedQueue<Object> pushed = new ConcurrentLinkedQueue<>();
+    private final AtomicLong pushedBytes = new AtomicLong();
+    private final AtomicLong pushedCount = new AtomicLong();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final ReentrantLock roomLock = new ReentrantLock();
+    private final Condition room = roomLock.newCondition();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile ScheduledFuture<?> heartbeatCheck;
+    private volatile CloseReason peerFarewell;
+
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
     private volatile CloseReason drainReason;
     // Bytes the reader may still take while draining: those that were waiting when drain()
@@ -83,15 +111,31 @@ public final class SocketConnection implements Connection {
      * @param observer told of each message received; {@link Observer#NONE} for nobody
      * @throws IOException when the socket is already unusable (the peer reset it at once)
      */
-    public SocketConnection(long id, SocketChannel channel, Framing framing, Observer observer) throws IOException {
+    public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings) throws IOException {
         this.id = id;
         this.channel = channel;
-        this.framing = framing;
-        this.decoder = framing.decoder();
-        this.observer = observer;
-        Tcp.configure(channel);
+        this.framing = settings.framing();
+        this.decoder = framing.decoder(new PeerControl());
+        this.observer = settings.observer();
+        this.outbound = settings.outbound();
+        this.heartbeat = settings.heartbeat().watches() ? new HeartbeatDetector(settings.heartbeat(), System::nanoTime) : null;
+        Tcp.configure(channel, settings.heartbeat().keepalive());
         this.local = channel.getLocalAddress();
         this.remote = channel.getRemoteAddress();
+    }
+
+    /**
+     * Starts the conversation: sends the framing's greeting, if it has one, and starts the
+     * heartbeat. Called once, before the handler runs.
+     */
+    public void start() {
+        byte[] greeting = framing.greeting();
+        if (greeting != null) {
+            enqueue(greeting, greeting.length, OutboundLimit.Overflow.BLOCK);
+        }
+        if (heartbeat != null) {
+            scheduleHeartbeat();
+        }
     }
 
     @Override
@@ -109,8 +153,9 @@ public final class SocketConnection implements Connection {
                     return received(message);
                 }
             }
-            if (endOfStream) {
-                Message last = closeReason.get() == null ? decoder.finish(in) : null;
+            if (endOfStream || peerFarewell != null) {
+                Message last = closeReason.get() == null && peerFarewell == null ? decoder.finish(in) : null;
+                endOfStream = true;
                 return last == null ? null : received(last);
             }
             // Nothing whole is buffered: the replies to everything consumed so far leave now,
@@ -149,6 +194,9 @@ public final class SocketConnection implements Connection {
             endOfStream = true;
         } else {
             bytesIn += n;
+            if (heartbeat != null) {
+                heartbeat.heard();
+            }
         }
     }
 
@@ -183,6 +231,10 @@ public final class SocketConnection implements Connection {
 
     @Override
     public void send(Message message) throws IOException {
+        if (Thread.currentThread() != reader) {
+            push(message);
+            return;
+        }
         writeLock.lock();
         try {
             CloseReason reason = closeReason.get();
@@ -195,14 +247,141 @@ public final class SocketConnection implements Connection {
             }
             framing.encode(message, out);
             messagesOut++;
-            // The reader with more input to work through will flush before it next waits;
-            // every other send leaves now.
-            if (Thread.currentThread() != reader || !in.hasRemaining()) {
+            // With more input to work through, the reader flushes before it next waits.
+            if (!in.hasRemaining()) {
                 flushLocked();
             }
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /** A send from a thread other than the reader: queued, bounded, written by the drainer. */
+    private void push(Message message) throws IOException {
+        CloseReason reason = closeReason.get();
+        if (reason != null) {
+            throw new ClosedConnectionException(toString(), reason);
+        }
+        if (!enqueue(message, framing.encodedLength(message), outbound.overflow())) {
+            CloseReason now = closeReason.get();
+            if (now != null) {
+                throw new ClosedConnectionException(toString(), now);
+            }
+        }
+    }
+
+    /**
+     * Queues a message or encoded bytes for the drainer, applying the overflow policy when
+     * the queue is full; false if it was not queued (dropped, or the connection closed).
+     */
+    private boolean enqueue(Object item, int length, OutboundLimit.Overflow overflow) {
+        while (pushedCount.get() >= outbound.maxMessages() || pushedBytes.get() + length > outbound.maxBytes()) {
+            if (pushedCount.get() == 0) {
+                break; // one message larger than the whole bound still goes, alone
+            }
+            switch (overflow) {
+                case DROP -> {
+                    dropped.incrementAndGet();
+                    return false;
+                }
+                case DISCONNECT -> {
+                    closeElsewhere(CloseReason.of(CloseReason.Code.LIMIT, "not reading: " + pushedBytes.get()
+                            + " bytes in " + pushedCount.get() + " messages wait to be sent, the outbound limit"));
+                    return false;
+                }
+                case BLOCK -> {
+                    if (!awaitRoom()) {
+                        return false;
+                    }
+                }
+            }
+        }
+        pushed.add(item);
+        pushedBytes.addAndGet(length);
+        pushedCount.incrementAndGet();
+        if (draining.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("sockit-push-" + id).start(this::drainPushed);
+        }
+        return true;
+    }
+
+    private boolean awaitRoom() {
+        roomLock.lock();
+        try {
+            while (closeReason.get() == null
+                    && (pushedCount.get() >= outbound.maxMessages() || pushedBytes.get() >= outbound.maxBytes())) {
+                room.await(100, TimeUnit.MILLISECONDS);
+            }
+            return closeReason.get() == null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            roomLock.unlock();
+        }
+    }
+
+    /** The drainer: moves queued pushes into the write buffer and writes them, in one write when it can. */
+    private void drainPushed() {
+        for (;;) {
+            writeLock.lock();
+            try {
+                movePushedLocked();
+                if (out.position() > 0) {
+                    flushLocked();
+                }
+            } catch (IOException closed) {
+                discardPushed();
+            } finally {
+                writeLock.unlock();
+            }
+            draining.set(false);
+            // A push that came after the last poll but saw `draining` still set relies on us.
+            if (pushed.isEmpty() || !draining.compareAndSet(false, true)) {
+                return;
+            }
+        }
+    }
+
+    /** Encodes every queued push into the write buffer (which writes when it fills). */
+    private void movePushedLocked() throws IOException {
+        for (Object item; (item = pushed.poll()) != null; ) {
+            int length;
+            if (item instanceof Message message) {
+                length = framing.encodedLength(message);
+                if (out.remaining() < length) {
+                    makeRoom(length);
+                }
+                framing.encode(message, out);
+                messagesOut++;
+            } else {
+                byte[] bytes = (byte[]) item;
+                length = bytes.length;
+                if (out.remaining() < length) {
+                    makeRoom(length);
+                }
+                out.put(bytes);
+            }
+            pushedBytes.addAndGet(-length);
+            pushedCount.decrementAndGet();
+            signalRoom();
+        }
+    }
+
+    private void signalRoom() {
+        if (outbound.overflow() == OutboundLimit.Overflow.BLOCK && roomLock.tryLock()) {
+            try {
+                room.signalAll();
+            } finally {
+                roomLock.unlock();
+            }
+        }
+    }
+
+    private void discardPushed() {
+        pushed.clear();
+        pushedBytes.set(0);
+        pushedCount.set(0);
     }
 
     private void makeRoom(int length) throws IOException {
@@ -218,6 +397,7 @@ public final class SocketConnection implements Connection {
     public void flush() throws IOException {
         writeLock.lock();
         try {
+            movePushedLocked();
             if (out.position() > 0) {
                 flushLocked();
             }
@@ -287,8 +467,25 @@ public final class SocketConnection implements Connection {
 
     @Override
     public void close(CloseReason reason) {
-        if (!closeReason.compareAndSet(null, reason)) {
-            return;
+        if (closeReason.compareAndSet(null, reason)) {
+            finishClose(reason);
+        }
+    }
+
+    /**
+     * Closes from a thread that must not wait (a sender, the timer): the reason is set at once,
+     * so further sends fail fast, and the farewell and socket close happen on a virtual thread.
+     */
+    private void closeElsewhere(CloseReason reason) {
+        if (closeReason.compareAndSet(null, reason)) {
+            Thread.ofVirtual().name("sockit-close-" + id).start(() -> finishClose(reason));
+        }
+    }
+
+    private void finishClose(CloseReason reason) {
+        ScheduledFuture<?> check = heartbeatCheck;
+        if (check != null) {
+            check.cancel(false);
         }
         ScheduledFuture<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
         try {
@@ -298,8 +495,16 @@ public final class SocketConnection implements Connection {
         } finally {
             deadline.cancel(false);
             Tcp.closeQuietly(channel);
+            discardPushed();
+            roomLock.lock();
+            try {
+                room.signalAll(); // senders waiting for room: there will be none
+            } finally {
+                roomLock.unlock();
+            }
         }
     }
+
 
     /** Flushes pending sends and the framing's farewell; true if all of it was written. */
     private boolean sayFarewell(CloseReason reason) {
@@ -312,6 +517,7 @@ public final class SocketConnection implements Connection {
             return false;
         }
         try {
+            movePushedLocked(); // what was sent before the close goes before the farewell
             byte[] farewell = framing.farewell(reason);
             if (farewell != null) {
                 if (out.remaining() < farewell.length) {
@@ -356,6 +562,65 @@ public final class SocketConnection implements Connection {
         }
     }
 
+    private void scheduleHeartbeat() {
+        if (closeReason.get() == null) {
+            heartbeatCheck = Timer.after(heartbeat.nextCheck(), this::checkHeartbeat);
+        }
+    }
+
+    /** On the timer thread: must not block, so closing and pinging go through other threads. */
+    private void checkHeartbeat() {
+        HeartbeatDetector.Action action = heartbeat.check();
+        switch (action) {
+            case PING -> {
+                byte[] ping = framing.ping(Long.toString(heartbeat.now()).getBytes(StandardCharsets.US_ASCII));
+                enqueue(ping, ping.length, OutboundLimit.Overflow.DROP);
+            }
+            case CLOSE_IDLE, CLOSE_NO_HEARTBEAT -> {
+                closeElsewhere(CloseReason.of(CloseReason.Code.TIMEOUT, heartbeat.reason(action)));
+                return;
+            }
+            case NOTHING -> { }
+        }
+        scheduleHeartbeat();
+    }
+
+    /** What the decoder reports besides messages: answered here, never seen by handlers. */
+    private final class PeerControl implements Framing.Control {
+        @Override
+        public void pinged(byte[] payload) {
+            byte[] pong = framing.pong(payload);
+            enqueue(pong, pong.length, OutboundLimit.Overflow.DROP);
+        }
+
+        @Override
+        public void ponged(byte[] payload) {
+            if (heartbeat != null) {
+                try {
+                    heartbeat.ponged(Long.parseLong(new String(payload, StandardCharsets.US_ASCII)));
+                } catch (NumberFormatException notOurs) {
+                    heartbeat.heard(); // a pong we did not ask for still proves the peer alive
+                }
+            }
+        }
+
+        @Override
+        public void closing(int code, String reason) {
+            peerFarewell = CloseReason.of(CloseReason.Code.PEER_CLOSED,
+                    "peer closed: " + (reason.isEmpty() ? "code " + code : reason));
+        }
+    }
+
+    /** The reason the peer gave in its close frame, or null. */
+    public CloseReason peerFarewell() {
+        return peerFarewell;
+    }
+
+    @Override
+    public Optional<Duration> roundTrip() {
+        return heartbeat == null ? Optional.empty() : Optional.ofNullable(heartbeat.roundTrip());
+    }
+
     @Override
     public String protocol() {
         return "tcp";
@@ -373,7 +638,7 @@ public final class SocketConnection implements Connection {
 
     @Override
     public ConnectionStats stats() {
-        return new ConnectionStats(openedAt, messagesIn, messagesOut, bytesIn, bytesOut);
+        return new ConnectionStats(openedAt, messagesIn, messagesOut, bytesIn, bytesOut, dropped.get(), pushedBytes.get());
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.sockit.transport;
 
 import dev.sockit.Endpoint;
+import dev.sockit.Heartbeat;
+import jdk.net.ExtendedSocketOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -63,11 +65,28 @@ public final class Tcp {
     }
 
     /** Sets the options every sockit TCP connection has, accepted or connected. */
-    public static void configure(SocketChannel channel) throws IOException {
+    public static void configure(SocketChannel channel, Heartbeat.Keepalive keepalive) throws IOException {
         // sockit batches writes itself (flush when nothing more is queued), so Nagle would
         // only add delay to the last reply of every batch.
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        channel.setOption(StandardSocketOptions.SO_KEEPALIVE, keepalive.enabled());
+        if (keepalive.enabled()) {
+            setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPIDLE, seconds(keepalive.idle()));
+            setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPINTERVAL, seconds(keepalive.interval()));
+            setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPCOUNT, keepalive.count());
+        }
+    }
+
+    private static int seconds(Duration d) {
+        return d.isZero() ? 0 : (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toSeconds()));
+    }
+
+    // Zero keeps the system's value; an option the platform lacks is skipped, not an error.
+    private static void setIfSupported(SocketChannel channel, java.net.SocketOption<Integer> option, int value)
+            throws IOException {
+        if (value > 0 && channel.supportedOptions().contains(option)) {
+            channel.setOption(option, value);
+        }
     }
 
     private static SocketChannel connect(InetSocketAddress address, Duration timeout) throws IOException {
@@ -76,7 +95,6 @@ public final class Tcp {
         ScheduledFuture<?> deadline = Timer.after(timeout, () -> closeQuietly(channel));
         try {
             channel.connect(address);
-            configure(channel);
             return channel;
         } catch (AsynchronousCloseException e) {
             closeQuietly(channel);

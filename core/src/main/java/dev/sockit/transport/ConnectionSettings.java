@@ -1,0 +1,30 @@
+package dev.sockit.transport;
+
+import dev.sockit.Heartbeat;
+import dev.sockit.Observer;
+import dev.sockit.OutboundLimit;
+import dev.sockit.framing.Framing;
+import java.util.Objects;
+
+/**
+ * What every connection of one server (or one client) shares: how it frames, how it stays
+ * alive, how much may queue for it, and who watches it.
+ *
+ * @param framing   how bytes become messages
+ * @param heartbeat pings, idle timeout and TCP keepalive
+ * @param outbound  the bound on what may wait to be written, and what happens beyond it
+ * @param observer  told of each message received
+ */
+public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer) {
+
+    public ConnectionSettings {
+        Objects.requireNonNull(framing, "framing");
+        Objects.requireNonNull(heartbeat, "heartbeat");
+        Objects.requireNonNull(outbound, "outbound");
+        Objects.requireNonNull(observer, "observer");
+        if (heartbeat.pings() && !framing.canPing()) {
+            throw new IllegalArgumentException("a heartbeat needs a framing that can ping, and " + framing.name()
+                    + " cannot; use the frames framing (--framing frames), or an idle timeout (--idle-timeout)");
+        }
+    }
+}
