@@ -1,0 +1,148 @@
+package dev.sockit;
+
+import static dev.sockit.TestKit.awaitUntil;
+import static dev.sockit.TestKit.onLoopback;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sockit.TestKit.Peer;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Server push: sends from other threads, broadcasts, and peers that stop reading. */
+class PushTest {
+
+    @Test
+    void aBroadcastReachesAThousandClientsExactlyOnceEach() throws Exception {
+        int clients = 1000;
+        try (Server server = onLoopback().handler(Handlers.discard()).start()) {
+            List<Peer> peers = new ArrayList<>();
+            try {
+                for (int i = 0; i < clients; i++) {
+                    peers.add(Peer.connect(server));
+                }
+                awaitUntil("all connected", () -> server.connections().size() == clients);
+
+                assertThat(server.broadcast(Message.of("news"))).isEqualTo(clients);
+                server.broadcast(Message.of("end"));
+
+                for (Peer peer : peers) {
+                    assertThat(peer.readLines(2)).containsExactly("news", "end");
+                }
+            } finally {
+                for (Peer peer : peers) {
+                    peer.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aClientThatNeverReadsIsCutOffWithAReasonWhileTheOthersKeepChatting() throws Exception {
+        BlockingQueue<CloseReason> reasons = new LinkedBlockingQueue<>();
+        OutboundLimit small = OutboundLimit.of(256 * 1024, 10_000, OutboundLimit.Overflow.DISCONNECT);
+        try (Server server = onLoopback().handler(Handlers.chat()).outbound(small)
+                .observer(new Observer() {
+                    @Override
+                    public void closed(Connection connection, CloseReason reason) {
+                        reasons.add(reason);
+                    }
+                }).start();
+             Socket silent = new Socket("127.0.0.1", server.port());
+             Peer talker = Peer.connect(server);
+             Socket listener = new Socket("127.0.0.1", server.port())) {
+            silent.setReceiveBufferSize(4096); // it never reads: let its window fill fast
+            awaitUntil("three members", () -> server.connections().size() == 3);
+
+            String line = "x".repeat(1000);
+            // The listener reads as it goes, like a live client; only the silent one falls behind.
+            BlockingQueue<String> heardLines = new LinkedBlockingQueue<>();
+            Thread reading = Thread.ofPlatform().start(() -> {
+                // Not closed here: closing the reader would close the listener's socket too.
+                try {
+                    var in = new java.io.BufferedReader(new java.io.InputStreamReader(listener.getInputStream(),
+                            java.nio.charset.StandardCharsets.UTF_8));
+                    for (String l; (l = in.readLine()) != null && !l.endsWith("still here"); ) {
+                        heardLines.add(l);
+                    }
+                } catch (java.io.IOException e) {
+                    heardLines.add("failed: " + e);
+                }
+            });
+            // 16 MB in rounds, each heard by the listener before the next, as people chat: more
+            // than the bound plus what the kernel buffers on both ends of the silent one absorb.
+            int rounds = 80;
+            int perRound = 200;
+            for (int round = 1; round <= rounds; round++) {
+                for (int i = 0; i < perRound; i++) {
+                    talker.send(line);
+                }
+                int expected = round * perRound;
+                awaitUntil("the listener heard round " + round, () -> heardLines.size() >= expected);
+            }
+            talker.send("still here");
+
+            CloseReason reason = reasons.poll(10, TimeUnit.SECONDS);
+            assertThat(reason).isNotNull();
+            assertThat(reason.code()).isEqualTo(CloseReason.Code.LIMIT);
+            assertThat(reason.text()).startsWith("not reading: ");
+            reading.join(20_000);
+            assertThat(reading.isAlive()).as("the listener heard the last line").isFalse();
+            assertThat(new ArrayList<>(heardLines)).filteredOn(l -> l.endsWith(line)).hasSize(rounds * perRound);
+            assertThat(server.connections()).hasSize(2);
+        }
+    }
+
+    @Test
+    void aPushedMessageWaitsAtMostTheOutboundLimitForASlowPeer() throws Exception {
+        OutboundLimit limit = OutboundLimit.of(32 * 1024, 100_000, OutboundLimit.Overflow.DROP);
+        try (Server server = onLoopback().handler(Handlers.discard()).outbound(limit).start();
+             Socket silent = new Socket("127.0.0.1", server.port())) {
+            silent.setReceiveBufferSize(4096);
+            awaitUntil("connected", () -> server.connections().size() == 1);
+            Connection connection = server.connections().iterator().next();
+            Message kilobyte = Message.of("y".repeat(1023));
+            for (int i = 0; i < 20_000; i++) { // 20 MB offered to a peer that reads nothing
+                connection.send(kilobyte);
+                assertThat(connection.stats().queuedBytes()).isLessThanOrEqualTo(32 * 1024);
+            }
+            assertThat(connection.stats().dropped()).isGreaterThan(0);
+            assertThat(connection.isOpen()).isTrue();
+        }
+    }
+
+    @Test
+    void anIdlePeerIsClosedAtTheIdleTimeoutWithTheReason() throws Exception {
+        BlockingQueue<CloseReason> reasons = new LinkedBlockingQueue<>();
+        try (Server server = onLoopback()
+                .heartbeat(Heartbeat.DEFAULT.idleTimeout(java.time.Duration.ofMillis(300)))
+                .observer(new Observer() {
+                    @Override
+                    public void closed(Connection connection, CloseReason reason) {
+                        reasons.add(reason);
+                    }
+                }).start();
+             Peer peer = Peer.connect(server)) {
+            long start = System.nanoTime();
+            assertThat(peer.ask("hello")).isEqualTo(Handlers.ACK_REPLY);
+            assertThat(peer.atEndOfStream()).isTrue();
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            CloseReason reason = reasons.poll(5, TimeUnit.SECONDS);
+            assertThat(reason.code()).isEqualTo(CloseReason.Code.TIMEOUT);
+            assertThat(reason.text()).isEqualTo("idle for 300 ms (idle timeout)");
+            assertThat(elapsedMillis).isBetween(300L, 3_000L);
+        }
+    }
+
+    @Test
+    void aHeartbeatThatPingsIsRefusedOverLinesWithAWayOut() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> onLoopback()
+                        .heartbeat(Heartbeat.every(java.time.Duration.ofSeconds(1))).start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("frames").hasMessageContaining("--idle-timeout");
+    }
+}
