@@ -110,6 +110,8 @@ public final class Frames implements Framing {
      *
      * <pre>{@code Frames.maxLength(64 * 1024)}</pre>
      *
+     * @param maxLength the longest DATA payload accepted, in bytes
+     * @return frames with that limit
      * @throws IllegalArgumentException when {@code maxLength} is below 1 or above
      *     {@value #LARGEST_MAX_LENGTH}
      */
@@ -215,6 +217,9 @@ public final class Frames implements Framing {
      *
      * <pre>{@code Frames.closeFrame(4001, "kicked")   // 04 00000008 0fa1 6b69636b6564}</pre>
      *
+     * @param code   the close code
+     * @param reason what happened, for people; may be empty
+     * @return the encoded frame, header included
      * @throws IllegalArgumentException when the code is neither in the protocol's table nor
      *     between 4000 and 4999
      */
@@ -233,6 +238,9 @@ public final class Frames implements Framing {
      * The close code sent for a reason: {@code PEER_CLOSED} and {@code CLOSED} → 1000 normal,
      * {@code SHUTDOWN} → 1001 going away, {@code PROTOCOL_ERROR} → 1002, {@code LIMIT} → 1008,
      * {@code BROKEN} and {@code HANDLER_FAILED} → 1011 internal error.
+     *
+     * @param code the kind of reason
+     * @return the close code to send for it
      */
     public static int closeCode(CloseReason.Code code) {
         // No default: a new kind of reason must be given its code here, by a person.
@@ -248,6 +256,9 @@ public final class Frames implements Framing {
     /**
      * A close code in words, for logs: {@code closeCodeName(1001)} is "going away". Codes
      * 4000 to 4999 are "application"; any other code the protocol does not define is "unknown".
+     *
+     * @param code a close code as received
+     * @return its name
      */
     public static String closeCodeName(int code) {
         return switch (code) {
