@@ -17,6 +17,19 @@ public final class MessageTooLongException extends FramingException {
         this.limit = limit;
     }
 
+    /**
+     * For framings that learn a message's length before its bytes, such as a length prefix:
+     * the message says how long the peer declared it.
+     *
+     * @param what   the kind of message, "frame"
+     * @param length the length in bytes the peer declared
+     * @param limit  the limit in bytes that {@code length} passes
+     */
+    public MessageTooLongException(String what, long length, int limit) {
+        super(what + " of " + length + " bytes is longer than the limit of " + limit + " bytes");
+        this.limit = limit;
+    }
+
     /** The limit in bytes that the message passed. */
     public int limit() {
         return limit;
