@@ -41,6 +41,9 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
     @Mixin
     FramingOptions framing;
 
+    @Mixin
+    LivenessOptions liveness;
+
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "How long to wait for the server to accept. Default: ${DEFAULT-VALUE}.")
     Duration connectTimeout;
@@ -62,6 +65,7 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         Endpoint where = Endpoint.parse(endpoint);
         try (Connection connection = Client.connect(where)
                 .framing(framing.framing())
+                .heartbeat(liveness.heartbeat())
                 .connectTimeout(connectTimeout)
                 .open()) {
             if (interactive()) {

@@ -1,6 +1,7 @@
 package dev.sockit.cli;
 
 import dev.sockit.framing.Framing;
+import dev.sockit.framing.Frames;
 import dev.sockit.framing.Lines;
 import dev.sockit.framing.Raw;
 import picocli.CommandLine.Option;
@@ -8,11 +9,16 @@ import picocli.CommandLine.Option;
 /** The framing options that server and client share. */
 final class FramingOptions {
 
-    enum Kind { lines, raw }
+    enum Kind { lines, frames, raw }
 
-    @Option(names = "--framing", paramLabel = "lines|raw", defaultValue = "lines",
-            description = "How bytes become messages: lines (UTF-8, \\n or \\r\\n) or raw (bytes as they come). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--framing", paramLabel = "lines|frames|raw", defaultValue = "lines",
+            description = "How bytes become messages: lines (UTF-8, \\n or \\r\\n); frames (length-prefixed, with ping, "
+                    + "pong and close: docs/protocol.md); raw (bytes as they come). Both ends must agree. Default: ${DEFAULT-VALUE}.")
     Kind framing = Kind.lines;
+
+    @Option(names = "--max-frame", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "frames: the largest message accepted; a larger frame closes the connection. Default: ${DEFAULT-VALUE}.")
+    int maxFrame = Frames.DEFAULT_MAX_LENGTH;
 
     @Option(names = "--max-line", paramLabel = "BYTES", defaultValue = "65536",
             description = "The longest line accepted, in bytes; a longer one gets 'error: line longer than BYTES bytes' and the connection is closed. Default: ${DEFAULT-VALUE}.")
@@ -24,7 +30,16 @@ final class FramingOptions {
         }
         return switch (framing) {
             case lines -> Lines.maxLength(maxLine);
+            case frames -> Frames.maxLength(maxFrame);
             case raw -> Raw.bytes();
         };
+    }
+
+    /**
+     * How standard input and output are cut for people and scripts: lines for lines and
+     * frames (each typed line is one message), chunks for raw.
+     */
+    Framing console() {
+        return framing == Kind.raw ? Raw.bytes() : Lines.maxLength(framing == Kind.frames ? maxFrame : maxLine);
     }
 }

@@ -88,7 +88,7 @@ final class PipedSession {
     }
 
     private void sendInput(InputStream stdin) {
-        Framing.Decoder splitter = framing.framing().decoder();
+        Framing.Decoder splitter = framing.console().decoder();
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
         byte[] chunk = new byte[64 * 1024];
         try {

@@ -45,6 +45,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     @Mixin
     FramingOptions framing;
 
+    @Mixin
+    LivenessOptions liveness;
+
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = "The most clients connected at once; one more is told 'error: server busy' and closed. Default: ${DEFAULT-VALUE}.")
     int maxConnections;
@@ -75,6 +78,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         Printer out = new Printer(System.out);
         Server server = Server.listen(where)
                 .framing(framing.framing())
+                .heartbeat(liveness.heartbeat())
                 .handler(Handlers.forMode(mode.name(), reply))
                 .maxConnections(maxConnections)
                 .drainTimeout(drainTimeout)

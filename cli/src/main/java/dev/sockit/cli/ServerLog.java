@@ -53,7 +53,8 @@ final class ServerLog implements Observer {
     public void closed(Connection connection, CloseReason reason) {
         String peer = Peers.describe(connection.remote());
         if (reason.code() == CloseReason.Code.PROTOCOL_ERROR) {
-            String advice = reason.text().startsWith("line longer") ? " (raise it with --max-line, now " + maxLine + ")" : "";
+            String advice = reason.text().startsWith("line longer") ? " (raise it with --max-line, now " + maxLine + ")"
+                    : reason.text().startsWith("frame of") ? " (raise it with --max-frame)" : "";
             err.println("sockit: " + reason.text() + " from " + peer + "; connection closed" + advice);
         }
         if (quiet) {

@@ -489,7 +489,9 @@ public final class SocketConnection implements Connection {
         }
         ScheduledFuture<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
         try {
-            if (sayFarewell(reason) && reason.isError() && mayLinger()) {
+            // After a farewell (an error line, a close frame) read what the peer still sends
+            // before closing, or unread input makes TCP reset and destroy the farewell.
+            if (sayFarewell(reason) && mayLinger()) {
                 linger();
             }
         } finally {
@@ -506,7 +508,7 @@ public final class SocketConnection implements Connection {
     }
 
 
-    /** Flushes pending sends and the framing's farewell; true if all of it was written. */
+    /** Flushes pending sends and the framing's farewell; true if there was a farewell and it was written. */
     private boolean sayFarewell(CloseReason reason) {
         try {
             if (!writeLock.tryLock(FAREWELL_LOCK_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
@@ -528,7 +530,7 @@ public final class SocketConnection implements Connection {
             if (out.position() > 0) {
                 flushLocked();
             }
-            return true;
+            return farewell != null;
         } catch (IOException e) {
             return false;
         } finally {

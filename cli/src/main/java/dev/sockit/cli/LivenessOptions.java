@@ -1,0 +1,45 @@
+package dev.sockit.cli;
+
+import dev.sockit.Heartbeat;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The liveness options server and client share, gathered into one {@link Heartbeat} policy. */
+final class LivenessOptions {
+
+    @Option(names = "--heartbeat", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Ping a peer silent this long, and close it after --heartbeat-misses unanswered pings "
+                    + "(needs --framing frames; either side may ping, both answer). Default: off.")
+    Duration heartbeat = Duration.ZERO;
+
+    @Option(names = "--heartbeat-misses", paramLabel = "N", defaultValue = "2",
+            description = "Unanswered pings in a row before the peer is closed as dead. Default: ${DEFAULT-VALUE}.")
+    int misses = 2;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Close a peer that sends nothing for this long, in any framing. Default: off.")
+    Duration idleTimeout = Duration.ZERO;
+
+    @Option(names = "--keepalive", paramLabel = "IDLE,INTERVAL,COUNT", split = ",", converter = DurationConverter.class,
+            description = "TCP keepalive: probe after IDLE of silence, every INTERVAL, give up after COUNT probes, "
+                    + "e.g. 60s,10s,6 (the default). Keeps NAT entries fresh and finds vanished hosts.")
+    Duration[] keepalive;
+
+    @Option(names = "--no-keepalive", description = "Turn TCP keepalive off.")
+    boolean noKeepalive;
+
+    Heartbeat heartbeat() {
+        Heartbeat.Keepalive probes = Heartbeat.Keepalive.DEFAULT;
+        if (noKeepalive) {
+            probes = Heartbeat.Keepalive.OFF;
+        } else if (keepalive != null) {
+            if (keepalive.length != 3) {
+                throw new IllegalArgumentException("--keepalive takes IDLE,INTERVAL,COUNT, e.g. 60s,10s,6; not "
+                        + keepalive.length + " values");
+            }
+            // COUNT went through the duration converter, which reads a bare number as seconds.
+            probes = new Heartbeat.Keepalive(true, keepalive[0], keepalive[1], (int) keepalive[2].toSeconds());
+        }
+        return new Heartbeat(heartbeat, misses, idleTimeout, probes);
+    }
+}
