@@ -56,7 +56,7 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Option(names = "--reconnect",
             description = "When the connection cannot be made or is lost, connect again after 250ms, then twice as long each "
-                    + "time up to 10s (±50% jitter), saying so on stderr. Lines typed while disconnected are not sent; "
+                    + "time up to 10s (±50%% jitter), saying so on stderr. Lines typed while disconnected are not sent; "
                     + "piped lines not yet sent wait for the new connection, lines already sent are never sent twice.")
     boolean reconnect;
 
