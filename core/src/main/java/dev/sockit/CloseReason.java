@@ -27,7 +27,9 @@ public record CloseReason(Code code, String text) {
         /** The peer was silent too long: no heartbeat, or the idle timeout. */
         TIMEOUT,
         /** The handler failed with an unexpected exception: a bug to report. */
-        HANDLER_FAILED
+        HANDLER_FAILED,
+        /** The server's operator closed the connection, e.g. with {@code /kick} at the console. */
+        KICKED
     }
 
     public CloseReason {
@@ -52,11 +54,11 @@ public record CloseReason(Code code, String text) {
     }
 
     /**
-     * True when the reason is the peer's fault or a limit, and the framing should tell the
-     * peer (lines send {@code error: TEXT}).
+     * True when the reason is the peer's fault, a limit, or the operator's decision to kick
+     * it, and the framing should tell the peer why (lines send {@code error: TEXT}).
      */
     public boolean isError() {
-        return code == Code.PROTOCOL_ERROR || code == Code.LIMIT;
+        return code == Code.PROTOCOL_ERROR || code == Code.LIMIT || code == Code.KICKED;
     }
 
     @Override

@@ -45,6 +45,9 @@ public final class Server implements AutoCloseable {
     private final Map<Long, Thread> handlers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    // The traffic of connections that have closed; guarded by itself, together with leaving
+    // connections, so that stats() counts a closing connection exactly once.
+    private final long[] closedTotals = new long[4];
     private final Semaphore permits;
     private final Object drained = new Object();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -86,6 +89,31 @@ public final class Server implements AutoCloseable {
     /** How many peers were turned away at the connection limit. */
     public long rejectedCount() {
         return rejected.get();
+    }
+
+    /**
+     * The server's counters now: open, accepted and rejected connections, and messages and
+     * bytes in and out over every connection served, closed or open.
+     */
+    public ServerStats stats() {
+        long messagesIn, messagesOut, bytesIn, bytesOut;
+        int open;
+        synchronized (closedTotals) {
+            messagesIn = closedTotals[0];
+            messagesOut = closedTotals[1];
+            bytesIn = closedTotals[2];
+            bytesOut = closedTotals[3];
+            Collection<SocketConnection> live = List.copyOf(connections.values());
+            open = live.size();
+            for (SocketConnection connection : live) {
+                ConnectionStats stats = connection.stats();
+                messagesIn += stats.messagesIn();
+                messagesOut += stats.messagesOut();
+                bytesIn += stats.bytesIn();
+                bytesOut += stats.bytesOut();
+            }
+        }
+        return new ServerStats(open, ids.get(), rejected.get(), messagesIn, messagesOut, bytesIn, bytesOut);
     }
 
     /** Sends {@code message} to every live connection; returns how many it reached. */
@@ -168,7 +196,15 @@ public final class Server implements AutoCloseable {
             // and before the connection leaves connections(), so that whoever sees it gone
             // and connects at once is admitted, not told the server is busy.
             permits.release();
-            connections.remove(connection.id());
+            synchronized (closedTotals) {
+                // Its counters join the totals as it leaves connections(), so stats() sees it once.
+                ConnectionStats stats = connection.stats();
+                closedTotals[0] += stats.messagesIn();
+                closedTotals[1] += stats.messagesOut();
+                closedTotals[2] += stats.bytesIn();
+                closedTotals[3] += stats.bytesOut();
+                connections.remove(connection.id());
+            }
             handlers.remove(connection.id());
             settings.observer().closed(connection, connection.closeReason());
             synchronized (drained) {

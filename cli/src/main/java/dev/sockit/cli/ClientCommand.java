@@ -1,5 +1,6 @@
 package dev.sockit.cli;
 
+import dev.sockit.Backoff;
 import dev.sockit.Client;
 import dev.sockit.Connection;
 import dev.sockit.Endpoint;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Parameters;
             "  printf 'hello\\nworld\\n' | sockit client # two replies on stdout, then exit",
             "  sockit client tcp://[::1]:9000 < lines.txt > replies.txt",
             "  sockit client --framing raw tcp://127.0.0.1:7 # bytes as they come, like nc",
+            "  sockit client --reconnect               # ride out server restarts",
         })
 final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
@@ -55,6 +57,16 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
     @Option(names = {"-v", "--verbose"}, description = "Print stack traces with errors.")
     boolean verbose;
 
+    @Option(names = "--reconnect",
+            description = "When the connection cannot be made or is lost, connect again after 250ms, then twice as long each "
+                    + "time up to 10s (±50%% jitter), saying so on stderr. Lines typed while disconnected are not sent; "
+                    + "piped lines not yet sent wait for the new connection, lines already sent are never sent twice.")
+    boolean reconnect;
+
+    @Option(names = "--reconnect-max", paramLabel = "N", defaultValue = "0",
+            description = "With --reconnect: give up after N attempts in a row and exit 1; 0 never gives up. Default: ${DEFAULT-VALUE}.")
+    int reconnectMax;
+
     @Override
     public boolean verbose() {
         return verbose;
@@ -63,15 +75,19 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
     @Override
     public Integer call() throws Exception {
         Endpoint where = Endpoint.parse(endpoint);
-        try (Connection connection = Client.connect(where)
+        if (reconnectMax < 0) {
+            throw new IllegalArgumentException("--reconnect-max must be 0 (never give up) or more, not " + reconnectMax);
+        }
+        Client client = Client.connect(where)
                 .framing(framing.framing())
                 .heartbeat(liveness.heartbeat())
-                .connectTimeout(connectTimeout)
-                .open()) {
+                .connectTimeout(connectTimeout);
+        Reconnector reconnector = reconnect ? new Reconnector(client, where, Backoff.exponential(), reconnectMax) : null;
+        try (Connection connection = reconnector != null ? reconnector.first(System.err::println) : client.open()) {
             if (interactive()) {
-                return new InteractiveSession(connection, where).run();
+                return new InteractiveSession(connection, where, reconnector).run();
             }
-            return new PipedSession(connection, where, framing, closeTimeout, System.err)
+            return new PipedSession(connection, where, framing, closeTimeout, System.err, reconnector)
                     .run(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
         }
     }

@@ -15,19 +15,25 @@ import org.jline.terminal.TerminalBuilder;
 /**
  * The walk-through's client at a terminal: a prompt with line editing and history, each line
  * sent as a message. Replies and pushed messages are printed above the prompt as they arrive,
- * without disturbing what is being typed.
+ * without disturbing what is being typed. With {@code --reconnect} a lost connection is
+ * replaced behind the same prompt (history and the line being typed survive); a line entered
+ * while disconnected is not sent, and the user is told so.
  */
 final class InteractiveSession {
 
     static final String PROMPT = "Please input msg: ";
 
-    private final Connection connection;
     private final Endpoint endpoint;
+    private final Reconnector reconnector; // null without --reconnect
+    private volatile Connection connection;
     private volatile boolean serverGone;
+    private volatile boolean gaveUp;
+    private volatile boolean leaving;
 
-    InteractiveSession(Connection connection, Endpoint endpoint) {
+    InteractiveSession(Connection connection, Endpoint endpoint, Reconnector reconnector) {
         this.connection = connection;
         this.endpoint = endpoint;
+        this.reconnector = reconnector;
     }
 
     int run() throws IOException {
@@ -38,6 +44,7 @@ final class InteractiveSession {
             Thread replies = Thread.ofPlatform().name("sockit-replies").daemon(true)
                     .start(() -> printReplies(reader, terminal));
             int status = readInput(reader);
+            leaving = true;
             connection.close();
             replies.interrupt();
             return status;
@@ -57,25 +64,54 @@ final class InteractiveSession {
             if (serverGone) {
                 return exitStatus();
             }
+            Connection current = connection;
             try {
-                connection.send(line);
+                current.send(line);
             } catch (IOException e) {
-                reader.printAbove("sockit: cannot send: " + e.getMessage());
-                return Sockit.FAILED;
+                if (reconnector == null) {
+                    reader.printAbove("sockit: cannot send: " + e.getMessage());
+                    return Sockit.FAILED;
+                }
+                // The reply thread sees the loss too and reconnects; this line is not queued for later,
+                // as the user may no longer mean it by then.
+                reader.printAbove("sockit: not sent, the connection is lost (" + e.getMessage() + "); reconnecting…");
             }
         }
     }
 
     private void printReplies(LineReader reader, Terminal terminal) {
-        try {
-            for (Message reply; (reply = connection.receive()) != null; ) {
-                reader.printAbove(reply.text());
+        for (;;) {
+            Connection current = connection;
+            try {
+                for (Message reply; (reply = current.receive()) != null; ) {
+                    reader.printAbove(reply.text());
+                }
+            } catch (IOException e) {
+                reader.printAbove("sockit: " + e.getMessage());
             }
-        } catch (IOException e) {
-            reader.printAbove("sockit: " + e.getMessage());
-        }
-        if (!connection.isOpen() && connection.closeReason().code() == CloseReason.Code.CLOSED) {
-            return; // we closed it: the user is leaving
+            if (leaving || !current.isOpen() && current.closeReason().code() == CloseReason.Code.CLOSED) {
+                return; // we closed it: the user is leaving
+            }
+            if (reconnector == null) {
+                break;
+            }
+            String lost = Reconnector.lost(current);
+            current.close(); // after a framing error it may still be open
+            try {
+                connection = reconnector.after(lost, reader::printAbove);
+                if (leaving) {
+                    connection.close();
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return; // the user left while we waited
+            } catch (IOException e) {
+                reader.printAbove("sockit: " + e.getMessage());
+                gaveUp = true;
+                serverGone = true;
+                terminal.raise(Terminal.Signal.INT);
+                return;
+            }
         }
         serverGone = true;
         CloseReason reason = connection.closeReason();
@@ -86,6 +122,9 @@ final class InteractiveSession {
     }
 
     private int exitStatus() {
+        if (gaveUp) {
+            return Sockit.FAILED;
+        }
         CloseReason reason = connection.closeReason();
         return reason != null && reason.code() == CloseReason.Code.BROKEN ? Sockit.FAILED : 0;
     }

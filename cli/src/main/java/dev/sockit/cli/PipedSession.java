@@ -22,11 +22,21 @@ import java.util.concurrent.TimeUnit;
  * connection and sent; replies go to stdout and nothing else does. When the input ends the
  * connection is half-closed, so the server sees end of stream, answers what is left and
  * closes; we print those last replies and exit 0.
+ *
+ * <p>With {@code --reconnect}, a connection lost before the input ended is replaced. No line
+ * is sent twice: a line whose send failed waits and goes on the new connection, while lines
+ * already handed to the lost one are not sent again, even if their replies never came (we
+ * cannot know which the server processed); the client says how many lines it sent on the lost
+ * connection and how many replies came back, so the user can judge.
  */
 final class PipedSession {
 
-    private final Connection connection;
     private final Endpoint endpoint;
+    private final Reconnector reconnector; // null without --reconnect
+    private volatile Connection connection;
+    // The connection our output was shut down on: its end of stream is the server's answer, not a loss.
+    private volatile Connection halfClosed;
+    private volatile boolean over;
     private final FramingOptions framing;
     private final Duration closeTimeout;
     private final PrintStream err;
@@ -34,8 +44,10 @@ final class PipedSession {
     private volatile String inputFailure;
     private volatile boolean timedOut;
 
-    PipedSession(Connection connection, Endpoint endpoint, FramingOptions framing, Duration closeTimeout, PrintStream err) {
+    PipedSession(Connection connection, Endpoint endpoint, FramingOptions framing, Duration closeTimeout, PrintStream err,
+            Reconnector reconnector) {
         this.connection = connection;
+        this.reconnector = reconnector;
         this.endpoint = endpoint;
         this.framing = framing;
         this.closeTimeout = closeTimeout;
@@ -49,20 +61,113 @@ final class PipedSession {
         OutputStream out = new BufferedOutputStream(stdout, 64 * 1024);
         boolean raw = framing.framing == FramingOptions.Kind.raw;
         try {
-            for (Message reply; (reply = connection.receive()) != null; ) {
-                out.write(reply.bytes());
-                if (!raw) {
-                    out.write('\n');
+            for (;;) {
+                Connection current = connection;
+                for (Message reply; (reply = current.receive()) != null; ) {
+                    out.write(reply.bytes());
+                    if (!raw) {
+                        out.write('\n');
+                    }
+                    out.flush();
                 }
-                out.flush();
+                if (!lost(current)) {
+                    break;
+                }
+                String lost = Reconnector.lost(current);
+                current.close();
+                err.println("sockit: " + current.stats().messagesOut() + " lines sent on the lost connection, "
+                        + current.stats().messagesIn() + " replies received; lines sent are not sent again");
+                try {
+                    replace(reconnector.after(lost, err::println));
+                } catch (IOException e) {
+                    err.println("sockit: " + e.getMessage());
+                    return Sockit.FAILED;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Sockit.FAILED;
+                }
             }
         } catch (FramingException e) {
             err.println("sockit: reply from " + endpoint + " broke the framing: " + e.getMessage());
             return Sockit.FAILED;
         } finally {
             out.flush();
+            end();
         }
         return outcome();
+    }
+
+    /** True when {@code current} ended by a loss that --reconnect should repair. */
+    private boolean lost(Connection current) {
+        if (reconnector == null || halfClosed == current || inputFailure != null || timedOut) {
+            return false;
+        }
+        CloseReason reason = current.closeReason();
+        return reason == null || reason.code() != CloseReason.Code.CLOSED;
+    }
+
+    private synchronized void replace(Connection next) {
+        connection = next;
+        notifyAll();
+    }
+
+    private synchronized void end() {
+        over = true;
+        notifyAll();
+    }
+
+    /** Waits until the reply loop has replaced {@code lost}; false when it gave up instead. */
+    private synchronized boolean awaitReplacement(Connection lost) {
+        try {
+            while (connection == lost && !over) {
+                wait();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return connection != lost;
+    }
+
+    /** Sends on the current connection; with --reconnect, a failed send waits for the next one. */
+    private void send(Message message) throws IOException {
+        for (;;) {
+            Connection current = connection;
+            try {
+                current.send(message);
+                return;
+            } catch (IOException e) {
+                if (reconnector == null || e instanceof FramingException) {
+                    throw e;
+                }
+                // Not handed over, so not sent: it goes on the next connection.
+                current.close(CloseReason.of(CloseReason.Code.BROKEN, e.getMessage() == null ? e.toString() : e.getMessage()));
+                if (!awaitReplacement(current)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Tells the server the input is over, on whichever connection is current. */
+    private void shutdownOutput() throws IOException {
+        for (;;) {
+            Connection current = connection;
+            halfClosed = current;
+            try {
+                current.shutdownOutput();
+                return;
+            } catch (IOException e) {
+                halfClosed = null;
+                if (reconnector == null) {
+                    throw e;
+                }
+                current.close(CloseReason.of(CloseReason.Code.BROKEN, e.getMessage() == null ? e.toString() : e.getMessage()));
+                if (!awaitReplacement(current)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private int outcome() {
@@ -98,15 +203,15 @@ final class PipedSession {
                 }
                 buffer.put(chunk, 0, n).flip();
                 for (Message m; (m = splitter.decode(buffer)) != null; ) {
-                    connection.send(m);
+                    send(m);
                 }
                 buffer.compact();
             }
             Message last = splitter.finish(buffer.flip());
             if (last != null) {
-                connection.send(last);
+                send(last);
             }
-            connection.shutdownOutput();
+            shutdownOutput();
             inputEnded.countDown();
         } catch (FramingException e) {
             inputFailure = "input " + e.getMessage() + " (the --max-line limit); nothing more sent";

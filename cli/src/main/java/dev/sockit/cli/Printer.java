@@ -5,25 +5,38 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Prints lines for people on a thread of its own, so that a connection's thread never waits
  * on a terminal. When the terminal cannot keep up the queue fills, and further lines are
  * dropped and counted rather than slow the server down; the count is printed once there is
- * room again.
+ * room again. Lines go to a stream, or to any line sink: at the server's console, JLine's
+ * {@code printAbove}, so that they appear above the operator's prompt.
  */
 final class Printer implements AutoCloseable {
 
     private static final int CAPACITY = 16 * 1024;
     private static final String END = new String("end of output");
 
-    private final PrintStream out;
+    private final Consumer<String> sink;
+    private final Runnable flush;
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final Thread thread;
 
     Printer(PrintStream out) {
-        this.out = out;
+        this(out::println, out::flush);
+    }
+
+    /** Prints each line by handing it to {@code sink}, which must not need flushing. */
+    Printer(Consumer<String> sink) {
+        this(sink, () -> {});
+    }
+
+    private Printer(Consumer<String> sink, Runnable flush) {
+        this.sink = sink;
+        this.flush = flush;
         this.thread = Thread.ofPlatform().name("sockit-printer").daemon(true).start(this::drain);
     }
 
@@ -39,17 +52,17 @@ final class Printer implements AutoCloseable {
             for (String line; (line = queue.take()) != END; ) {
                 long lost = dropped.getAndSet(0);
                 if (lost > 0) {
-                    out.println("(" + lost + " lines not shown: output could not keep up; use --quiet)");
+                    sink.accept("(" + lost + " lines not shown: output could not keep up; use --quiet)");
                 }
-                out.println(line);
+                sink.accept(line);
                 if (queue.isEmpty()) {
-                    out.flush();
+                    flush.run();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            out.flush();
+            flush.run();
         }
     }
 
@@ -63,6 +76,6 @@ final class Printer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        out.flush();
+        flush.run();
     }
 }

@@ -5,6 +5,7 @@ import dev.sockit.Handlers;
 import dev.sockit.Server;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,6 +64,13 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     @Option(names = {"-v", "--verbose"}, description = "Print stack traces with errors.")
     boolean verbose;
 
+    // The operator's console (ServerConsole). Unset: on only at a terminal, in the foreground.
+    @Option(names = "--console", negatable = true,
+            description = "Read commands while serving (/list, /send, /all, /kick, /stats, /quit, /help). Default: on at a "
+                    + "terminal when in the foreground (not 'sockit server &'); --console reads them from standard input "
+                    + "even from a pipe, --no-console never.")
+    Boolean console;
+
     @Override
     public boolean verbose() {
         return verbose;
@@ -75,7 +83,8 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             throw new IllegalArgumentException("--max-connections must be at least 1, not " + maxConnections);
         }
         PrintStream err = System.err;
-        Printer out = new Printer(System.out);
+        Optional<ServerConsole> serverConsole = ServerConsole.open(console, err);
+        Printer out = serverConsole.map(ServerConsole::printer).orElseGet(() -> new Printer(System.out));
         Server server = Server.listen(where)
                 .framing(framing.framing())
                 .heartbeat(liveness.heartbeat())
@@ -97,6 +106,8 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         if (!quiet) {
             out.println("wait for connection...");
         }
+        // /quit exits as Ctrl-C does: the hook above stops the server, and the status is 0.
+        serverConsole.ifPresent(c -> c.start(server, out, () -> System.exit(0)));
         server.awaitClosed();
         return 0;
     }

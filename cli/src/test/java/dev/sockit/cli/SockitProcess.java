@@ -42,7 +42,12 @@ final class SockitProcess implements AutoCloseable {
 
     /** Starts a server on a free port and returns once it has printed its start line. */
     static SockitProcess server(String... options) throws IOException {
-        List<String> args = new ArrayList<>(List.of("server", "tcp://127.0.0.1:0"));
+        return serverOn("tcp://127.0.0.1:0", options);
+    }
+
+    /** Starts a server on {@code endpoint} and returns once it has printed its start line. */
+    static SockitProcess serverOn(String endpoint, String... options) throws IOException {
+        List<String> args = new ArrayList<>(List.of("server", endpoint));
         args.addAll(List.of(options));
         SockitProcess server = start(args.toArray(String[]::new));
         String start = server.nextOut();
@@ -72,6 +77,40 @@ final class SockitProcess implements AutoCloseable {
         process.getOutputStream().write(input.getBytes(UTF_8));
         process.getOutputStream().close();
         return this;
+    }
+
+    /** Writes {@code line} and a newline to the process's stdin, and keeps it open. */
+    SockitProcess writeLine(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(UTF_8));
+        process.getOutputStream().flush();
+        return this;
+    }
+
+    /** Closes the process's stdin: end of input. */
+    SockitProcess endInput() throws IOException {
+        process.getOutputStream().close();
+        return this;
+    }
+
+    /** Skips stdout lines up to the first that matches {@code regex}, and returns it; fails after the deadline. */
+    String awaitOut(String regex) {
+        return await(out, "stdout", regex);
+    }
+
+    /** Skips stderr lines up to the first that matches {@code regex}, and returns it; fails after the deadline. */
+    String awaitErr(String regex) {
+        return await(err, "stderr", regex);
+    }
+
+    private static String await(BlockingQueue<String> lines, String name, String regex) {
+        List<String> skipped = new ArrayList<>();
+        for (String line; (line = next(lines, name)) != null; ) {
+            if (line.matches(regex)) {
+                return line;
+            }
+            skipped.add(line);
+        }
+        throw new AssertionError("no line on " + name + " matched " + regex + " before it ended; saw " + skipped);
     }
 
     /** The next line on stdout, or null at end of stream; fails after the deadline. */

@@ -236,7 +236,7 @@ public final class Frames implements Framing {
 
     /**
      * The close code sent for a reason: {@code PEER_CLOSED} and {@code CLOSED} → 1000 normal,
-     * {@code SHUTDOWN} → 1001 going away, {@code PROTOCOL_ERROR} → 1002, {@code LIMIT} and {@code TIMEOUT} → 1008,
+     * {@code SHUTDOWN} → 1001 going away, {@code PROTOCOL_ERROR} → 1002, {@code LIMIT}, {@code TIMEOUT} and {@code KICKED} → 1008,
      * {@code BROKEN} and {@code HANDLER_FAILED} → 1011 internal error.
      *
      * @param code the kind of reason
@@ -248,7 +248,7 @@ public final class Frames implements Framing {
             case PEER_CLOSED, CLOSED -> CLOSE_NORMAL;
             case SHUTDOWN -> CLOSE_GOING_AWAY;
             case PROTOCOL_ERROR -> CLOSE_PROTOCOL_ERROR;
-            case LIMIT, TIMEOUT -> CLOSE_LIMIT; // a heartbeat or idle timeout is the server's policy
+            case LIMIT, TIMEOUT, KICKED -> CLOSE_LIMIT; // policies of this side: limits, timeouts, the operator
             case BROKEN, HANDLER_FAILED -> CLOSE_INTERNAL_ERROR;
         };
     }

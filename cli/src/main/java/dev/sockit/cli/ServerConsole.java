@@ -1,0 +1,337 @@
+package dev.sockit.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.sockit.CloseReason;
+import dev.sockit.Connection;
+import dev.sockit.ConnectionStats;
+import dev.sockit.Message;
+import dev.sockit.Peers;
+import dev.sockit.Server;
+import dev.sockit.ServerStats;
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.LineReaderBuilder;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+/**
+ * The server's console: the operator types commands while the server runs.
+ *
+ * <pre>
+ * /list               who is connected: id, address, since, messages in and out, bytes queued
+ * /send ID TEXT       send TEXT to one connection
+ * /all TEXT           send TEXT to every connection (so does a line without a slash)
+ * /kick ID [REASON]   close a connection, telling the peer why
+ * /stats              connections and traffic since the server started
+ * /quit               stop gracefully, as Ctrl-C does
+ * /help               the commands
+ * </pre>
+ *
+ * <p>At a terminal it reads with JLine behind a {@code "> "} prompt, and the server's output
+ * (its {@link Printer}) is printed above the prompt, never through what is being typed.
+ * Otherwise, when asked for with {@code --console}, it reads commands from standard input,
+ * one per line; when that input ends the console stops and the server goes on.
+ *
+ * <p>When is it on? Reading a terminal from a background job ({@code sockit server &}) would
+ * stop the whole process with SIGTTIN, so unless told ({@code --console}/{@code --no-console})
+ * it is on only when stdin and stdout are a terminal and the process is in that terminal's
+ * foreground process group.
+ */
+final class ServerConsole {
+
+    static final String PROMPT = "> ";
+    private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
+
+    private final PrintStream err;
+    private final Terminal terminal;           // null when reading a pipe
+    private volatile LineReader reader;        // null when reading a pipe, or once the terminal is closed
+    private Server server;
+    private Printer out;
+    private Runnable quit;
+
+    private ServerConsole(Terminal terminal, PrintStream err) {
+        this.terminal = terminal;
+        this.reader = terminal == null ? null
+                : LineReaderBuilder.builder().terminal(terminal).appName("sockit-server").build();
+        this.err = err;
+    }
+
+    /**
+     * The console, if it should be on: {@code wanted} is {@code --console} (true),
+     * {@code --no-console} (false) or neither (null: on at a terminal, in the foreground).
+     */
+    static Optional<ServerConsole> open(Boolean wanted, PrintStream err) throws IOException {
+        java.io.Console system = System.console();
+        boolean terminal = system != null && system.isTerminal();
+        boolean on = wanted != null ? wanted : terminal && inForeground();
+        if (!on) {
+            return Optional.empty();
+        }
+        return Optional.of(new ServerConsole(terminal ? TerminalBuilder.builder().system(true).build() : null, err));
+    }
+
+    /** The printer for the server's output: above the prompt at a terminal, else on stdout. */
+    Printer printer() {
+        if (terminal == null) {
+            return new Printer(System.out);
+        }
+        return new Printer(line -> {
+            LineReader current = reader;
+            if (current != null) {
+                current.printAbove(line);
+            } else {
+                System.out.println(line);
+                System.out.flush();
+            }
+        });
+    }
+
+    /** Starts reading commands on a platform thread; {@code quit} stops the server and the process. */
+    void start(Server server, Printer out, Runnable quit) {
+        this.server = server;
+        this.out = out;
+        this.quit = quit;
+        // Standard input blocks in the kernel: read it on a platform thread, not a virtual one.
+        Thread.ofPlatform().name("sockit-console").daemon(true).start(terminal != null ? this::readTerminal : this::readPipe);
+    }
+
+    private void readTerminal() {
+        out.println("console: type /help for commands");
+        try {
+            for (;;) {
+                String line;
+                try {
+                    line = reader.readLine(PROMPT);
+                } catch (UserInterruptException e) {
+                    // Ctrl-C at the prompt reaches us, not the JVM: stop as Ctrl-C always does.
+                    execute("/quit");
+                    return;
+                } catch (EndOfFileException e) {
+                    break;
+                }
+                execute(line);
+            }
+        } finally {
+            closeTerminal();
+        }
+        err.println("sockit: console closed (end of input); the server goes on: Ctrl-C stops it");
+    }
+
+    private void readPipe() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(new FileInputStream(FileDescriptor.in), UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                execute(line);
+            }
+        } catch (IOException e) {
+            err.println("sockit: cannot read console commands from standard input: " + e.getMessage()
+                    + "; the server goes on without its console");
+            return;
+        }
+        err.println("sockit: console input ended; the server goes on (stop it with SIGTERM or Ctrl-C)");
+    }
+
+    // Closing the terminal gives SIGINT back to the JVM, so Ctrl-C still stops the server gracefully.
+    private void closeTerminal() {
+        reader = null;
+        try {
+            terminal.close();
+        } catch (IOException e) {
+            err.println("sockit: cannot restore the terminal: " + e.getMessage() + " (run 'stty sane' if it misbehaves)");
+        }
+    }
+
+    /** Carries out one line typed at the console; answers go through the printer. */
+    void execute(String line) {
+        String command = line.strip();
+        if (command.isEmpty()) {
+            return;
+        }
+        if (command.startsWith("//")) {
+            all(command.substring(1)); // "//text" sends "/text"
+            return;
+        }
+        if (!command.startsWith("/")) {
+            all(line);
+            return;
+        }
+        String[] words = command.split("\\s+", 2);
+        String rest = words.length > 1 ? words[1] : "";
+        switch (words[0].toLowerCase(Locale.ROOT)) {
+            case "/list" -> list();
+            case "/send" -> send(rest);
+            case "/all" -> {
+                if (rest.isEmpty()) {
+                    out.println("/all needs a text: /all TEXT");
+                } else {
+                    all(rest);
+                }
+            }
+            case "/kick" -> kick(rest);
+            case "/stats" -> stats();
+            case "/quit" -> {
+                if (terminal != null) {
+                    closeTerminal();
+                }
+                quit.run();
+            }
+            case "/help" -> help();
+            default -> out.println("unknown command \"" + words[0] + "\"; try /help");
+        }
+    }
+
+    private void list() {
+        List<Connection> connections = server.connections().stream().sorted(Comparator.comparingLong(Connection::id)).toList();
+        if (connections.isEmpty()) {
+            out.println("no connections");
+            return;
+        }
+        out.println(connections.size() + (connections.size() == 1 ? " connection:" : " connections:"));
+        Instant now = Instant.now();
+        for (Connection c : connections) {
+            ConnectionStats stats = c.stats();
+            out.println(String.format(Locale.ROOT, "  #%d  %s  since %s (%s)  in %d  out %d  queued %d bytes", c.id(),
+                    Peers.describe(c.remote()),
+                    LocalTime.ofInstant(stats.openedAt(), ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS).format(SINCE),
+                    age(stats.age(now)), stats.messagesIn(), stats.messagesOut(), stats.queuedBytes()));
+        }
+    }
+
+    private void send(String rest) {
+        String[] words = rest.split("\\s+", 2);
+        if (words.length < 2 || words[1].isEmpty()) {
+            out.println("/send needs an id and a text: /send ID TEXT, e.g. /send 1 hello (/list shows the ids)");
+            return;
+        }
+        connection(words[0], "/send").ifPresent(c -> {
+            try {
+                c.send(Message.of(words[1]));
+                out.println("sent to #" + c.id());
+            } catch (IOException e) {
+                out.println("cannot send to #" + c.id() + ": " + e.getMessage());
+            }
+        });
+    }
+
+    private void all(String text) {
+        int reached = server.broadcast(Message.of(text));
+        out.println("sent to " + reached + (reached == 1 ? " connection" : " connections"));
+    }
+
+    private void kick(String rest) {
+        String[] words = rest.split("\\s+", 2);
+        if (words[0].isEmpty()) {
+            out.println("/kick needs an id: /kick ID [REASON], e.g. /kick 1 flooding (/list shows the ids)");
+            return;
+        }
+        connection(words[0], "/kick").ifPresent(c -> {
+            String reason = words.length > 1 && !words[1].isBlank() ? "kicked: " + words[1].strip() : "kicked by the operator";
+            // Closing from this thread says the farewell here: the peer reads "error: kicked: ..." first.
+            c.close(CloseReason.of(CloseReason.Code.KICKED, reason));
+            out.println("kicked #" + c.id() + " (" + Peers.describe(c.remote()) + "): " + reason);
+        });
+    }
+
+    private void stats() {
+        ServerStats s = server.stats();
+        out.println(String.format(Locale.ROOT,
+                "%d open, %d accepted, %d rejected; messages: %d in, %d out; bytes: %d in, %d out",
+                s.open(), s.accepted(), s.rejected(), s.messagesIn(), s.messagesOut(), s.bytesIn(), s.bytesOut()));
+    }
+
+    private void help() {
+        for (String line : List.of(
+                "/list               who is connected: id, address, since, messages in and out, bytes queued",
+                "/send ID TEXT       send TEXT to connection ID",
+                "/all TEXT           send TEXT to every connection (so does a line without a slash)",
+                "/kick ID [REASON]   close connection ID, telling the peer why",
+                "/stats              connections and traffic since the server started",
+                "/quit               stop the server gracefully, as Ctrl-C does",
+                "/help               this list",
+                "//TEXT              send /TEXT to every connection")) {
+            out.println(line);
+        }
+    }
+
+    private Optional<Connection> connection(String id, String command) {
+        OptionalLong number = parseId(id);
+        if (number.isEmpty()) {
+            out.println(command + ": \"" + id + "\" is not a connection id; write a number from /list, e.g. 1");
+            return Optional.empty();
+        }
+        Optional<Connection> connection = server.connection(number.getAsLong());
+        if (connection.isEmpty()) {
+            out.println(command + ": no connection #" + number.getAsLong() + " (it may have left; /list shows who is connected)");
+        }
+        return connection;
+    }
+
+    private static OptionalLong parseId(String id) {
+        try {
+            return OptionalLong.of(Long.parseLong(id.startsWith("#") ? id.substring(1) : id));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** {@code 4.2 s}, {@code 3 min 7 s}, {@code 2 h 5 min}. */
+    static String age(Duration age) {
+        long seconds = age.toSeconds();
+        if (seconds < 60) {
+            return String.format(Locale.ROOT, "%.1f s", age.toMillis() / 1000.0);
+        }
+        if (seconds < 3600) {
+            return seconds / 60 + " min " + seconds % 60 + " s";
+        }
+        return seconds / 3600 + " h " + seconds % 3600 / 60 + " min";
+    }
+
+    /**
+     * True unless we know the process is a background job of its terminal. On Linux,
+     * {@code /proc/self/stat} has our process group and the terminal's foreground group;
+     * elsewhere we cannot tell cheaply and assume the foreground.
+     */
+    static boolean inForeground() {
+        Path stat = Path.of("/proc/self/stat");
+        if (!Files.isReadable(stat)) {
+            return true;
+        }
+        try {
+            return inForeground(Files.readString(stat));
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** Whether a {@code /proc/PID/stat} line says the process is in its terminal's foreground group. */
+    static boolean inForeground(String stat) {
+        // The command name, field 2, is in parentheses and may hold spaces and ')': split after the last ')'.
+        int end = stat.lastIndexOf(')');
+        if (end < 0) {
+            return true;
+        }
+        String[] fields = stat.substring(end + 1).strip().split("\\s+");
+        // After the name: state ppid pgrp session tty_nr tpgid ...
+        return fields.length > 5 && fields[2].equals(fields[5]);
+    }
+}
