@@ -9,6 +9,7 @@ import dev.sockit.Observer;
 import dev.sockit.Peers;
 import dev.sockit.framing.Framing;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -21,8 +22,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A {@link Connection} over a stream socket channel in blocking mode, meant to be read by one
- * virtual thread. The hot path:
+ * A {@link Connection} over a stream socket channel (TCP or Unix domain) in blocking mode,
+ * meant to be read by one virtual thread. The hot path:
  *
  * <pre>
  * receive(): decode from the read buffer → if nothing whole: flush replies, then one read()
@@ -33,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Both buffers are reused for the life of the connection; the only allocation per message is
  * the message itself.
  */
-public final class SocketConnection implements Connection {
+public final class SocketConnection implements Drainable {
 
     private static final int INITIAL_READ_BUFFER = 8 * 1024;
     private static final int INITIAL_WRITE_BUFFER = 8 * 1024;
@@ -54,6 +55,7 @@ public final class SocketConnection implements Connection {
     private final Framing framing;
     private final Framing.Decoder decoder;
     private final Observer observer;
+    private final String protocol;
     private final SocketAddress local;
     private final SocketAddress remote;
     private final Instant openedAt = Instant.now();
@@ -75,7 +77,7 @@ public final class SocketConnection implements Connection {
     private volatile CloseReason drainReason;
 
     /**
-     * Wraps a connected channel, which it configures and from then on owns.
+     * Wraps a connected channel, TCP or Unix, which it configures and from then on owns.
      *
      * @param observer told of each message received; {@link Observer#NONE} for nobody
      * @throws IOException when the socket is already unusable (the peer reset it at once)
@@ -86,9 +88,13 @@ public final class SocketConnection implements Connection {
         this.framing = framing;
         this.decoder = framing.decoder();
         this.observer = observer;
-        Tcp.configure(channel);
-        this.local = channel.getLocalAddress();
         this.remote = channel.getRemoteAddress();
+        this.local = channel.getLocalAddress();
+        // A Unix channel has no TCP options to set, and Java would refuse them.
+        this.protocol = remote instanceof InetSocketAddress ? "tcp" : "unix";
+        if (remote instanceof InetSocketAddress) {
+            Tcp.configure(channel);
+        }
     }
 
     @Override
@@ -225,6 +231,7 @@ public final class SocketConnection implements Connection {
      * buffered, then end of stream, so the handler finishes its loop and its replies go out.
      * The connection then closes with {@code reason}.
      */
+    @Override
     public void drain(CloseReason reason) {
         drainReason = reason;
         try {
@@ -235,11 +242,13 @@ public final class SocketConnection implements Connection {
     }
 
     /** The reason given to {@link #drain}, or null. */
+    @Override
     public CloseReason drainReason() {
         return drainReason;
     }
 
     /** True once the peer ended its stream (or the connection was closed under the reader). */
+    @Override
     public boolean endOfStream() {
         return endOfStream;
     }
@@ -318,7 +327,7 @@ public final class SocketConnection implements Connection {
 
     @Override
     public String protocol() {
-        return "tcp";
+        return protocol;
     }
 
     @Override
