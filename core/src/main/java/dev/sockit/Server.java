@@ -362,7 +362,8 @@ public final class Server implements AutoCloseable {
 
         /**
          * The most connections open at once; a peer beyond it is told the server is busy and
-         * closed. Default: 10,000.
+         * closed. For UDP this bounds the peers with a session, and a peer beyond it gets no
+         * answer at all (its source address is unverified). Default: 10,000.
          */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {
