@@ -3,9 +3,15 @@ package dev.sockit;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.Lines;
 import dev.sockit.transport.ConnectionSettings;
+import dev.sockit.transport.DatagramConnection;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.Tcp;
+import dev.sockit.transport.Udp;
+import dev.sockit.transport.Unix;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,6 +26,18 @@ import java.util.concurrent.atomic.AtomicLong;
  *     System.out.println(connection.receive().text());
  * }
  * }</pre>
+ *
+ * <p>Every kind of endpoint gives the same {@link Connection}: {@code tcp://HOST:PORT} tries
+ * each address the host name resolves to in turn; {@code unix:/PATH} connects to the socket
+ * file; {@code udp://HOST:PORT} sends each message as one datagram and receives one datagram
+ * per message. UDP loses datagrams without telling anyone, so for request and reply over UDP
+ * set a {@link #receiveTimeout} or use {@link Retry}:
+ *
+ * <pre>{@code
+ * try (Connection udp = Client.connect(Endpoint.parse("udp://127.0.0.1:8001")).open()) {
+ *     Message reply = Retry.defaults().request(udp, Message.of("hello"));   // or NoReplyException
+ * }
+ * }</pre>
  */
 public final class Client {
 
@@ -30,6 +48,7 @@ public final class Client {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Heartbeat heartbeat = Heartbeat.DEFAULT;
     private OutboundLimit outbound = OutboundLimit.CLIENT_DEFAULT;
+    private Duration receiveTimeout;
 
     private Client(Endpoint endpoint) {
         this.endpoint = endpoint;
@@ -40,13 +59,21 @@ public final class Client {
         return new Client(Objects.requireNonNull(endpoint, "endpoint"));
     }
 
-    /** How bytes become messages; must match the server's. Default: lines of at most 64 KiB. */
+    /**
+     * How bytes become messages; must match the server's. Default: lines of at most 64 KiB
+     * for TCP and Unix sockets; for UDP each datagram is one message, and only {@code raw},
+     * which means the same, may be given.
+     *
+     * @throws IllegalArgumentException for a framing other than raw on a UDP endpoint
+     */
     public Client framing(Framing framing) {
-        this.framing = Objects.requireNonNull(framing, "framing");
+        Objects.requireNonNull(framing, "framing");
+        Udp.checkFraming(endpoint, framing);
+        this.framing = framing;
         return this;
     }
 
-    /** How long to wait for the server to answer the connect. Default: 10 s. */
+    /** How long to wait for the server to answer the connect (TCP and Unix). Default: 10 s. */
     public Client connectTimeout(Duration connectTimeout) {
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("connectTimeout must be positive, not " + connectTimeout);
@@ -66,6 +93,19 @@ public final class Client {
     }
 
     /**
+     * UDP only: how long {@link Connection#receive()} waits for a datagram before it throws
+     * {@link java.net.SocketTimeoutException} (the connection stays open). Default: no limit,
+     * as for streams. Ignored for TCP and Unix sockets.
+     */
+    public Client receiveTimeout(Duration receiveTimeout) {
+        if (receiveTimeout.isNegative() || receiveTimeout.isZero()) {
+            throw new IllegalArgumentException("receiveTimeout must be positive, not " + receiveTimeout);
+        }
+        this.receiveTimeout = receiveTimeout;
+        return this;
+    }
+
+    /**
      * How much another thread may queue to send, and what a send beyond it does. Default:
      * {@link OutboundLimit#CLIENT_DEFAULT}: the sender waits, so nothing is lost.
      */
@@ -75,18 +115,42 @@ public final class Client {
     }
 
     /**
-     * Connects, trying each address the host resolves to.
+     * Connects: for TCP, trying each address the host resolves to; for a Unix socket, to its
+     * file; for UDP, no packet is sent (UDP has no handshake), so a missing server shows only
+     * when no reply comes.
      *
      * @throws IOException saying why, e.g. {@code cannot connect to tcp://127.0.0.1:8001:
      *     connection refused — is a server running?}
      */
     public Connection open() throws IOException {
-        ConnectionSettings settings = new ConnectionSettings(framing, heartbeat, outbound, Observer.NONE);
-        SocketChannel channel = Tcp.connect(endpoint, connectTimeout);
+        long id = IDS.incrementAndGet();
+        return switch (endpoint.kind()) {
+            case TCP -> stream(id, Tcp.connect(endpoint, connectTimeout));
+            case UNIX -> stream(id, Unix.connect(endpoint, connectTimeout));
+            case UDP -> datagrams(id, Udp.connect(endpoint));
+            case TLS -> throw new IOException("cannot connect to " + endpoint + ": tls is not supported yet;"
+                    + " connect to tcp://, udp:// or unix: instead");
+        };
+    }
+
+    private Connection stream(long id, SocketChannel channel) throws IOException {
         try {
-            SocketConnection connection = new SocketConnection(IDS.incrementAndGet(), channel, settings);
+            ConnectionSettings settings = new ConnectionSettings(framing, heartbeat, outbound, Observer.NONE);
+            SocketConnection connection = new SocketConnection(id, channel, settings);
             connection.start();
             return connection;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private Connection datagrams(long id, DatagramChannel channel) throws IOException {
+        try {
+            InetAddress peer = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
+            // IPv6 carries 20 bytes more in one datagram; the kernel refuses the rest with words of its own.
+            int max = peer instanceof java.net.Inet4Address ? Udp.MAX_IPV4_PAYLOAD : Udp.MAX_PAYLOAD;
+            return DatagramConnection.connected(id, channel, new DatagramConnection.Settings(max, null, receiveTimeout));
         } catch (IOException e) {
             channel.close();
             throw e;

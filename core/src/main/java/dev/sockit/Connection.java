@@ -8,6 +8,7 @@ import java.util.Optional;
 /**
  * One peer. A handler reads with {@link #receive()} in a plain blocking loop; any thread may
  * {@link #send} at any time, which is how a server pushes data nobody asked for.
+ * A connection is a TCP or Unix stream, or a UDP peer whose every datagram is one message.
  *
  * <pre>{@code
  * for (Message message; (message = connection.receive()) != null; ) {
@@ -28,11 +29,15 @@ public interface Connection extends AutoCloseable {
 
     /**
      * Waits for the next message. Returns {@code null} at end of stream: the peer closed or
-     * reset the connection, or it was closed here ({@link #closeReason()} tells which).
+     * reset the connection, or it was closed here ({@link #closeReason()} tells which). UDP
+     * has no end of stream: a server's UDP session ends when its peer has been silent for the
+     * session timeout, and an empty datagram is an empty message.
      * One thread at a time may receive.
      *
      * @throws dev.sockit.framing.FramingException when the peer breaks the framing, such as a
      *     line over the limit; the connection must then be closed
+     * @throws java.net.SocketTimeoutException on a UDP client given a receive timeout, when no
+     *     datagram came in time; the connection stays open
      * @throws IOException when reading fails for another reason
      */
     Message receive() throws IOException;
@@ -59,13 +64,18 @@ public interface Connection extends AutoCloseable {
      */
     void shutdownOutput() throws IOException;
 
-    /** The protocol, {@code tcp}. */
+    /** The protocol: {@code tcp}, {@code udp} or {@code unix}. */
     String protocol();
 
-    /** This end's address. */
+    /**
+     * This end's address: an {@link java.net.InetSocketAddress} for TCP and UDP (a UDP server
+     * bound to a wildcard address reports the wildcard), a
+     * {@link java.net.UnixDomainSocketAddress} for Unix sockets (the socket file on the server
+     * side; an empty path on a client, which has no name). {@link Peers#describe} writes it.
+     */
     SocketAddress local();
 
-    /** The peer's address. */
+    /** The peer's address, of the same kinds as {@link #local()}. */
     SocketAddress remote();
 
     /**

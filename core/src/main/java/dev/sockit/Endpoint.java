@@ -9,8 +9,10 @@ import java.util.stream.Collectors;
 
 /**
  * Where to listen or connect, written as a URI: {@code tcp://127.0.0.1:8001},
- * {@code tcp://[::1]:8001}, {@code tcp://[fe80::1%eth0]:8001}. One parser serves the library
- * and the command line. A bare {@code HOST:PORT} means TCP.
+ * {@code tcp://[::1]:8001}, {@code tcp://[fe80::1%eth0]:8001}, {@code udp://127.0.0.1:8001},
+ * {@code unix:/run/app.sock}. One parser serves the library and the command line. A bare
+ * {@code HOST:PORT} means TCP. A zone id may be written plainly ({@code %eth0}) or as RFC 6874
+ * has it in URIs ({@code %25eth0}).
  *
  * <pre>{@code
  * Endpoint endpoint = Endpoint.parse("tcp://127.0.0.1:8001");
@@ -39,7 +41,7 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
     }
 
     // The kinds this build can open. The others parse, so that the refusal can name them.
-    private static final Set<Kind> SUPPORTED = EnumSet.of(Kind.TCP);
+    private static final Set<Kind> SUPPORTED = EnumSet.of(Kind.TCP, Kind.UDP, Kind.UNIX);
 
     /**
      * Reads an endpoint.
@@ -53,7 +55,7 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
         String s = text.strip();
         int colonSlashSlash = s.indexOf("://");
         if (colonSlashSlash < 0 && s.regionMatches(true, 0, "unix:", 0, 5)) {
-            return unix(text, s.substring(5));
+            return parseUnix(text, s.substring(5));
         }
         Kind kind = Kind.TCP;
         String rest = s;
@@ -69,7 +71,7 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
             };
             rest = s.substring(colonSlashSlash + 3);
             if (kind == Kind.UNIX) {
-                return unix(text, rest.startsWith("/") ? rest : "/" + rest);
+                return parseUnix(text, rest.startsWith("/") ? rest : "/" + rest);
             }
         }
         if (rest.endsWith("/")) {
@@ -87,7 +89,8 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
                 throw new IllegalArgumentException("endpoint \"" + text + "\" opens an IPv6 address with [ but never closes it; write "
                         + kind.scheme() + "://[::1]:8001");
             }
-            host = rest.substring(1, close);
+            // RFC 6874 writes the zone separator in a URI as "%25"; the resolver wants "%".
+            host = rest.substring(1, close).replace("%25", "%");
             if (!host.contains(":")) {
                 throw new IllegalArgumentException("endpoint \"" + text + "\" has \"" + host
                         + "\" in brackets, which is not an IPv6 address");
@@ -123,6 +126,16 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
         return new Endpoint(Kind.TCP, host, port, null);
     }
 
+    /** A UDP endpoint. */
+    public static Endpoint udp(String host, int port) {
+        return new Endpoint(Kind.UDP, host, port, null);
+    }
+
+    /** A Unix domain (stream) socket endpoint: the socket file at {@code path}. */
+    public static Endpoint unix(Path path) {
+        return new Endpoint(Kind.UNIX, null, -1, path);
+    }
+
     public Endpoint {
         if (kind == null) {
             throw new IllegalArgumentException("an endpoint needs a kind");
@@ -145,8 +158,15 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
-    /** The address to bind or connect to; resolves a host name. */
+    /**
+     * The address to bind or connect to; resolves a host name.
+     *
+     * @throws IllegalStateException for a Unix endpoint, which has a {@link #path()} instead
+     */
     public InetSocketAddress socketAddress() {
+        if (kind == Kind.UNIX) {
+            throw new IllegalStateException(this + " is a socket file, not a host and port; use path()");
+        }
         return new InetSocketAddress(host, port);
     }
 
@@ -156,7 +176,7 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
         return kind == Kind.UNIX ? "unix:" + path : kind.scheme() + "://" + authority();
     }
 
-    private static Endpoint unix(String text, String path) {
+    private static Endpoint parseUnix(String text, String path) {
         if (path.isEmpty()) {
             throw new IllegalArgumentException("endpoint \"" + text + "\" has no path; write unix:/path/to.sock");
         }
@@ -172,8 +192,8 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
     }
 
     private static String supportedSentence() {
-        return "supported: " + SUPPORTED.stream().map(k -> k.scheme() + "://HOST:PORT").collect(Collectors.joining(", "))
-                + ", e.g. " + DEFAULT;
+        return "supported: " + SUPPORTED.stream().map(k -> k == Kind.UNIX ? "unix:/PATH" : k.scheme() + "://HOST:PORT")
+                .collect(Collectors.joining(", ")) + ", e.g. " + DEFAULT;
     }
 
     private static IllegalArgumentException noPort(String text, Kind kind, String host) {

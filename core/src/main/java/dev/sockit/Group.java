@@ -1,5 +1,6 @@
 package dev.sockit;
 
+import dev.sockit.framing.MessageTooLongException;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,6 +65,9 @@ public final class Group {
             try {
                 member.send(message);
                 reached++;
+            } catch (MessageTooLongException tooLong) {
+                // This message cannot go to this member (a datagram has a size limit); the
+                // member itself is still there and gets the next one.
             } catch (IOException gone) {
                 // A member that cannot be written to has left, whatever it still thinks.
                 members.remove(member);

@@ -44,7 +44,9 @@ public final class Handlers {
 
     /**
      * Relays each message to every other member of one shared group, as {@code [ID] text},
-     * and announces arrivals and departures. Each call makes a new chat room.
+     * and announces arrivals and departures. Each call makes a new chat room. Over UDP the
+     * members are the peers heard from within the server's session timeout: a peer joins
+     * with its first datagram and leaves when it falls silent.
      */
     public static Handler chat() {
         Group room = new Group("chat");

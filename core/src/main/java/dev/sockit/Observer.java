@@ -5,8 +5,8 @@ import java.net.SocketAddress;
 /**
  * Watches a server's connections come, talk and go: the command line prints from here, and
  * an application may count or log. Methods are called on the connection's own thread (or
- * the accept thread for {@link #rejected}) and must return quickly; each does nothing by
- * default.
+ * the accept or receive thread for {@link #rejected}, {@link #acceptFailed} and
+ * {@link #datagramDropped}) and must return quickly; each does nothing by default.
  */
 public interface Observer {
 
@@ -30,4 +30,10 @@ public interface Observer {
 
     /** Accepting failed, for instance because the process ran out of file descriptors. */
     default void acceptFailed(Exception failure) {}
+
+    /**
+     * A UDP server dropped a datagram, for the reason given: over the size limit, or arriving
+     * faster than the peer's handler reads. Called on the receive thread: keep it cheap.
+     */
+    default void datagramDropped(SocketAddress peer, String reason) {}
 }

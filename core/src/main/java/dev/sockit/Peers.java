@@ -4,52 +4,72 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Arrays;
-import java.util.List;
+import java.net.UnixDomainSocketAddress;
 
-/** How peers are named in logs and messages: {@code 127.0.0.1:50312}, {@code [::1]:50312}. */
+/**
+ * How peers are named in logs and messages: {@code 127.0.0.1:50312}, {@code [::1]:50312},
+ * {@code [fe80::1%eth0]:50312}, {@code unix:/run/app.sock}, and {@code unix:(unnamed)} for the
+ * usual Unix client, which connects without binding a name of its own.
+ */
 public final class Peers {
 
     private Peers() {}
 
-    /** {@code HOST:PORT} with the numeric address, brackets around IPv6; never a reverse DNS lookup. */
+    /**
+     * {@code HOST:PORT} with the numeric address, IPv6 in brackets and in its short form
+     * (RFC 5952), never a reverse DNS lookup; {@code unix:PATH} for a Unix socket.
+     */
     public static String describe(SocketAddress address) {
         if (address instanceof InetSocketAddress inet) {
             InetAddress ip = inet.getAddress();
-            String host = ip instanceof Inet6Address ? shortForm(ip.getHostAddress())
-                    : ip != null ? ip.getHostAddress() : inet.getHostString();
+            String host = ip == null ? inet.getHostString() : numeric(ip);
             return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+        }
+        if (address instanceof UnixDomainSocketAddress unix) {
+            String path = unix.getPath().toString();
+            return path.isEmpty() ? "unix:(unnamed)" : "unix:" + path;
         }
         return String.valueOf(address);
     }
 
-    /**
-     * The JDK writes IPv6 addresses in full ({@code 0:0:0:0:0:0:0:1}); people and every other
-     * tool write the short form of RFC 5952 ({@code ::1}): the longest run of two or more zero
-     * groups, the first of equals, becomes {@code ::}. A zone ({@code %eth0}) is kept.
-     */
-    private static String shortForm(String full) {
-        int percent = full.indexOf('%');
-        String zone = percent < 0 ? "" : full.substring(percent);
-        String[] groups = (percent < 0 ? full : full.substring(0, percent)).split(":");
+    /** The address as digits; IPv6 in the short form people type, with its zone if it has one. */
+    static String numeric(InetAddress address) {
+        if (!(address instanceof Inet6Address v6)) {
+            return address.getHostAddress();
+        }
+        byte[] b = v6.getAddress();
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = (b[2 * i] & 0xff) << 8 | b[2 * i + 1] & 0xff;
+        }
+        // RFC 5952: "::" replaces the longest run of two or more zero groups, the first if tied.
         int bestStart = -1;
         int bestLength = 1;
-        for (int i = 0; i < groups.length; ) {
+        for (int i = 0; i < 8; ) {
             int j = i;
-            while (j < groups.length && groups[j].equals("0")) {
+            while (j < 8 && groups[j] == 0) {
                 j++;
             }
             if (j - i > bestLength) {
                 bestStart = i;
                 bestLength = j - i;
             }
-            i = Math.max(j, i + 1);
+            i = j == i ? i + 1 : j;
         }
-        if (bestStart < 0) {
-            return full;
+        StringBuilder text = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
         }
-        List<String> all = Arrays.asList(groups);
-        return String.join(":", all.subList(0, bestStart)) + "::"
-                + String.join(":", all.subList(bestStart + bestLength, groups.length)) + zone;
+        String zone = v6.getScopedInterface() != null ? v6.getScopedInterface().getName()
+                : v6.getScopeId() != 0 ? Integer.toString(v6.getScopeId()) : null;
+        return zone == null ? text.toString() : text + "%" + zone;
     }
 }

@@ -4,22 +4,33 @@ import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Lines;
 import dev.sockit.transport.ConnectionSettings;
+import dev.sockit.transport.DatagramConnection;
+import dev.sockit.transport.DatagramListener;
+import dev.sockit.transport.Drainable;
 import dev.sockit.transport.Errors;
 import dev.sockit.transport.Listener;
 import dev.sockit.transport.SocketConnection;
+import dev.sockit.transport.StreamListener;
+import dev.sockit.transport.Udp;
+import dev.sockit.transport.Unix;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /**
  * Listens on an endpoint and runs a {@link Handler} for every connection, each on a virtual
@@ -36,11 +47,28 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Closing is graceful: stop accepting; let every handler finish the input it already has
  * (its replies go out); after the drain timeout, close what is left.
+ *
+ * <p>Every kind of endpoint is served through the same handlers:
+ * <ul>
+ *   <li>{@code tcp://HOST:PORT}, including {@code tcp://[::1]:PORT}; {@code tcp://[::]:PORT}
+ *       accepts IPv4 clients too where the system allows dual stack (Linux does unless
+ *       net.ipv6.bindv6only is set).</li>
+ *   <li>{@code unix:/PATH}: a Unix domain stream socket. The server creates the socket file
+ *       with {@link Builder#socketMode} (default {@code 0600}: its owner alone may connect),
+ *       refuses to start when another server listens there or the path is not a socket,
+ *       replaces a stale socket file left by a server that died, and removes the file when
+ *       it stops.</li>
+ *   <li>{@code udp://HOST:PORT}: each datagram is one message. A peer's first datagram opens
+ *       a connection with it (a session), which ends when the peer has been silent for
+ *       {@link Builder#sessionTimeout}; {@code send} answers with one datagram. Empty
+ *       datagrams are empty messages; datagrams over {@link Builder#maxDatagram} are dropped
+ *       and their sender told.</li>
+ * </ul>
  */
 public final class Server implements AutoCloseable {
 
     private final Settings settings;
-    private final Map<Long, SocketConnection> connections = new ConcurrentHashMap<>();
+    private final Map<Long, Drainable> connections = new ConcurrentHashMap<>();
     // Each live connection's handler thread, so that close() can cut off one that outlives the drain.
     private final Map<Long, Thread> handlers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -57,8 +85,16 @@ public final class Server implements AutoCloseable {
     private Server(Settings settings) throws IOException {
         this.settings = settings;
         this.permits = new Semaphore(settings.maxConnections());
-        this.listener = Listener.start(settings.endpoint(), settings.backlog(), this::accepted,
-                settings.observer()::acceptFailed);
+        Endpoint endpoint = settings.endpoint();
+        this.listener = switch (endpoint.kind()) {
+            case TCP, UNIX -> StreamListener.start(endpoint, settings.backlog(), settings.socketMode(), this::accepted,
+                    settings.observer()::acceptFailed);
+            case UDP -> DatagramListener.start(endpoint,
+                    new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null),
+                    settings.observer(), this::openSession);
+            case TLS -> throw new IOException("cannot listen on " + endpoint + ": tls is not supported yet;"
+                    + " listen on tcp://, udp:// or unix: instead");
+        };
     }
 
     /** Starts describing a server that will listen on {@code endpoint}; port 0 picks a free port. */
@@ -71,7 +107,7 @@ public final class Server implements AutoCloseable {
         return listener.endpoint();
     }
 
-    /** The port the server listens on. */
+    /** The port the server listens on; -1 for a Unix socket. */
     public int port() {
         return listener.endpoint().port();
     }
@@ -103,9 +139,9 @@ public final class Server implements AutoCloseable {
             messagesOut = closedTotals[1];
             bytesIn = closedTotals[2];
             bytesOut = closedTotals[3];
-            Collection<SocketConnection> live = List.copyOf(connections.values());
+            Collection<Drainable> live = List.copyOf(connections.values());
             open = live.size();
-            for (SocketConnection connection : live) {
+            for (Drainable connection : live) {
                 ConnectionStats stats = connection.stats();
                 messagesIn += stats.messagesIn();
                 messagesOut += stats.messagesOut();
@@ -114,6 +150,14 @@ public final class Server implements AutoCloseable {
             }
         }
         return new ServerStats(open, ids.get(), rejected.get(), messagesIn, messagesOut, bytesIn, bytesOut);
+    }
+
+    /**
+     * How many datagrams a UDP server dropped: over the size limit, arriving faster than
+     * their handler reads, or arriving while the server stops. Always 0 for streams.
+     */
+    public long droppedDatagrams() {
+        return listener instanceof DatagramListener datagrams ? datagrams.droppedCount() : 0;
     }
 
     /** Sends {@code message} to every live connection; returns how many it reached. */
@@ -151,22 +195,52 @@ public final class Server implements AutoCloseable {
             reject(connection);
             return;
         }
-        connections.put(id, connection);
-        Thread handler = Thread.ofVirtual().name("sockit-connection-" + id).unstarted(() -> serve(connection));
-        handlers.put(id, handler);
+        admit(connection);
+    }
+
+    /** Opens a UDP session for a peer's first datagram, or refuses it (null) at the limit. */
+    private DatagramConnection openSession(SocketAddress peer, LongFunction<DatagramConnection> create) {
+        if (closing) {
+            return null;
+        }
+        if (!permits.tryAcquire()) {
+            // No answer goes back: the peer's address is unverified, and a reply could be aimed at someone else.
+            rejected.incrementAndGet();
+            settings.observer().rejected(peer, busy());
+            return null;
+        }
+        DatagramConnection session;
+        try {
+            session = create.apply(ids.incrementAndGet());
+        } catch (RuntimeException e) {
+            permits.release();
+            throw e;
+        }
+        admit(session);
+        return session;
+    }
+
+    private void admit(Drainable connection) {
+        connections.put(connection.id(), connection);
+        Thread handler = Thread.ofVirtual().name("sockit-connection-" + connection.id()).unstarted(() -> serve(connection));
+        handlers.put(connection.id(), handler);
         handler.start();
     }
 
     private void reject(SocketConnection connection) {
         rejected.incrementAndGet();
-        CloseReason reason = CloseReason.of(CloseReason.Code.LIMIT, "server busy: " + settings.maxConnections()
-                + " connections open, the most it takes; try again later");
+        CloseReason reason = busy();
         settings.observer().rejected(connection.remote(), reason);
         // Off the accept thread: saying goodbye may wait on a slow peer.
         Thread.ofVirtual().name("sockit-reject").start(() -> connection.close(reason));
     }
 
-    private void serve(SocketConnection connection) {
+    private CloseReason busy() {
+        return CloseReason.of(CloseReason.Code.LIMIT, "server busy: " + settings.maxConnections()
+                + " connections open, the most it takes; try again later");
+    }
+
+    private void serve(Drainable connection) {
         CloseReason reason = null;
         try {
             connection.start();
@@ -246,6 +320,8 @@ public final class Server implements AutoCloseable {
                 awaitDrained(Duration.ofSeconds(5));
             }
         } finally {
+            // Only now: a UDP server's sessions replied from the listening socket until they closed.
+            listener.release();
             closed.countDown();
         }
     }
@@ -298,7 +374,8 @@ public final class Server implements AutoCloseable {
 
     /** A server's settings, gathered by the {@link Builder}. */
     private record Settings(Endpoint endpoint, ConnectionSettings connection, Handler handler, int maxConnections,
-            int backlog, Duration drainTimeout) {
+            int backlog, Duration drainTimeout, Set<PosixFilePermission> socketMode, int maxDatagram,
+            Duration sessionTimeout) {
         Observer observer() {
             return connection.observer();
         }
@@ -315,14 +392,26 @@ public final class Server implements AutoCloseable {
         private Observer observer = Observer.NONE;
         private Heartbeat heartbeat = Heartbeat.DEFAULT;
         private OutboundLimit outbound = OutboundLimit.SERVER_DEFAULT;
+        private Set<PosixFilePermission> socketMode = Unix.DEFAULT_MODE;
+        private int maxDatagram = Udp.MAX_IPV4_PAYLOAD;
+        private Duration sessionTimeout = Duration.ofSeconds(60);
 
         private Builder(Endpoint endpoint) {
             this.endpoint = endpoint;
         }
 
-        /** How bytes become messages. Default: lines of at most 64 KiB. */
+        /**
+         * How bytes become messages. Default: lines of at most 64 KiB for TCP and Unix sockets;
+         * for UDP, each datagram is one message as it is, and only {@code raw}, which means
+         * the same, may be given.
+         *
+         * @throws IllegalArgumentException for a framing other than raw on a UDP endpoint,
+         *     saying that it does not apply
+         */
         public Builder framing(Framing framing) {
-            this.framing = Objects.requireNonNull(framing, "framing");
+            Objects.requireNonNull(framing, "framing");
+            Udp.checkFraming(endpoint, framing);
+            this.framing = framing;
             return this;
         }
 
@@ -334,7 +423,8 @@ public final class Server implements AutoCloseable {
 
         /**
          * The most connections open at once; a peer beyond it is told the server is busy and
-         * closed. Default: 10,000.
+         * closed. For UDP this bounds the peers with a session, and a peer beyond it gets no
+         * answer at all (its source address is unverified). Default: 10,000.
          */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {
@@ -391,6 +481,58 @@ public final class Server implements AutoCloseable {
         }
 
         /**
+         * Who may connect to a Unix socket file: the permissions the server gives it
+         * (connecting needs write permission). Default: {@code 0600}, the owner alone.
+         * Ignored for other endpoints.
+         *
+         * @throws IllegalArgumentException when no one could connect (no write permission at all)
+         */
+        public Builder socketMode(Set<PosixFilePermission> socketMode) {
+            // Checked the way a written mode is, so that both refuse the same mistakes.
+            this.socketMode = Unix.parseMode(PosixFilePermissions.toString(Objects.requireNonNull(socketMode, "socketMode")));
+            return this;
+        }
+
+        /**
+         * {@link #socketMode(Set)} written as people write it: octal ({@code "600"},
+         * {@code "0660"}) or as {@code ls -l} shows it ({@code "rw-rw----"}). Default: {@code 600}.
+         *
+         * @throws IllegalArgumentException naming the text when it is not a mode, or lets no one connect
+         */
+        public Builder socketMode(String socketMode) {
+            this.socketMode = Unix.parseMode(socketMode);
+            return this;
+        }
+
+        /**
+         * The most bytes one UDP datagram may carry, in either direction; a longer one is
+         * dropped and its sender told with one datagram {@code error: ...}. Default: 65,507,
+         * the most a datagram over IPv4 carries. Range: 1 to 65,527 (the most over IPv6).
+         * Ignored for other endpoints.
+         */
+        public Builder maxDatagram(int maxDatagram) {
+            if (maxDatagram < 1 || maxDatagram > Udp.MAX_PAYLOAD) {
+                throw new IllegalArgumentException("maxDatagram must be from 1 to " + Udp.MAX_PAYLOAD
+                        + " bytes (the largest UDP payload), not " + maxDatagram);
+            }
+            this.maxDatagram = maxDatagram;
+            return this;
+        }
+
+        /**
+         * How long a UDP peer stays connected after its last datagram: its session then ends
+         * (its handler's {@code receive()} returns null, and chat says it left). Default: 60 s.
+         * Ignored for other endpoints.
+         */
+        public Builder sessionTimeout(Duration sessionTimeout) {
+            if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
+                throw new IllegalArgumentException("sessionTimeout must be positive, not " + sessionTimeout);
+            }
+            this.sessionTimeout = sessionTimeout;
+            return this;
+        }
+
+        /**
          * Binds the endpoint and starts accepting.
          *
          * @throws IOException saying why the endpoint cannot be bound, e.g. address in use
@@ -399,7 +541,8 @@ public final class Server implements AutoCloseable {
          */
         public Server start() throws IOException {
             ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound, observer);
-            return new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout));
+            return new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
+                    socketMode, maxDatagram, sessionTimeout));
         }
     }
 }

@@ -118,9 +118,9 @@ class EndpointTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"udp://127.0.0.1:8001", "tls://127.0.0.1:8001", "unix:/tmp/sockit.sock", "unix:///tmp/sockit.sock"})
+    @ValueSource(strings = {"tls://127.0.0.1:8001", "TLS://[::1]:8001"})
     void refusesAKindNotSupportedYetNamingItAndWhatIsSupported(String text) {
-        String scheme = text.substring(0, text.indexOf(':'));
+        String scheme = text.substring(0, text.indexOf(':')).toLowerCase(java.util.Locale.ROOT);
         assertRefused(text).contains(text).contains(scheme + " is not supported yet")
                 .contains("supported: tcp://HOST:PORT");
     }

@@ -31,7 +31,7 @@ public final class Errors {
         } else if (why.contains("permission denied") || why.contains("access denied")) {
             advice = "permission denied (ports below 1024 need privileges; choose a port from 1024 up)";
         } else if (cause instanceof UnresolvedAddressException || why.contains("unresolved")) {
-            advice = "unknown host " + endpoint.host() + " (check the name, or use an address like 127.0.0.1)";
+            advice = unknownHost(endpoint);
         } else {
             advice = why;
         }
@@ -43,7 +43,7 @@ public final class Errors {
         String why = lower(cause);
         String advice;
         if (cause instanceof UnresolvedAddressException || cause instanceof java.net.UnknownHostException) {
-            advice = "unknown host " + endpoint.host() + " (check the name, or use an address like 127.0.0.1)";
+            advice = unknownHost(endpoint);
         } else if (cause instanceof ConnectException && why.contains("refused")) {
             advice = "connection refused — is a server running? (sockit server " + endpoint + ")";
         } else if (cause instanceof NoRouteToHostException || why.contains("unreachable")) {
@@ -73,7 +73,17 @@ public final class Errors {
         return why;
     }
 
-    private static String lower(Exception e) {
+    private static String unknownHost(Endpoint endpoint) {
+        String host = endpoint.host();
+        int zone = host.indexOf('%');
+        if (zone >= 0) {
+            return "cannot resolve " + host + ": the zone id " + host.substring(zone + 1) + " must name an interface that"
+                    + " has an IPv6 link-local address (see ip -6 addr)";
+        }
+        return "unknown host " + host + " (check the name, or use an address like 127.0.0.1)";
+    }
+
+        private static String lower(Exception e) {
         String message = e.getMessage();
         return message == null ? "" : message.toLowerCase(Locale.ROOT);
     }

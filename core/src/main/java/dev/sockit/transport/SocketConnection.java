@@ -11,6 +11,7 @@ import dev.sockit.OutboundLimit;
 import dev.sockit.Peers;
 import dev.sockit.framing.Framing;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -29,8 +30,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A {@link Connection} over a stream socket channel in blocking mode, meant to be read by one
- * virtual thread. The hot path:
+ * A {@link Connection} over a stream socket channel (TCP or Unix domain) in blocking mode,
+ * meant to be read by one virtual thread. The hot path:
  *
  * <pre>
  * receive(): decode from the read buffer → if nothing whole: flush replies, then one read()
@@ -47,7 +48,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * beyond the bound the limit's overflow policy disconnects it, drops the message, or makes
  * the sender wait. Heartbeat checks run on the shared {@link Timer} thread.
  */
-public final class SocketConnection implements Connection {
+public final class SocketConnection implements Drainable {
 
     private static final int INITIAL_READ_BUFFER = 8 * 1024;
     private static final int INITIAL_WRITE_BUFFER = 8 * 1024;
@@ -70,6 +71,7 @@ public final class SocketConnection implements Connection {
     private final Observer observer;
     private final OutboundLimit outbound;
     private final HeartbeatDetector heartbeat;
+    private final String protocol;
     private final SocketAddress local;
     private final SocketAddress remote;
     private final Instant openedAt = Instant.now();
@@ -106,9 +108,8 @@ public final class SocketConnection implements Connection {
     private long drainBudget;
 
     /**
-     * Wraps a connected channel, which it configures and from then on owns.
+     * Wraps a connected channel, TCP or Unix, which it configures and from then on owns.
      *
-     * @param observer told of each message received; {@link Observer#NONE} for nobody
      * @throws IOException when the socket is already unusable (the peer reset it at once)
      */
     public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings) throws IOException {
@@ -119,15 +120,20 @@ public final class SocketConnection implements Connection {
         this.observer = settings.observer();
         this.outbound = settings.outbound();
         this.heartbeat = settings.heartbeat().watches() ? new HeartbeatDetector(settings.heartbeat(), System::nanoTime) : null;
-        Tcp.configure(channel, settings.heartbeat().keepalive());
-        this.local = channel.getLocalAddress();
         this.remote = channel.getRemoteAddress();
+        this.local = channel.getLocalAddress();
+        // A Unix channel has no TCP options to set, and Java would refuse them.
+        this.protocol = remote instanceof InetSocketAddress ? "tcp" : "unix";
+        if (remote instanceof InetSocketAddress) {
+            Tcp.configure(channel, settings.heartbeat().keepalive());
+        }
     }
 
     /**
      * Starts the conversation: sends the framing's greeting, if it has one, and starts the
      * heartbeat. Called once, before the handler runs.
      */
+    @Override
     public void start() {
         byte[] greeting = framing.greeting();
         if (greeting != null) {
@@ -220,8 +226,15 @@ public final class SocketConnection implements Connection {
         }
     }
 
-    /** Bytes that arrived and wait in the kernel for a read; 0 once input is shut down. */
+    /**
+     * Bytes that arrived and wait in the kernel for a read; 0 once input is shut down, and
+     * always 0 for Unix sockets, whose channels have no socket view to ask (a Unix drain then
+     * ends at what the read buffer already holds).
+     */
     private int unread() {
+        if (!(remote instanceof java.net.InetSocketAddress)) {
+            return 0;
+        }
         try {
             return channel.socket().getInputStream().available();
         } catch (IOException closedOrShutDown) {
@@ -437,6 +450,7 @@ public final class SocketConnection implements Connection {
      * buffered and what the peer had sent by now, then end of stream, so the handler finishes
      * its loop and its replies go out. The connection then closes with {@code reason}.
      */
+    @Override
     public void drain(CloseReason reason) {
         // Not shutdownInput() alone: after it the JDK's read returns -1 at once, dropping the
         // bytes the kernel already holds, and closing over them then resets the peer, which
@@ -456,11 +470,13 @@ public final class SocketConnection implements Connection {
     }
 
     /** The reason given to {@link #drain}, or null. */
+    @Override
     public CloseReason drainReason() {
         return drainReason;
     }
 
     /** True once the peer ended its stream (or the connection was closed under the reader). */
+    @Override
     public boolean endOfStream() {
         return endOfStream;
     }
@@ -625,7 +641,7 @@ public final class SocketConnection implements Connection {
 
     @Override
     public String protocol() {
-        return "tcp";
+        return protocol;
     }
 
     @Override

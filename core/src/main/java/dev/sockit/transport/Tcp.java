@@ -53,6 +53,11 @@ public final class Tcp {
         } catch (UnknownHostException e) {
             throw Errors.connectFailed(endpoint, e);
         }
+        return connectToAny(endpoint, addresses, timeout);
+    }
+
+    /** Connects to the first of {@code addresses} that answers, in order, each within {@code timeout}. */
+    static SocketChannel connectToAny(Endpoint endpoint, InetAddress[] addresses, Duration timeout) throws IOException {
         IOException last = null;
         for (InetAddress address : addresses) {
             try {

@@ -1,0 +1,425 @@
+package dev.sockit.transport;
+
+import dev.sockit.CloseReason;
+import dev.sockit.ClosedConnectionException;
+import dev.sockit.ConnectionStats;
+import dev.sockit.Message;
+import dev.sockit.Observer;
+import dev.sockit.Peers;
+import dev.sockit.framing.MessageTooLongException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.PortUnreachableException;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * A {@link dev.sockit.Connection} with one UDP peer: each datagram is one message. Datagrams
+ * reach it through a bounded inbox that one feeder fills — on a server the listener's receive
+ * loop, which hands each peer's datagrams to that peer's session; on a client a reader of its
+ * own connected socket — so a handler reads them with the same blocking {@code receive()} as
+ * from a stream. {@code send} sends one datagram to the peer.
+ *
+ * <p>What differs from a stream, deliberately:
+ * <ul>
+ *   <li>An empty datagram is an empty message, never end of stream: UDP has no end of stream.
+ *       A server session ends instead when its peer has been silent for the idle timeout.</li>
+ *   <li>A client's {@code receive()} may time out ({@link SocketTimeoutException}, the
+ *       connection stays open), since a lost datagram would otherwise leave it waiting for ever.</li>
+ *   <li>When the inbox is full, further datagrams are dropped, as the kernel drops them when
+ *       a socket's buffer is full.</li>
+ *   <li>{@code flush()} does nothing; {@code shutdownOutput()} only refuses further sends.</li>
+ * </ul>
+ */
+public final class DatagramConnection implements Drainable {
+
+    /** How many datagrams may wait for the handler before more from that peer are dropped. */
+    public static final int INBOX_LIMIT = 1024;
+
+    // Marks the end of the inbox; compared by identity, never handed to a handler.
+    private static final Message END = Message.of(new byte[0]);
+
+    /**
+     * How a datagram connection behaves.
+     *
+     * @param maxDatagram    the most bytes one sent datagram may carry
+     * @param idleTimeout    a server session ends after this long without a datagram from its
+     *                       peer; null: never (clients)
+     * @param receiveTimeout {@code receive()} gives up after this long with
+     *                       {@link SocketTimeoutException}; null: it waits (servers)
+     */
+    public record Settings(int maxDatagram, Duration idleTimeout, Duration receiveTimeout) {}
+
+    /** What became of a datagram handed to {@link #deliver}. */
+    public enum Delivery {
+        /** It waits in the inbox for the handler. */
+        ACCEPTED,
+        /** The inbox is full: it was dropped. */
+        FULL,
+        /** The session has ended (idle, drained or closed): open a new one for the peer. */
+        ENDED
+    }
+
+    private final long id;
+    private final DatagramChannel channel;
+    private final SocketAddress local;
+    private final SocketAddress remote;
+    private final Settings settings;
+    private final Observer observer;
+    private final Consumer<DatagramConnection> onClosed;
+    private final Instant openedAt = Instant.now();
+
+    // Filled by the feeder, emptied by the one reader; `ended` closes it to the feeder.
+    private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
+    private final Object inboxLock = new Object();
+    private volatile boolean ended;
+    private volatile long lastHeardNanos = System.nanoTime();
+    private volatile long messagesIn;
+    private volatile long bytesIn;
+    private final AtomicLong messagesOut = new AtomicLong();
+    private final AtomicLong bytesOut = new AtomicLong();
+
+    private volatile boolean unreachable;
+    private volatile boolean outputShut;
+    private volatile CloseReason drainReason;
+    private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
+
+    private DatagramConnection(long id, DatagramChannel channel, SocketAddress remote, Settings settings,
+            Observer observer, Consumer<DatagramConnection> onClosed) throws IOException {
+        this.id = id;
+        this.channel = channel;
+        this.local = channel.getLocalAddress();
+        this.remote = remote;
+        this.settings = settings;
+        this.observer = observer;
+        this.onClosed = onClosed;
+    }
+
+    /**
+     * A server's session with one peer, on the server's shared socket. The listener feeds it
+     * with {@link #deliver}; {@code onClosed} is told when it closes, to forget it.
+     */
+    public static DatagramConnection session(long id, DatagramChannel channel, SocketAddress peer, Settings settings,
+            Observer observer, Consumer<DatagramConnection> onClosed) throws IOException {
+        return new DatagramConnection(id, channel, peer, settings, observer, onClosed);
+    }
+
+    /**
+     * A client's connection over its own connected socket, which it owns from then on and
+     * reads with a virtual thread of its own until closed.
+     */
+    public static DatagramConnection connected(long id, DatagramChannel channel, Settings settings) throws IOException {
+        DatagramConnection connection = new DatagramConnection(id, channel, channel.getRemoteAddress(), settings,
+                Observer.NONE, c -> Tcp.closeQuietly(channel));
+        Thread.ofVirtual().name("sockit-udp-reader-" + id).start(connection::readConnected);
+        return connection;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    /**
+     * Hands a datagram from the peer to this connection. Called by the one feeder thread.
+     *
+     * @return whether it was taken, dropped because the inbox is full, or refused because the
+     *     session has ended
+     */
+    public Delivery deliver(Message datagram) {
+        synchronized (inboxLock) {
+            if (ended) {
+                return Delivery.ENDED;
+            }
+            // A peer whose datagrams are dropped is still heard from: it is not idle.
+            lastHeardNanos = System.nanoTime();
+            unreachable = false;
+            if (inbox.size() >= INBOX_LIMIT) {
+                return Delivery.FULL;
+            }
+            bytesIn += datagram.length();
+            inbox.add(datagram);
+            return Delivery.ACCEPTED;
+        }
+    }
+
+    /**
+     * Waits for the next datagram, for at most the receive timeout if one was set. Returns
+     * null when the connection has closed, or the session was drained or has been idle too
+     * long ({@link #drainReason()} says which).
+     *
+     * @throws SocketTimeoutException when the receive timeout passed first; the connection stays open
+     */
+    @Override
+    public Message receive() throws IOException {
+        return receive(settings.receiveTimeout());
+    }
+
+    /**
+     * Waits at most {@code timeout} (null: no limit) for the next datagram; see {@link #receive()}.
+     *
+     * @throws SocketTimeoutException when {@code timeout} passed first; the connection stays open
+     */
+    public Message receive(Duration timeout) throws IOException {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        for (;;) {
+            Message message = inbox.poll();
+            if (message == null) {
+                if (ended) {
+                    return null;
+                }
+                long now = System.nanoTime();
+                long idleLeft = settings.idleTimeout() == null ? Long.MAX_VALUE
+                        : lastHeardNanos + settings.idleTimeout().toNanos() - now;
+                long timeLeft = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
+                if (idleLeft <= 0) {
+                    if (expire()) {
+                        return null;
+                    }
+                    continue;
+                }
+                if (timeLeft <= 0) {
+                    throw new SocketTimeoutException("no datagram from " + describeRemote() + " within "
+                            + Durations.format(timeout) + (unreachable ? unreachableAdvice() : ""));
+                }
+                message = waitForDatagram(Math.min(idleLeft, timeLeft));
+                if (message == null) {
+                    continue;
+                }
+            }
+            if (message != END) {
+                messagesIn++;
+                observer.received(this, message);
+                return message;
+            }
+        }
+    }
+
+    private Message waitForDatagram(long nanos) throws InterruptedIOException {
+        try {
+            return nanos == Long.MAX_VALUE ? inbox.take() : inbox.poll(nanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a datagram from " + describeRemote());
+        }
+    }
+
+    /** Ends an idle session, unless a datagram arrived just now. */
+    private boolean expire() {
+        synchronized (inboxLock) {
+            if (!inbox.isEmpty()) {
+                return false;
+            }
+            if (!ended) {
+                ended = true;
+                drainReason = CloseReason.of(CloseReason.Code.CLOSED, "idle for "
+                        + Durations.format(settings.idleTimeout()) + " (no datagram from the peer); session ended");
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Sends {@code message} as one datagram. An empty message is an empty datagram on a server;
+     * a client cannot send one (see the exception).
+     *
+     * @throws MessageTooLongException when the message is longer than the datagram limit
+     * @throws IOException when a client sends an empty message: Java sends nothing for zero
+     *     bytes on a connected UDP socket, and saying so beats sending nothing in silence
+     */
+    @Override
+    public void send(Message message) throws IOException {
+        CloseReason reason = closeReason.get();
+        if (reason != null) {
+            throw new ClosedConnectionException(toString(), reason);
+        }
+        if (outputShut) {
+            throw new IOException("cannot send to " + describeRemote() + ": output was shut down on " + this);
+        }
+        int length = message.length();
+        if (length > settings.maxDatagram()) {
+            throw new MessageTooLongException("datagram", settings.maxDatagram());
+        }
+        if (length == 0 && channel.isConnected()) {
+            throw new IOException("cannot send an empty datagram to " + describeRemote() + ": Java sends nothing for"
+                    + " zero bytes on a connected UDP socket; send at least one byte");
+        }
+        ByteBuffer datagram = ByteBuffer.allocate(length);
+        message.writeTo(datagram);
+        transmit(datagram.flip());
+        messagesOut.incrementAndGet();
+        bytesOut.addAndGet(length);
+    }
+
+    private void transmit(ByteBuffer datagram) throws IOException {
+        try {
+            try {
+                write(datagram);
+            } catch (PortUnreachableException earlier) {
+                // The error is the kernel's report of an earlier datagram that nothing took;
+                // reporting it used up this send, so send again.
+                unreachable = true;
+                write(datagram.rewind());
+            }
+        } catch (PortUnreachableException again) {
+            unreachable = true; // UDP promises nothing: the datagram is lost, as any other may be
+        } catch (ClosedChannelException e) {
+            CloseReason reason = closeReason.get();
+            throw new ClosedConnectionException(toString(), reason != null ? reason
+                    : CloseReason.of(CloseReason.Code.BROKEN, "socket closed"));
+        }
+    }
+
+    private void write(ByteBuffer datagram) throws IOException {
+        if (channel.isConnected()) {
+            channel.write(datagram);
+        } else {
+            channel.send(datagram, remote);
+        }
+    }
+
+    /** Reads the connected socket into the inbox until the connection closes. Client only. */
+    private void readConnected() {
+        // Room for the largest datagram there is, so that nothing a server sends is cut short.
+        ByteBuffer buffer = ByteBuffer.allocate(Udp.MAX_PAYLOAD + 1);
+        while (isOpen()) {
+            buffer.clear();
+            try {
+                channel.receive(buffer);
+            } catch (PortUnreachableException e) {
+                // ICMP: nothing listens at the peer's port. Keep reading: a server may start.
+                unreachable = true;
+                continue;
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                close(CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e)));
+                return;
+            }
+            buffer.flip();
+            if (deliver(Message.copyOf(buffer, 0, buffer.remaining())) == Delivery.ENDED) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * True when the peer's host has said that nothing listens on its port (ICMP port
+     * unreachable), and nothing has arrived since. Known only to clients.
+     */
+    public boolean peerUnreachable() {
+        return unreachable;
+    }
+
+    /** {@code udp://HOST:PORT} of the peer. */
+    public String describeRemote() {
+        return "udp://" + Peers.describe(remote);
+    }
+
+    private String unreachableAdvice() {
+        return "; its host says nothing listens on that port (is a server running? sockit server "
+                + describeRemote() + ")";
+    }
+
+    /** Nothing to do: every send leaves at once as its own datagram. */
+    @Override
+    public void flush() {}
+
+    /** UDP has no half-close: this only refuses further sends; receiving goes on. */
+    @Override
+    public void shutdownOutput() {
+        outputShut = true;
+    }
+
+    @Override
+    public void drain(CloseReason reason) {
+        synchronized (inboxLock) {
+            if (drainReason == null) {
+                drainReason = reason;
+            }
+            ended = true;
+            inbox.add(END);
+        }
+    }
+
+    @Override
+    public CloseReason drainReason() {
+        return drainReason;
+    }
+
+    /** Always false: UDP has no end of stream. */
+    @Override
+    public boolean endOfStream() {
+        return false;
+    }
+
+    /**
+     * Closes: a reason that is an error is sent to the peer first, as one datagram
+     * {@code error: TEXT}; datagrams still waiting are dropped. Never throws.
+     */
+    @Override
+    public void close(CloseReason reason) {
+        if (!closeReason.compareAndSet(null, reason)) {
+            return;
+        }
+        if (reason.isError() && !outputShut) {
+            try {
+                transmit(ByteBuffer.wrap(Message.of("error: " + reason.text()).bytes()));
+            } catch (IOException ignored) {
+                // The farewell is a courtesy; the connection closes either way.
+            }
+        }
+        synchronized (inboxLock) {
+            ended = true;
+            inbox.clear();
+            inbox.add(END);
+        }
+        onClosed.accept(this);
+    }
+
+    @Override
+    public String protocol() {
+        return "udp";
+    }
+
+    @Override
+    public SocketAddress local() {
+        return local;
+    }
+
+    @Override
+    public SocketAddress remote() {
+        return remote;
+    }
+
+    @Override
+    public ConnectionStats stats() {
+        return new ConnectionStats(openedAt, messagesIn, messagesOut.get(), bytesIn, bytesOut.get(), 0, 0);
+    }
+
+    @Override
+    public boolean isOpen() {
+        return closeReason.get() == null;
+    }
+
+    @Override
+    public CloseReason closeReason() {
+        return closeReason.get();
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + id + " with " + Peers.describe(remote);
+    }
+}

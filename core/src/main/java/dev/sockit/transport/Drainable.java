@@ -1,0 +1,27 @@
+package dev.sockit.transport;
+
+import dev.sockit.CloseReason;
+import dev.sockit.Connection;
+
+/**
+ * A connection as its server sees it: one it can drain when stopping, and ask afterwards why
+ * {@link Connection#receive()} ended, so that the close is logged with the right reason.
+ */
+public interface Drainable extends Connection {
+
+    /** Starts the conversation (a framing's greeting, the heartbeat); called once before the handler runs. */
+    default void start() {}
+
+    /**
+     * Stops taking input for a graceful shutdown: {@link #receive()} returns what has already
+     * arrived, then end of stream, so the handler finishes its loop and its replies go out.
+     * The connection then closes with {@code reason}.
+     */
+    void drain(CloseReason reason);
+
+    /** Why receive() ended before the peer ended it (a drain, an idle session), or null. */
+    CloseReason drainReason();
+
+    /** True once the peer ended its stream (or the connection was closed under the reader). */
+    boolean endOfStream();
+}
