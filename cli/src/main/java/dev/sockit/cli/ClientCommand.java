@@ -4,7 +4,11 @@ import dev.sockit.Backoff;
 import dev.sockit.Client;
 import dev.sockit.Connection;
 import dev.sockit.Endpoint;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.sockit.Retry;
 import java.io.Console;
+import java.io.PrintStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -33,11 +37,13 @@ import picocli.CommandLine.Parameters;
             "  sockit client tcp://[::1]:9000 < lines.txt > replies.txt",
             "  sockit client --framing raw tcp://127.0.0.1:7 # bytes as they come, like nc",
             "  sockit client --reconnect               # ride out server restarts",
+            "  sockit client udp://127.0.0.1:9000      # a datagram per line, resent if lost",
+            "  sockit client unix:/tmp/sockit.sock",
         })
 final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
+            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, udp://HOST:PORT, unix:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
     @Mixin
@@ -45,6 +51,9 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     LivenessOptions liveness;
+
+    @Mixin
+    DatagramOptions datagrams;
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "How long to wait for the server to accept. Default: ${DEFAULT-VALUE}.")
@@ -54,7 +63,7 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
             description = "Piped input only: after the input ends, how long to wait for the server's last replies and its close. Default: ${DEFAULT-VALUE}.")
     Duration closeTimeout;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print stack traces with errors.")
+    @Option(names = {"-v", "--verbose"}, description = "Print the connection's five facts (protocol, local and remote address and port), and stack traces with errors.")
     boolean verbose;
 
     @Option(names = "--reconnect",
@@ -79,13 +88,23 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
             throw new IllegalArgumentException("--reconnect-max must be 0 (never give up) or more, not " + reconnectMax);
         }
         Client client = Client.connect(where)
-                .framing(framing.framing())
                 .heartbeat(liveness.heartbeat())
                 .connectTimeout(connectTimeout);
+        if (where.kind() != Endpoint.Kind.UDP || framing.explicit()) {
+            client.framing(framing.framing()); // over UDP a datagram is the message; a choice is checked
+        }
+        Retry retry = datagrams.retry();
         Reconnector reconnector = reconnect ? new Reconnector(client, where, Backoff.exponential(), reconnectMax) : null;
         try (Connection connection = reconnector != null ? reconnector.first(System.err::println) : client.open()) {
+            if (verbose) {
+                System.err.println("sockit: connected: " + ServerLog.facts(connection));
+            }
             if (interactive()) {
-                return new InteractiveSession(connection, where, reconnector).run();
+                return new InteractiveSession(connection, where, reconnector, retry).run();
+            }
+            if ("udp".equals(connection.protocol())) {
+                return new DatagramPipe(connection, where, retry, System.err)
+                        .run(new FileInputStream(FileDescriptor.in), new PrintStream(new FileOutputStream(FileDescriptor.out), true, UTF_8));
             }
             return new PipedSession(connection, where, framing, closeTimeout, System.err, reconnector)
                     .run(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));

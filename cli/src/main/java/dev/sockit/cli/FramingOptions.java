@@ -11,10 +11,12 @@ final class FramingOptions {
 
     enum Kind { lines, frames, raw }
 
-    @Option(names = "--framing", paramLabel = "lines|frames|raw", defaultValue = "lines",
+    // No picocli default: over UDP a datagram is the message, and only an explicit choice is checked.
+    @Option(names = "--framing", paramLabel = "lines|frames|raw",
             description = "How bytes become messages: lines (UTF-8, \\n or \\r\\n); frames (length-prefixed, with ping, "
-                    + "pong and close: docs/protocol.md); raw (bytes as they come). Both ends must agree. Default: ${DEFAULT-VALUE}.")
-    Kind framing = Kind.lines;
+                    + "pong and close: docs/protocol.md); raw (bytes as they come). Both ends must agree. Default: lines "
+                    + "(UDP: each datagram is one message).")
+    Kind framing;
 
     @Option(names = "--max-frame", paramLabel = "BYTES", defaultValue = "1048576",
             description = "frames: the largest message accepted; a larger frame closes the connection. Default: ${DEFAULT-VALUE}.")
@@ -28,7 +30,7 @@ final class FramingOptions {
         if (maxLine < 1) {
             throw new IllegalArgumentException("--max-line must be at least 1 byte, not " + maxLine);
         }
-        return switch (framing) {
+        return switch (kind()) {
             case lines -> Lines.maxLength(maxLine);
             case frames -> Frames.maxLength(maxFrame);
             case raw -> Raw.bytes();
@@ -40,6 +42,16 @@ final class FramingOptions {
      * frames (each typed line is one message), chunks for raw.
      */
     Framing console() {
-        return framing == Kind.raw ? Raw.bytes() : Lines.maxLength(framing == Kind.frames ? maxFrame : maxLine);
+        return kind() == Kind.raw ? Raw.bytes() : Lines.maxLength(kind() == Kind.frames ? maxFrame : maxLine);
+    }
+
+    /** The framing asked for, lines if none. */
+    Kind kind() {
+        return framing == null ? Kind.lines : framing;
+    }
+
+    /** True when the user chose a framing, which a UDP endpoint then checks. */
+    boolean explicit() {
+        return framing != null;
     }
 }

@@ -4,6 +4,7 @@ import dev.sockit.CloseReason;
 import dev.sockit.Connection;
 import dev.sockit.Endpoint;
 import dev.sockit.Message;
+import dev.sockit.Retry;
 import java.io.IOException;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -30,10 +31,16 @@ final class InteractiveSession {
     private volatile boolean gaveUp;
     private volatile boolean leaving;
 
-    InteractiveSession(Connection connection, Endpoint endpoint, Reconnector reconnector) {
+    // UDP only: what arrived so far, so a sender can tell whether its line got an answer.
+    private final Object heardLock = new Object();
+    private long heard;
+    private final Retry retry;
+
+    InteractiveSession(Connection connection, Endpoint endpoint, Reconnector reconnector, Retry retry) {
         this.connection = connection;
         this.endpoint = endpoint;
         this.reconnector = reconnector;
+        this.retry = retry;
     }
 
     int run() throws IOException {
@@ -65,8 +72,17 @@ final class InteractiveSession {
                 return exitStatus();
             }
             Connection current = connection;
+            boolean datagrams = "udp".equals(current.protocol());
+            if (datagrams && line.isEmpty()) {
+                reader.printAbove("sockit: an empty line cannot be sent over UDP (a connected socket sends no empty datagram)");
+                continue;
+            }
             try {
+                long mark = heardSoFar();
                 current.send(line);
+                if (datagrams) {
+                    watchForReply(reader, current, line, mark);
+                }
             } catch (IOException e) {
                 if (reconnector == null) {
                     reader.printAbove("sockit: cannot send: " + e.getMessage());
@@ -85,6 +101,10 @@ final class InteractiveSession {
             try {
                 for (Message reply; (reply = current.receive()) != null; ) {
                     reader.printAbove(reply.text());
+                    synchronized (heardLock) {
+                        heard++;
+                        heardLock.notifyAll();
+                    }
                 }
             } catch (IOException e) {
                 reader.printAbove("sockit: " + e.getMessage());
@@ -119,6 +139,60 @@ final class InteractiveSession {
                 ? " broke the connection: " + reason.text() : " closed the connection"));
         // Wake the prompt so the session ends now rather than at the next Enter.
         terminal.raise(Terminal.Signal.INT);
+    }
+
+    private long heardSoFar() {
+        synchronized (heardLock) {
+            return heard;
+        }
+    }
+
+    /**
+     * UDP loses datagrams without a word: if nothing arrives within the timeout, send the line
+     * again, and after the last attempt say plainly that no reply came. Runs beside the prompt.
+     */
+    private void watchForReply(LineReader reader, Connection current, String line, long mark) {
+        Thread.ofVirtual().name("sockit-udp-reply").start(() -> {
+            int attempts = retry.attempts();
+            for (int attempt = 1; attempt <= attempts; attempt++) {
+                if (awaitHeardAfter(mark, retry.timeout())) {
+                    return;
+                }
+                if (attempt == attempts || !current.isOpen()) {
+                    break;
+                }
+                reader.printAbove("sockit: no reply within " + DurationConverter.format(retry.timeout())
+                        + "; sending again (attempt " + (attempt + 1) + " of " + attempts + ")");
+                try {
+                    current.send(line);
+                } catch (IOException e) {
+                    reader.printAbove("sockit: cannot send: " + e.getMessage());
+                    return;
+                }
+            }
+            reader.printAbove("sockit: no reply from " + endpoint + " after " + attempts + " attempt"
+                    + (attempts == 1 ? "" : "s") + " of " + DurationConverter.format(retry.timeout())
+                    + " (UDP loses datagrams silently: is a server running there?)");
+        });
+    }
+
+    private boolean awaitHeardAfter(long mark, java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (heardLock) {
+            while (heard == mark) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(heardLock, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return true;
+                }
+            }
+            return true;
+        }
     }
 
     private int exitStatus() {

@@ -59,7 +59,7 @@ final class PipedSession {
         Thread.ofPlatform().name("sockit-stdin").daemon(true).start(() -> sendInput(stdin));
         Thread.ofPlatform().name("sockit-close-timeout").daemon(true).start(this::closeAfterTimeout);
         OutputStream out = new BufferedOutputStream(stdout, 64 * 1024);
-        boolean raw = framing.framing == FramingOptions.Kind.raw;
+        boolean raw = framing.kind() == FramingOptions.Kind.raw;
         try {
             for (;;) {
                 Connection current = connection;

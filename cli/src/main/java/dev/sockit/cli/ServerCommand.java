@@ -26,13 +26,15 @@ import picocli.CommandLine.Parameters;
             "  sockit server --mode chat            # relay lines to the other clients",
             "  sockit server tcp://127.0.0.1:0      # any free port; the start line says",
             "  sockit server --reply OK --quiet     # answer OK; print start line, errors",
+            "  sockit server udp://127.0.0.1:9000   # each datagram is a message",
+            "  sockit server unix:/tmp/sockit.sock --socket-mode 660",
         })
 final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     enum Mode { ack, echo, chat, discard }
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT. Port 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), udp://HOST:PORT, unix:/PATH. Port 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
     @Option(names = {"-m", "--mode"}, paramLabel = "ack|echo|chat|discard", defaultValue = "ack",
@@ -57,11 +59,23 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             description = "On stop, how long clients' handlers may take to finish before their connections are closed. Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
 
+    @Option(names = "--socket-mode", paramLabel = "MODE", defaultValue = "600",
+            description = "unix: who may connect, as file permissions on the socket: 600 (the owner), 660 (and the group), rw-rw----. Default: ${DEFAULT-VALUE}.")
+    String socketMode;
+
+    @Option(names = "--max-datagram", paramLabel = "BYTES", defaultValue = "65507",
+            description = "udp: the largest datagram taken; a larger one is dropped and its sender told. Default: ${DEFAULT-VALUE}.")
+    int maxDatagram;
+
+    @Option(names = "--session-timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
+            description = "udp: a peer silent this long has left (chat says so). Default: ${DEFAULT-VALUE}.")
+    Duration sessionTimeout;
+
     @Option(names = {"-q", "--quiet"},
             description = "Print only the start line and errors: no line per connection or message (for benchmarks).")
     boolean quiet;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print stack traces with errors.")
+    @Option(names = {"-v", "--verbose"}, description = "Print each connection's five facts (protocol, local and remote address and port), and stack traces with errors.")
     boolean verbose;
 
     // The operator's console (ServerConsole). Unset: on only at a terminal, in the foreground.
@@ -85,8 +99,14 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         PrintStream err = System.err;
         Optional<ServerConsole> serverConsole = ServerConsole.open(console, err);
         Printer out = serverConsole.map(ServerConsole::printer).orElseGet(() -> new Printer(System.out));
-        Server server = Server.listen(where)
-                .framing(framing.framing())
+        Server.Builder builder = Server.listen(where);
+        if (where.kind() != Endpoint.Kind.UDP || framing.explicit()) {
+            builder.framing(framing.framing()); // over UDP a datagram is the message; a choice is checked
+        }
+        Server server = builder
+                .socketMode(socketMode)
+                .maxDatagram(maxDatagram)
+                .sessionTimeout(sessionTimeout)
                 .heartbeat(liveness.heartbeat())
                 .handler(Handlers.forMode(mode.name(), reply))
                 .maxConnections(maxConnections)

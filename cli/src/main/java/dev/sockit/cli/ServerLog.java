@@ -38,8 +38,14 @@ final class ServerLog implements Observer {
     @Override
     public void connected(Connection connection) {
         if (!quiet) {
-            out.println("Connected by " + Peers.describe(connection.remote()));
+            out.println("Connected by " + Peers.describe(connection.remote()) + (verbose ? " (" + facts(connection) + ")" : ""));
         }
+    }
+
+    /** The socket's five facts: protocol, local address and port, remote address and port. */
+    static String facts(Connection connection) {
+        return connection.protocol() + ", local " + Peers.describe(connection.local()) + ", remote "
+                + Peers.describe(connection.remote());
     }
 
     @Override

@@ -54,7 +54,9 @@ final class SockitProcess implements AutoCloseable {
         if (start == null || !start.startsWith("Server start at: ")) {
             throw new AssertionError("server did not start: " + start + " / " + server.err);
         }
-        server.port = Integer.parseInt(start.substring(start.lastIndexOf(':') + 1));
+        String bound = start.substring("Server start at: ".length());
+        // A Unix server names its path; the others HOST:PORT.
+        server.port = bound.startsWith("/") ? -1 : Integer.parseInt(bound.substring(bound.lastIndexOf(':') + 1));
         return server;
     }
 
