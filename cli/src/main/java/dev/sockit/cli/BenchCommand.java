@@ -107,6 +107,12 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Also report the CPU time per message of this process (the server, on this machine).")
     long serverPid;
 
+    @Option(names = "--busy-poll",
+            description = "Poll the sockets without sleeping, so waking the generator adds nothing to a round trip "
+                    + "and depth-1 latency is the server's. Takes a whole CPU per thread; busy and CPU per message "
+                    + "then count only the time spent on messages.")
+    boolean busyPoll;
+
     @Option(names = "--json", description = "Print one JSON object instead of the summary.")
     boolean json;
 
@@ -125,7 +131,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchSettings settings;
         try {
             settings = new BenchSettings(Endpoint.parse(endpoint), conns, depth, size, duration, warmup,
-                    Mode.parse(mode), reply, rate, threads, connectTimeout, serverPid);
+                    Mode.parse(mode), reply, rate, threads, connectTimeout, serverPid, busyPoll);
         } catch (IllegalArgumentException e) {
             err.println("sockit: " + e.getMessage());
             err.flush();

@@ -20,9 +20,11 @@ import java.util.Objects;
  * @param threads        event loops, each a platform thread with its own selector
  * @param connectTimeout how long one connection may take to open
  * @param serverPid      a local process whose CPU time per message is reported; 0 for none
+ * @param busyPoll       poll the sockets without ever sleeping, so that waking the generator adds
+ *                       nothing to a round trip; costs a whole CPU per thread
  */
 public record BenchSettings(Endpoint endpoint, int conns, int depth, int size, Duration duration, Duration warmup,
-        Mode mode, String reply, long rate, int threads, Duration connectTimeout, long serverPid) {
+        Mode mode, String reply, long rate, int threads, Duration connectTimeout, long serverPid, boolean busyPoll) {
 
     /** The largest line this tool sends: far above any server's default limit, well below memory trouble. */
     public static final int MAX_SIZE = 16 * 1024 * 1024;

@@ -45,6 +45,7 @@ final class EventLoop implements Runnable {
     // connection m % count as its request m / count), so a request's intended start time
     // follows from its number and needs no storing.
     private final boolean openLoop;
+    private final boolean busyPoll;
     private final double tickNanos;
     private long tick;
     private long nextTickAt;
@@ -71,6 +72,8 @@ final class EventLoop implements Runnable {
     private String failure;
     private long lagSum;
     private long lagCount;
+    // Busy polling: time spent in iterations that handled something, in the measured window.
+    private long workNanos;
     private long cpuAtMeasure = -1;
     private long cpuAtEnd = -1;
     private final AtomicLong publishedReplies = new AtomicLong();
@@ -79,7 +82,8 @@ final class EventLoop implements Runnable {
     /**
      * @param loopRate this loop's share of the open-loop rate in requests per second, 0 for closed loop
      */
-    EventLoop(int index, int capacity, Timeline timeline, double loopRate, CountDownLatch finished) throws IOException {
+    EventLoop(int index, int capacity, Timeline timeline, double loopRate, boolean busyPoll, CountDownLatch finished)
+            throws IOException {
         this.index = index;
         this.timeline = timeline;
         this.selector = Selector.open();
@@ -87,6 +91,7 @@ final class EventLoop implements Runnable {
         this.dirty = new LoadConnection[capacity];
         this.finished = finished;
         this.openLoop = loopRate > 0;
+        this.busyPoll = busyPoll;
         this.tickNanos = openLoop ? 1e9 / loopRate : 0;
         this.nextTickAt = timeline.startAt();
         this.nextPublishAt = timeline.startAt() + PUBLISH_INTERVAL;
@@ -145,8 +150,14 @@ final class EventLoop implements Runnable {
             if (now >= nextPublishAt) {
                 publishInterval(now);
             }
-            if (openLoop) {
-                releaseDue(now);
+            boolean worked = openLoop && releaseDue(now);
+            if (busyPoll) {
+                worked |= selector.selectNow(onReady) > 0;
+                if (worked && now >= timeline.measureAt()) {
+                    workNanos += System.nanoTime() - now;
+                }
+                publishCounters();
+                continue;
             }
             // Wake for the next thing due: a scheduled request, the measuring boundary, the
             // progress hand-over or the end. epoll waits in whole milliseconds, so under one
@@ -180,7 +191,11 @@ final class EventLoop implements Runnable {
         }
     }
 
-    private void releaseDue(long now) {
+    /** Deals out the requests that are due; true if there were any. */
+    private boolean releaseDue(long now) {
+        if (nextTickAt > now) {
+            return false;
+        }
         boolean measuring = now >= timeline.measureAt();
         while (nextTickAt <= now) {
             if (measuring) {
@@ -202,6 +217,7 @@ final class EventLoop implements Runnable {
             dirty[i].issue(now);
         }
         dirtyCount = 0;
+        return true;
     }
 
     /** Open loop: when request {@code number} of the connection at {@code position} was due. */
@@ -336,6 +352,11 @@ final class EventLoop implements Runnable {
 
     String failure() {
         return failure;
+    }
+
+    /** Busy polling: time spent handling messages in the measured window, polling excluded. */
+    long workNanos() {
+        return workNanos;
     }
 
     /** CPU time this thread spent in the measured window, or -1 if the JVM cannot tell. */

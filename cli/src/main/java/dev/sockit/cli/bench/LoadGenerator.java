@@ -94,7 +94,7 @@ public final class LoadGenerator {
             // Each loop's share of the rate follows its share of the connections, so every
             // connection sends at the same pace.
             double loopRate = (double) settings.rate() * share / settings.conns();
-            EventLoop loop = new EventLoop(t, share, timeline, loopRate, finished);
+            EventLoop loop = new EventLoop(t, share, timeline, loopRate, settings.busyPoll(), finished);
             // One direct block per loop, cut into send buffers: one allocation, not one per connection.
             ByteBuffer block = ByteBuffer.allocateDirect(sendBuffer * share);
             LinePattern loopRequests = requests.copy();
@@ -114,8 +114,12 @@ public final class LoadGenerator {
         Histogram display = EventLoop.newHistogram();
         long ownCpuAtMeasure = -1;
         long serverCpuAtMeasure = -1;
+        long machineAtMeasure = -1;
+        long stealAtMeasure = -1;
         long ownCpuAtEnd = -1;
         long serverCpuAtEnd = -1;
+        long machineAtEnd = -1;
+        long stealAtEnd = -1;
         boolean measuring = false;
         long lastReplies = 0;
         long lastProgressAt = timeline.startAt();
@@ -128,11 +132,15 @@ public final class LoadGenerator {
                 measuring = true;
                 ownCpuAtMeasure = ProcessCpu.own();
                 serverCpuAtMeasure = serverCpu();
+                machineAtMeasure = ProcessCpu.machineBusy();
+                stealAtMeasure = ProcessCpu.machineSteal();
             }
             if (now >= timeline.endAt() || finished.getCount() == 0) {
                 endedAt = Math.min(now, timeline.endAt());
                 ownCpuAtEnd = ProcessCpu.own();
                 serverCpuAtEnd = serverCpu();
+                machineAtEnd = ProcessCpu.machineBusy();
+                stealAtEnd = ProcessCpu.machineSteal();
                 break;
             }
             if (now >= nextProgressAt) {
@@ -175,11 +183,12 @@ public final class LoadGenerator {
             }
         }
         return result(timeline, endedAt, loops, delta(ownCpuAtMeasure, ownCpuAtEnd),
-                delta(serverCpuAtMeasure, serverCpuAtEnd));
+                delta(serverCpuAtMeasure, serverCpuAtEnd), delta(machineAtMeasure, machineAtEnd),
+                delta(stealAtMeasure, stealAtEnd));
     }
 
-    private BenchResult result(Timeline timeline, long endedAt, List<EventLoop> loops, long ownCpu, long serverCpu)
-            throws IOException {
+    private BenchResult result(Timeline timeline, long endedAt, List<EventLoop> loops, long ownCpu, long serverCpu,
+            long machineBusy, long steal) throws IOException {
         Histogram latency = EventLoop.newHistogram();
         long messages = 0;
         long sent = 0;
@@ -189,6 +198,7 @@ public final class LoadGenerator {
         long lost = 0;
         long lagSum = 0;
         long lagCount = 0;
+        long work = 0;
         String firstBad = null;
         String firstLoss = null;
         double busiest = -1;
@@ -208,7 +218,9 @@ public final class LoadGenerator {
             lagCount += loop.scheduleLagCount();
             firstBad = firstBad != null ? firstBad : loop.firstBadReply();
             firstLoss = firstLoss != null ? firstLoss : loop.firstLoss();
-            long cpu = loop.measuredCpu();
+            work += loop.workNanos();
+            // A busy-polling thread is always on the CPU: how much of it went on messages is what counts.
+            long cpu = settings.busyPoll() ? loop.workNanos() : loop.measuredCpu();
             if (cpu >= 0 && seconds > 0) {
                 busiest = Math.max(busiest, cpu / 1e9 / seconds);
             }
@@ -218,7 +230,8 @@ public final class LoadGenerator {
                 latency.getValueAtPercentile(99), latency.getValueAtPercentile(99.9), latency.getMaxValue());
         double lag = !settings.openLoop() ? -1 : lagCount == 0 ? 0 : (double) lagSum / lagCount;
         return new BenchResult(settings, seconds, messages, sent, received, percentiles, bad, unexpected, lost,
-                firstBad != null ? firstBad : firstLoss, ownCpu, busiest, serverCpu, lag);
+                firstBad != null ? firstBad : firstLoss, ownCpu, settings.busyPoll() ? work : -1, busiest, serverCpu, lag,
+                machineBusy, steal);
     }
 
     private static String progressLine(long elapsed, double rate, Histogram interval, long errors, boolean warmup) {

@@ -34,6 +34,39 @@ final class ProcessCpu {
     }
 
     /**
+     * CPU time the whole machine spent busy, all CPUs summed, in nanoseconds: user, nice and
+     * system time from {@code /proc/stat}. Subtracting this process and the server leaves what
+     * other processes took, which on a shared machine is the noise in a figure. Interrupt
+     * time is left out: the kernel may account the loopback traffic of the run there rather
+     * than to either process. -1 where there is no /proc.
+     */
+    static long machineBusy() {
+        long[] cpu = machineTicks();
+        return cpu == null ? -1 : (cpu[0] + cpu[1] + cpu[2]) * NANOS_PER_TICK;
+    }
+
+    /** Time the hypervisor ran something else instead of this machine, all CPUs summed; -1 if unknown. */
+    static long machineSteal() {
+        long[] cpu = machineTicks();
+        return cpu == null || cpu.length < 8 ? -1 : cpu[7] * NANOS_PER_TICK;
+    }
+
+    // The first line of /proc/stat: "cpu  user nice system idle iowait irq softirq steal ...".
+    private static long[] machineTicks() {
+        try {
+            String first = Files.readString(Path.of("/proc/stat")).lines().findFirst().orElse("");
+            String[] fields = first.trim().split("\\s+");
+            long[] ticks = new long[fields.length - 1];
+            for (int i = 1; i < fields.length; i++) {
+                ticks[i - 1] = Long.parseLong(fields[i]);
+            }
+            return ticks;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
      * The CPU time of process {@code pid} in nanoseconds, at 10 ms resolution.
      *
      * @throws IOException when there is no such process on this machine or /proc is missing

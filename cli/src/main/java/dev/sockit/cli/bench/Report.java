@@ -9,6 +9,9 @@ import java.util.Locale;
  */
 public final class Report {
 
+    /** Other processes taking more CPU than this during a run make its figures doubtful. */
+    public static final double NOISY_CORES = 0.05;
+
     private Report() {}
 
     /** The summary printed at the end of a run. */
@@ -39,13 +42,20 @@ public final class Report {
             b.append(String.format(Locale.ROOT, "  server      %s CPU per message (pid %d)%n",
                     micros(r.serverMicrosPerMessage()), s.serverPid()));
         }
+        if (r.otherBusyCores() >= 0) {
+            b.append(String.format(Locale.ROOT, "  machine     other processes took %.2f CPUs%s%s%n", r.otherBusyCores(),
+                    r.stealCores() > 0.01 ? String.format(Locale.ROOT, ", the hypervisor %.2f", r.stealCores()) : "",
+                    r.otherBusyCores() > NOISY_CORES ? " — a busy neighbour: these figures are disturbed" : ""));
+        }
         return b.toString();
     }
 
     private static String generator(BenchResult r) {
+        boolean polling = r.settings().busyPoll();
         String cpu = r.generatorMicrosPerMessage() < 0 ? "CPU per message unknown"
-                : micros(r.generatorMicrosPerMessage()) + " CPU per message";
-        String busy = r.busiestLoop() < 0 ? "" : String.format(Locale.ROOT, "; busiest thread %.0f%% busy", r.busiestLoop() * 100);
+                : micros(r.generatorMicrosPerMessage()) + (polling ? " of work per message (busy polling)" : " CPU per message");
+        String busy = r.busiestLoop() < 0 ? "" : String.format(Locale.ROOT, polling ? "; busiest thread worked %.0f%% of the time"
+                : "; busiest thread %.0f%% busy", r.busiestLoop() * 100);
         String verdict;
         if (r.settings().openLoop()) {
             verdict = String.format(Locale.ROOT, "; requests released %s late on average", latency((long) r.scheduleLagNanos()))
@@ -74,6 +84,7 @@ public final class Report {
         field(b, "warmup_s", number(s.warmup().toNanos() / 1e9));
         field(b, "rate", s.rate());
         field(b, "threads", s.threads());
+        field(b, "busy_poll", Boolean.toString(s.busyPoll()));
         if (s.mode() == Mode.ACK) {
             field(b, "reply", quote(s.reply()));
         }
@@ -104,6 +115,8 @@ public final class Report {
         field(b, "generator_saturated", Boolean.toString(r.generatorSaturated()));
         field(b, "server_pid", s.serverPid() > 0 ? Long.toString(s.serverPid()) : "null");
         field(b, "server_cpu_us_per_msg", orNull(r.serverMicrosPerMessage()));
+        field(b, "other_busy_cpus", orNull(r.otherBusyCores()));
+        field(b, "steal_cpus", orNull(r.stealCores()));
         b.setLength(b.length() - 1);
         return b.append('}').toString();
     }

@@ -140,6 +140,18 @@ class BenchCommandTest {
     }
 
     @Test
+    void aBusyPollingRunCountsOnlyTheTimeSpentOnMessages() throws Exception {
+        try (Server server = start(Handlers.echo())) {
+            Run run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "2", "--depth", "4", "--busy-poll",
+                    "--duration", "500ms", "--warmup", "0s", "--json");
+
+            assertThat(run.status()).as(run.err()).isZero();
+            assertThat(run.out()).contains("\"busy_poll\":true");
+            assertThat(run.number("generator_busiest_thread")).isBetween(0.0, 1.0);
+        }
+    }
+
+    @Test
     void aBadOptionIsAUsageErrorThatNamesIt() {
         Run run = bench("tcp://127.0.0.1:1", "--conns", "0");
 
