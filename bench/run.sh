@@ -31,6 +31,7 @@ NO_BUILD=${NO_BUILD:-}
 NOISY=0.05              # other processes' CPUs during a run above which it is redone
 IDLE_PERCENT=10         # machine busy % under which a run may start
 IDLE_WAIT_SECONDS=120   # how long to wait for that before starting anyway (and saying so)
+RUN_TIMEOUT=600         # seconds after which one bench run is killed as hung
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
 
@@ -152,10 +153,13 @@ warm_server() {
     local kind=$1 mode=$2 load
     for load in "64 16 64 3s" "1000 16 1024 2s"; do
         read -r conns depth size time <<<"$load"
-        taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
+        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
             "tcp://127.0.0.1:${PORT[$kind-$mode]}" --mode "$mode" --conns "$conns" --depth "$depth" --size "$size" \
             --duration "$time" --warmup 0s --json >/dev/null 2>>"$raw/warm-$kind-$mode.err" \
-            || { echo "bench/run.sh: warming the $kind $mode server failed: $(tail -1 "$raw/warm-$kind-$mode.err")" >&2; exit 1; }
+            || echo "  warming the $kind $mode server: $(tail -1 "$raw/warm-$kind-$mode.err")" >&2
+        # A server that died is no use for the rest of the matrix.
+        kill -0 "${PID[$kind-$mode]}" 2>/dev/null \
+            || { echo "bench/run.sh: the $kind $mode server died; see $raw/server-$kind-$mode.log" >&2; exit 1; }
     done
 }
 
@@ -166,7 +170,8 @@ run_cell() {
     for try in $(seq "$TRIES"); do
         wait_idle
         set +e
-        taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
+        # The run ends itself after warmup + duration; the timeout only guards against a hang.
+        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
             "tcp://127.0.0.1:${PORT[$kind-$mode]}" --mode "$mode" --conns "$conns" --depth "$depth" --size "$size" \
             --duration "$DURATION" --warmup "$WARMUP" --server-pid "${PID[$kind-$mode]}" --busy-poll --json \
             >"$raw/$name.json" 2>"$raw/$name.err"
