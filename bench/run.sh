@@ -136,10 +136,15 @@ busy_percent() {
 # Waits until the machine is idle: the last run's server has closed its connections and no
 # other process is busy. Gives up after IDLE_WAIT_SECONDS and says so.
 wait_idle() {
-    local start=$SECONDS busy
+    local start=$SECONDS busy calm=0
     while :; do
         busy=$(busy_percent)
-        (( busy < IDLE_PERCENT )) && return 0
+        # Two quiet half-seconds in a row: a neighbour between two bursts is not idle.
+        if (( busy < IDLE_PERCENT )); then
+            (( ++calm >= 2 )) && return 0
+            continue
+        fi
+        calm=0
         if (( SECONDS - start > IDLE_WAIT_SECONDS )); then
             echo "bench/run.sh: machine still ${busy}% busy after ${IDLE_WAIT_SECONDS}s; running anyway" >&2
             return 0
@@ -188,9 +193,11 @@ run_cell() {
             "$(jq -r '.server_cpu_us_per_msg // "-"' "$raw/$name.json")" "$other" \
             "$( (( status != 0 )) && echo "  exit $status: $(tail -1 "$raw/$name.err")" || true)" >&2
         awk -v o="$other" -v n="$NOISY" 'BEGIN { exit !(o <= n) }' && return 0
-        (( try < TRIES )) && echo "  $name: other processes took $other CPUs; running it again" >&2
-
+        if (( try < TRIES )); then
+            echo "  $name: other processes took $other CPUs; running it again" >&2
+        fi
     done
+    return 0
 }
 
 echo "bench/run.sh: results to $results, raw output to $raw" >&2
