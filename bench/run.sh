@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# Races sockit's Server against Netty 4.2 (epoll) and a plain JDK server, each a line echo
+# and a line ack server, under `sockit bench`, and writes a dated Markdown table to
+# bench/results/.
+#
+# Each server runs pinned to CPU 0 (taskset -c 0) and the load generator to CPU 1, one
+# event loop thread busy-polling (so waking the generator adds nothing to a round trip),
+# so neither steals from the other. For every cell of the matrix —
+# conns {1, 64, 1000} x depth {1, 16} x size {64, 1024}, for echo and for ack — the three
+# servers run one after another under identical load. Before each run the script waits for
+# the machine to be idle; a run during which other processes took more than 0.05 CPUs is
+# repeated (up to --tries times) and, if still disturbed, marked in the table.
+#
+#   bench/run.sh                      the full matrix, 10 s measured after 2 s warmup (~20 min)
+#   bench/run.sh --quick              5 cells, 2 s measured after 2 s warmup (~3 min)
+#   bench/run.sh --servers "sockit netty" --modes echo --duration 5s
+#   bench/run.sh --no-build           use what is already built
+#
+# Needs: Linux with 2 or more CPUs, taskset, jq, Maven, a JDK 25 (JAVA_HOME, then PATH,
+# then /usr/lib/jvm/*). Everything runs on 127.0.0.1, ports 9101-9113.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+QUICK=0
+DURATION=10s
+WARMUP=2s
+SERVERS="sockit netty jdk"
+MODES="echo ack"
+TRIES=3
+NO_BUILD=${NO_BUILD:-}
+NOISY=0.05              # other processes' CPUs during a run above which it is redone
+IDLE_PERCENT=10         # machine busy % under which a run may start
+IDLE_WAIT_SECONDS=120   # how long to wait for that before starting anyway (and saying so)
+RUN_TIMEOUT=600         # seconds after which one bench run is killed as hung
+SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
+BENCH_JVM=(-Xms256m -Xmx256m)
+
+usage() {
+    sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+}
+
+while (( $# > 0 )); do
+    case "$1" in
+        --quick) QUICK=1; DURATION=2s; WARMUP=2s; shift ;;
+        --duration) DURATION=${2:?--duration needs a value, e.g. 10s}; shift 2 ;;
+        --warmup) WARMUP=${2:?--warmup needs a value, e.g. 2s}; shift 2 ;;
+        --servers) SERVERS=${2:?--servers needs a list, e.g. \"sockit netty\"}; shift 2 ;;
+        --modes) MODES=${2:?--modes needs a list, e.g. echo}; shift 2 ;;
+        --tries) TRIES=${2:?--tries needs a number}; shift 2 ;;
+        --no-build) NO_BUILD=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "bench/run.sh: unknown argument \"$1\"; see bench/run.sh --help" >&2; exit 2 ;;
+    esac
+done
+
+for tool in taskset jq; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "bench/run.sh: $tool not found; install it (apt-get install ${tool/taskset/util-linux})" >&2; exit 1; }
+done
+(( $(nproc) >= 2 )) || { echo "bench/run.sh: needs 2 CPUs (server on 0, load on 1); this machine has $(nproc)" >&2; exit 1; }
+if (( $(ulimit -n) < 1100 )); then
+    ulimit -n 20000 2>/dev/null || { echo "bench/run.sh: the 1000-connection cells need ulimit -n of at least 1100, not $(ulimit -n)" >&2; exit 1; }
+fi
+
+find_java
+[[ -n "$NO_BUILD" ]] || build
+
+# The matrix: "conns depth size" per cell.
+if (( QUICK )); then
+    echo_cells=("1 1 64" "64 16 64" "1000 1 64" "64 16 1024")
+    ack_cells=("64 16 64")
+else
+    echo_cells=()
+    for conns in 1 64 1000; do for depth in 1 16; do for size in 64 1024; do
+        echo_cells+=("$conns $depth $size")
+    done; done; done
+    ack_cells=("${echo_cells[@]}")
+fi
+
+stamp=$(date +%Y-%m-%d-%H%M)
+suffix=$( (( QUICK )) && echo "-quick" || true)
+results="$BENCH_DIR/results/$stamp$suffix.md"
+raw="$BENCH_DIR/results/tmp/$stamp$suffix"
+mkdir -p "$raw"
+
+declare -A PORT=([sockit-echo]=9101 [netty-echo]=9102 [jdk-echo]=9103 [sockit-ack]=9111 [netty-ack]=9112 [jdk-ack]=9113)
+declare -A PID=()
+
+cleanup() {
+    local pid
+    for pid in "${PID[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${PID[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+start_server() {
+    local kind=$1 mode=$2 port=${PORT[$1-$2]} log="$raw/server-$1-$2.log"
+    if port_in_use "$port"; then
+        echo "bench/run.sh: port $port is taken; stop what listens there (ss -ltnp 'sport = :$port')" >&2
+        exit 1
+    fi
+    taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" -cp "$BENCH_CLASSPATH" dev.sockit.bench.ServerMain \
+        "$kind" "tcp://127.0.0.1:$port" "$mode" >"$log" 2>&1 &
+    PID[$kind-$mode]=$!
+    for _ in $(seq 300); do
+        grep -qs "listening on" "$log" && return 0
+        kill -0 "${PID[$kind-$mode]}" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "bench/run.sh: the $kind $mode server did not start; its log ($log) says:" >&2
+    tail -5 "$log" >&2
+    exit 1
+}
+
+stop_server() {
+    local key=$1-$2
+    kill "${PID[$key]}" 2>/dev/null || true
+    wait "${PID[$key]}" 2>/dev/null || true
+    unset "PID[$key]"
+}
+
+# The machine's busy percentage over half a second, all CPUs.
+busy_percent() {
+    local a b
+    read -r -a a < <(head -1 /proc/stat)
+    sleep 0.5
+    read -r -a b < <(head -1 /proc/stat)
+    local busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))
+    local idle=$(( (b[4]+b[5]) - (a[4]+a[5]) ))
+    echo $(( 100 * busy / (busy + idle > 0 ? busy + idle : 1) ))
+}
+
+# Waits until the machine is idle: the last run's server has closed its connections and no
+# other process is busy. Gives up after IDLE_WAIT_SECONDS and says so.
+wait_idle() {
+    local start=$SECONDS busy calm=0
+    while :; do
+        busy=$(busy_percent)
+        # Two quiet half-seconds in a row: a neighbour between two bursts is not idle.
+        if (( busy < IDLE_PERCENT )); then
+            (( ++calm >= 2 )) && return 0
+            continue
+        fi
+        calm=0
+        if (( SECONDS - start > IDLE_WAIT_SECONDS )); then
+            echo "bench/run.sh: machine still ${busy}% busy after ${IDLE_WAIT_SECONDS}s; running anyway" >&2
+            return 0
+        fi
+    done
+}
+
+# Loads a freshly started server for a few seconds, unmeasured, so that its JIT has compiled
+# the hot paths before the first cell: otherwise the first cells time the compiler too.
+warm_server() {
+    local kind=$1 mode=$2 load
+    for load in "64 16 64 3s" "1000 16 1024 2s"; do
+        read -r conns depth size time <<<"$load"
+        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
+            "tcp://127.0.0.1:${PORT[$kind-$mode]}" --mode "$mode" --conns "$conns" --depth "$depth" --size "$size" \
+            --duration "$time" --warmup 0s --json >/dev/null 2>>"$raw/warm-$kind-$mode.err" \
+            || echo "  warming the $kind $mode server: $(tail -1 "$raw/warm-$kind-$mode.err")" >&2
+        # A server that died is no use for the rest of the matrix.
+        kill -0 "${PID[$kind-$mode]}" 2>/dev/null \
+            || { echo "bench/run.sh: the $kind $mode server died; see $raw/server-$kind-$mode.log" >&2; exit 1; }
+    done
+}
+
+# Runs one cell against one server; keeps the last try's JSON in $raw.
+run_cell() {
+    local kind=$1 mode=$2 conns=$3 depth=$4 size=$5
+    local name="$mode-$conns-$depth-$size-$kind" try other
+    for try in $(seq "$TRIES"); do
+        wait_idle
+        set +e
+        # The run ends itself after warmup + duration; the timeout only guards against a hang.
+        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
+            "tcp://127.0.0.1:${PORT[$kind-$mode]}" --mode "$mode" --conns "$conns" --depth "$depth" --size "$size" \
+            --duration "$DURATION" --warmup "$WARMUP" --server-pid "${PID[$kind-$mode]}" --busy-poll --json \
+            >"$raw/$name.json" 2>"$raw/$name.err"
+        local status=$?
+        set -e
+        echo "$try" >"$raw/$name.tries"
+        if [[ ! -s "$raw/$name.json" ]]; then
+            echo "  $name: no result (exit $status): $(tail -1 "$raw/$name.err")" >&2
+            continue
+        fi
+        other=$(jq -r '.other_busy_cpus // 0' "$raw/$name.json")
+        printf '  %-28s %12s msgs/s  p99 %8s us  server %s us/msg  other CPUs %s%s\n' "$name" \
+            "$(jq -r '.msgs_per_s | floor' "$raw/$name.json")" "$(jq -r '.latency_us.p99 // "-"' "$raw/$name.json")" \
+            "$(jq -r '.server_cpu_us_per_msg // "-"' "$raw/$name.json")" "$other" \
+            "$( (( status != 0 )) && echo "  exit $status: $(tail -1 "$raw/$name.err")" || true)" >&2
+        awk -v o="$other" -v n="$NOISY" 'BEGIN { exit !(o <= n) }' && return 0
+        if (( try < TRIES )); then
+            echo "  $name: other processes took $other CPUs; running it again" >&2
+        fi
+    done
+    return 0
+}
+
+echo "bench/run.sh: results to $results, raw output to $raw" >&2
+for mode in $MODES; do
+    if [[ $mode == echo ]]; then cells=("${echo_cells[@]}"); else cells=("${ack_cells[@]}"); fi
+    for kind in $SERVERS; do start_server "$kind" "$mode"; done
+    for kind in $SERVERS; do warm_server "$kind" "$mode"; done
+    for cell in "${cells[@]}"; do
+        read -r conns depth size <<<"$cell"
+        for kind in $SERVERS; do run_cell "$kind" "$mode" "$conns" "$depth" "$size"; done
+    done
+    for kind in $SERVERS; do stop_server "$kind" "$mode"; done
+done
+
+# ---- the report ----
+
+# 1234567.8 -> 1,234,568
+commas() { awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } print s r }'; }
+# microseconds -> "41.2 µs" / "1.20 ms"
+latency() { awk -v u="$1" 'BEGIN { if (u == "null" || u == "") print "–"; else if (u < 100) printf "%.1f µs", u; else if (u < 1000) printf "%.0f µs", u; else printf "%.2f ms", u / 1000 }'; }
+fixed() { awk -v v="$1" -v d="$2" 'BEGIN { if (v == "null" || v == "") print "–"; else printf "%." d "f", v }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "null" || b == "null" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
+field() { [[ -s "$1" ]] && jq -r "$2 // \"null\"" "$1" || echo null; }
+
+git_rev=$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
+git_dirty=$(cd "$ROOT_DIR" && git status --porcelain -- core bench cli 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)
+netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>/dev/null | head -1 | sed 's/.*epoll-\(.*\)-linux.*/\1/')
+cpu_model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+memory=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
+virt=$(systemd-detect-virt 2>/dev/null || echo unknown)
+
+{
+    echo "# sockit vs Netty vs plain JDK: line servers, $(date '+%Y-%m-%d %H:%M %Z')$( (( QUICK )) && echo ' (quick)' || true)"
+    echo
+    echo "- machine: $(nproc) × $cpu_model, $memory, Linux $(uname -r), virtualisation: $virt"
+    echo "- JDK: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
+    echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`/\`ack\` (commit $git_rev$git_dirty), Netty ${netty_version:-?} epoll, plain JDK (platform thread per connection); each JVM \`${SERVER_JVM[*]}\`, pinned \`taskset -c 0\`"
+    echo "- load: \`sockit bench --threads 1 --busy-poll --duration $DURATION --warmup $WARMUP --json --server-pid PID\`, a fresh JVM \`${BENCH_JVM[*]}\` per run, pinned \`taskset -c 1\`; closed loop, every reply verified; each server was first loaded for 5 s unmeasured so its JIT had compiled the hot path"
+    echo "- a run starts when the machine is under ${IDLE_PERCENT}% busy and is repeated (up to $TRIES tries) when other processes took more than $NOISY CPUs during it"
+    echo "- reproduce: \`bench/run.sh$( (( QUICK )) && echo ' --quick' || true)\`; raw JSON below"
+    echo
+    echo "Columns: msgs/s = replies per second; MB/s = reply bytes (10^6) per second; latency from request to reply;"
+    echo "server CPU = CPU time (user + system) of the server process per reply;"
+    echo "generator CPU = time the generator's loop spent handling messages per reply (it busy-polls; the polling is left out);"
+    echo "generator busy = the share of the run its loop spent handling messages (≥ 90% means the generator may be the limit, marked ⚠);"
+    echo "other = CPUs' worth of time taken by other processes on the machine during the run (noise; ✗ when above $NOISY after $TRIES tries)."
+    for mode in $MODES; do
+        if [[ $mode == echo ]]; then cells=("${echo_cells[@]}"); else cells=("${ack_cells[@]}"); fi
+        echo
+        echo "## $mode"
+        echo
+        echo "| conns × depth × size | server | msgs/s | MB/s | p50 | p90 | p99 | p99.9 | max | errors | server CPU µs/msg | generator CPU µs/msg | generator busy | other CPUs |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        for cell in "${cells[@]}"; do
+            read -r conns depth size <<<"$cell"
+            for kind in $SERVERS; do
+                f="$raw/$mode-$conns-$depth-$size-$kind.json"
+                if [[ ! -s $f ]]; then
+                    echo "| $conns × $depth × $size | $kind | failed: $(tail -1 "${f%.json}.err" 2>/dev/null | sed 's/|/\\|/g') | | | | | | | | | | | |"
+                    continue
+                fi
+                busy=$(field "$f" .generator_busiest_thread)
+                other=$(field "$f" .other_busy_cpus)
+                warn=$(awk -v b="$busy" 'BEGIN { if (b != "null" && b >= 0.9) print " ⚠" }')
+                noisy=$(awk -v o="$other" -v n="$NOISY" 'BEGIN { if (o != "null" && o > n) print " ✗" }')
+                echo "| $conns × $depth × $size | $kind | $(commas "$(field "$f" .msgs_per_s)") | $(fixed "$(field "$f" .mb_per_s_received)" 1) | $(latency "$(field "$f" .latency_us.p50)") | $(latency "$(field "$f" .latency_us.p90)") | $(latency "$(field "$f" .latency_us.p99)") | $(latency "$(field "$f" .latency_us.p99_9)") | $(latency "$(field "$f" .latency_us.max)") | $(field "$f" .errors) | $(fixed "$(field "$f" .server_cpu_us_per_msg)" 2) | $(fixed "$(field "$f" .generator_cpu_us_per_msg)" 2) | $(awk -v b="$busy" 'BEGIN { if (b == "null") print "–"; else printf "%.0f%%", b * 100 }')$warn | $(fixed "$other" 2)$noisy |"
+            done
+        done
+    done
+    if [[ " $SERVERS " == *" sockit "* ]] && [[ " $SERVERS " == *" netty "* ]]; then
+        echo
+        echo "## sockit against the others"
+        echo
+        echo "Ratios above 1.00× favour sockit for msgs/s; below 1.00× favour sockit for p99 and CPU per message."
+        echo
+        echo "| mode | conns × depth × size | msgs/s sockit ÷ Netty | msgs/s sockit ÷ JDK | p99 sockit ÷ Netty | server CPU/msg sockit ÷ Netty |"
+        echo "|---|---|---:|---:|---:|---:|"
+        for mode in $MODES; do
+            if [[ $mode == echo ]]; then cells=("${echo_cells[@]}"); else cells=("${ack_cells[@]}"); fi
+            for cell in "${cells[@]}"; do
+                read -r conns depth size <<<"$cell"
+                s="$raw/$mode-$conns-$depth-$size-sockit.json"
+                n="$raw/$mode-$conns-$depth-$size-netty.json"
+                j="$raw/$mode-$conns-$depth-$size-jdk.json"
+                echo "| $mode | $conns × $depth × $size | $(ratio "$(field "$s" .msgs_per_s)" "$(field "$n" .msgs_per_s)") | $(ratio "$(field "$s" .msgs_per_s)" "$(field "$j" .msgs_per_s)") | $(ratio "$(field "$s" .latency_us.p99)" "$(field "$n" .latency_us.p99)") | $(ratio "$(field "$s" .server_cpu_us_per_msg)" "$(field "$n" .server_cpu_us_per_msg)") |"
+            done
+        done
+    fi
+    echo
+    echo "<details><summary>raw results (one sockit bench --json object per run, last try)</summary>"
+    echo
+    echo '```'
+    for f in "$raw"/*.json; do [[ -s $f ]] && echo "$(basename "$f" .json) tries=$(cat "${f%.json}.tries") $(cat "$f")"; done
+    echo '```'
+    echo
+    echo "</details>"
+} >"$results"
+
+echo "bench/run.sh: wrote $results" >&2

@@ -1,0 +1,47 @@
+package dev.sockit.bench;
+
+import dev.sockit.Endpoint;
+import dev.sockit.Handlers;
+import dev.sockit.Server;
+import java.io.IOException;
+
+/**
+ * sockit's contender: core's {@link Server} with the built-in {@link Handlers#echo()} or
+ * {@link Handlers#ack(String)}, a virtual thread per connection, settings at their defaults
+ * except the connection limit, raised so the 1,000-connection cells are never refused.
+ */
+public final class SockitLineServer implements LineServer {
+
+    private final Server server;
+
+    private SockitLineServer(Server server) {
+        this.server = server;
+    }
+
+    /**
+     * Listens on {@code endpoint}.
+     *
+     * @throws IOException saying why it cannot bind
+     */
+    public static SockitLineServer start(Endpoint endpoint, Mode mode, String reply) throws IOException {
+        return new SockitLineServer(Server.listen(endpoint)
+                .maxConnections(20_000)
+                .handler(mode == Mode.ECHO ? Handlers.echo() : Handlers.ack(reply))
+                .start());
+    }
+
+    @Override
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void awaitClosed() {
+        server.awaitClosed();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,161 @@
+package dev.sockit.cli;
+
+import dev.sockit.Endpoint;
+import dev.sockit.cli.bench.BenchResult;
+import dev.sockit.cli.bench.BenchSettings;
+import dev.sockit.cli.bench.DurationConverter;
+import dev.sockit.cli.bench.LoadGenerator;
+import dev.sockit.cli.bench.Mode;
+import dev.sockit.cli.bench.Report;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sockit bench}: a load generator for any server that speaks the {@code lines}
+ * framing over TCP, sockit's or anyone's. See {@link LoadGenerator} for how it measures.
+ *
+ * <pre>{@code
+ * int status = new CommandLine(new BenchCommand()).execute("tcp://127.0.0.1:8001", "--conns", "64");
+ * }</pre>
+ *
+ * <p>Exit status: 0 when every reply verified; 1 with a one-line reason on stderr when it
+ * could not connect, replies failed verification or connections were lost; 2 for a usage
+ * error.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {
+            "Loads a line server with many connections and reports throughput, latency and errors.",
+            "",
+            "Every connection is opened first; then load runs for --warmup (not counted) and --duration (measured). "
+                    + "Each connection keeps --depth requests of --size bytes in flight and sends the next as each "
+                    + "reply arrives (closed loop), or, with --rate, sends on a fixed schedule and times each reply "
+                    + "from when its request was due (open loop, free of coordinated omission). Every reply is "
+                    + "verified: in echo mode it must be the request's bytes, in ack mode the --reply line.",
+            "",
+            "A progress line goes to stderr each second; the summary goes to stdout, with the generator's own "
+                    + "CPU per message and whether it was itself the bottleneck.",
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  sockit bench                                   64 connections, echo, 10 s, tcp://127.0.0.1:8001",
+            "  sockit bench tcp://127.0.0.1:8001 --conns 1000 --depth 16 --size 1024 --duration 30s",
+            "  sockit bench --mode ack                        against sockit server's default ack replies",
+            "  sockit bench --mode ack --reply OK --rate 50000   open loop: 50,000 requests per second in total",
+            "  sockit bench --json --server-pid 4242 > result.json",
+        })
+public final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
+            description = "The server: tcp://HOST:PORT. Default: ${DEFAULT-VALUE}.")
+    String endpoint;
+
+    @Option(names = "--conns", paramLabel = "N", defaultValue = "64",
+            description = "Connections, all opened before the clock starts. Default: ${DEFAULT-VALUE}.")
+    int conns;
+
+    @Option(names = "--depth", paramLabel = "D", defaultValue = "1",
+            description = "Requests in flight per connection (pipelining); with --rate, the most a connection "
+                    + "may have waiting. Default: ${DEFAULT-VALUE}.")
+    int depth;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64",
+            description = "Bytes per request line, newline excluded. Default: ${DEFAULT-VALUE}.")
+    int size;
+
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
+            description = "How long to measure, after the warmup: 500ms, 10s, 1m. Default: ${DEFAULT-VALUE}.")
+    Duration duration;
+
+    @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "2s", converter = DurationConverter.class,
+            description = "How long to load the server before measuring, so its JIT settles. Default: ${DEFAULT-VALUE}.")
+    Duration warmup;
+
+    @Option(names = "--mode", paramLabel = "echo|ack", defaultValue = "echo",
+            description = "How replies are verified: echo (the request's own bytes) or ack (the --reply line). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(names = "--reply", paramLabel = "TEXT", defaultValue = dev.sockit.Handlers.ACK_REPLY,
+            description = "The line an ack server answers. Default: \"${DEFAULT-VALUE}\".")
+    String reply;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
+            description = "Open loop: R requests per second in total, on a fixed schedule, whatever the server does. "
+                    + "Default: closed loop, as fast as replies come.")
+    long rate;
+
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "1",
+            description = "Event loops, one platform thread each. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--connect-timeout", paramLabel = "TIME", defaultValue = "5s", converter = DurationConverter.class,
+            description = "How long opening one connection may take. Default: ${DEFAULT-VALUE}.")
+    Duration connectTimeout;
+
+    @Option(names = "--server-pid", paramLabel = "PID", defaultValue = "0",
+            description = "Also report the CPU time per message of this process (the server, on this machine).")
+    long serverPid;
+
+    @Option(names = "--busy-poll",
+            description = "Poll the sockets without sleeping, so waking the generator adds nothing to a round trip "
+                    + "and depth-1 latency is the server's. Takes a whole CPU per thread; busy and CPU per message "
+                    + "then count only the time spent on messages.")
+    boolean busyPoll;
+
+    @Option(names = "--json", description = "Print one JSON object instead of the summary.")
+    boolean json;
+
+    /** A command with every option at its default; picocli fills the fields. */
+    public BenchCommand() {}
+
+    /** Runs {@code bench} on its own, for scripts that need no other sockit command. */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        BenchSettings settings;
+        try {
+            settings = new BenchSettings(Endpoint.parse(endpoint), conns, depth, size, duration, warmup,
+                    Mode.parse(mode), reply, rate, threads, connectTimeout, serverPid, busyPoll);
+        } catch (IllegalArgumentException e) {
+            err.println("sockit: " + e.getMessage());
+            err.flush();
+            return CommandLine.ExitCode.USAGE;
+        }
+        BenchResult result;
+        try {
+            result = new LoadGenerator(settings).run(line -> {
+                err.println(line);
+                err.flush();
+            });
+        } catch (IOException e) {
+            err.println("sockit: " + e.getMessage());
+            err.flush();
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+        out.print(json ? Report.json(result) + System.lineSeparator() : Report.text(result));
+        out.flush();
+        String failure = Report.failure(result);
+        if (failure != null) {
+            err.println("sockit: " + failure);
+            err.flush();
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+        return CommandLine.ExitCode.OK;
+    }
+}

@@ -1,0 +1,111 @@
+package dev.sockit.cli.bench;
+
+/**
+ * What one load run measured, in the measured window only (the warmup is not counted).
+ *
+ * @param settings           what was run
+ * @param seconds            the measured window's length
+ * @param messages           replies received in the window, good or bad
+ * @param bytesSent          request bytes written in the window
+ * @param bytesReceived      reply bytes read in the window
+ * @param latency            reply latency in nanoseconds; in open loop, from when the request was due
+ * @param badReplies         replies that failed verification
+ * @param unexpectedReplies  lines that answered no request
+ * @param lostConnections    connections the server closed or broke during the run
+ * @param firstError         what the first error looked like, or null
+ * @param generatorCpuNanos  this process's CPU time in the window, or -1
+ * @param generatorWorkNanos busy polling: time the loops spent handling messages, polling excluded; else -1
+ * @param busiestLoop        the busiest event loop thread's CPU share of the window (busy polling: its
+ *                           share spent handling messages), 0 to 1, or -1
+ * @param serverCpuNanos     the {@code --server-pid} process's CPU time in the window, or -1
+ * @param scheduleLagNanos   open loop: how late, on average, the generator released requests that
+ *                           were due, a sign of the generator itself falling behind; -1 in closed loop
+ * @param machineBusyNanos   CPU time the whole machine was busy in the window, all CPUs summed, or -1
+ * @param stealNanos         CPU time the hypervisor took from this machine in the window, or -1
+ */
+public record BenchResult(BenchSettings settings, double seconds, long messages, long bytesSent, long bytesReceived,
+        Latency latency, long badReplies, long unexpectedReplies, long lostConnections, String firstError,
+        long generatorCpuNanos, long generatorWorkNanos, double busiestLoop, long serverCpuNanos, double scheduleLagNanos,
+        long machineBusyNanos, long stealNanos) {
+
+    /** A loop thread busier than this may itself have limited the rate: it had little time to spare. */
+    public static final double SATURATED = 0.90;
+
+    /** Open loop: releasing due requests later than this on average means the generator fell behind. */
+    public static final double LATE_NANOS = 1e6;
+
+    /**
+     * Latency percentiles in nanoseconds.
+     *
+     * @param count how many replies were timed
+     */
+    public record Latency(long count, double mean, long p50, long p90, long p99, long p999, long max) {}
+
+    /** Replies per second. */
+    public double messagesPerSecond() {
+        return seconds > 0 ? messages / seconds : 0;
+    }
+
+    /** Request megabytes (10^6) per second. */
+    public double megabytesSentPerSecond() {
+        return seconds > 0 ? bytesSent / seconds / 1e6 : 0;
+    }
+
+    /** Reply megabytes (10^6) per second. */
+    public double megabytesReceivedPerSecond() {
+        return seconds > 0 ? bytesReceived / seconds / 1e6 : 0;
+    }
+
+    /** All errors: bad replies, lines answering nothing and lost connections. */
+    public long errors() {
+        return badReplies + unexpectedReplies + lostConnections;
+    }
+
+    /**
+     * This process's CPU microseconds per reply, or -1 when unknown. When busy polling, the
+     * time its loops spent handling messages instead, since polling fills the rest.
+     */
+    public double generatorMicrosPerMessage() {
+        return perMessage(settings.busyPoll() ? generatorWorkNanos : generatorCpuNanos);
+    }
+
+    /** The server's CPU microseconds per reply, or -1 when not measured. */
+    public double serverMicrosPerMessage() {
+        return perMessage(serverCpuNanos);
+    }
+
+    /**
+     * True when the load generator may have been the limit. In closed loop: a loop thread was
+     * busier than {@value #SATURATED} of the time. In open loop a loop thread polls between
+     * sends less than a millisecond apart, so busy says nothing; instead: due requests were
+     * released more than {@link #LATE_NANOS} late on average.
+     */
+    public boolean generatorSaturated() {
+        if (settings.openLoop()) {
+            return scheduleLagNanos > LATE_NANOS;
+        }
+        return busiestLoop >= SATURATED;
+    }
+
+    /**
+     * How many CPUs' worth of time other processes on this machine took during the window:
+     * busy time less this process and the {@code --server-pid} process. Near 0 on a quiet
+     * machine; a figure measured beside a busy neighbour is not worth much. -1 if unknown.
+     */
+    public double otherBusyCores() {
+        if (machineBusyNanos < 0 || generatorCpuNanos < 0 || seconds <= 0) {
+            return -1;
+        }
+        long others = machineBusyNanos - generatorCpuNanos - Math.max(0, serverCpuNanos);
+        return Math.max(0, others) / 1e9 / seconds;
+    }
+
+    /** CPUs' worth of time the hypervisor took in the window, or -1 if unknown. */
+    public double stealCores() {
+        return stealNanos < 0 || seconds <= 0 ? -1 : stealNanos / 1e9 / seconds;
+    }
+
+    private double perMessage(long nanos) {
+        return nanos < 0 || messages == 0 ? -1 : nanos / 1e3 / messages;
+    }
+}

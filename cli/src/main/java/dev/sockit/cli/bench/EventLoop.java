@@ -1,0 +1,383 @@
+package dev.sockit.cli.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Locale;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One platform thread with one selector driving a share of the connections until the
+ * timeline ends. Counters and histograms are plain fields of this thread; the coordinating
+ * thread sees totals through lazily published atomics and, once a second, a latency
+ * histogram handed over whole, so recording a reply costs no atomic operation.
+ */
+final class EventLoop implements Runnable {
+
+    /** Latencies above this are recorded as this: ten minutes, far beyond any useful run. */
+    static final long HIGHEST_LATENCY = TimeUnit.MINUTES.toNanos(10);
+
+    private static final int READ_BUFFER = 64 * 1024;
+    private static final long PUBLISH_INTERVAL = TimeUnit.SECONDS.toNanos(1);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    final int index;
+    final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
+    private final Timeline timeline;
+    private final Selector selector;
+    private final LoadConnection[] connections;
+    private final Consumer<SelectionKey> onReady = this::onReady;
+    private final CountDownLatch finished;
+    private int count;
+    private int live;
+
+    // Open loop: one schedule per loop, dealt to its connections in turn (tick m goes to
+    // connection m % count as its request m / count), so a request's intended start time
+    // follows from its number and needs no storing.
+    private final boolean openLoop;
+    private final boolean busyPoll;
+    private final double tickNanos;
+    private long tick;
+    private long nextTickAt;
+    private int turn;
+    private final LoadConnection[] dirty;
+    private int dirtyCount;
+
+    private Histogram interval = newHistogram();
+    private final Histogram measured = newHistogram();
+    private final Queue<Histogram> outbox = new ConcurrentLinkedQueue<>();
+    private final Queue<Histogram> spares = new ConcurrentLinkedQueue<>();
+    private long nextPublishAt;
+
+    private long replies;
+    private long errors;
+    private long measuredReplies;
+    private long measuredBytesIn;
+    private long measuredBytesOut;
+    private long badReplies;
+    private long unexpectedReplies;
+    private long lostConnections;
+    private String firstBadReply;
+    private String firstLoss;
+    private String failure;
+    private long lagSum;
+    private long lagCount;
+    // Busy polling: time spent in iterations that handled something, in the measured window.
+    private long workNanos;
+    private long cpuAtMeasure = -1;
+    private long cpuAtEnd = -1;
+    private final AtomicLong publishedReplies = new AtomicLong();
+    private final AtomicLong publishedErrors = new AtomicLong();
+
+    /**
+     * @param loopRate this loop's share of the open-loop rate in requests per second, 0 for closed loop
+     */
+    EventLoop(int index, int capacity, Timeline timeline, double loopRate, boolean busyPoll, CountDownLatch finished)
+            throws IOException {
+        this.index = index;
+        this.timeline = timeline;
+        this.selector = Selector.open();
+        this.connections = new LoadConnection[capacity];
+        this.dirty = new LoadConnection[capacity];
+        this.finished = finished;
+        this.openLoop = loopRate > 0;
+        this.busyPoll = busyPoll;
+        this.tickNanos = openLoop ? 1e9 / loopRate : 0;
+        this.nextTickAt = timeline.startAt();
+        this.nextPublishAt = timeline.startAt() + PUBLISH_INTERVAL;
+    }
+
+    static Histogram newHistogram() {
+        return new Histogram(1, HIGHEST_LATENCY, 3);
+    }
+
+    /** Adds a connected channel; called before the loop's thread starts. */
+    void add(SocketChannel channel, int id, ByteBuffer sendBuffer, LinePattern requests, LinePattern expected,
+            int depth) throws IOException {
+        LoadConnection connection = new LoadConnection(id, count, this, channel, sendBuffer, requests, expected,
+                depth, openLoop);
+        connection.register(selector);
+        connections[count++] = connection;
+        live++;
+    }
+
+    @Override
+    public void run() {
+        try {
+            loop();
+        } catch (IOException | RuntimeException e) {
+            failure = "load thread " + index + " failed: " + e;
+        } finally {
+            cpuAtEnd = threadCpu();
+            for (int i = 0; i < count; i++) {
+                connections[i].close();
+            }
+            try {
+                selector.close();
+            } catch (IOException ignored) {
+                // Every channel is closed already; the selector holds nothing more.
+            }
+            publishCounters();
+            finished.countDown();
+        }
+    }
+
+    private void loop() throws IOException {
+        long now = System.nanoTime();
+        if (!openLoop) {
+            for (int i = 0; i < count; i++) {
+                connections[i].issue(now);
+            }
+        }
+        while (live > 0) {
+            now = System.nanoTime();
+            if (now >= timeline.endAt()) {
+                break;
+            }
+            if (cpuAtMeasure < 0 && now >= timeline.measureAt()) {
+                cpuAtMeasure = threadCpu();
+            }
+            if (now >= nextPublishAt) {
+                publishInterval(now);
+            }
+            boolean worked = openLoop && releaseDue(now);
+            if (busyPoll) {
+                worked |= selector.selectNow(onReady) > 0;
+                if (worked && now >= timeline.measureAt()) {
+                    workNanos += System.nanoTime() - now;
+                }
+                publishCounters();
+                continue;
+            }
+            // Wake for the next thing due: a scheduled request, the measuring boundary, the
+            // progress hand-over or the end. epoll waits in whole milliseconds, so under one
+            // millisecond we poll instead, or open-loop sends would start up to 1 ms late.
+            long wake = Math.min(timeline.endAt(), nextPublishAt);
+            if (cpuAtMeasure < 0) {
+                wake = Math.min(wake, timeline.measureAt());
+            }
+            if (openLoop) {
+                wake = Math.min(wake, nextTickAt);
+            }
+            long millis = (wake - now) / 1_000_000;
+            if (millis <= 0) {
+                selector.selectNow(onReady);
+            } else {
+                selector.select(onReady, millis);
+            }
+            publishCounters();
+        }
+    }
+
+    private void onReady(SelectionKey key) {
+        LoadConnection connection = (LoadConnection) key.attachment();
+        int ready = key.readyOps();
+        long now = System.nanoTime();
+        if ((ready & SelectionKey.OP_READ) != 0) {
+            connection.onReadable(now);
+        }
+        if ((ready & SelectionKey.OP_WRITE) != 0 && connection.isOpen()) {
+            connection.onWritable(now);
+        }
+    }
+
+    /** Deals out the requests that are due; true if there were any. */
+    private boolean releaseDue(long now) {
+        if (nextTickAt > now) {
+            return false;
+        }
+        boolean measuring = now >= timeline.measureAt();
+        while (nextTickAt <= now) {
+            if (measuring) {
+                lagSum += now - nextTickAt;
+                lagCount++;
+            }
+            LoadConnection connection = connections[turn];
+            turn = turn + 1 == count ? 0 : turn + 1;
+            connection.owed++;
+            if (!connection.dirty) {
+                connection.dirty = true;
+                dirty[dirtyCount++] = connection;
+            }
+            tick++;
+            nextTickAt = timeline.startAt() + (long) (tick * tickNanos);
+        }
+        for (int i = 0; i < dirtyCount; i++) {
+            dirty[i].dirty = false;
+            dirty[i].issue(now);
+        }
+        dirtyCount = 0;
+        return true;
+    }
+
+    /** Open loop: when request {@code number} of the connection at {@code position} was due. */
+    long intendedAt(long number, int position) {
+        return timeline.startAt() + (long) ((number * count + position) * tickNanos);
+    }
+
+    void replied(long latency, long now) {
+        long value = latency < 1 ? 1 : Math.min(latency, HIGHEST_LATENCY);
+        interval.recordValue(value);
+        replies++;
+        if (now >= timeline.measureAt()) {
+            measured.recordValue(value);
+            measuredReplies++;
+        }
+    }
+
+    void countIn(int bytes, long now) {
+        if (now >= timeline.measureAt()) {
+            measuredBytesIn += bytes;
+        }
+    }
+
+    void countOut(int bytes, long now) {
+        if (now >= timeline.measureAt()) {
+            measuredBytesOut += bytes;
+        }
+    }
+
+    void badReplies(LoadConnection connection, long bad, String description) {
+        badReplies += bad;
+        errors += bad;
+        if (firstBadReply == null) {
+            firstBadReply = "connection " + connection.id + ", " + description;
+        }
+    }
+
+    void unexpectedReplies(LoadConnection connection, long extra) {
+        unexpectedReplies += extra;
+        errors += extra;
+        if (firstBadReply == null) {
+            firstBadReply = "connection " + connection.id + " received " + extra
+                    + " more lines than it sent requests";
+        }
+    }
+
+    void lost(LoadConnection connection, String why) {
+        lostConnections++;
+        errors++;
+        live--;
+        if (firstLoss == null) {
+            firstLoss = "connection " + connection.id + " " + why;
+        }
+    }
+
+    private void publishCounters() {
+        publishedReplies.lazySet(replies);
+        publishedErrors.lazySet(errors);
+    }
+
+    private void publishInterval(long now) {
+        outbox.add(interval);
+        Histogram spare = spares.poll();
+        interval = spare != null ? spare : newHistogram();
+        while (nextPublishAt <= now) {
+            nextPublishAt += PUBLISH_INTERVAL;
+        }
+    }
+
+    /** Latencies handed over since the last call, added to {@code into}; histograms go back for reuse. */
+    void drainInterval(Histogram into) {
+        for (Histogram h; (h = outbox.poll()) != null; ) {
+            into.add(h);
+            h.reset();
+            spares.add(h);
+        }
+    }
+
+    /** Open loop: the summed lateness of released requests in the measured window, and how many. */
+    long scheduleLagSum() {
+        return lagSum;
+    }
+
+    long scheduleLagCount() {
+        return lagCount;
+    }
+
+    long repliesSoFar() {
+        return publishedReplies.get();
+    }
+
+    long errorsSoFar() {
+        return publishedErrors.get();
+    }
+
+    // Read only after the thread has ended (the latch orders it).
+    Histogram measured() {
+        return measured;
+    }
+
+    long measuredReplies() {
+        return measuredReplies;
+    }
+
+    long measuredBytesIn() {
+        return measuredBytesIn;
+    }
+
+    long measuredBytesOut() {
+        return measuredBytesOut;
+    }
+
+    long badReplies() {
+        return badReplies;
+    }
+
+    long unexpectedReplies() {
+        return unexpectedReplies;
+    }
+
+    long lostConnections() {
+        return lostConnections;
+    }
+
+    String firstBadReply() {
+        return firstBadReply;
+    }
+
+    String firstLoss() {
+        return firstLoss;
+    }
+
+    String failure() {
+        return failure;
+    }
+
+    /** Busy polling: time spent handling messages in the measured window, polling excluded. */
+    long workNanos() {
+        return workNanos;
+    }
+
+    /** CPU time this thread spent in the measured window, or -1 if the JVM cannot tell. */
+    long measuredCpu() {
+        return cpuAtMeasure < 0 || cpuAtEnd < 0 ? -1 : cpuAtEnd - cpuAtMeasure;
+    }
+
+    private static long threadCpu() {
+        try {
+            return THREADS.getCurrentThreadCpuTime();
+        } catch (UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
+    static String describe(IOException e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        String lower = message.toLowerCase(Locale.ROOT);
+        return lower.contains("reset") ? "connection reset by peer" : lower;
+    }
+}

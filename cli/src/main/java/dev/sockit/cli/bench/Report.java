@@ -1,0 +1,205 @@
+package dev.sockit.cli.bench;
+
+import java.util.Locale;
+
+/**
+ * Writes a {@link BenchResult} for people (a short summary) or for machines (one JSON object,
+ * written by hand: the command has no JSON library and needs none for flat numbers), and
+ * says in one line why a run failed.
+ */
+public final class Report {
+
+    /** Other processes taking more CPU than this during a run make its figures doubtful. */
+    public static final double NOISY_CORES = 0.05;
+
+    private Report() {}
+
+    /** The summary printed at the end of a run. */
+    public static String text(BenchResult r) {
+        BenchSettings s = r.settings();
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "sockit bench %s: %s, %,d connection%s x depth %,d, %,d-byte lines, %s, %d thread%s%n",
+                s.endpoint(), s.mode(), s.conns(), s.conns() == 1 ? "" : "s", s.depth(), s.size(),
+                s.openLoop() ? String.format(Locale.ROOT, "open loop at %,d msgs/s", s.rate()) : "closed loop",
+                s.threads(), s.threads() == 1 ? "" : "s"));
+        b.append(String.format(Locale.ROOT, "measured %.1f s after %s of warmup%n%n", r.seconds(),
+                DurationConverter.format(s.warmup())));
+        b.append(String.format(Locale.ROOT, "  throughput  %,.0f msgs/s   %,.1f MB/s sent   %,.1f MB/s received%n",
+                r.messagesPerSecond(), r.megabytesSentPerSecond(), r.megabytesReceivedPerSecond()));
+        BenchResult.Latency l = r.latency();
+        if (l.count() == 0) {
+            b.append("  latency     no replies\n");
+        } else {
+            b.append(String.format(Locale.ROOT, "  latency     p50 %s   p90 %s   p99 %s   p99.9 %s   max %s%s%n",
+                    latency(l.p50()), latency(l.p90()), latency(l.p99()), latency(l.p999()), latency(l.max()),
+                    s.openLoop() ? "   (from when each request was due)" : ""));
+        }
+        b.append(String.format(Locale.ROOT, "  errors      %,d%s%n", r.errors(), r.errors() == 0 ? ""
+                : String.format(Locale.ROOT, " (%,d bad replies, %,d lines answering nothing, %,d connections lost)",
+                        r.badReplies(), r.unexpectedReplies(), r.lostConnections())));
+        b.append("  generator   ").append(generator(r)).append('\n');
+        if (r.serverCpuNanos() >= 0) {
+            b.append(String.format(Locale.ROOT, "  server      %s CPU per message (pid %d)%n",
+                    micros(r.serverMicrosPerMessage()), s.serverPid()));
+        }
+        if (r.otherBusyCores() >= 0) {
+            b.append(String.format(Locale.ROOT, "  machine     other processes took %.2f CPUs%s%s%n", r.otherBusyCores(),
+                    r.stealCores() > 0.01 ? String.format(Locale.ROOT, ", the hypervisor %.2f", r.stealCores()) : "",
+                    r.otherBusyCores() > NOISY_CORES ? " — a busy neighbour: these figures are disturbed" : ""));
+        }
+        return b.toString();
+    }
+
+    private static String generator(BenchResult r) {
+        boolean polling = r.settings().busyPoll();
+        String cpu = r.generatorMicrosPerMessage() < 0 ? "CPU per message unknown"
+                : micros(r.generatorMicrosPerMessage()) + (polling ? " of work per message (busy polling)" : " CPU per message");
+        String busy = r.busiestLoop() < 0 ? "" : String.format(Locale.ROOT, polling ? "; busiest thread worked %.0f%% of the time"
+                : "; busiest thread %.0f%% busy", r.busiestLoop() * 100);
+        String verdict;
+        if (r.settings().openLoop()) {
+            verdict = String.format(Locale.ROOT, "; requests released %s late on average", latency((long) r.scheduleLagNanos()))
+                    + (r.generatorSaturated() ? " — the generator fell behind its schedule (add --threads or a core)"
+                            : " — kept to the schedule");
+        } else {
+            verdict = r.generatorSaturated()
+                    ? " — SATURATED: the generator may be the bottleneck, so the server may be faster than this"
+                            + " (add --threads, or give it a core of its own)"
+                    : " — not the bottleneck";
+        }
+        return cpu + busy + verdict;
+    }
+
+    /** One JSON object with every figure; latencies in microseconds, absent values as null. */
+    public static String json(BenchResult r) {
+        BenchSettings s = r.settings();
+        BenchResult.Latency l = r.latency();
+        StringBuilder b = new StringBuilder(1024).append('{');
+        field(b, "endpoint", quote(s.endpoint().toString()));
+        field(b, "mode", quote(s.mode().toString()));
+        field(b, "conns", s.conns());
+        field(b, "depth", s.depth());
+        field(b, "size", s.size());
+        field(b, "duration_s", number(s.duration().toNanos() / 1e9));
+        field(b, "warmup_s", number(s.warmup().toNanos() / 1e9));
+        field(b, "rate", s.rate());
+        field(b, "threads", s.threads());
+        field(b, "busy_poll", Boolean.toString(s.busyPoll()));
+        if (s.mode() == Mode.ACK) {
+            field(b, "reply", quote(s.reply()));
+        }
+        field(b, "seconds", number(r.seconds()));
+        field(b, "messages", r.messages());
+        field(b, "msgs_per_s", number(r.messagesPerSecond()));
+        field(b, "mb_per_s_sent", number(r.megabytesSentPerSecond()));
+        field(b, "mb_per_s_received", number(r.megabytesReceivedPerSecond()));
+        b.append("\"latency_us\":{");
+        boolean none = l.count() == 0;
+        field(b, "count", l.count());
+        field(b, "mean", none ? "null" : number(l.mean() / 1e3));
+        field(b, "p50", none ? "null" : number(l.p50() / 1e3));
+        field(b, "p90", none ? "null" : number(l.p90() / 1e3));
+        field(b, "p99", none ? "null" : number(l.p99() / 1e3));
+        field(b, "p99_9", none ? "null" : number(l.p999() / 1e3));
+        field(b, "max", none ? "null" : number(l.max() / 1e3));
+        b.setLength(b.length() - 1);
+        b.append("},");
+        field(b, "errors", r.errors());
+        field(b, "bad_replies", r.badReplies());
+        field(b, "unexpected_replies", r.unexpectedReplies());
+        field(b, "lost_connections", r.lostConnections());
+        field(b, "first_error", r.firstError() == null ? "null" : quote(r.firstError()));
+        field(b, "generator_cpu_us_per_msg", orNull(r.generatorMicrosPerMessage()));
+        field(b, "generator_busiest_thread", orNull(r.busiestLoop()));
+        field(b, "generator_schedule_lag_us", r.scheduleLagNanos() < 0 ? "null" : number(r.scheduleLagNanos() / 1e3));
+        field(b, "generator_saturated", Boolean.toString(r.generatorSaturated()));
+        field(b, "server_pid", s.serverPid() > 0 ? Long.toString(s.serverPid()) : "null");
+        field(b, "server_cpu_us_per_msg", orNull(r.serverMicrosPerMessage()));
+        field(b, "other_busy_cpus", orNull(r.otherBusyCores()));
+        field(b, "steal_cpus", orNull(r.stealCores()));
+        b.setLength(b.length() - 1);
+        return b.append('}').toString();
+    }
+
+    /**
+     * Why the run failed, in one line without the {@code sockit:} prefix, or null when it did
+     * not: replies that failed verification, or connections lost.
+     */
+    public static String failure(BenchResult r) {
+        if (r.badReplies() + r.unexpectedReplies() > 0) {
+            String expected = r.settings().mode() == Mode.ECHO ? "echo mode expects each line back"
+                    : "ack mode expects \"" + r.settings().reply() + "\"";
+            return String.format(Locale.ROOT, "%,d replies failed verification (%s); first: %s — check --mode and --reply",
+                    r.badReplies() + r.unexpectedReplies(), expected, r.firstError());
+        }
+        if (r.lostConnections() > 0) {
+            return String.format(Locale.ROOT, "%,d of %,d connections were lost during the run; first: %s"
+                    + " — is the server limiting connections, or failing?", r.lostConnections(), r.settings().conns(),
+                    r.firstError());
+        }
+        if (r.messages() == 0) {
+            return "no replies in " + String.format(Locale.ROOT, "%.1f s", r.seconds())
+                    + " — does the server answer each line? (sockit server --mode echo)";
+        }
+        return null;
+    }
+
+    /** A latency in nanoseconds as people read it: {@code 850 ns}, {@code 41.2 µs}, {@code 1.20 ms}, {@code 2.10 s}. */
+    public static String latency(long nanos) {
+        if (nanos < 1_000) {
+            return nanos + " ns";
+        }
+        if (nanos < 1_000_000) {
+            return String.format(Locale.ROOT, nanos < 100_000 ? "%.1f µs" : "%.0f µs", nanos / 1e3);
+        }
+        if (nanos < 1_000_000_000) {
+            return String.format(Locale.ROOT, "%.2f ms", nanos / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.2f s", nanos / 1e9);
+    }
+
+    private static String micros(double value) {
+        return String.format(Locale.ROOT, value < 10 ? "%.2f µs" : "%.1f µs", value);
+    }
+
+    private static void field(StringBuilder b, String name, long value) {
+        b.append('"').append(name).append("\":").append(value).append(',');
+    }
+
+    private static void field(StringBuilder b, String name, String json) {
+        b.append('"').append(name).append("\":").append(json).append(',');
+    }
+
+    private static String orNull(double value) {
+        return value < 0 ? "null" : number(value);
+    }
+
+    private static String number(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return "null";
+        }
+        return String.format(Locale.ROOT, "%.3f", value);
+    }
+
+    static String quote(String text) {
+        StringBuilder b = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

@@ -1,0 +1,169 @@
+package dev.sockit.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sockit.Endpoint;
+import dev.sockit.Handlers;
+import dev.sockit.Server;
+import dev.sockit.cli.BenchCommand;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Runs {@code sockit bench} against a real sockit server on loopback, for about a second each. */
+class BenchCommandTest {
+
+    /** What one execution printed and returned. */
+    private record Run(int status, String out, String err) {
+        double number(String field) {
+            Matcher m = Pattern.compile("\"" + field + "\":(-?[0-9.]+)").matcher(out);
+            assertThat(m.find()).as("field %s in %s", field, out).isTrue();
+            return Double.parseDouble(m.group(1));
+        }
+
+        String lastErrorLine() {
+            String[] lines = err.strip().split("\n");
+            return lines[lines.length - 1];
+        }
+    }
+
+    private static Run bench(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = new CommandLine(new BenchCommand())
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err))
+                .execute(args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    private static Server start(dev.sockit.Handler handler) throws IOException {
+        return Server.listen(Endpoint.parse("tcp://127.0.0.1:0")).handler(handler).start();
+    }
+
+    @Test
+    void aShortEchoRunReportsThroughputAndNoErrors() throws Exception {
+        try (Server server = start(Handlers.echo())) {
+            Run run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "4", "--depth", "4",
+                    "--duration", "1s", "--warmup", "0s", "--json");
+
+            assertThat(run.status()).as(run.err()).isZero();
+            assertThat(run.number("msgs_per_s")).isPositive();
+            assertThat(run.number("errors")).isZero();
+            assertThat(run.number("p99")).isPositive();
+        }
+    }
+
+    @Test
+    void theSummaryNamesEveryFigure() throws Exception {
+        try (Server server = start(Handlers.echo())) {
+            Run run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "2", "--depth", "2", "--size", "1000",
+                    "--duration", "500ms", "--warmup", "0s");
+
+            assertThat(run.status()).as(run.err()).isZero();
+            assertThat(run.out()).contains("msgs/s", "MB/s", "p50", "p90", "p99", "p99.9", "max", "errors      0",
+                    "CPU per message");
+        }
+    }
+
+    @Test
+    void aWrongAckReplyIsReportedAsErrorsAndFailsTheRun() throws Exception {
+        try (Server server = start(Handlers.ack("ok"))) {
+            Run run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "ack", "--conns", "2",
+                    "--duration", "500ms", "--warmup", "0s", "--json");
+
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.number("errors")).isPositive();
+            assertThat(run.number("bad_replies")).isEqualTo(run.number("errors"));
+            assertThat(run.lastErrorLine())
+                    .startsWith("sockit: ")
+                    .contains("replies failed verification (ack mode expects \"server received your message.\")")
+                    .contains("expected \"server received your message.\" but got \"ok\"")
+                    .endsWith("check --mode and --reply");
+        }
+    }
+
+    @Test
+    void theRightAckReplyPasses() throws Exception {
+        try (Server server = start(Handlers.ack("ok"))) {
+            Run run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "ack", "--reply", "ok", "--conns", "2",
+                    "--depth", "8", "--duration", "500ms", "--warmup", "0s", "--json");
+
+            assertThat(run.status()).as(run.err()).isZero();
+            assertThat(run.number("errors")).isZero();
+        }
+    }
+
+    @Test
+    void aRefusedConnectionExitsNonZeroWithTheReason() throws Exception {
+        int port;
+        try (ServerSocket closedAgain = new ServerSocket(0)) {
+            port = closedAgain.getLocalPort();
+        }
+
+        Run run = bench("tcp://127.0.0.1:" + port, "--duration", "1s");
+
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("sockit: cannot connect to tcp://127.0.0.1:" + port
+                + ": connection refused — is a server running? (sockit server)" + System.lineSeparator());
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void connectionsTheServerClosesAreReportedAsLost() throws Exception {
+        try (Server server = start(connection -> {})) {
+            Run run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "3", "--duration", "1s", "--warmup", "0s",
+                    "--json");
+
+            assertThat(run.status()).isEqualTo(1);
+            assertThat(run.number("lost_connections")).isEqualTo(3);
+            assertThat(run.lastErrorLine()).startsWith("sockit: 3 of 3 connections were lost during the run; first: ")
+                    .contains("closed by the server");
+        }
+    }
+
+    @Test
+    void anOpenLoopRunNeverSendsMoreThanItsSchedule() throws Exception {
+        try (Server server = start(Handlers.echo())) {
+            Run run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "4", "--rate", "400", "--duration", "1s",
+                    "--warmup", "0s", "--json");
+
+            assertThat(run.status()).as(run.err()).isZero();
+            assertThat(run.number("messages")).isPositive().isLessThanOrEqualTo(400);
+            assertThat(run.number("generator_schedule_lag_us")).isNotNegative();
+        }
+    }
+
+    @Test
+    void aBusyPollingRunCountsOnlyTheTimeSpentOnMessages() throws Exception {
+        try (Server server = start(Handlers.echo())) {
+            Run run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "2", "--depth", "4", "--busy-poll",
+                    "--duration", "500ms", "--warmup", "0s", "--json");
+
+            assertThat(run.status()).as(run.err()).isZero();
+            assertThat(run.out()).contains("\"busy_poll\":true");
+            assertThat(run.number("generator_busiest_thread")).isBetween(0.0, 1.0);
+        }
+    }
+
+    @Test
+    void aBadOptionIsAUsageErrorThatNamesIt() {
+        Run run = bench("tcp://127.0.0.1:1", "--conns", "0");
+
+        assertThat(run.status()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("sockit: --conns must be at least 1, not 0" + System.lineSeparator());
+    }
+
+    @Test
+    void helpShowsExamples() {
+        Run run = bench("--help");
+
+        assertThat(run.status()).isZero();
+        assertThat(run.out()).contains("Usage: bench", "--depth", "--rate", "Examples:", "sockit bench --mode ack");
+    }
+}
