@@ -19,6 +19,8 @@ class ServerStatsTest {
             awaitUntil("the first peer has left", () -> server.connections().isEmpty());
             try (Peer second = Peer.connect(server)) {
                 assertThat(second.ask("hi")).isEqualTo("hi");
+                // The peer may read the reply before the server's thread has counted its bytes.
+                awaitUntil("the reply's bytes are counted", () -> server.stats().bytesOut() == "hello\nhi\n".length());
                 ServerStats stats = server.stats();
                 assertThat(stats.open()).isEqualTo(1);
                 assertThat(stats.accepted()).isEqualTo(2);
