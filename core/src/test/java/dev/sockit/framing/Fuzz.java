@@ -82,10 +82,11 @@ final class Fuzz {
     }
 
     /**
-     * A connection's read buffer, as {@code SocketConnection.fill()} keeps it: read into after
-     * what it holds, its bytes moved to the front only when there is no room after them, doubled
-     * only when it is full of one partial message, decoded after every read. It records
-     * the most bytes ever held undecoded, so tests can bound what a peer makes us buffer.
+     * A read buffer kept the way a connection keeps one: read into after the bytes still to
+     * decode, those moved to the front when little room is left after them, doubled only when
+     * one partial message fills it, decoded after every read. Decoders must not care where in
+     * the buffer a message starts, so this need not move bytes exactly when a connection does.
+     * It records the most bytes ever held undecoded, so tests can bound what a peer makes us buffer.
      */
     static final class Stream {
         private final Framing.Decoder decoder;
@@ -109,12 +110,13 @@ final class Fuzz {
         List<Message> feed(byte[] piece) throws FramingException {
             List<Message> messages = new ArrayList<>();
             for (int at = 0; at < piece.length; ) {
-                // Room after what is kept, moving or growing the buffer only when there is none.
+                // Room after what is kept; move it, or grow, only when there is little.
                 int start;
+                int room = in.capacity() - in.limit();
                 if (!in.hasRemaining()) {
                     in.clear();
                     start = 0;
-                } else if (in.limit() < in.capacity()) {
+                } else if (room > 0 && (in.position() == 0 || room >= in.capacity() / 8)) {
                     start = in.position();
                     in.position(in.limit()).limit(in.capacity());
                 } else if (in.position() > 0) {
