@@ -312,7 +312,11 @@ public final class Server implements AutoCloseable {
             CloseReason stopping = CloseReason.of(CloseReason.Code.SHUTDOWN, "server stopping");
             connections.values().forEach(c -> c.drain(stopping));
             if (!awaitDrained(drainTimeout)) {
-                connections.values().forEach(c -> c.close(stopping));
+                // Each close on a thread of its own: one may wait up to its farewell's lock wait
+                // and close deadline for a peer that does not read, and waiting for them one
+                // after another would make close() overrun its drain timeout by their sum.
+                connections.values().forEach(c -> Thread.ofVirtual().name("sockit-stop-" + c.id())
+                        .start(() -> c.close(stopping)));
                 // Closing wakes a handler blocked on its socket; one blocked on anything else
                 // (a lock, a queue, a sleep) would keep close() waiting out the grace below and
                 // its thread alive for good: interrupt it.
