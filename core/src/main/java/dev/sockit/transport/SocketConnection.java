@@ -428,7 +428,7 @@ public final class SocketConnection implements Drainable {
         } catch (IOException e) {
             CloseReason reason = CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e));
             if (closeReason.compareAndSet(null, reason)) {
-                Tcp.closeQuietly(channel);
+                release(); // no farewell can reach a peer we cannot write to
             }
             throw new ClosedConnectionException(toString(), closeReason.get());
         } finally {
@@ -499,10 +499,6 @@ public final class SocketConnection implements Drainable {
     }
 
     private void finishClose(CloseReason reason) {
-        ScheduledFuture<?> check = heartbeatCheck;
-        if (check != null) {
-            check.cancel(false);
-        }
         ScheduledFuture<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
         try {
             // After a farewell (an error line, a close frame) read what the peer still sends
@@ -512,17 +508,25 @@ public final class SocketConnection implements Drainable {
             }
         } finally {
             deadline.cancel(false);
-            Tcp.closeQuietly(channel);
-            discardPushed();
-            roomLock.lock();
-            try {
-                room.signalAll(); // senders waiting for room: there will be none
-            } finally {
-                roomLock.unlock();
-            }
+            release();
         }
     }
 
+    /** What every close ends with, however it came: nothing left scheduled, queued or waiting. */
+    private void release() {
+        ScheduledFuture<?> check = heartbeatCheck;
+        if (check != null) {
+            check.cancel(false);
+        }
+        Tcp.closeQuietly(channel);
+        discardPushed();
+        roomLock.lock();
+        try {
+            room.signalAll(); // senders waiting for room: there will be none
+        } finally {
+            roomLock.unlock();
+        }
+    }
 
     /** Flushes pending sends and the framing's farewell; true if there was a farewell and it was written. */
     private boolean sayFarewell(CloseReason reason) {
@@ -583,6 +587,10 @@ public final class SocketConnection implements Drainable {
     private void scheduleHeartbeat() {
         if (closeReason.get() == null) {
             heartbeatCheck = Timer.after(heartbeat.nextCheck(), this::checkHeartbeat);
+            // A close between the check above and the assignment missed this task: cancel it here.
+            if (closeReason.get() != null) {
+                heartbeatCheck.cancel(false);
+            }
         }
     }
 
