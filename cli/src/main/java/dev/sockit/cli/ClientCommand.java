@@ -90,8 +90,8 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         Client client = Client.connect(where)
                 .heartbeat(liveness.heartbeat())
                 .connectTimeout(connectTimeout);
-        if (where.kind() != Endpoint.Kind.UDP || framing.explicit()) {
-            client.framing(framing.framing()); // over UDP a datagram is the message; a choice is checked
+        if (framing.appliesTo(where)) {
+            client.framing(framing.framing());
         }
         Retry retry = datagrams.retry();
         Reconnector reconnector = reconnect ? new Reconnector(client, where, Backoff.exponential(), reconnectMax) : null;

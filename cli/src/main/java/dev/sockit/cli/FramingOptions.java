@@ -1,5 +1,6 @@
 package dev.sockit.cli;
 
+import dev.sockit.Endpoint;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.Frames;
 import dev.sockit.framing.Lines;
@@ -50,8 +51,11 @@ final class FramingOptions {
         return framing == null ? Kind.lines : framing;
     }
 
-    /** True when the user chose a framing, which a UDP endpoint then checks. */
-    boolean explicit() {
-        return framing != null;
+    /**
+     * True when the framing is to be given to the endpoint: always for streams; for UDP, where
+     * a datagram is the message, only when the user chose one, so that the choice is checked.
+     */
+    boolean appliesTo(Endpoint endpoint) {
+        return endpoint.kind() != Endpoint.Kind.UDP || framing != null;
     }
 }

@@ -100,8 +100,8 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         Optional<ServerConsole> serverConsole = ServerConsole.open(console, err);
         Printer out = serverConsole.map(ServerConsole::printer).orElseGet(() -> new Printer(System.out));
         Server.Builder builder = Server.listen(where);
-        if (where.kind() != Endpoint.Kind.UDP || framing.explicit()) {
-            builder.framing(framing.framing()); // over UDP a datagram is the message; a choice is checked
+        if (framing.appliesTo(where)) {
+            builder.framing(framing.framing());
         }
         Server server = builder
                 .socketMode(socketMode)
