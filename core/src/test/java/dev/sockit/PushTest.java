@@ -145,4 +145,44 @@ class PushTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("frames").hasMessageContaining("--idle-timeout");
     }
+
+    @Test
+    void aSenderBlockedByAFullQueueWaitsWithoutSpinningUntilTheConnectionCloses() throws Exception {
+        OutboundLimit tiny = OutboundLimit.of(4096, 1_000, OutboundLimit.Overflow.BLOCK);
+        try (java.net.ServerSocket deaf = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Connection connection = Client.connect(Endpoint.tcp("127.0.0.1", deaf.getLocalPort())).outbound(tiny).open();
+            Socket accepted = deaf.accept(); // never reads
+            accepted.setReceiveBufferSize(4096);
+            BlockingQueue<Throwable> ended = new LinkedBlockingQueue<>();
+            // 1,001 bytes framed: the queue fills to 4,004 of 4,096 bytes, short of the bound yet full.
+            Message kilobyte = Message.of("z".repeat(1000));
+            Thread pusher = Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 0; i < 1_000_000; i++) {
+                        connection.send(kilobyte);
+                    }
+                    ended.add(new AssertionError("a million kilobytes were taken by a peer that reads nothing"));
+                } catch (Throwable e) {
+                    ended.add(e);
+                }
+            });
+            awaitUntil("the pusher waits for room", () -> pusher.getState() == Thread.State.TIMED_WAITING
+                    || pusher.getState() == Thread.State.WAITING);
+            // A sender that spins looks RUNNABLE whenever we look; a waiting one almost never.
+            int[] looks = {0, 0};
+            awaitUntil("200 looks at the sender", () -> {
+                looks[0]++;
+                if (pusher.getState() == Thread.State.RUNNABLE) {
+                    looks[1]++;
+                }
+                return looks[0] >= 200;
+            });
+            assertThat(looks[1]).as("looks that found the blocked sender running, of 200").isLessThan(40);
+
+            connection.close();
+            Throwable outcome = ended.poll(5, TimeUnit.SECONDS);
+            assertThat(outcome).isInstanceOf(ClosedConnectionException.class);
+            accepted.close();
+        }
+    }
 }

@@ -182,7 +182,7 @@ public final class SocketConnection implements Drainable {
         in.compact();
         if (!in.hasRemaining()) {
             // The decoder bounds how large a partial message may get, so this stays bounded.
-            in = ByteBuffer.allocate(in.capacity() * 2).put(in.flip());
+            in = ByteBuffer.allocate(Math.max(INITIAL_READ_BUFFER, in.capacity() * 2)).put(in.flip());
         }
         int n;
         try {
@@ -288,10 +288,7 @@ public final class SocketConnection implements Drainable {
      * the queue is full; false if it was not queued (dropped, or the connection closed).
      */
     private boolean enqueue(Object item, int length, OutboundLimit.Overflow overflow) {
-        while (pushedCount.get() >= outbound.maxMessages() || pushedBytes.get() + length > outbound.maxBytes()) {
-            if (pushedCount.get() == 0) {
-                break; // one message larger than the whole bound still goes, alone
-            }
+        while (full(length)) {
             switch (overflow) {
                 case DROP -> {
                     dropped.incrementAndGet();
@@ -299,11 +296,12 @@ public final class SocketConnection implements Drainable {
                 }
                 case DISCONNECT -> {
                     closeElsewhere(CloseReason.of(CloseReason.Code.LIMIT, "not reading: " + pushedBytes.get()
-                            + " bytes in " + pushedCount.get() + " messages wait to be sent, the outbound limit"));
+                            + " bytes in " + pushedCount.get() + " messages are waiting for it, the outbound limit ("
+                            + outbound.maxBytes() + " bytes or " + outbound.maxMessages() + " messages)"));
                     return false;
                 }
                 case BLOCK -> {
-                    if (!awaitRoom()) {
+                    if (!awaitRoom(length)) {
                         return false;
                     }
                 }
@@ -318,11 +316,16 @@ public final class SocketConnection implements Drainable {
         return true;
     }
 
-    private boolean awaitRoom() {
+    /** True when {@code length} more bytes would pass the outbound limit; one message alone always fits. */
+    private boolean full(int length) {
+        long count = pushedCount.get();
+        return count > 0 && (count >= outbound.maxMessages() || pushedBytes.get() + length > outbound.maxBytes());
+    }
+
+    private boolean awaitRoom(int length) {
         roomLock.lock();
         try {
-            while (closeReason.get() == null
-                    && (pushedCount.get() >= outbound.maxMessages() || pushedBytes.get() >= outbound.maxBytes())) {
+            while (closeReason.get() == null && full(length)) {
                 room.await(100, TimeUnit.MILLISECONDS);
             }
             return closeReason.get() == null;
