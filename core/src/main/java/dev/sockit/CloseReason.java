@@ -22,9 +22,9 @@ public record CloseReason(Code code, String text) {
         SHUTDOWN,
         /** The peer broke the framing: an over-long line, a malformed frame. */
         PROTOCOL_ERROR,
-        /** A limit was reached: the number of connections, a peer not reading what it is sent. */
+        /** A limit was reached: the number of connections (in all, or from one address), a peer not reading what it is sent. */
         LIMIT,
-        /** The peer was silent too long: no heartbeat, or the idle timeout. */
+        /** Time ran out: the peer was silent too long (no heartbeat, the idle timeout), or read nothing of what we wrote for the write timeout. */
         TIMEOUT,
         /** The handler failed with an unexpected exception: a bug to report. */
         HANDLER_FAILED,

@@ -5,7 +5,7 @@ import java.net.SocketAddress;
 /**
  * Watches a server's connections come, talk and go: the command line prints from here, and
  * an application may count or log. Methods are called on the connection's own thread (or
- * the accept or receive thread for {@link #rejected}, {@link #acceptFailed} and
+ * the accept or receive thread for {@link #rejected}, {@link #refused}, {@link #acceptFailed} and
  * {@link #datagramDropped}) and must return quickly; each does nothing by default.
  */
 public interface Observer {
@@ -24,6 +24,13 @@ public interface Observer {
 
     /** A peer was turned away before any handler ran, for this reason. */
     default void rejected(SocketAddress peer, CloseReason reason) {}
+
+    /**
+     * A peer was refused by the server's {@link AccessPolicy} and closed without a word,
+     * before any handler ran; {@code why} says which rule, e.g. {@code denied by --deny
+     * 10.0.0.0/8}. Called on the accept (or UDP receive) thread: keep it cheap.
+     */
+    default void refused(SocketAddress peer, String why) {}
 
     /** The handler threw something unexpected: a bug in the handler, with its stack trace. */
     default void handlerFailed(Connection connection, Throwable failure) {}

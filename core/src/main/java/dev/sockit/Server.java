@@ -14,6 +14,8 @@ import dev.sockit.transport.StreamListener;
 import dev.sockit.transport.Udp;
 import dev.sockit.transport.Unix;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.attribute.PosixFilePermission;
@@ -73,6 +75,9 @@ public final class Server implements AutoCloseable {
     private final Map<Long, Thread> handlers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    // Connections open per source address, for maxPerSource; an address leaves at zero.
+    private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
     // The traffic of connections that have closed; guarded by itself, together with leaving
     // connections, so that stats() counts a closing connection exactly once.
     private final long[] closedTotals = new long[4];
@@ -122,13 +127,13 @@ public final class Server implements AutoCloseable {
         return Optional.ofNullable(connections.get(id));
     }
 
-    /** How many peers were turned away at the connection limit. */
+    /** How many peers were turned away at a connection limit: the total, or the most from one address. */
     public long rejectedCount() {
         return rejected.get();
     }
 
     /**
-     * The server's counters now: open, accepted and rejected connections, and messages and
+     * The server's counters now: open, accepted, rejected and refused connections, and messages and
      * bytes in and out over every connection served, closed or open.
      */
     public ServerStats stats() {
@@ -149,7 +154,7 @@ public final class Server implements AutoCloseable {
                 bytesOut += stats.bytesOut();
             }
         }
-        return new ServerStats(open, ids.get(), rejected.get(), messagesIn, messagesOut, bytesIn, bytesOut);
+        return new ServerStats(open, ids.get(), rejected.get(), refused.get(), messagesIn, messagesOut, bytesIn, bytesOut);
     }
 
     /**
@@ -179,41 +184,107 @@ public final class Server implements AutoCloseable {
             closeQuietly(channel);
             return;
         }
-        boolean admitted = permits.tryAcquire();
-        long id = admitted ? ids.incrementAndGet() : 0;
+        SocketAddress remote;
+        try {
+            remote = channel.getRemoteAddress(); // known since accept: no system call
+        } catch (IOException resetAlready) {
+            closeQuietly(channel);
+            return;
+        }
+        if (refuses(remote)) {
+            // Closed before a byte is sent or a handler runs: a stranger learns nothing of what
+            // listens here, not even the framing. Closing never blocks, so it is done right here.
+            closeQuietly(channel);
+            return;
+        }
+        CloseReason limit = takeSlot(remote);
+        long id = limit == null ? ids.incrementAndGet() : 0;
         SocketConnection connection;
         try {
             connection = new SocketConnection(id, channel, settings.connection());
         } catch (IOException resetAlready) {
             closeQuietly(channel);
-            if (admitted) {
-                permits.release();
+            if (limit == null) {
+                releaseSlot(remote);
             }
             return;
         }
-        if (!admitted) {
-            reject(connection);
+        if (limit != null) {
+            reject(connection, limit);
             return;
         }
         admit(connection);
     }
 
+    /** True, having counted and reported it, when the access policy refuses {@code peer}. */
+    private boolean refuses(SocketAddress peer) {
+        Optional<String> why = settings.access().refusal(peer);
+        if (why.isEmpty()) {
+            return false;
+        }
+        refused.incrementAndGet();
+        settings.observer().refused(peer, why.get());
+        return true;
+    }
+
+    /**
+     * Takes a connection permit and a slot of {@code peer}'s address; null when both were
+     * taken, else (having taken neither) the limit that was reached.
+     */
+    private CloseReason takeSlot(SocketAddress peer) {
+        if (!permits.tryAcquire()) {
+            return busy();
+        }
+        InetAddress source = limitedSource(peer);
+        if (source != null) {
+            int open = perSource.merge(source, 1, Integer::sum);
+            if (open > settings.maxPerSource()) {
+                releaseSource(source);
+                permits.release();
+                return CloseReason.of(CloseReason.Code.LIMIT, "too many connections from " + source.getHostAddress()
+                        + ": " + settings.maxPerSource() + " open, the most one address may have; try again later");
+            }
+        }
+        return null;
+    }
+
+    /** Gives back what {@link #takeSlot} took for {@code peer}. */
+    private void releaseSlot(SocketAddress peer) {
+        InetAddress source = limitedSource(peer);
+        if (source != null) {
+            releaseSource(source);
+        }
+        permits.release();
+    }
+
+    /** The address whose connections are counted, or null when there is none (Unix) or no need. */
+    private InetAddress limitedSource(SocketAddress peer) {
+        // A limit no larger than the total cannot be reached before it: skip the map.
+        return settings.maxPerSource() < settings.maxConnections() && peer instanceof InetSocketAddress inet
+                ? inet.getAddress() : null;
+    }
+
+    private void releaseSource(InetAddress source) {
+        perSource.computeIfPresent(source, (address, open) -> open == 1 ? null : open - 1);
+    }
+
     /** Opens a UDP session for a peer's first datagram, or refuses it (null) at the limit. */
     private DatagramConnection openSession(SocketAddress peer, LongFunction<DatagramConnection> create) {
-        if (closing) {
+        if (closing || refuses(peer)) {
             return null;
         }
-        if (!permits.tryAcquire()) {
+        CloseReason limit = takeSlot(peer);
+        if (limit != null) {
             // No answer goes back: the peer's address is unverified, and a reply could be aimed at someone else.
             rejected.incrementAndGet();
-            settings.observer().rejected(peer, busy());
+            settings.observer().rejected(peer, limit);
             return null;
         }
         DatagramConnection session;
         try {
             session = create.apply(ids.incrementAndGet());
         } catch (RuntimeException e) {
-            permits.release();
+            releaseSlot(peer);
             throw e;
         }
         admit(session);
@@ -227,9 +298,8 @@ public final class Server implements AutoCloseable {
         handler.start();
     }
 
-    private void reject(SocketConnection connection) {
+    private void reject(SocketConnection connection, CloseReason reason) {
         rejected.incrementAndGet();
-        CloseReason reason = busy();
         settings.observer().rejected(connection.remote(), reason);
         // Off the accept thread: saying goodbye may wait on a slow peer.
         Thread.ofVirtual().name("sockit-reject").start(() -> connection.close(reason));
@@ -266,10 +336,10 @@ public final class Server implements AutoCloseable {
                         : connection.endOfStream() ? CloseReason.peerClosed() : CloseReason.closed();
             }
             connection.close(reason);
-            // Release the permit here, or the slot is lost and the server fills up for good;
+            // Release the permit (and the source's slot) here, or the slot is lost and the server fills up for good;
             // and before the connection leaves connections(), so that whoever sees it gone
             // and connects at once is admitted, not told the server is busy.
-            permits.release();
+            releaseSlot(connection.remote());
             synchronized (closedTotals) {
                 // Its counters join the totals as it leaves connections(), so stats() sees it once.
                 ConnectionStats stats = connection.stats();
@@ -379,7 +449,7 @@ public final class Server implements AutoCloseable {
     /** A server's settings, gathered by the {@link Builder}. */
     private record Settings(Endpoint endpoint, ConnectionSettings connection, Handler handler, int maxConnections,
             int backlog, Duration drainTimeout, Set<PosixFilePermission> socketMode, int maxDatagram,
-            Duration sessionTimeout) {
+            Duration sessionTimeout, AccessPolicy access, int maxPerSource) {
         Observer observer() {
             return connection.observer();
         }
@@ -399,6 +469,9 @@ public final class Server implements AutoCloseable {
         private Set<PosixFilePermission> socketMode = Unix.DEFAULT_MODE;
         private int maxDatagram = Udp.MAX_IPV4_PAYLOAD;
         private Duration sessionTimeout = Duration.ofSeconds(60);
+        private AccessPolicy access = AccessPolicy.OPEN;
+        private int maxPerSource = 1000;
+        private Duration writeTimeout = Duration.ofSeconds(30);
 
         private Builder(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -435,6 +508,71 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("maxConnections must be at least 1, not " + maxConnections);
             }
             this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * The most connections open at once from one source address (IPv4 or IPv6; an
+         * IPv4-mapped address counts as its IPv4 address), so that one host cannot take every
+         * slot of {@link #maxConnections}. One more is told, as at that limit, and closed:
+         * {@code error: too many connections from ADDRESS: ...}. For UDP this bounds sessions
+         * per address, and one beyond it gets no answer. Behind a proxy or NAT every client
+         * has the proxy's address: raise it there. Unix sockets are not limited. Default: 1000.
+         */
+        public Builder maxPerSource(int maxPerSource) {
+            if (maxPerSource < 1) {
+                throw new IllegalArgumentException("maxPerSource must be at least 1, not " + maxPerSource);
+            }
+            this.maxPerSource = maxPerSource;
+            return this;
+        }
+
+        /**
+         * Who may connect, by source address; see {@link AccessPolicy}. A refused peer is closed
+         * before a byte is sent or a handler runs, reported to {@link Observer#refused} and
+         * counted in {@link ServerStats#refused()}. Replaces what {@link #allow} and
+         * {@link #deny} gave. Default: {@link AccessPolicy#OPEN}, everyone.
+         */
+        public Builder access(AccessPolicy access) {
+            this.access = Objects.requireNonNull(access, "access");
+            return this;
+        }
+
+        /**
+         * Allows peers in {@code ranges} (addresses or CIDR ranges, IPv4 or IPv6, e.g.
+         * {@code "10.0.0.0/8", "::1"}); once any range is allowed, only peers in one get in.
+         * Adds to the ranges already allowed. Default: none, everyone may connect.
+         *
+         * @throws IllegalArgumentException naming a range that is not one, and why
+         */
+        public Builder allow(String... ranges) {
+            this.access = access.allow(ranges);
+            return this;
+        }
+
+        /**
+         * Denies peers in {@code ranges}, even those an allowed range holds too. Adds to the
+         * ranges already denied. Default: none.
+         *
+         * @throws IllegalArgumentException naming a range that is not one, and why
+         */
+        public Builder deny(String... ranges) {
+            this.access = access.deny(ranges);
+            return this;
+        }
+
+        /**
+         * How long a write may wait on a peer that takes none of its bytes — one that stopped
+         * reading, or vanished without a reset — before the connection is closed with reason
+         * {@link CloseReason.Code#TIMEOUT} ("write timeout"). This bounds both the handler's
+         * own replies and pushes; a peer reading slowly but steadily is not cut off, since any
+         * progress restarts the clock. {@link Duration#ZERO} for no limit. Default: 30 s.
+         */
+        public Builder writeTimeout(Duration writeTimeout) {
+            if (writeTimeout.isNegative()) {
+                throw new IllegalArgumentException("writeTimeout must not be negative, not " + writeTimeout);
+            }
+            this.writeTimeout = writeTimeout;
             return this;
         }
 
@@ -544,9 +682,9 @@ public final class Server implements AutoCloseable {
          *     heartbeat that pings over a framing that cannot
          */
         public Server start() throws IOException {
-            ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound, observer);
+            ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound, observer, writeTimeout);
             return new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
-                    socketMode, maxDatagram, sessionTimeout));
+                    socketMode, maxDatagram, sessionTimeout, access, maxPerSource));
         }
     }
 }

@@ -98,6 +98,23 @@ public final class TestKit {
             }
         }
 
+        /**
+         * Connects to {@code port} on 127.0.0.1 from the local address {@code source}, such as
+         * 127.0.0.2 (all of 127.0.0.0/8 is loopback): a second source address for tests of
+         * per-address rules.
+         */
+        public static Peer connectFrom(String source, int port) throws IOException {
+            Socket socket = new Socket();
+            try {
+                socket.bind(new InetSocketAddress(source, 0));
+                socket.connect(new InetSocketAddress("127.0.0.1", port), (int) PATIENCE.toMillis());
+                return new Peer(socket);
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+        }
+
         /** Accepts one connection on {@code listener}: the peer of a client under test. */
         public static Peer accept(ServerSocket listener) throws IOException {
             listener.setSoTimeout((int) PATIENCE.toMillis());

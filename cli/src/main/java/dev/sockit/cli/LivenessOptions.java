@@ -16,8 +16,11 @@ final class LivenessOptions {
             description = "Unanswered pings in a row before the peer is closed as dead. Default: ${DEFAULT-VALUE}.")
     int misses = 2;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Close a peer that sends nothing for this long, in any framing. Default: off.")
+    // One timeout under two names: a handler waits in receive() for the peer, so a peer that
+    // sends nothing for this long is both idle and past a read timeout.
+    @Option(names = {"--idle-timeout", "--read-timeout"}, paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Close a peer that sends nothing for this long, in any framing (--read-timeout is the same "
+                    + "option). Default: off.")
     Duration idleTimeout = Duration.ZERO;
 
     @Option(names = "--keepalive", paramLabel = "IDLE,INTERVAL,COUNT", split = ",", converter = DurationConverter.class,

@@ -1,10 +1,15 @@
 package dev.sockit.cli;
 
+import dev.sockit.AccessPolicy;
 import dev.sockit.Endpoint;
 import dev.sockit.Handlers;
+import dev.sockit.OutboundLimit;
 import dev.sockit.Server;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,10 +33,13 @@ import picocli.CommandLine.Parameters;
             "  sockit server --reply OK --quiet     # answer OK; print start line, errors",
             "  sockit server udp://127.0.0.1:9000   # each datagram is a message",
             "  sockit server unix:/tmp/sockit.sock --socket-mode 660",
+            "  sockit server tcp://0.0.0.0:9000 --allow 10.0.0.0/8,::1 --deny 10.66.0.0/16",
         })
 final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     enum Mode { ack, echo, chat, discard }
+
+    enum SlowReader { disconnect, drop, block }
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
             description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), udp://HOST:PORT, unix:/PATH. Port 0 picks a free one. Default: ${DEFAULT-VALUE}.")
@@ -54,6 +62,41 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = "The most clients connected at once; one more is told 'error: server busy' and closed. Default: ${DEFAULT-VALUE}.")
     int maxConnections;
+
+    @Option(names = "--max-per-source", paramLabel = "N", defaultValue = "1000",
+            description = "The most clients connected at once from one address; one more is told 'error: too many "
+                    + "connections from ADDRESS' and closed. Behind a proxy or NAT, raise it. Default: ${DEFAULT-VALUE}.")
+    int maxPerSource;
+
+    @Option(names = "--allow", paramLabel = "RANGE", split = ",",
+            description = "Let in only peers from these addresses or CIDR ranges, IPv4 or IPv6 (e.g. 10.0.0.0/8,"
+                    + "192.168.1.7,::1,2001:db8::/32); repeatable. Default: everyone.")
+    List<String> allow = new ArrayList<>();
+
+    @Option(names = "--deny", paramLabel = "RANGE", split = ",",
+            description = "Refuse peers from these addresses or CIDR ranges, even allowed ones: closed at once, unanswered, "
+                    + "and logged. Repeatable. Default: none.")
+    List<String> deny = new ArrayList<>();
+
+    @Option(names = "--write-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Close a peer that takes none of our bytes for this long while a write waits on it (it stopped "
+                    + "reading); 0 for never. Default: ${DEFAULT-VALUE}.")
+    Duration writeTimeout;
+
+    @Option(names = "--max-queued-bytes", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "The most bytes waiting to be pushed to one peer (chat relays, broadcasts) before "
+                    + "--on-slow-reader acts. Default: ${DEFAULT-VALUE}.")
+    long maxQueuedBytes;
+
+    @Option(names = "--max-queued-messages", paramLabel = "N", defaultValue = "10000",
+            description = "The most messages waiting to be pushed to one peer before --on-slow-reader acts. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int maxQueuedMessages;
+
+    @Option(names = "--on-slow-reader", paramLabel = "disconnect|drop|block", defaultValue = "disconnect",
+            description = "What a push beyond the queue limits does: disconnect the peer ('not reading'), drop the message "
+                    + "for it, or block the sender until there is room. Default: ${DEFAULT-VALUE}.")
+    SlowReader onSlowReader;
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
             description = "On stop, how long clients' handlers may take to finish before their connections are closed. Default: ${DEFAULT-VALUE}.")
@@ -96,6 +139,17 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("--max-connections must be at least 1, not " + maxConnections);
         }
+        if (maxPerSource < 1) {
+            throw new IllegalArgumentException("--max-per-source must be at least 1, not " + maxPerSource);
+        }
+        if (maxQueuedBytes < 1 || maxQueuedMessages < 1) {
+            throw new IllegalArgumentException("--max-queued-bytes and --max-queued-messages must be at least 1, not "
+                    + maxQueuedBytes + " and " + maxQueuedMessages);
+        }
+        if (writeTimeout.isNegative()) {
+            throw new IllegalArgumentException("--write-timeout must not be negative, not " + writeTimeout);
+        }
+        AccessPolicy access = accessPolicy();
         PrintStream err = System.err;
         Optional<ServerConsole> serverConsole = ServerConsole.open(console, err);
         Printer out = serverConsole.map(ServerConsole::printer).orElseGet(() -> new Printer(System.out));
@@ -110,6 +164,11 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 .heartbeat(liveness.heartbeat())
                 .handler(Handlers.forMode(mode.name(), reply))
                 .maxConnections(maxConnections)
+                .maxPerSource(maxPerSource)
+                .access(access)
+                .writeTimeout(writeTimeout)
+                .outbound(OutboundLimit.of(maxQueuedBytes, maxQueuedMessages,
+                        OutboundLimit.Overflow.valueOf(onSlowReader.name().toUpperCase(Locale.ROOT))))
                 .drainTimeout(drainTimeout)
                 .observer(new ServerLog(out, err, quiet, verbose, framing.maxLine))
                 .start();
@@ -130,5 +189,25 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         serverConsole.ifPresent(c -> c.start(server, out, () -> System.exit(0)));
         server.awaitClosed();
         return 0;
+    }
+
+    /** --allow and --deny as one policy; a bad range is named with its flag. */
+    private AccessPolicy accessPolicy() {
+        AccessPolicy policy = AccessPolicy.OPEN;
+        for (String range : allow) {
+            try {
+                policy = policy.allow(range);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--allow " + e.getMessage(), e);
+            }
+        }
+        for (String range : deny) {
+            try {
+                policy = policy.deny(range);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--deny " + e.getMessage(), e);
+            }
+        }
+        return policy;
     }
 }

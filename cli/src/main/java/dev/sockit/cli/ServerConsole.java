@@ -255,8 +255,8 @@ final class ServerConsole {
     private void stats() {
         ServerStats s = server.stats();
         out.println(String.format(Locale.ROOT,
-                "%d open, %d accepted, %d rejected; messages: %d in, %d out; bytes: %d in, %d out",
-                s.open(), s.accepted(), s.rejected(), s.messagesIn(), s.messagesOut(), s.bytesIn(), s.bytesOut()));
+                "%d open, %d accepted, %d rejected, %d refused; messages: %d in, %d out; bytes: %d in, %d out",
+                s.open(), s.accepted(), s.rejected(), s.refused(), s.messagesIn(), s.messagesOut(), s.bytesIn(), s.bytesOut()));
     }
 
     private void help() {

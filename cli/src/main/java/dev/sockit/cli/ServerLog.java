@@ -78,7 +78,14 @@ final class ServerLog implements Observer {
 
     @Override
     public void rejected(SocketAddress peer, CloseReason reason) {
-        err.println("sockit: refused " + Peers.describe(peer) + ": " + reason.text() + " (raise it with --max-connections)");
+        // The per-source limit's reason is worded by Server; any other limit here is the total.
+        String flag = reason.text().startsWith("too many connections from") ? "--max-per-source" : "--max-connections";
+        err.println("sockit: refused " + Peers.describe(peer) + ": " + reason.text() + " (raise it with " + flag + ")");
+    }
+
+    @Override
+    public void refused(SocketAddress peer, String why) {
+        err.println("sockit: refused " + Peers.describe(peer) + ": " + why);
     }
 
     @Override

@@ -67,7 +67,7 @@ class ConsoleTest {
                     + "  since \\d\\d:\\d\\d:\\d\\d \\(\\d+\\.\\d s\\)  in 1  out 1  queued 0 bytes");
             server.writeLine("/stats");
             assertThat(server.awaitOut("\\d+ open, .*"))
-                    .isEqualTo("1 open, 1 accepted, 0 rejected; messages: 1 in, 1 out; bytes: 3 in, 30 out");
+                    .isEqualTo("1 open, 1 accepted, 0 rejected, 0 refused; messages: 1 in, 1 out; bytes: 3 in, 30 out");
         }
     }
 

@@ -4,6 +4,7 @@ import dev.sockit.Heartbeat;
 import dev.sockit.Observer;
 import dev.sockit.OutboundLimit;
 import dev.sockit.framing.Framing;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -14,14 +15,26 @@ import java.util.Objects;
  * @param heartbeat pings, idle timeout and TCP keepalive
  * @param outbound  the bound on what may wait to be written, and what happens beyond it
  * @param observer  told of each message received
+ * @param writeTimeout how long a write may wait on a peer that reads nothing before the
+ *                  connection is closed; {@link Duration#ZERO} for no limit
  */
-public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer) {
+public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
+        Duration writeTimeout) {
+
+    /** Settings without a write timeout. */
+    public ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer) {
+        this(framing, heartbeat, outbound, observer, Duration.ZERO);
+    }
 
     public ConnectionSettings {
         Objects.requireNonNull(framing, "framing");
         Objects.requireNonNull(heartbeat, "heartbeat");
         Objects.requireNonNull(outbound, "outbound");
         Objects.requireNonNull(observer, "observer");
+        Objects.requireNonNull(writeTimeout, "writeTimeout");
+        if (writeTimeout.isNegative()) {
+            throw new IllegalArgumentException("write timeout must not be negative, not " + writeTimeout);
+        }
         if (heartbeat.pings() && !framing.canPing()) {
             throw new IllegalArgumentException("a heartbeat needs a framing that can ping, and " + framing.name()
                     + " cannot; use the frames framing (--framing frames), or an idle timeout (--idle-timeout)");

@@ -99,6 +99,11 @@ public final class SocketConnection implements Drainable {
     private final Condition room = roomLock.newCondition();
     private final AtomicLong dropped = new AtomicLong();
     private volatile ScheduledFuture<?> heartbeatCheck;
+    // The write timeout: since when a write has waited for the peer to take bytes (0: no write
+    // waits), watched by a check on the timer thread, so the hot path pays two volatile writes.
+    private final long writeTimeoutNanos;
+    private volatile long writingSince;
+    private volatile ScheduledFuture<?> writeCheck;
     private volatile CloseReason peerFarewell;
 
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
@@ -119,6 +124,7 @@ public final class SocketConnection implements Drainable {
         this.decoder = framing.decoder(new PeerControl());
         this.observer = settings.observer();
         this.outbound = settings.outbound();
+        this.writeTimeoutNanos = settings.writeTimeout().toNanos();
         this.heartbeat = settings.heartbeat().watches() ? new HeartbeatDetector(settings.heartbeat(), System::nanoTime) : null;
         this.remote = channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
@@ -141,6 +147,9 @@ public final class SocketConnection implements Drainable {
         }
         if (heartbeat != null) {
             scheduleHeartbeat();
+        }
+        if (writeTimeoutNanos > 0) {
+            scheduleWriteCheck(writeTimeoutNanos);
         }
     }
 
@@ -425,8 +434,16 @@ public final class SocketConnection implements Drainable {
     private void flushLocked() throws IOException {
         out.flip();
         try {
+            if (writeTimeoutNanos > 0) {
+                writingSince = nonZero(System.nanoTime());
+            }
             while (out.hasRemaining()) {
-                bytesOut += channel.write(out);
+                int n = channel.write(out);
+                bytesOut += n;
+                if (n > 0 && writeTimeoutNanos > 0 && out.hasRemaining()) {
+                    // The peer took some: a slow reader is not a stuck one, so the clock restarts.
+                    writingSince = nonZero(System.nanoTime());
+                }
             }
         } catch (IOException e) {
             CloseReason reason = CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e));
@@ -435,6 +452,7 @@ public final class SocketConnection implements Drainable {
             }
             throw new ClosedConnectionException(toString(), closeReason.get());
         } finally {
+            writingSince = 0;
             out.clear();
             if (out.capacity() > MAX_KEPT_WRITE_BUFFER) {
                 out = ByteBuffer.allocate(INITIAL_WRITE_BUFFER);
@@ -520,6 +538,10 @@ public final class SocketConnection implements Drainable {
         ScheduledFuture<?> check = heartbeatCheck;
         if (check != null) {
             check.cancel(false);
+        }
+        ScheduledFuture<?> writes = writeCheck;
+        if (writes != null) {
+            writes.cancel(false);
         }
         Tcp.closeQuietly(channel);
         discardPushed();
@@ -612,6 +634,33 @@ public final class SocketConnection implements Drainable {
             case NOTHING -> { }
         }
         scheduleHeartbeat();
+    }
+
+    private void scheduleWriteCheck(long delayNanos) {
+        if (closeReason.get() == null) {
+            writeCheck = Timer.after(Duration.ofNanos(delayNanos), this::checkWrite);
+        }
+    }
+
+    /**
+     * On the timer thread: closes the connection when a write has waited the write timeout
+     * for the peer to take a byte. Closing the channel wakes the blocked writer, whose send
+     * then fails with this reason. Checks again when the oldest waiting write would time out,
+     * so a stuck write is found within the timeout, never later.
+     */
+    private void checkWrite() {
+        long since = writingSince;
+        long waited = since == 0 ? 0 : System.nanoTime() - since;
+        if (waited >= writeTimeoutNanos) {
+            closeElsewhere(CloseReason.of(CloseReason.Code.TIMEOUT, "write timeout: the peer took none of our bytes for "
+                    + Durations.format(Duration.ofNanos(writeTimeoutNanos)) + "; it is not reading"));
+            return;
+        }
+        scheduleWriteCheck(writeTimeoutNanos - waited);
+    }
+
+    private static long nonZero(long nanos) {
+        return nanos == 0 ? 1 : nanos;
     }
 
     /** What the decoder reports besides messages: answered here, never seen by handlers. */
