@@ -143,6 +143,25 @@ class BenchKindsTest {
     }
 
     @Test
+    void aReplyAfterItsRequestWasDeclaredLostCountsAsLateNotReceived() throws Exception {
+        try (DatagramChannel peer = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            Thread echo = Thread.ofPlatform().daemon().start(() -> holdEveryNth(peer, 5));
+            int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
+
+            Run run = bench("udp://127.0.0.1:" + port, "--conns", "1", "--loss-timeout", "20ms",
+                    "--duration", "500ms", "--warmup", "0s", "--json");
+
+            peer.close();
+            echo.join(5_000);
+            assertThat(run.status()).as(run.err()).isZero();
+            assertThat(run.number("errors")).isZero();
+            assertThat(run.number("lost")).isPositive();
+            // Each held reply goes back once the next request comes, after its request timed out; the last may stay held.
+            assertThat(run.number("late")).isBetween(run.number("lost") - 1, run.number("lost"));
+        }
+    }
+
+    @Test
     void nothingListeningOnAUdpPortIsReported() throws Exception {
         int port;
         try (DatagramChannel closedAgain = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
@@ -166,6 +185,35 @@ class BenchKindsTest {
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("sockit: --size 4 is too small for echo over UDP: each request carries its"
                 + " 8-byte sequence number; give --size 8 or more" + System.lineSeparator());
+    }
+
+    // Echoes every datagram, but holds each every-th one back until the next arrives, until the channel is closed.
+    private static void holdEveryNth(DatagramChannel peer, int every) {
+        ByteBuffer buffer = ByteBuffer.allocate(65_536);
+        ByteBuffer held = ByteBuffer.allocate(65_536);
+        boolean holding = false;
+        long seen = 0;
+        try {
+            for (;;) {
+                buffer.clear();
+                SocketAddress from = peer.receive(buffer);
+                buffer.flip();
+                if (holding) {
+                    peer.send(held.flip(), from);
+                    holding = false;
+                }
+                if (++seen % every == 0) {
+                    held.clear().put(buffer);
+                    holding = true;
+                    continue;
+                }
+                peer.send(buffer, from);
+            }
+        } catch (ClosedChannelException closed) {
+            // The test is over.
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // Echoes every datagram but each every-th one, until the channel is closed.
