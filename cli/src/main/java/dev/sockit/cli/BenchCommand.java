@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code sockit bench}: a load generator for any server that speaks the {@code lines}
- * framing over TCP, sockit's or anyone's. See {@link LoadGenerator} for how it measures.
+ * framing over TCP or a Unix socket, or answers each UDP datagram with one, sockit's or anyone's. See {@link LoadGenerator} for how it measures.
  *
  * <pre>{@code
  * int status = new CommandLine(new BenchCommand()).execute("tcp://127.0.0.1:8001", "--conns", "64");
@@ -40,6 +40,13 @@ import picocli.CommandLine.Spec;
                     + "from when its request was due (open loop, free of coordinated omission). Every reply is "
                     + "verified: in echo mode it must be the request's bytes, in ack mode the --reply line.",
             "",
+            "Over a Unix socket (unix:/PATH) it works as over TCP. Over UDP (udp://HOST:PORT) each request is one "
+                    + "datagram of --size bytes without a newline and each reply one datagram; in echo mode the first "
+                    + "8 bytes carry the request's number. A request unanswered within --loss-timeout counts as lost "
+                    + "and its slot is reused; a reply coming after that counts as late. Sent, received, lost and late "
+                    + "are reported (in ack mode replies carry no number: each answers the oldest request waiting, "
+                    + "so late is approximate). Loss is not an error.",
+            "",
             "A progress line goes to stderr each second; the summary goes to stdout, with the generator's own "
                     + "CPU per message and whether it was itself the bottleneck.",
         },
@@ -50,6 +57,8 @@ import picocli.CommandLine.Spec;
             "  sockit bench --mode ack                        against sockit server's default ack replies",
             "  sockit bench --mode ack --reply OK --rate 50000   open loop: 50,000 requests per second in total",
             "  sockit bench --json --server-pid 4242 > result.json",
+            "  sockit bench unix:/tmp/sockit.sock              against sockit server unix:/tmp/sockit.sock --mode echo",
+            "  sockit bench udp://127.0.0.1:8001 --loss-timeout 200ms   reports lost and late datagrams",
         })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -57,7 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "The server: tcp://HOST:PORT. Default: ${DEFAULT-VALUE}.")
+            description = "The server: tcp://HOST:PORT, unix:/PATH or udp://HOST:PORT. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
     @Option(names = "--conns", paramLabel = "N", defaultValue = "64",
@@ -70,7 +79,8 @@ public final class BenchCommand implements Callable<Integer> {
     int depth;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64",
-            description = "Bytes per request line, newline excluded. Default: ${DEFAULT-VALUE}.")
+            description = "Bytes per request line, newline excluded; over UDP, bytes per datagram (at most 65507; "
+                    + "echo needs 8 or more). Default: ${DEFAULT-VALUE}.")
     int size;
 
     @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
@@ -113,6 +123,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "then count only the time spent on messages.")
     boolean busyPoll;
 
+    @Option(names = "--loss-timeout", paramLabel = "TIME", defaultValue = "1s", converter = DurationConverter.class,
+            description = "UDP: a request without a reply this long counts as lost, and its slot is reused. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration lossTimeout;
+
     @Option(names = "--json", description = "Print one JSON object instead of the summary.")
     boolean json;
 
@@ -131,7 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchSettings settings;
         try {
             settings = new BenchSettings(Endpoint.parse(endpoint), conns, depth, size, duration, warmup,
-                    Mode.parse(mode), reply, rate, threads, connectTimeout, serverPid, busyPoll);
+                    Mode.parse(mode), reply, rate, threads, connectTimeout, serverPid, busyPoll, lossTimeout);
         } catch (IllegalArgumentException e) {
             err.println("sockit: " + e.getMessage());
             err.flush();

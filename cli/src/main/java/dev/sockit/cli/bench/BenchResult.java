@@ -22,11 +22,12 @@ package dev.sockit.cli.bench;
  *                           were due, a sign of the generator itself falling behind; -1 in closed loop
  * @param machineBusyNanos   CPU time the whole machine was busy in the window, all CPUs summed, or -1
  * @param stealNanos         CPU time the hypervisor took from this machine in the window, or -1
+ * @param datagrams          UDP: requests sent, answered, lost and answered late; null over a stream
  */
 public record BenchResult(BenchSettings settings, double seconds, long messages, long bytesSent, long bytesReceived,
         Latency latency, long badReplies, long unexpectedReplies, long lostConnections, String firstError,
         long generatorCpuNanos, long generatorWorkNanos, double busiestLoop, long serverCpuNanos, double scheduleLagNanos,
-        long machineBusyNanos, long stealNanos) {
+        long machineBusyNanos, long stealNanos, Datagrams datagrams) {
 
     /** A loop thread busier than this may itself have limited the rate: it had little time to spare. */
     public static final double SATURATED = 0.90;
@@ -40,6 +41,26 @@ public record BenchResult(BenchSettings settings, double seconds, long messages,
      * @param count how many replies were timed
      */
     public record Latency(long count, double mean, long p50, long p90, long p99, long p999, long max) {}
+
+    /**
+     * What happened to UDP requests in the measured window. A request is lost when no reply
+     * came within {@code --loss-timeout}; a reply that comes after that is late, and is not
+     * counted as received.
+     *
+     * @param sent     requests sent
+     * @param received replies matched to a request, good or bad (the same as {@code messages})
+     * @param lost     requests declared lost
+     * @param late     replies that came after their request was declared lost (in ack mode,
+     *                 replies that came with no request waiting; see {@link DatagramLoadConnection})
+     */
+    public record Datagrams(long sent, long received, long lost, long late) {
+
+        /** Lost requests as a percentage of those settled, answered or lost; 0 when none were. */
+        public double lossPercent() {
+            long settled = received + lost;
+            return settled == 0 ? 0 : 100.0 * lost / settled;
+        }
+    }
 
     /** Replies per second. */
     public double messagesPerSecond() {

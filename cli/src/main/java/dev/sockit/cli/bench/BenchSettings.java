@@ -8,10 +8,11 @@ import java.util.Objects;
  * What one load run does: where, how many connections, how many requests in flight on each,
  * how large, for how long, and how replies are checked.
  *
- * @param endpoint       the server, {@code tcp://HOST:PORT}
+ * @param endpoint       the server: {@code tcp://HOST:PORT} or {@code unix:/PATH} (lines over a
+ *                       stream), or {@code udp://HOST:PORT} (one datagram per request and reply)
  * @param conns          connections opened before the clock starts
  * @param depth          requests in flight per connection; with {@code rate}, the cap on them
- * @param size           bytes per request line, newline excluded
+ * @param size           bytes per request line, newline excluded; over UDP, bytes per datagram
  * @param duration       how long replies are measured, after the warmup
  * @param warmup         how long load runs before measuring starts, so the server's JIT settles
  * @param mode           how replies are verified
@@ -22,12 +23,21 @@ import java.util.Objects;
  * @param serverPid      a local process whose CPU time per message is reported; 0 for none
  * @param busyPoll       poll the sockets without ever sleeping, so that waking the generator adds
  *                       nothing to a round trip; costs a whole CPU per thread
+ * @param lossTimeout    UDP: how long a request may wait for its reply before it counts as lost
+ *                       and its slot is reused
  */
 public record BenchSettings(Endpoint endpoint, int conns, int depth, int size, Duration duration, Duration warmup,
-        Mode mode, String reply, long rate, int threads, Duration connectTimeout, long serverPid, boolean busyPoll) {
+        Mode mode, String reply, long rate, int threads, Duration connectTimeout, long serverPid, boolean busyPoll,
+        Duration lossTimeout) {
 
     /** The largest line this tool sends: far above any server's default limit, well below memory trouble. */
     public static final int MAX_SIZE = 16 * 1024 * 1024;
+
+    /** The largest UDP request: the most one datagram carries over IPv4. */
+    public static final int MAX_DATAGRAM = 65_507;
+
+    /** Echo over UDP: the first bytes of each request carry its sequence number, so late replies are known. */
+    public static final int SEQUENCE_BYTES = 8;
 
     /**
      * Checks every setting.
@@ -38,11 +48,12 @@ public record BenchSettings(Endpoint endpoint, int conns, int depth, int size, D
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(reply, "reply");
-        if (endpoint.kind() != Endpoint.Kind.TCP) {
-            throw new IllegalArgumentException("sockit bench speaks lines over TCP, not " + endpoint.kind().scheme()
-                    + " (" + endpoint + "); write tcp://HOST:PORT");
+        Objects.requireNonNull(lossTimeout, "lossTimeout");
+        if (endpoint.kind() == Endpoint.Kind.TLS) {
+            throw new IllegalArgumentException("sockit bench cannot load " + endpoint + ": tls is not supported;"
+                    + " write tcp://HOST:PORT, udp://HOST:PORT or unix:/PATH");
         }
-        if (endpoint.port() == 0) {
+        if (endpoint.kind() != Endpoint.Kind.UNIX && endpoint.port() == 0) {
             throw new IllegalArgumentException("endpoint " + endpoint + " has port 0; give the port the server listens on");
         }
         atLeast("--conns", conns, 1);
@@ -71,9 +82,28 @@ public record BenchSettings(Endpoint endpoint, int conns, int depth, int size, D
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("--connect-timeout must be longer than zero, not " + connectTimeout);
         }
-        if (mode == Mode.ACK && reply.indexOf('\n') >= 0) {
+        if (lossTimeout.isNegative() || lossTimeout.isZero()) {
+            throw new IllegalArgumentException("--loss-timeout must be longer than zero, not "
+                    + DurationConverter.format(lossTimeout));
+        }
+        if (endpoint.kind() == Endpoint.Kind.UDP) { // fields are not set yet in a compact constructor
+            if (size > MAX_DATAGRAM) {
+                throw new IllegalArgumentException("--size " + size + " is over the " + MAX_DATAGRAM
+                        + " bytes one UDP datagram carries; give a smaller --size");
+            }
+            if (mode == Mode.ECHO && size < SEQUENCE_BYTES) {
+                throw new IllegalArgumentException("--size " + size + " is too small for echo over UDP: each request"
+                        + " carries its " + SEQUENCE_BYTES + "-byte sequence number; give --size " + SEQUENCE_BYTES
+                        + " or more");
+            }
+        } else if (mode == Mode.ACK && reply.indexOf('\n') >= 0) {
             throw new IllegalArgumentException("--reply must be one line, without a newline");
         }
+    }
+
+    /** True for UDP: one datagram per request and per reply, and replies may be lost. */
+    public boolean datagrams() {
+        return endpoint.kind() == Endpoint.Kind.UDP;
     }
 
     /** True for a fixed request rate, false for as fast as replies come. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -35,7 +36,7 @@ final class EventLoop implements Runnable {
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
     private final Timeline timeline;
     private final Selector selector;
-    private final LoadConnection[] connections;
+    private final Connection[] connections;
     private final Consumer<SelectionKey> onReady = this::onReady;
     private final CountDownLatch finished;
     private int count;
@@ -50,7 +51,7 @@ final class EventLoop implements Runnable {
     private long tick;
     private long nextTickAt;
     private int turn;
-    private final LoadConnection[] dirty;
+    private final Connection[] dirty;
     private int dirtyCount;
 
     private Histogram interval = newHistogram();
@@ -79,6 +80,20 @@ final class EventLoop implements Runnable {
     private final AtomicLong publishedReplies = new AtomicLong();
     private final AtomicLong publishedErrors = new AtomicLong();
 
+    // UDP only: requests time out as lost. The soonest a connection's oldest request does, or never.
+    private boolean datagrams;
+    private ByteBuffer datagramOut;
+    private long nextExpiryAt = Long.MAX_VALUE;
+    private long sentSoFar;
+    private long lostSoFar;
+    private long lateSoFar;
+    private long measuredSent;
+    private long measuredLost;
+    private long measuredLate;
+    private final AtomicLong publishedSent = new AtomicLong();
+    private final AtomicLong publishedLost = new AtomicLong();
+    private final AtomicLong publishedLate = new AtomicLong();
+
     /**
      * @param loopRate this loop's share of the open-loop rate in requests per second, 0 for closed loop
      */
@@ -87,8 +102,8 @@ final class EventLoop implements Runnable {
         this.index = index;
         this.timeline = timeline;
         this.selector = Selector.open();
-        this.connections = new LoadConnection[capacity];
-        this.dirty = new LoadConnection[capacity];
+        this.connections = new Connection[capacity];
+        this.dirty = new Connection[capacity];
         this.finished = finished;
         this.openLoop = loopRate > 0;
         this.busyPoll = busyPoll;
@@ -106,6 +121,20 @@ final class EventLoop implements Runnable {
             int depth) throws IOException {
         LoadConnection connection = new LoadConnection(id, count, this, channel, sendBuffer, requests, expected,
                 depth, openLoop);
+        connection.register(selector);
+        connections[count++] = connection;
+        live++;
+    }
+
+    /** Adds a connected, non-blocking UDP channel; called before the loop's thread starts. */
+    void addDatagram(DatagramChannel channel, int id, LinePattern requests, LinePattern expected, boolean echo,
+            int depth, long lossTimeout) throws IOException {
+        if (datagramOut == null) {
+            datagramOut = ByteBuffer.allocateDirect(Math.max(1, requests.size()));
+            datagrams = true;
+        }
+        DatagramLoadConnection connection = new DatagramLoadConnection(id, count, this, channel, datagramOut,
+                requests, expected, echo, depth, openLoop, lossTimeout);
         connection.register(selector);
         connections[count++] = connection;
         live++;
@@ -151,6 +180,10 @@ final class EventLoop implements Runnable {
                 publishInterval(now);
             }
             boolean worked = openLoop && releaseDue(now);
+            if (now >= nextExpiryAt) {
+                expire(now);
+                worked = true;
+            }
             if (busyPoll) {
                 worked |= selector.selectNow(onReady) > 0;
                 if (worked && now >= timeline.measureAt()) {
@@ -169,6 +202,10 @@ final class EventLoop implements Runnable {
             if (openLoop) {
                 wake = Math.min(wake, nextTickAt);
             }
+            if (nextExpiryAt != Long.MAX_VALUE) {
+                // Rounded up to the next millisecond: a loss may be declared a little late, but the loop never spins for it.
+                wake = Math.min(wake, nextExpiryAt + 999_999);
+            }
             long millis = (wake - now) / 1_000_000;
             if (millis <= 0) {
                 selector.selectNow(onReady);
@@ -180,7 +217,7 @@ final class EventLoop implements Runnable {
     }
 
     private void onReady(SelectionKey key) {
-        LoadConnection connection = (LoadConnection) key.attachment();
+        Connection connection = (Connection) key.attachment();
         int ready = key.readyOps();
         long now = System.nanoTime();
         if ((ready & SelectionKey.OP_READ) != 0) {
@@ -202,7 +239,7 @@ final class EventLoop implements Runnable {
                 lagSum += now - nextTickAt;
                 lagCount++;
             }
-            LoadConnection connection = connections[turn];
+            Connection connection = connections[turn];
             turn = turn + 1 == count ? 0 : turn + 1;
             connection.owed++;
             if (!connection.dirty) {
@@ -247,7 +284,7 @@ final class EventLoop implements Runnable {
         }
     }
 
-    void badReplies(LoadConnection connection, long bad, String description) {
+    void badReplies(Connection connection, long bad, String description) {
         badReplies += bad;
         errors += bad;
         if (firstBadReply == null) {
@@ -255,16 +292,59 @@ final class EventLoop implements Runnable {
         }
     }
 
-    void unexpectedReplies(LoadConnection connection, long extra) {
+    void unexpectedReplies(Connection connection, long extra) {
+        unexpectedReplies(connection, extra, "received " + extra + " more lines than it sent requests");
+    }
+
+    void unexpectedReplies(Connection connection, long extra, String description) {
         unexpectedReplies += extra;
         errors += extra;
         if (firstBadReply == null) {
-            firstBadReply = "connection " + connection.id + " received " + extra
-                    + " more lines than it sent requests";
+            firstBadReply = "connection " + connection.id + " " + description;
         }
     }
 
-    void lost(LoadConnection connection, String why) {
+    /** UDP: the soonest an outstanding request times out is now no later than {@code at}. */
+    void expiresAt(long at) {
+        if (at < nextExpiryAt) {
+            nextExpiryAt = at;
+        }
+    }
+
+    // UDP: declares lost what timed out, on every connection, and finds the next time-out.
+    private void expire(long now) {
+        long soonest = Long.MAX_VALUE;
+        for (int i = 0; i < count; i++) {
+            if (connections[i] instanceof DatagramLoadConnection c && c.isOpen()) {
+                soonest = Math.min(soonest, c.expire(now));
+            }
+        }
+        nextExpiryAt = soonest;
+    }
+
+    void sentRequest(int bytes, long now) {
+        sentSoFar++;
+        if (now >= timeline.measureAt()) {
+            measuredSent++;
+            measuredBytesOut += bytes;
+        }
+    }
+
+    void lostRequest(long now) {
+        lostSoFar++;
+        if (now >= timeline.measureAt()) {
+            measuredLost++;
+        }
+    }
+
+    void lateReply(long now) {
+        lateSoFar++;
+        if (now >= timeline.measureAt()) {
+            measuredLate++;
+        }
+    }
+
+    void lost(Connection connection, String why) {
         lostConnections++;
         errors++;
         live--;
@@ -276,6 +356,11 @@ final class EventLoop implements Runnable {
     private void publishCounters() {
         publishedReplies.lazySet(replies);
         publishedErrors.lazySet(errors);
+        if (datagrams) {
+            publishedSent.lazySet(sentSoFar);
+            publishedLost.lazySet(lostSoFar);
+            publishedLate.lazySet(lateSoFar);
+        }
     }
 
     private void publishInterval(long now) {
@@ -311,6 +396,31 @@ final class EventLoop implements Runnable {
 
     long errorsSoFar() {
         return publishedErrors.get();
+    }
+
+    long sentSoFar() {
+        return publishedSent.get();
+    }
+
+    long lostSoFar() {
+        return publishedLost.get();
+    }
+
+    long lateSoFar() {
+        return publishedLate.get();
+    }
+
+    /** UDP, in the measured window: requests sent, declared lost, and replies that came after that. */
+    long measuredSent() {
+        return measuredSent;
+    }
+
+    long measuredLost() {
+        return measuredLost;
+    }
+
+    long measuredLate() {
+        return measuredLate;
     }
 
     // Read only after the thread has ended (the latch orders it).

@@ -6,7 +6,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
- * One connection of the load: issues requests up to its depth, writes them without blocking,
+ * One stream connection of the load, TCP or Unix socket: issues requests up to its depth, writes them without blocking,
  * verifies replies as they stream in and times each one. Owned by one {@link EventLoop};
  * nothing here is thread-safe and nothing allocates per message.
  *
@@ -15,13 +15,11 @@ import java.nio.channels.SocketChannel;
  * <em>issued</em> when its clock starts, <em>appended</em> once its bytes are in the send
  * buffer, and <em>answered</em> when its reply's newline arrives.
  */
-final class LoadConnection {
+final class LoadConnection extends Connection {
 
     /** Send buffers hold at most this much; more is appended as the socket drains. */
     static final int MAX_SEND_BUFFER = 64 * 1024;
 
-    final int id;
-    final int position;
     private final EventLoop loop;
     private final SocketChannel channel;
     private final ByteBuffer out;
@@ -43,14 +41,9 @@ final class LoadConnection {
     private boolean writeInterest;
     private boolean open = true;
 
-    // Open loop: requests that are due by the schedule but wait for room under the depth cap.
-    long owed;
-    boolean dirty;
-
     LoadConnection(int id, int position, EventLoop loop, SocketChannel channel, ByteBuffer out, LinePattern requests,
             LinePattern expected, int depth, boolean openLoop) {
-        this.id = id;
-        this.position = position;
+        super(id, position);
         this.loop = loop;
         this.channel = channel;
         this.out = out;
@@ -65,15 +58,17 @@ final class LoadConnection {
         return (int) Math.min((long) depth * lineLength, MAX_SEND_BUFFER);
     }
 
+    @Override
     void register(java.nio.channels.Selector selector) throws IOException {
         key = channel.register(selector, SelectionKey.OP_READ, this);
     }
 
+    @Override
     boolean isOpen() {
         return open;
     }
 
-    /** Reads what the socket has, verifies and times the replies, then issues what is now allowed. */
+    @Override
     void onReadable(long now) {
         ByteBuffer in = loop.readBuffer;
         for (;;) {
@@ -110,6 +105,7 @@ final class LoadConnection {
         issue(now);
     }
 
+    @Override
     void onWritable(long now) {
         flush(now);
     }
@@ -133,10 +129,7 @@ final class LoadConnection {
         inFlight -= matched;
     }
 
-    /**
-     * Issues as many requests as the depth allows (and, in open loop, as the schedule owes),
-     * starting their clocks now, and writes them.
-     */
+    @Override
     void issue(long now) {
         if (!open) {
             return;
@@ -216,6 +209,7 @@ final class LoadConnection {
         loop.lost(this, why + " after " + answered + " replies");
     }
 
+    @Override
     void close() {
         open = false;
         try {

@@ -4,11 +4,17 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import dev.sockit.Endpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +24,9 @@ import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
 /**
- * Drives a line-protocol server with many connections and measures it: opens every
+ * Drives a line-protocol server with many connections and measures it, over TCP or a Unix
+ * socket (lines on a stream) or UDP (one datagram per request and reply, with lost requests
+ * timed out and counted; see {@link DatagramLoadConnection}): opens every
  * connection first, runs {@code --threads} selector loops through the warmup and the
  * measured window, prints a progress line each second, and returns a {@link BenchResult}.
  *
@@ -64,7 +72,7 @@ public final class LoadGenerator {
         if (settings.serverPid() > 0) {
             ProcessCpu.of(settings.serverPid()); // fail now, not after the run
         }
-        List<SocketChannel> channels = connectAll();
+        List<? extends SelectableChannel> channels = settings.datagrams() ? openDatagrams() : connectAll();
         CountDownLatch finished = new CountDownLatch(settings.threads());
         List<EventLoop> loops;
         Timeline timeline;
@@ -82,7 +90,8 @@ public final class LoadGenerator {
         return coordinate(timeline, loops, threads, finished, progress);
     }
 
-    private List<EventLoop> createLoops(List<SocketChannel> channels, Timeline timeline, CountDownLatch finished)
+    private List<EventLoop> createLoops(List<? extends SelectableChannel> channels, Timeline timeline,
+            CountDownLatch finished)
             throws IOException {
         int threads = settings.threads();
         LinePattern requests = LinePattern.requests(settings.size());
@@ -95,13 +104,23 @@ public final class LoadGenerator {
             // connection sends at the same pace.
             double loopRate = (double) settings.rate() * share / settings.conns();
             EventLoop loop = new EventLoop(t, share, timeline, loopRate, settings.busyPoll(), finished);
+            if (settings.datagrams()) {
+                LinePattern loopRequests = requests.copy();
+                LinePattern loopExpected = settings.mode() == Mode.ECHO ? loopRequests : expected.copy();
+                for (int c = t; c < channels.size(); c += threads) {
+                    loop.addDatagram((DatagramChannel) channels.get(c), c + 1, loopRequests, loopExpected,
+                            settings.mode() == Mode.ECHO, settings.depth(), settings.lossTimeout().toNanos());
+                }
+                loops.add(loop);
+                continue;
+            }
             // One direct block per loop, cut into send buffers: one allocation, not one per connection.
             ByteBuffer block = ByteBuffer.allocateDirect(sendBuffer * share);
             LinePattern loopRequests = requests.copy();
             // Separate copies: the checker moves its pattern's position and limit as it compares.
             LinePattern loopExpected = expected.copy();
             for (int i = 0, c = t; c < channels.size(); i++, c += threads) {
-                loop.add(channels.get(c), c + 1, block.slice(i * sendBuffer, sendBuffer), loopRequests, loopExpected,
+                loop.add((SocketChannel) channels.get(c), c + 1, block.slice(i * sendBuffer, sendBuffer), loopRequests, loopExpected,
                         settings.depth());
             }
             loops.add(loop);
@@ -146,16 +165,27 @@ public final class LoadGenerator {
             if (now >= nextProgressAt) {
                 long replies = 0;
                 long errors = 0;
+                long sent = 0;
+                long lost = 0;
+                long late = 0;
                 for (EventLoop loop : loops) {
                     replies += loop.repliesSoFar();
                     errors += loop.errorsSoFar();
+                    sent += loop.sentSoFar();
+                    lost += loop.lostSoFar();
+                    late += loop.lateSoFar();
                     loop.drainInterval(display);
                 }
                 boolean warmup = lastProgressAt < timeline.measureAt() && timeline.measureAt() > timeline.startAt();
-                progress.accept(progressLine(nextProgressAt - PROGRESS_LAG - timeline.startAt(),
-                        (replies - lastReplies) * 1e9 / (now - lastProgressAt), display, errors, warmup));
+                String line = progressLine(nextProgressAt - PROGRESS_LAG - timeline.startAt(),
+                        (replies - lastReplies) * 1e9 / (now - lastProgressAt), display, errors, warmup);
+                if (settings.datagrams()) {
+                    line += datagramProgress(sent, replies, lost, late);
+                }
+                progress.accept(line);
                 display.reset();
                 lastReplies = replies;
+
                 lastProgressAt = now;
                 nextProgressAt += PROGRESS_INTERVAL;
             }
@@ -197,6 +227,9 @@ public final class LoadGenerator {
         long unexpected = 0;
         long lost = 0;
         long lagSum = 0;
+        long requestsSent = 0;
+        long lostRequests = 0;
+        long lateReplies = 0;
         long lagCount = 0;
         long work = 0;
         String firstBad = null;
@@ -215,6 +248,9 @@ public final class LoadGenerator {
             unexpected += loop.unexpectedReplies();
             lost += loop.lostConnections();
             lagSum += loop.scheduleLagSum();
+            requestsSent += loop.measuredSent();
+            lostRequests += loop.measuredLost();
+            lateReplies += loop.measuredLate();
             lagCount += loop.scheduleLagCount();
             firstBad = firstBad != null ? firstBad : loop.firstBadReply();
             firstLoss = firstLoss != null ? firstLoss : loop.firstLoss();
@@ -231,13 +267,21 @@ public final class LoadGenerator {
         double lag = !settings.openLoop() ? -1 : lagCount == 0 ? 0 : (double) lagSum / lagCount;
         return new BenchResult(settings, seconds, messages, sent, received, percentiles, bad, unexpected, lost,
                 firstBad != null ? firstBad : firstLoss, ownCpu, settings.busyPoll() ? work : -1, busiest, serverCpu, lag,
-                machineBusy, steal);
+                machineBusy, steal, settings.datagrams() ? new BenchResult.Datagrams(requestsSent, messages, lostRequests,
+                        lateReplies) : null);
     }
 
     private static String progressLine(long elapsed, double rate, Histogram interval, long errors, boolean warmup) {
         String p99 = interval.getTotalCount() == 0 ? "-" : Report.latency(interval.getValueAtPercentile(99));
         return String.format(Locale.ROOT, "%6.1fs  %,12.0f msgs/s  p99 %9s  errors %,d%s", elapsed / 1e9, rate, p99,
                 errors, warmup ? "  (warmup)" : "");
+    }
+
+    // UDP: totals since the start (warmup included); lost as a share of the requests settled, answered or lost.
+    private static String datagramProgress(long sent, long received, long lost, long late) {
+        long settled = received + lost;
+        return String.format(Locale.ROOT, "  sent %,d  received %,d  lost %,d (%s)  late %,d", sent, received, lost,
+                settled == 0 ? "-" : String.format(Locale.ROOT, "%.2f%%", 100.0 * lost / settled), late);
     }
 
     private long serverCpu() {
@@ -268,13 +312,10 @@ public final class LoadGenerator {
         }
     }
 
-    /** Opens every connection, a bounded number at a time, before any load is sent. */
+    /** Opens every stream connection, TCP or Unix, a bounded number at a time, before any load is sent. */
     private List<SocketChannel> connectAll() throws IOException {
-        InetSocketAddress address = new InetSocketAddress(settings.endpoint().host(), settings.endpoint().port());
-        if (address.isUnresolved()) {
-            throw new ConnectException("cannot connect to " + settings.endpoint() + ": unknown host "
-                    + settings.endpoint().host() + " (check the name, or use an address like 127.0.0.1)");
-        }
+        boolean unix = settings.endpoint().kind() == Endpoint.Kind.UNIX;
+        SocketAddress address = unix ? UnixDomainSocketAddress.of(settings.endpoint().path()) : inetAddress();
         int total = settings.conns();
         List<SocketChannel> channels = new ArrayList<>(total);
         long timeout = settings.connectTimeout().toNanos();
@@ -283,12 +324,14 @@ public final class LoadGenerator {
             int pending = 0;
             while (opened < total) {
                 while (pending < CONNECTS_AT_ONCE && channels.size() < total) {
-                    SocketChannel channel = SocketChannel.open();
+                    SocketChannel channel = unix ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
                     channels.add(channel);
                     try {
                         channel.configureBlocking(false);
-                        // Requests go out in batches this tool chooses; Nagle would only hold them back.
-                        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                        if (!unix) {
+                            // Requests go out in batches this tool chooses; Nagle would only hold them back.
+                            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                        }
                         if (channel.connect(address)) {
                             opened++;
                         } else {
@@ -330,6 +373,47 @@ public final class LoadGenerator {
         }
     }
 
+    private InetSocketAddress inetAddress() throws ConnectException {
+        InetSocketAddress address = new InetSocketAddress(settings.endpoint().host(), settings.endpoint().port());
+        if (address.isUnresolved()) {
+            throw new ConnectException("cannot connect to " + settings.endpoint() + ": unknown host "
+                    + settings.endpoint().host() + " (check the name, or use an address like 127.0.0.1)");
+        }
+        return address;
+    }
+
+    /**
+     * UDP: opens one connected, non-blocking channel per connection. Connecting a datagram
+     * socket sends nothing, so a missing server shows only once requests go unanswered or
+     * the system reports the port unreachable.
+     */
+    private List<DatagramChannel> openDatagrams() throws IOException {
+        InetSocketAddress address = inetAddress();
+        // Room for a full depth of replies, so the generator's own socket does not drop what the server sent.
+        int receiveBuffer = (int) Math.min((long) settings.depth() * (Math.max(settings.size(), settings.reply().length()) + 64),
+                4 * 1024 * 1024);
+        List<DatagramChannel> channels = new ArrayList<>(settings.conns());
+        try {
+            for (int i = 0; i < settings.conns(); i++) {
+                DatagramChannel channel = DatagramChannel.open();
+                channels.add(channel);
+                try {
+                    channel.configureBlocking(false);
+                    if (channel.getOption(StandardSocketOptions.SO_RCVBUF) < receiveBuffer) {
+                        channel.setOption(StandardSocketOptions.SO_RCVBUF, receiveBuffer); // the system may cap it
+                    }
+                    channel.connect(address);
+                } catch (IOException e) {
+                    throw connectFailed(i, e);
+                }
+            }
+            return channels;
+        } catch (IOException | RuntimeException e) {
+            channels.forEach(LoadGenerator::closeQuietly);
+            throw e;
+        }
+    }
+
     private ConnectException connectFailed(int opened, IOException cause) {
         String why;
         if (cause == null) {
@@ -337,7 +421,16 @@ public final class LoadGenerator {
                     + " (is the server up, and the port open in its firewall? --connect-timeout waits longer)";
         } else {
             String message = cause.getMessage() == null ? "" : cause.getMessage().toLowerCase(Locale.ROOT);
-            if (message.contains("refused")) {
+            Endpoint endpoint = settings.endpoint();
+            if (endpoint.kind() == Endpoint.Kind.UNIX && message.contains("no such file")) {
+                why = "no socket file at " + endpoint.path() + " — is a server running? (sockit server " + endpoint + ")";
+            } else if (endpoint.kind() == Endpoint.Kind.UNIX && message.contains("refused")) {
+                why = "connection refused: no server listens on " + endpoint.path()
+                        + " (a stale socket file, or not a socket?) — start one with sockit server " + endpoint;
+            } else if (endpoint.kind() == Endpoint.Kind.UNIX && message.contains("permission denied")) {
+                why = "permission denied: this user may not connect to " + endpoint.path()
+                        + " (the server's --socket-mode decides who may)";
+            } else if (message.contains("refused")) {
                 why = "connection refused — is a server running? (sockit server)";
             } else if (message.contains("cannot assign")) {
                 why = "no local port left to connect from (lower --conns, or wait for closed connections to leave TIME_WAIT)";
@@ -354,7 +447,7 @@ public final class LoadGenerator {
         return failure;
     }
 
-    private static void closeQuietly(SocketChannel channel) {
+    private static void closeQuietly(SelectableChannel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {

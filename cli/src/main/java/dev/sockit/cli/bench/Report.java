@@ -18,8 +18,9 @@ public final class Report {
     public static String text(BenchResult r) {
         BenchSettings s = r.settings();
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "sockit bench %s: %s, %,d connection%s x depth %,d, %,d-byte lines, %s, %d thread%s%n",
+        b.append(String.format(Locale.ROOT, "sockit bench %s: %s, %,d connection%s x depth %,d, %,d-byte %s, %s, %d thread%s%n",
                 s.endpoint(), s.mode(), s.conns(), s.conns() == 1 ? "" : "s", s.depth(), s.size(),
+                s.datagrams() ? "datagrams" : "lines",
                 s.openLoop() ? String.format(Locale.ROOT, "open loop at %,d msgs/s", s.rate()) : "closed loop",
                 s.threads(), s.threads() == 1 ? "" : "s"));
         b.append(String.format(Locale.ROOT, "measured %.1f s after %s of warmup%n%n", r.seconds(),
@@ -33,6 +34,11 @@ public final class Report {
             b.append(String.format(Locale.ROOT, "  latency     p50 %s   p90 %s   p99 %s   p99.9 %s   max %s%s%n",
                     latency(l.p50()), latency(l.p90()), latency(l.p99()), latency(l.p999()), latency(l.max()),
                     s.openLoop() ? "   (from when each request was due)" : ""));
+        }
+        BenchResult.Datagrams d = r.datagrams();
+        if (d != null) {
+            b.append(String.format(Locale.ROOT, "  datagrams   sent %,d   received %,d   lost %,d (%.2f%%, no reply within %s)   late %,d%n",
+                    d.sent(), d.received(), d.lost(), d.lossPercent(), DurationConverter.format(s.lossTimeout()), d.late()));
         }
         b.append(String.format(Locale.ROOT, "  errors      %,d%s%n", r.errors(), r.errors() == 0 ? ""
                 : String.format(Locale.ROOT, " (%,d bad replies, %,d lines answering nothing, %,d connections lost)",
@@ -104,6 +110,15 @@ public final class Report {
         field(b, "max", none ? "null" : number(l.max() / 1e3));
         b.setLength(b.length() - 1);
         b.append("},");
+        BenchResult.Datagrams d = r.datagrams();
+        if (d != null) {
+            field(b, "loss_timeout_s", number(s.lossTimeout().toNanos() / 1e9));
+            field(b, "sent", d.sent());
+            field(b, "received", d.received());
+            field(b, "lost", d.lost());
+            field(b, "loss_pct", number(d.lossPercent()));
+            field(b, "late", d.late());
+        }
         field(b, "errors", r.errors());
         field(b, "bad_replies", r.badReplies());
         field(b, "unexpected_replies", r.unexpectedReplies());
@@ -132,10 +147,21 @@ public final class Report {
             return String.format(Locale.ROOT, "%,d replies failed verification (%s); first: %s — check --mode and --reply",
                     r.badReplies() + r.unexpectedReplies(), expected, r.firstError());
         }
+        if (r.lostConnections() > 0 && r.datagrams() != null) {
+            return String.format(Locale.ROOT, "%,d of %,d UDP sockets stopped during the run; first: %s"
+                    + " — is a server listening on %s?", r.lostConnections(), r.settings().conns(), r.firstError(),
+                    r.settings().endpoint());
+        }
         if (r.lostConnections() > 0) {
             return String.format(Locale.ROOT, "%,d of %,d connections were lost during the run; first: %s"
                     + " — is the server limiting connections, or failing?", r.lostConnections(), r.settings().conns(),
                     r.firstError());
+        }
+        if (r.messages() == 0 && r.datagrams() != null) {
+            return String.format(Locale.ROOT, "no replies in %.1f s: %,d requests sent, %,d of them lost (no reply within %s)"
+                    + " — is a server listening on %s? (sockit server %s%s)", r.seconds(), r.datagrams().sent(),
+                    r.datagrams().lost(), DurationConverter.format(r.settings().lossTimeout()), r.settings().endpoint(),
+                    r.settings().endpoint(), r.settings().mode() == Mode.ECHO ? " --mode echo" : "");
         }
         if (r.messages() == 0) {
             return "no replies in " + String.format(Locale.ROOT, "%.1f s", r.seconds())
