@@ -16,15 +16,17 @@ import picocli.CommandLine.Command;
 @Command(name = "sockit",
         mixinStandardHelpOptions = true,
         versionProvider = Sockit.Version.class,
-        description = "The socket toolkit: a server that answers many clients at once, and a client that "
-                + "talks to any line-based server. Endpoints are URIs; the default is tcp://127.0.0.1:8001.%n",
-        subcommands = {ServerCommand.class, ClientCommand.class, CommandLine.HelpCommand.class},
+        description = "The socket toolkit: a server that answers many clients at once, a client that "
+                + "talks to any line-based server, and a load generator to measure either. Endpoints are URIs; "
+                + "the default is tcp://127.0.0.1:8001.%n",
+        subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  sockit server                    # listen on tcp://127.0.0.1:8001, ack lines",
             "  sockit client                    # talk to it, in a second terminal",
             "  printf 'a\\nb\\n' | sockit client  # one reply per line on stdout, then exit",
             "  sockit server tcp://[::1]:9000 --mode echo",
+            "  sockit bench tcp://127.0.0.1:8001 --conns 64 --depth 16 --duration 10s",
             "",
             "Run 'sockit COMMAND --help' for a command's options.",
         })

@@ -23,12 +23,12 @@ class CommandLineTest {
     @Test
     void helpNamesEverySubcommandAndShowsExamples() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("server", "client", "Examples:", "tcp://127.0.0.1:8001");
+        assertThat(out.toString()).contains("server", "client", "bench", "Examples:", "tcp://127.0.0.1:8001");
     }
 
     @Test
     void everySubcommandsHelpTeachesWithExamples() {
-        for (String command : new String[] {"server", "client"}) {
+        for (String command : new String[] {"server", "client", "bench"}) {
             out.getBuffer().setLength(0);
             assertThat(run(command, "--help")).isZero();
             assertThat(out.toString()).as(command).contains("Examples:", "ENDPOINT", "tcp://127.0.0.1:8001");
