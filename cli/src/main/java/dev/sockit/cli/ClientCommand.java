@@ -33,11 +33,12 @@ import picocli.CommandLine.Parameters;
             "  sockit client tcp://[::1]:9000 < lines.txt > replies.txt",
             "  sockit client --framing raw tcp://127.0.0.1:7 # bytes as they come, like nc",
             "  sockit client --reconnect               # ride out server restarts",
+            "  sockit client tls://127.0.0.1:8443 --ca sockit-cert.pem",
         })
 final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
+            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
     @Mixin
@@ -45,6 +46,9 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     LivenessOptions liveness;
+
+    @Mixin
+    ClientTlsOptions tlsOptions;
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "How long to wait for the server to accept. Default: ${DEFAULT-VALUE}.")
@@ -82,6 +86,10 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
                 .framing(framing.framing())
                 .heartbeat(liveness.heartbeat())
                 .connectTimeout(connectTimeout);
+        dev.sockit.Tls tls = tlsOptions.tls(where, System.err);
+        if (tls != null) {
+            client.tls(tls);
+        }
         Reconnector reconnector = reconnect ? new Reconnector(client, where, Backoff.exponential(), reconnectMax) : null;
         try (Connection connection = reconnector != null ? reconnector.first(System.err::println) : client.open()) {
             if (interactive()) {

@@ -26,13 +26,14 @@ import picocli.CommandLine.Parameters;
             "  sockit server --mode chat            # relay lines to the other clients",
             "  sockit server tcp://127.0.0.1:0      # any free port; the start line says",
             "  sockit server --reply OK --quiet     # answer OK; print start line, errors",
+            "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
         })
 final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     enum Mode { ack, echo, chat, discard }
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT. Port 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT (with --cert and --key). Port 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
     @Option(names = {"-m", "--mode"}, paramLabel = "ack|echo|chat|discard", defaultValue = "ack",
@@ -48,6 +49,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     LivenessOptions liveness;
+
+    @Mixin
+    ServerTlsOptions tlsOptions;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = "The most clients connected at once; one more is told 'error: server busy' and closed. Default: ${DEFAULT-VALUE}.")
@@ -85,7 +89,12 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         PrintStream err = System.err;
         Optional<ServerConsole> serverConsole = ServerConsole.open(console, err);
         Printer out = serverConsole.map(ServerConsole::printer).orElseGet(() -> new Printer(System.out));
-        Server server = Server.listen(where)
+        dev.sockit.Tls tls = tlsOptions.tls(where);
+        Server.Builder builder = Server.listen(where);
+        if (tls != null) {
+            builder.tls(tls).handshakeTimeout(tlsOptions.handshakeTimeout);
+        }
+        Server server = builder
                 .framing(framing.framing())
                 .heartbeat(liveness.heartbeat())
                 .handler(Handlers.forMode(mode.name(), reply))

@@ -18,13 +18,14 @@ import picocli.CommandLine.Command;
         versionProvider = Sockit.Version.class,
         description = "The socket toolkit: a server that answers many clients at once, and a client that "
                 + "talks to any line-based server. Endpoints are URIs; the default is tcp://127.0.0.1:8001.%n",
-        subcommands = {ServerCommand.class, ClientCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServerCommand.class, ClientCommand.class, CertCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  sockit server                    # listen on tcp://127.0.0.1:8001, ack lines",
             "  sockit client                    # talk to it, in a second terminal",
             "  printf 'a\\nb\\n' | sockit client  # one reply per line on stdout, then exit",
             "  sockit server tcp://[::1]:9000 --mode echo",
+            "  sockit cert && sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
             "",
             "Run 'sockit COMMAND --help' for a command's options.",
         })
