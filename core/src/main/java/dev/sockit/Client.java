@@ -6,6 +6,7 @@ import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.Tcp;
+import dev.sockit.transport.TlsChannel;
 import dev.sockit.transport.Udp;
 import dev.sockit.transport.Unix;
 import java.io.IOException;
@@ -49,6 +50,9 @@ public final class Client {
     private Heartbeat heartbeat = Heartbeat.DEFAULT;
     private OutboundLimit outbound = OutboundLimit.CLIENT_DEFAULT;
     private Duration receiveTimeout;
+    private Tls tls;
+    // Built once per client, so that reconnections can resume the TLS session.
+    private javax.net.ssl.SSLContext tlsContext;
 
     private Client(Endpoint endpoint) {
         this.endpoint = endpoint;
@@ -115,6 +119,27 @@ public final class Client {
     }
 
     /**
+     * How a {@code tls://} endpoint is verified: whom to trust, which versions, a client
+     * certificate for mutual TLS. Default for {@code tls://}: {@link Tls#client()}, the JDK's
+     * trust store and a host name check. The handshake is bounded by {@link #connectTimeout}.
+     *
+     * @throws IllegalArgumentException for a server's settings or a non-TLS endpoint
+     */
+    public Client tls(Tls tls) {
+        Objects.requireNonNull(tls, "tls");
+        if (tls.isServer()) {
+            throw new IllegalArgumentException("a client needs Tls.client(), not a server's TLS settings");
+        }
+        if (endpoint.kind() != Endpoint.Kind.TLS) {
+            throw new IllegalArgumentException("TLS settings apply to tls:// endpoints, and " + endpoint
+                    + " is not one; connect to tls://" + endpoint.authority());
+        }
+        this.tls = tls;
+        this.tlsContext = null;
+        return this;
+    }
+
+    /**
      * Connects: for TCP, trying each address the host resolves to; for a Unix socket, to its
      * file; for UDP, no packet is sent (UDP has no handshake), so a missing server shows only
      * when no reply comes.
@@ -128,15 +153,29 @@ public final class Client {
             case TCP -> stream(id, Tcp.connect(endpoint, connectTimeout));
             case UNIX -> stream(id, Unix.connect(endpoint, connectTimeout));
             case UDP -> datagrams(id, Udp.connect(endpoint));
-            case TLS -> throw new IOException("cannot connect to " + endpoint + ": tls is not supported yet;"
-                    + " connect to tcp://, udp:// or unix: instead");
+            case TLS -> tlsStream(id);
         };
     }
 
+    private Connection tlsStream(long id) throws IOException {
+        Tls settings = tls != null ? tls : Tls.client();
+        javax.net.ssl.SSLContext context = tlsContext;
+        if (context == null) {
+            tlsContext = context = settings.context();
+        }
+        SocketChannel channel = Tcp.connect(endpoint, connectTimeout);
+        return stream(id, channel, new TlsChannel(channel, settings.engine(context, endpoint), endpoint.toString(),
+                connectTimeout));
+    }
+
     private Connection stream(long id, SocketChannel channel) throws IOException {
+        return stream(id, channel, null);
+    }
+
+    private Connection stream(long id, SocketChannel channel, TlsChannel tlsChannel) throws IOException {
         try {
             ConnectionSettings settings = new ConnectionSettings(framing, heartbeat, outbound, Observer.NONE);
-            SocketConnection connection = new SocketConnection(id, channel, settings);
+            SocketConnection connection = new SocketConnection(id, channel, settings, tlsChannel);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {

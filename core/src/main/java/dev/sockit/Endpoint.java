@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 
 /**
  * Where to listen or connect, written as a URI: {@code tcp://127.0.0.1:8001},
- * {@code tcp://[::1]:8001}, {@code tcp://[fe80::1%eth0]:8001}, {@code udp://127.0.0.1:8001},
+ * {@code tcp://[::1]:8001}, {@code tcp://[fe80::1%eth0]:8001}, {@code udp://127.0.0.1:8001}, {@code tls://127.0.0.1:8443},
  * {@code unix:/run/app.sock}. One parser serves the library and the command line. A bare
  * {@code HOST:PORT} means TCP. A zone id may be written plainly ({@code %eth0}) or as RFC 6874
  * has it in URIs ({@code %25eth0}).
@@ -41,7 +41,7 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
     }
 
     // The kinds this build can open. The others parse, so that the refusal can name them.
-    private static final Set<Kind> SUPPORTED = EnumSet.of(Kind.TCP, Kind.UDP, Kind.UNIX);
+    private static final Set<Kind> SUPPORTED = EnumSet.of(Kind.TCP, Kind.UDP, Kind.UNIX, Kind.TLS);
 
     /**
      * Reads an endpoint.
@@ -129,6 +129,11 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
     /** A UDP endpoint. */
     public static Endpoint udp(String host, int port) {
         return new Endpoint(Kind.UDP, host, port, null);
+    }
+
+    /** A TLS (over TCP) endpoint. */
+    public static Endpoint tls(String host, int port) {
+        return new Endpoint(Kind.TLS, host, port, null);
     }
 
     /** A Unix domain (stream) socket endpoint: the socket file at {@code path}. */

@@ -1,6 +1,8 @@
 package dev.sockit;
 
 import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Watches a server's connections come, talk and go: the command line prints from here, and
@@ -43,4 +45,17 @@ public interface Observer {
      * faster than the peer's handler reads. Called on the receive thread: keep it cheap.
      */
     default void datagramDropped(SocketAddress peer, String reason) {}
+
+    /**
+     * A TLS server read its certificate files again because they changed; new handshakes use
+     * them, open connections keep their sessions. Called on the timer thread: keep it cheap.
+     */
+    default void tlsReloaded(List<Path> files) {}
+
+    /**
+     * A TLS server found its certificate files changed but could not use them (a key that
+     * does not match, a file half written); it keeps the previous ones and tries again at the
+     * next change. Called on the timer thread: keep it cheap.
+     */
+    default void tlsReloadFailed(List<Path> files, Exception failure) {}
 }

@@ -11,6 +11,9 @@ import dev.sockit.transport.Errors;
 import dev.sockit.transport.Listener;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.StreamListener;
+import dev.sockit.transport.TlsChannel;
+import dev.sockit.transport.TlsContext;
+import dev.sockit.transport.TlsHandshakeException;
 import dev.sockit.transport.Udp;
 import dev.sockit.transport.Unix;
 import java.io.IOException;
@@ -85,20 +88,40 @@ public final class Server implements AutoCloseable {
     private final Object drained = new Object();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Listener listener;
+    // TLS only: the certificate in use, swapped when its files change; null otherwise.
+    private final TlsContext tls;
     private volatile boolean closing;
 
     private Server(Settings settings) throws IOException {
         this.settings = settings;
         this.permits = new Semaphore(settings.maxConnections());
         Endpoint endpoint = settings.endpoint();
-        this.listener = switch (endpoint.kind()) {
-            case TCP, UNIX -> StreamListener.start(endpoint, settings.backlog(), settings.socketMode(), this::accepted,
+        Observer observer = settings.observer();
+        this.tls = settings.tls() == null ? null : TlsContext.watch(settings.tls()::context, settings.tls().files(),
+                settings.tls().reloadInterval(), (files, failure) -> {
+                    if (failure == null) {
+                        observer.tlsReloaded(files);
+                    } else {
+                        observer.tlsReloadFailed(files, failure);
+                    }
+                });
+        try {
+            this.listener = listener(endpoint);
+        } catch (IOException | RuntimeException e) {
+            if (tls != null) {
+                tls.close();
+            }
+            throw e;
+        }
+    }
+
+    private Listener listener(Endpoint endpoint) throws IOException {
+        return switch (endpoint.kind()) {
+            case TCP, UNIX, TLS -> StreamListener.start(endpoint, settings.backlog(), settings.socketMode(), this::accepted,
                     settings.observer()::acceptFailed);
             case UDP -> DatagramListener.start(endpoint,
                     new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null),
                     settings.observer(), this::openSession);
-            case TLS -> throw new IOException("cannot listen on " + endpoint + ": tls is not supported yet;"
-                    + " listen on tcp://, udp:// or unix: instead");
         };
     }
 
@@ -201,7 +224,11 @@ public final class Server implements AutoCloseable {
         long id = limit == null ? ids.incrementAndGet() : 0;
         SocketConnection connection;
         try {
-            connection = new SocketConnection(id, channel, settings.connection());
+            // The handshake waits for the connection's own thread (start()): a slow or silent
+            // peer must not hold up the accept loop.
+            TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
+                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
+            connection = new SocketConnection(id, channel, settings.connection(), tlsChannel);
         } catch (IOException resetAlready) {
             closeQuietly(channel);
             if (limit == null) {
@@ -318,6 +345,8 @@ public final class Server implements AutoCloseable {
             settings.handler().handle(connection);
         } catch (FramingException e) {
             reason = CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage());
+        } catch (TlsHandshakeException e) {
+            reason = CloseReason.of(e.timedOut() ? CloseReason.Code.TIMEOUT : CloseReason.Code.PROTOCOL_ERROR, e.getMessage());
         } catch (ClosedConnectionException e) {
             reason = e.reason();
         } catch (IOException e) {
@@ -396,6 +425,9 @@ public final class Server implements AutoCloseable {
         } finally {
             // Only now: a UDP server's sessions replied from the listening socket until they closed.
             listener.release();
+            if (tls != null) {
+                tls.close();
+            }
             closed.countDown();
         }
     }
@@ -449,7 +481,7 @@ public final class Server implements AutoCloseable {
     /** A server's settings, gathered by the {@link Builder}. */
     private record Settings(Endpoint endpoint, ConnectionSettings connection, Handler handler, int maxConnections,
             int backlog, Duration drainTimeout, Set<PosixFilePermission> socketMode, int maxDatagram,
-            Duration sessionTimeout, AccessPolicy access, int maxPerSource) {
+            Duration sessionTimeout, AccessPolicy access, int maxPerSource, Tls tls, Duration handshakeTimeout) {
         Observer observer() {
             return connection.observer();
         }
@@ -472,6 +504,8 @@ public final class Server implements AutoCloseable {
         private AccessPolicy access = AccessPolicy.OPEN;
         private int maxPerSource = 1000;
         private Duration writeTimeout = Duration.ofSeconds(30);
+        private Tls tls;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
 
         private Builder(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -675,6 +709,40 @@ public final class Server implements AutoCloseable {
         }
 
         /**
+         * How a {@code tls://} endpoint encrypts: its certificate and key, and optionally the
+         * CA its clients' certificates must be signed by. Required for {@code tls://}, refused
+         * for other endpoints. See {@link Tls#server} and {@link Tls#keystore}.
+         *
+         * @throws IllegalArgumentException for a client's settings or a non-TLS endpoint
+         */
+        public Builder tls(Tls tls) {
+            Objects.requireNonNull(tls, "tls");
+            if (!tls.isServer()) {
+                throw new IllegalArgumentException("a server needs Tls.server(certPem, keyPem) or Tls.keystore(file,"
+                        + " password), not Tls.client()");
+            }
+            if (endpoint.kind() != Endpoint.Kind.TLS) {
+                throw new IllegalArgumentException("TLS settings apply to tls:// endpoints, and " + endpoint
+                        + " is not one; listen on tls://" + endpoint.authority());
+            }
+            this.tls = tls;
+            return this;
+        }
+
+        /**
+         * How long a TLS client may take to complete its handshake, counted from accept; a
+         * peer that connects and sends nothing is closed after it. Default: 10 s. Ignored for
+         * other endpoints.
+         */
+        public Builder handshakeTimeout(Duration handshakeTimeout) {
+            if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+                throw new IllegalArgumentException("handshakeTimeout must be positive, not " + handshakeTimeout);
+            }
+            this.handshakeTimeout = handshakeTimeout;
+            return this;
+        }
+
+        /**
          * Binds the endpoint and starts accepting.
          *
          * @throws IOException saying why the endpoint cannot be bound, e.g. address in use
@@ -682,9 +750,13 @@ public final class Server implements AutoCloseable {
          *     heartbeat that pings over a framing that cannot
          */
         public Server start() throws IOException {
+            if (endpoint.kind() == Endpoint.Kind.TLS && tls == null) {
+                throw new IllegalArgumentException(endpoint + " needs a certificate: .tls(Tls.server(certPem, keyPem))"
+                        + " (sockit server: --cert FILE --key FILE; sockit cert makes a development one)");
+            }
             ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound, observer, writeTimeout);
             return new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
-                    socketMode, maxDatagram, sessionTimeout, access, maxPerSource));
+                    socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout));
         }
     }
 }

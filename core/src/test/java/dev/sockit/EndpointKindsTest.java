@@ -40,12 +40,10 @@ class EndpointKindsTest {
     }
 
     @Test
-    void refusesTlsForNowAndNamesWhatIsSupported() {
-        assertThatThrownBy(() -> Endpoint.parse("tls://127.0.0.1:8443"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("tls is not supported yet")
-                .hasMessageContaining("udp://HOST:PORT")
-                .hasMessageContaining("unix:/PATH");
+    void readsATlsEndpoint() {
+        Endpoint endpoint = Endpoint.parse("tls://127.0.0.1:8443");
+        assertThat(endpoint.kind()).isEqualTo(Endpoint.Kind.TLS);
+        assertThat(endpoint).isEqualTo(Endpoint.tls("127.0.0.1", 8443)).hasToString("tls://127.0.0.1:8443");
     }
 
     @Test

@@ -119,10 +119,8 @@ class EndpointTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"tls://127.0.0.1:8001", "TLS://[::1]:8001"})
-    void refusesAKindNotSupportedYetNamingItAndWhatIsSupported(String text) {
-        String scheme = text.substring(0, text.indexOf(':')).toLowerCase(java.util.Locale.ROOT);
-        assertRefused(text).contains(text).contains(scheme + " is not supported yet")
-                .contains("supported: tcp://HOST:PORT");
+    void readsTlsInAnyCase(String text) {
+        assertThat(Endpoint.parse(text).kind()).isEqualTo(Endpoint.Kind.TLS);
     }
 
     @Test

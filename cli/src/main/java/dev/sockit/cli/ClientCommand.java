@@ -39,11 +39,12 @@ import picocli.CommandLine.Parameters;
             "  sockit client --reconnect               # ride out server restarts",
             "  sockit client udp://127.0.0.1:9000      # a datagram per line, resent if lost",
             "  sockit client unix:/tmp/sockit.sock",
+            "  sockit client tls://127.0.0.1:8443 --ca sockit-cert.pem",
         })
 final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, udp://HOST:PORT, unix:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
+            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
     @Mixin
@@ -54,6 +55,9 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     DatagramOptions datagrams;
+
+    @Mixin
+    ClientTlsOptions tlsOptions;
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "How long to wait for the server to accept. Default: ${DEFAULT-VALUE}.")
@@ -94,6 +98,10 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
             client.framing(framing.framing());
         }
         Retry retry = datagrams.retry();
+        dev.sockit.Tls tls = tlsOptions.tls(where, System.err);
+        if (tls != null) {
+            client.tls(tls);
+        }
         Reconnector reconnector = reconnect ? new Reconnector(client, where, Backoff.exponential(), reconnectMax) : null;
         try (Connection connection = reconnector != null ? reconnector.first(System.err::println) : client.open()) {
             if (verbose) {

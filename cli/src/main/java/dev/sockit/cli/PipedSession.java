@@ -211,8 +211,11 @@ final class PipedSession {
             if (last != null) {
                 send(last);
             }
-            shutdownOutput();
+            // The input has ended now, before the half-close: the server may answer it and
+            // close before shutdownOutput() returns (over TLS, close_notify leaves first), and
+            // that close must not be taken for one that cut the input short.
             inputEnded.countDown();
+            shutdownOutput();
         } catch (FramingException e) {
             inputFailure = "input " + e.getMessage() + " (the --max-line limit); nothing more sent";
             connection.close();

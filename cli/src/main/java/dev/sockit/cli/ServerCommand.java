@@ -34,6 +34,7 @@ import picocli.CommandLine.Parameters;
             "  sockit server udp://127.0.0.1:9000   # each datagram is a message",
             "  sockit server unix:/tmp/sockit.sock --socket-mode 660",
             "  sockit server tcp://0.0.0.0:9000 --allow 10.0.0.0/8,::1 --deny 10.66.0.0/16",
+            "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
         })
 final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
@@ -42,7 +43,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     enum SlowReader { disconnect, drop, block }
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), udp://HOST:PORT, unix:/PATH. Port 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH. Port 0 picks a free one. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
     @Option(names = {"-m", "--mode"}, paramLabel = "ack|echo|chat|discard", defaultValue = "ack",
@@ -58,6 +59,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     LivenessOptions liveness;
+
+    @Mixin
+    ServerTlsOptions tlsOptions;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = "The most clients connected at once; one more is told 'error: server busy' and closed. Default: ${DEFAULT-VALUE}.")
@@ -153,7 +157,11 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         PrintStream err = System.err;
         Optional<ServerConsole> serverConsole = ServerConsole.open(console, err);
         Printer out = serverConsole.map(ServerConsole::printer).orElseGet(() -> new Printer(System.out));
+        dev.sockit.Tls tls = tlsOptions.tls(where);
         Server.Builder builder = Server.listen(where);
+        if (tls != null) {
+            builder.tls(tls).handshakeTimeout(tlsOptions.handshakeTimeout);
+        }
         if (framing.appliesTo(where)) {
             builder.framing(framing.framing());
         }

@@ -58,6 +58,11 @@ final class ServerLog implements Observer {
     @Override
     public void closed(Connection connection, CloseReason reason) {
         String peer = Peers.describe(connection.remote());
+        if (reason.text().startsWith("TLS handshake")) {
+            // Refused before it was ever "Connected by": one line on stderr says it all.
+            err.println("sockit: " + peer + ": " + reason.text());
+            return;
+        }
         if (reason.code() == CloseReason.Code.PROTOCOL_ERROR) {
             String advice = reason.text().startsWith("line longer") ? " (raise it with --max-line, now " + maxLine + ")"
                     : reason.text().startsWith("frame of") ? " (raise it with --max-frame)" : "";
@@ -103,6 +108,21 @@ final class ServerLog implements Observer {
         err.println("sockit: accept failed: " + failure.getMessage()
                 + (String.valueOf(failure.getMessage()).contains("Too many open files")
                         ? " (raise the open-file limit with ulimit -n, or lower --max-connections)" : ""));
+    }
+
+    @Override
+    public void tlsReloaded(java.util.List<java.nio.file.Path> files) {
+        out.println("TLS certificate reloaded from " + join(files) + "; new connections use it");
+    }
+
+    @Override
+    public void tlsReloadFailed(java.util.List<java.nio.file.Path> files, Exception failure) {
+        err.println("sockit: TLS certificate files changed but cannot be used, keeping the previous ones: "
+                + failure.getMessage());
+    }
+
+    private static String join(java.util.List<java.nio.file.Path> files) {
+        return String.join(", ", files.stream().map(String::valueOf).toList());
     }
 
     /** Control characters shown as escapes, so that a peer cannot drive the operator's terminal. */

@@ -2,6 +2,7 @@ package dev.sockit.transport;
 
 import dev.sockit.CloseReason;
 import dev.sockit.Connection;
+import java.io.IOException;
 
 /**
  * A connection as its server sees it: one it can drain when stopping, and ask afterwards why
@@ -9,8 +10,13 @@ import dev.sockit.Connection;
  */
 public interface Drainable extends Connection {
 
-    /** Starts the conversation (a framing's greeting, the heartbeat); called once before the handler runs. */
-    default void start() {}
+    /**
+     * Starts the conversation (a TLS handshake, a framing's greeting, the heartbeat); called
+     * once, on the connection's own thread, before the handler runs.
+     *
+     * @throws IOException when the connection cannot start, e.g. its TLS handshake failed
+     */
+    default void start() throws IOException {}
 
     /**
      * Stops taking input for a graceful shutdown: {@link #receive()} returns what has already

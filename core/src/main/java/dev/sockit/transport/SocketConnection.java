@@ -66,6 +66,9 @@ public final class SocketConnection implements Drainable {
 
     private final long id;
     private final SocketChannel channel;
+    // Null for plain TCP and Unix, whose reads and writes go to the channel itself: only TLS
+    // connections pay for the wrapper.
+    private final TlsChannel tls;
     private final Framing framing;
     private final Framing.Decoder decoder;
     private final Observer observer;
@@ -118,8 +121,20 @@ public final class SocketConnection implements Drainable {
      * @throws IOException when the socket is already unusable (the peer reset it at once)
      */
     public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings) throws IOException {
+        this(id, channel, settings, null);
+    }
+
+    /**
+     * Wraps a connected channel with TLS over it ({@code tls} wraps {@code channel}); the
+     * handshake runs in {@link #start()}, on the caller's thread.
+     *
+     * @throws IOException when the socket is already unusable (the peer reset it at once)
+     */
+    public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls)
+            throws IOException {
         this.id = id;
         this.channel = channel;
+        this.tls = tls;
         this.framing = settings.framing();
         this.decoder = framing.decoder(new PeerControl());
         this.observer = settings.observer();
@@ -129,18 +144,23 @@ public final class SocketConnection implements Drainable {
         this.remote = channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
         // A Unix channel has no TCP options to set, and Java would refuse them.
-        this.protocol = remote instanceof InetSocketAddress ? "tcp" : "unix";
+        this.protocol = tls != null ? "tls" : remote instanceof InetSocketAddress ? "tcp" : "unix";
         if (remote instanceof InetSocketAddress) {
             Tcp.configure(channel, settings.heartbeat().keepalive());
         }
     }
 
     /**
-     * Starts the conversation: sends the framing's greeting, if it has one, and starts the
-     * heartbeat. Called once, before the handler runs.
+     * Starts the conversation: for TLS, the handshake (bounded by its timeout); then the
+     * framing's greeting, if it has one, and the heartbeat. Called once, before the handler runs.
+     *
+     * @throws TlsHandshakeException when the TLS handshake fails or times out, saying why
      */
     @Override
-    public void start() {
+    public void start() throws IOException {
+        if (tls != null) {
+            tls.handshake();
+        }
         byte[] greeting = framing.greeting();
         if (greeting != null) {
             enqueue(greeting, greeting.length, OutboundLimit.Overflow.BLOCK);
@@ -195,13 +215,14 @@ public final class SocketConnection implements Drainable {
         }
         int n;
         try {
-            n = drainReason == null ? channel.read(in) : readDraining();
+            n = drainReason == null ? (tls == null ? channel.read(in) : tls.read(in)) : readDraining();
         } catch (ClosedChannelException closedHere) {
             n = -1;
         } catch (IOException broken) {
             in.flip();
             endOfStream = true;
-            close(CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(broken)));
+            close(CloseReason.of(CloseReason.Code.BROKEN,
+                    broken instanceof TlsHandshakeException ? broken.getMessage() : Errors.describe(broken)));
             return;
         }
         in.flip();
@@ -227,7 +248,7 @@ public final class SocketConnection implements Drainable {
         int limit = in.limit();
         in.limit(in.position() + (int) Math.min(in.remaining(), drainBudget));
         try {
-            int n = channel.read(in);
+            int n = tls == null ? channel.read(in) : tls.read(in);
             drainBudget -= Math.max(n, 0);
             return n;
         } finally {
@@ -245,7 +266,8 @@ public final class SocketConnection implements Drainable {
             return 0;
         }
         try {
-            return channel.socket().getInputStream().available();
+            // TLS: what the reader has read and not yet decrypted or taken counts too.
+            return channel.socket().getInputStream().available() + (tls == null ? 0 : tls.buffered());
         } catch (IOException closedOrShutDown) {
             return 0;
         }
@@ -438,7 +460,7 @@ public final class SocketConnection implements Drainable {
                 writingSince = nonZero(System.nanoTime());
             }
             while (out.hasRemaining()) {
-                int n = channel.write(out);
+                int n = tls == null ? channel.write(out) : tls.write(out);
                 bytesOut += n;
                 if (n > 0 && writeTimeoutNanos > 0 && out.hasRemaining()) {
                     // The peer took some: a slow reader is not a stuck one, so the clock restarts.
@@ -463,7 +485,11 @@ public final class SocketConnection implements Drainable {
     @Override
     public void shutdownOutput() throws IOException {
         flush();
-        channel.shutdownOutput();
+        if (tls == null) {
+            channel.shutdownOutput();
+        } else {
+            tls.shutdownOutput();
+        }
     }
 
     /**
@@ -526,6 +552,8 @@ public final class SocketConnection implements Drainable {
             // before closing, or unread input makes TCP reset and destroy the farewell.
             if (sayFarewell(reason) && mayLinger()) {
                 linger();
+            } else if (tls != null) {
+                tls.closeOutbound(); // close_notify: the peer's read ends cleanly, not as a truncation
             }
         } finally {
             deadline.cancel(false);
@@ -592,7 +620,11 @@ public final class SocketConnection implements Drainable {
     private void linger() {
         ScheduledFuture<?> deadline = Timer.after(LINGER, () -> Tcp.closeQuietly(channel));
         try {
+            if (tls != null) {
+                tls.closeOutbound();
+            }
             channel.shutdownOutput();
+            // What the peer still sends is discarded unread, so TLS need not decrypt it.
             ByteBuffer sink = in.capacity() > 0 ? in.clear() : ByteBuffer.allocate(INITIAL_READ_BUFFER);
             for (long discarded = 0; discarded < LINGER_MAX_BYTES; sink.clear()) {
                 int n = channel.read(sink);
