@@ -15,6 +15,9 @@
 #   bench/run.sh --quick              5 cells, 2 s measured after 2 s warmup (~3 min)
 #   bench/run.sh --servers "sockit netty" --modes echo --duration 5s
 #   bench/run.sh --no-build           use what is already built
+#   bench/run.sh --redo DIR           run again the runs in bench/results/tmp/DIR that were
+#                                     disturbed (or failed), then rewrite DIR's report
+#   bench/run.sh --report DIR         only rewrite the report from DIR's raw JSON
 #
 # Needs: Linux with 2 or more CPUs, taskset, jq, Maven, a JDK 25 (JAVA_HOME, then PATH,
 # then /usr/lib/jvm/*). Everything runs on 127.0.0.1, ports 9101-9113.
@@ -28,6 +31,8 @@ SERVERS="sockit netty jdk"
 MODES="echo ack"
 TRIES=3
 NO_BUILD=${NO_BUILD:-}
+ACTION=matrix           # or redo, report: see --redo and --report
+REUSE=
 NOISY=0.05              # other processes' CPUs during a run above which it is redone
 IDLE_PERCENT=10         # machine busy % under which a run may start
 IDLE_WAIT_SECONDS=120   # how long to wait for that before starting anyway (and saying so)
@@ -36,7 +41,7 @@ SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
 
 usage() {
-    sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while (( $# > 0 )); do
@@ -48,6 +53,8 @@ while (( $# > 0 )); do
         --modes) MODES=${2:?--modes needs a list, e.g. echo}; shift 2 ;;
         --tries) TRIES=${2:?--tries needs a number}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
+        --redo) ACTION=redo; REUSE=${2:?--redo needs a directory under bench/results/tmp}; shift 2 ;;
+        --report) ACTION=report; REUSE=${2:?--report needs a directory under bench/results/tmp}; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "bench/run.sh: unknown argument \"$1\"; see bench/run.sh --help" >&2; exit 2 ;;
     esac
@@ -61,8 +68,15 @@ if (( $(ulimit -n) < 1100 )); then
     ulimit -n 20000 2>/dev/null || { echo "bench/run.sh: the 1000-connection cells need ulimit -n of at least 1100, not $(ulimit -n)" >&2; exit 1; }
 fi
 
+if [[ $ACTION != matrix ]]; then
+    raw="$BENCH_DIR/results/tmp/$(basename "$REUSE")"
+    [[ -f "$raw/settings" ]] || { echo "bench/run.sh: $raw has no settings file; is it a directory bench/run.sh wrote?" >&2; exit 1; }
+    # The runs being redone or reported must match the ones beside them.
+    source "$raw/settings"
+fi
+
 find_java
-[[ -n "$NO_BUILD" ]] || build
+[[ -n "$NO_BUILD" || $ACTION == report ]] || build
 
 # The matrix: "conns depth size" per cell.
 if (( QUICK )); then
@@ -76,11 +90,17 @@ else
     ack_cells=("${echo_cells[@]}")
 fi
 
-stamp=$(date +%Y-%m-%d-%H%M)
-suffix=$( (( QUICK )) && echo "-quick" || true)
-results="$BENCH_DIR/results/$stamp$suffix.md"
-raw="$BENCH_DIR/results/tmp/$stamp$suffix"
-mkdir -p "$raw"
+if [[ $ACTION == matrix ]]; then
+    stamp=$(date +%Y-%m-%d-%H%M)$( (( QUICK )) && echo "-quick" || true)
+    raw="$BENCH_DIR/results/tmp/$stamp"
+    mkdir -p "$raw"
+    declare -p QUICK DURATION WARMUP SERVERS MODES TRIES | sed 's/^declare -- //' >"$raw/settings"
+    echo "STARTED='$(date '+%Y-%m-%d %H:%M %Z')'" >>"$raw/settings"
+    # The code measured is the code as it was when the matrix started.
+    echo "GIT_REV='$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
+        && git status --porcelain -- core bench cli 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)'" >>"$raw/settings"
+fi
+results="$BENCH_DIR/results/$(basename "$raw").md"
 
 declare -A PORT=([sockit-echo]=9101 [netty-echo]=9102 [jdk-echo]=9103 [sockit-ack]=9111 [netty-ack]=9112 [jdk-ack]=9113)
 declare -A PID=()
@@ -200,17 +220,45 @@ run_cell() {
     return 0
 }
 
+# True when the run's result is missing or was taken beside a busy neighbour.
+needs_run() {
+    local f="$raw/$1.json"
+    [[ $ACTION == matrix || ! -s $f ]] && return 0
+    awk -v o="$(jq -r '.other_busy_cpus // 0' "$f")" -v n="$NOISY" 'BEGIN { exit !(o > n) }'
+}
+
 echo "bench/run.sh: results to $results, raw output to $raw" >&2
-for mode in $MODES; do
-    if [[ $mode == echo ]]; then cells=("${echo_cells[@]}"); else cells=("${ack_cells[@]}"); fi
-    for kind in $SERVERS; do start_server "$kind" "$mode"; done
-    for kind in $SERVERS; do warm_server "$kind" "$mode"; done
-    for cell in "${cells[@]}"; do
-        read -r conns depth size <<<"$cell"
-        for kind in $SERVERS; do run_cell "$kind" "$mode" "$conns" "$depth" "$size"; done
+redone=0
+if [[ $ACTION != report ]]; then
+    for mode in $MODES; do
+        if [[ $mode == echo ]]; then cells=("${echo_cells[@]}"); else cells=("${ack_cells[@]}"); fi
+        # Start only the servers that have runs to do in this mode.
+        kinds=""
+        for kind in $SERVERS; do
+            for cell in "${cells[@]}"; do
+                read -r conns depth size <<<"$cell"
+                if needs_run "$mode-$conns-$depth-$size-$kind"; then kinds+=" $kind"; break; fi
+            done
+        done
+        [[ -n $kinds ]] || continue
+        for kind in $kinds; do start_server "$kind" "$mode"; done
+        for kind in $kinds; do warm_server "$kind" "$mode"; done
+        for cell in "${cells[@]}"; do
+            read -r conns depth size <<<"$cell"
+            for kind in $kinds; do
+                if needs_run "$mode-$conns-$depth-$size-$kind"; then
+                    run_cell "$kind" "$mode" "$conns" "$depth" "$size"
+                    redone=$((redone + 1))
+                fi
+            done
+        done
+        for kind in $kinds; do stop_server "$kind" "$mode"; done
     done
-    for kind in $SERVERS; do stop_server "$kind" "$mode"; done
-done
+fi
+if [[ $ACTION == redo ]]; then
+    echo "REDONE='$(date '+%Y-%m-%d %H:%M %Z'): $redone runs'" >>"$raw/settings"
+    source "$raw/settings"
+fi
 
 # ---- the report ----
 
@@ -221,22 +269,32 @@ latency() { awk -v u="$1" 'BEGIN { if (u == "null" || u == "") print "–"; else
 fixed() { awk -v v="$1" -v d="$2" 'BEGIN { if (v == "null" || v == "") print "–"; else printf "%." d "f", v }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "null" || b == "null" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
 field() { [[ -s "$1" ]] && jq -r "$2 // \"null\"" "$1" || echo null; }
+# " ✗" when either run was disturbed, " ⚠" when the generator may have limited either.
+doubt() {
+    local f mark=""
+    for f in "$@"; do
+        awk -v o="$(field "$f" .other_busy_cpus)" -v n="$NOISY" 'BEGIN { exit !(o != "null" && o > n) }' && mark=" ✗"
+    done
+    for f in "$@"; do
+        awk -v b="$(field "$f" .generator_busiest_thread)" 'BEGIN { exit !(b != "null" && b >= 0.9) }' && mark+=" ⚠"
+    done
+    echo "$mark"
+}
 
-git_rev=$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git_dirty=$(cd "$ROOT_DIR" && git status --porcelain -- core bench cli 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)
 netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>/dev/null | head -1 | sed 's/.*epoll-\(.*\)-linux.*/\1/')
 cpu_model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 memory=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 virt=$(systemd-detect-virt 2>/dev/null || echo unknown)
 
 {
-    echo "# sockit vs Netty vs plain JDK: line servers, $(date '+%Y-%m-%d %H:%M %Z')$( (( QUICK )) && echo ' (quick)' || true)"
+    echo "# sockit vs Netty vs plain JDK: line servers, ${STARTED:-$(date '+%Y-%m-%d %H:%M %Z')}$( (( QUICK )) && echo ' (quick)' || true)"
     echo
     echo "- machine: $(nproc) × $cpu_model, $memory, Linux $(uname -r), virtualisation: $virt"
     echo "- JDK: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
-    echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`/\`ack\` (commit $git_rev$git_dirty), Netty ${netty_version:-?} epoll, plain JDK (platform thread per connection); each JVM \`${SERVER_JVM[*]}\`, pinned \`taskset -c 0\`"
+    echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`/\`ack\` (commit ${GIT_REV:-unknown}), Netty ${netty_version:-?} epoll, plain JDK (platform thread per connection); each JVM \`${SERVER_JVM[*]}\`, pinned \`taskset -c 0\`"
     echo "- load: \`sockit bench --threads 1 --busy-poll --duration $DURATION --warmup $WARMUP --json --server-pid PID\`, a fresh JVM \`${BENCH_JVM[*]}\` per run, pinned \`taskset -c 1\`; closed loop, every reply verified; each server was first loaded for 5 s unmeasured so its JIT had compiled the hot path"
     echo "- a run starts when the machine is under ${IDLE_PERCENT}% busy and is repeated (up to $TRIES tries) when other processes took more than $NOISY CPUs during it"
+    [[ -z ${REDONE:-} ]] || echo "- disturbed runs measured again (\`bench/run.sh --redo $(basename "$raw")\`): $REDONE"
     echo "- reproduce: \`bench/run.sh$( (( QUICK )) && echo ' --quick' || true)\`; raw JSON below"
     echo
     echo "Columns: msgs/s = replies per second; MB/s = reply bytes (10^6) per second; latency from request to reply;"
@@ -272,6 +330,8 @@ virt=$(systemd-detect-virt 2>/dev/null || echo unknown)
         echo "## sockit against the others"
         echo
         echo "Ratios above 1.00× favour sockit for msgs/s; below 1.00× favour sockit for p99 and CPU per message."
+        echo "✗: one of the two runs was disturbed by other processes, so the ratio means little; ⚠: the load generator"
+        echo "was at least 90% busy in one of them, so that server may be faster than measured."
         echo
         echo "| mode | conns × depth × size | msgs/s sockit ÷ Netty | msgs/s sockit ÷ JDK | p99 sockit ÷ Netty | server CPU/msg sockit ÷ Netty |"
         echo "|---|---|---:|---:|---:|---:|"
@@ -282,7 +342,8 @@ virt=$(systemd-detect-virt 2>/dev/null || echo unknown)
                 s="$raw/$mode-$conns-$depth-$size-sockit.json"
                 n="$raw/$mode-$conns-$depth-$size-netty.json"
                 j="$raw/$mode-$conns-$depth-$size-jdk.json"
-                echo "| $mode | $conns × $depth × $size | $(ratio "$(field "$s" .msgs_per_s)" "$(field "$n" .msgs_per_s)") | $(ratio "$(field "$s" .msgs_per_s)" "$(field "$j" .msgs_per_s)") | $(ratio "$(field "$s" .latency_us.p99)" "$(field "$n" .latency_us.p99)") | $(ratio "$(field "$s" .server_cpu_us_per_msg)" "$(field "$n" .server_cpu_us_per_msg)") |"
+                sn=$(doubt "$s" "$n")
+                echo "| $mode | $conns × $depth × $size | $(ratio "$(field "$s" .msgs_per_s)" "$(field "$n" .msgs_per_s)")$sn | $(ratio "$(field "$s" .msgs_per_s)" "$(field "$j" .msgs_per_s)")$(doubt "$s" "$j") | $(ratio "$(field "$s" .latency_us.p99)" "$(field "$n" .latency_us.p99)")$sn | $(ratio "$(field "$s" .server_cpu_us_per_msg)" "$(field "$n" .server_cpu_us_per_msg)")$sn |"
             done
         done
     fi

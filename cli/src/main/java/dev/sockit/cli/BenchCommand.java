@@ -50,15 +50,23 @@ import picocli.CommandLine.Spec;
             "A progress line goes to stderr each second; the summary goes to stdout, with the generator's own "
                     + "CPU per message and whether it was itself the bottleneck.",
         },
+        parameterListHeading = "%nEndpoint:%n",
+        optionListHeading = "%nOptions:%n",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  sockit bench                                   64 connections, echo, 10 s, tcp://127.0.0.1:8001",
-            "  sockit bench tcp://127.0.0.1:8001 --conns 1000 --depth 16 --size 1024 --duration 30s",
-            "  sockit bench --mode ack                        against sockit server's default ack replies",
-            "  sockit bench --mode ack --reply OK --rate 50000   open loop: 50,000 requests per second in total",
+            "  sockit bench",
+            "      64 connections, echo, 10 s, against tcp://127.0.0.1:8001",
+            "  sockit bench tcp://127.0.0.1:8001 --conns 1000 --depth 16 --size 1024",
+            "  sockit bench --mode ack",
+            "      against sockit server's default reply",
+            "  sockit bench --mode ack --reply OK --rate 50000",
+            "      open loop: 50,000 requests per second in total",
             "  sockit bench --json --server-pid 4242 > result.json",
-            "  sockit bench unix:/tmp/sockit.sock              against sockit server unix:/tmp/sockit.sock --mode echo",
-            "  sockit bench udp://127.0.0.1:8001 --loss-timeout 200ms   reports lost and late datagrams",
+            "      for scripts, with the server's CPU per message",
+            "  sockit bench unix:/tmp/sockit.sock",
+            "      against sockit server unix:/tmp/sockit.sock --mode echo",
+            "  sockit bench udp://127.0.0.1:8001 --loss-timeout 200ms",
+            "      reports lost and late datagrams",
         })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -102,7 +110,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
             description = "Open loop: R requests per second in total, on a fixed schedule, whatever the server does. "
-                    + "Default: closed loop, as fast as replies come.")
+                    + "When requests fall due less than 1 ms apart the generator polls between them and uses its "
+                    + "whole CPU. Default: closed loop, as fast as replies come.")
     long rate;
 
     @Option(names = "--threads", paramLabel = "T", defaultValue = "1",
