@@ -138,14 +138,9 @@ public final class Lines implements Framing {
 
         private static int indexOfNewline(ByteBuffer in, int from, int limit) {
             if (in.hasArray()) {
-                byte[] bytes = in.array();
                 int offset = in.arrayOffset();
-                for (int i = from; i < limit; i++) {
-                    if (bytes[offset + i] == '\n') {
-                        return i;
-                    }
-                }
-                return -1;
+                int found = NewlineScanner.indexOf(in.array(), offset + from, offset + limit);
+                return found < 0 ? -1 : found - offset;
             }
             for (int i = from; i < limit; i++) {
                 if (in.get(i) == '\n') {

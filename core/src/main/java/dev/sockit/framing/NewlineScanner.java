@@ -1,0 +1,42 @@
+package dev.sockit.framing;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Finds the next {@code '\n'} eight bytes at a time. The byte-at-a-time loop was the largest
+ * user-space cost of echoing 1 KiB lines (bench/results/2026-11-25-hot-path.md); reading a
+ * {@code long} and testing all eight bytes at once does the same work in about a quarter of
+ * the time, in plain Java, without the incubating Vector API.
+ */
+final class NewlineScanner {
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    private NewlineScanner() {}
+
+    /** The index of the first {@code '\n'} in {@code bytes[from, to)}, or -1. */
+    static int indexOf(byte[] bytes, int from, int to) {
+        int i = from;
+        for (; i <= to - Long.BYTES; i += Long.BYTES) {
+            // Bytes equal to '\n' become zero; (x - 1s) & ~x & 0x80s marks zero bytes. A false
+            // mark can only sit above a true one, so the lowest mark (little-endian: the
+            // first byte in memory) is exact.
+            long x = (long) LONGS.get(bytes, i) ^ NEWLINES;
+            long zeros = (x - ONES) & ~x & HIGHS;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
