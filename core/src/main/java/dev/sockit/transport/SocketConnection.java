@@ -11,6 +11,7 @@ import dev.sockit.OutboundLimit;
 import dev.sockit.Peers;
 import dev.sockit.framing.Framing;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -63,6 +64,11 @@ public final class SocketConnection implements Drainable {
     // waits, and would keep the carrier from everyone else. After this many messages it
     // yields, as Netty's event loop moves on after 16 reads from one channel.
     private static final int MESSAGES_PER_TURN = 16;
+    // Parking a virtual thread and waking it costs two platform-thread wake-ups (the JDK's
+    // master poller, then the carrier), more than a loopback round trip. So a connection whose
+    // peer answered within this time last round checks for input, yielding to every other
+    // runnable thread between checks, for up to this long before it parks. 0 turns it off.
+    private static final long SPIN_NANOS = Long.getLong("dev.sockit.spinMicros", 50) * 1000;
     private static final int INITIAL_WRITE_BUFFER = 8 * 1024;
     // A burst may grow the write buffer; past this size it is not kept once flushed.
     private static final int MAX_KEPT_WRITE_BUFFER = 64 * 1024;
@@ -99,6 +105,10 @@ public final class SocketConnection implements Drainable {
     private boolean quiet = true;
     private boolean filledLast;
     private int messagesThisTurn;
+    // How long the last read waited for input; and, for plain TCP, a view that asks the
+    // kernel how many bytes wait unread, without reading or parking.
+    private long lastWait = Long.MAX_VALUE;
+    private final InputStream unreadProbe;
     private volatile Thread reader;
     private volatile long messagesIn;
     private volatile long bytesIn;
@@ -164,6 +174,9 @@ public final class SocketConnection implements Drainable {
         this.protocol = tls != null ? "tls" : remote instanceof InetSocketAddress ? "tcp" : "unix";
         if (remote instanceof InetSocketAddress) {
             Tcp.configure(channel, settings.heartbeat().keepalive());
+            unreadProbe = tls == null ? channel.socket().getInputStream() : null;
+        } else {
+            unreadProbe = null;
         }
     }
 
@@ -245,6 +258,9 @@ public final class SocketConnection implements Drainable {
         }
         int room = in.remaining();
         long started = System.nanoTime();
+        if (lastWait < SPIN_NANOS && unreadProbe != null) {
+            spinForInput(started + SPIN_NANOS);
+        }
         int n;
         try {
             n = drainReason == null ? (tls == null ? channel.read(in) : tls.read(in)) : readDraining();
@@ -258,7 +274,8 @@ public final class SocketConnection implements Drainable {
             return;
         }
         filledLast = n == room;
-        quiet = System.nanoTime() - started >= QUIET_AFTER_NANOS;
+        lastWait = System.nanoTime() - started;
+        quiet = lastWait >= QUIET_AFTER_NANOS;
         in.flip();
         if (n < 0) {
             endOfStream = true;
@@ -267,6 +284,20 @@ public final class SocketConnection implements Drainable {
             if (heartbeat != null) {
                 heartbeat.heard();
             }
+        }
+    }
+
+    /**
+     * Waits for input without parking until {@code deadline}: each turn asks the kernel whether
+     * bytes wait and, if none, lets every other runnable virtual thread run first.
+     */
+    private void spinForInput(long deadline) {
+        try {
+            while (unreadProbe.available() == 0 && System.nanoTime() < deadline && drainReason == null) {
+                Thread.yield();
+            }
+        } catch (IOException closedOrShutDown) {
+            // The read that follows reports it.
         }
     }
 
