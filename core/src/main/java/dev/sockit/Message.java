@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * One unit of application data: a line, a frame's payload, a datagram. The bytes are what
@@ -41,6 +42,12 @@ public final class Message {
      * connection's reused read buffer.
      */
     public static Message copyOf(ByteBuffer buffer, int offset, int length) {
+        if (buffer.hasArray()) {
+            // Arrays.copyOfRange is compiled to an allocation without zeroing, then one copy.
+            int from = buffer.arrayOffset() + offset;
+            Objects.checkFromIndexSize(offset, length, buffer.limit());
+            return new Message(Arrays.copyOfRange(buffer.array(), from, from + length), null);
+        }
         byte[] copy = new byte[length];
         buffer.get(offset, copy);
         return new Message(copy, null);
