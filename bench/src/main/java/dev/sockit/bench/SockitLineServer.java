@@ -26,6 +26,8 @@ public final class SockitLineServer implements LineServer {
     public static SockitLineServer start(Endpoint endpoint, Mode mode, String reply) throws IOException {
         return new SockitLineServer(Server.listen(endpoint)
                 .maxConnections(20_000)
+                // Every benchmark client comes from 127.0.0.1: the per-address default (1,000) would refuse them.
+                .maxPerSource(20_000)
                 .handler(mode == Mode.ECHO ? Handlers.echo() : Handlers.ack(reply))
                 .start());
     }
