@@ -62,7 +62,7 @@ for round in $(seq 1 "$rounds"); do
     done
 done
 ceiling=$(median ${runs[iperf3]})
-out="$BENCH_DIR/results/$(date -u +%Y-%m-%d-%H%M)-bulk.md"
+out=${BULK_OUT:-$BENCH_DIR/results/$(date -u +%Y-%m-%d-%H%M)-bulk.md} # run.sh puts it beside its raw runs
 {
     echo "# Bulk transfer on loopback, $(date -u '+%Y-%m-%d %H:%M') UTC"
     echo

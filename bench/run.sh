@@ -15,6 +15,8 @@
 #   bench/run.sh --quick              5 cells, 2 s measured after 2 s warmup (~3 min)
 #   bench/run.sh --servers "sockit netty" --modes echo --duration 5s
 #   bench/run.sh --no-build           use what is already built
+#   bench/run.sh --no-bulk            leave out the bulk-transfer case (bench/bulk.sh, which
+#                                     the full matrix runs last, against iperf3)
 #   bench/run.sh --redo DIR           run again the runs in bench/results/tmp/DIR that were
 #                                     disturbed (or failed), then rewrite DIR's report
 #   bench/run.sh --report DIR         only rewrite the report from DIR's raw JSON
@@ -25,6 +27,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 QUICK=0
+BULK=1
 DURATION=10s
 WARMUP=2s
 SERVERS="sockit netty jdk"
@@ -41,7 +44,7 @@ SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
 
 usage() {
-    sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while (( $# > 0 )); do
@@ -53,6 +56,7 @@ while (( $# > 0 )); do
         --modes) MODES=${2:?--modes needs a list, e.g. echo}; shift 2 ;;
         --tries) TRIES=${2:?--tries needs a number}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
+        --no-bulk) BULK=0; shift ;;
         --redo) ACTION=redo; REUSE=${2:?--redo needs a directory under bench/results/tmp}; shift 2 ;;
         --report) ACTION=report; REUSE=${2:?--report needs a directory under bench/results/tmp}; shift 2 ;;
         -h|--help) usage; exit 0 ;;
@@ -255,6 +259,17 @@ if [[ $ACTION != report ]]; then
         for kind in $kinds; do stop_server "$kind" "$mode"; done
     done
 fi
+# The bulk case: once per full matrix, its Markdown kept beside the raw runs for the report.
+if [[ $ACTION == matrix && $QUICK == 0 && $BULK == 1 ]]; then
+    if command -v iperf3 >/dev/null 2>&1; then
+        wait_idle
+        NO_BUILD=1 BULK_OUT="$raw/bulk.md" "$BENCH_DIR/bulk.sh" >/dev/null \
+            || echo "bench/run.sh: the bulk case failed; see above" >&2
+    else
+        echo "bench/run.sh: iperf3 not found, so no bulk case (apt-get install iperf3)" >&2
+        echo "Not run: iperf3 was not installed (\`apt-get install iperf3\`)." >"$raw/bulk.md"
+    fi
+fi
 if [[ $ACTION == redo ]]; then
     echo "REDONE='$(date '+%Y-%m-%d %H:%M %Z'): $redone runs'" >>"$raw/settings"
     source "$raw/settings"
@@ -346,6 +361,12 @@ virt=$(systemd-detect-virt 2>/dev/null || echo unknown)
                 echo "| $mode | $conns × $depth × $size | $(ratio "$(field "$s" .msgs_per_s)" "$(field "$n" .msgs_per_s)")$sn | $(ratio "$(field "$s" .msgs_per_s)" "$(field "$j" .msgs_per_s)")$(doubt "$s" "$j") | $(ratio "$(field "$s" .latency_us.p99)" "$(field "$n" .latency_us.p99)")$sn | $(ratio "$(field "$s" .server_cpu_us_per_msg)" "$(field "$n" .server_cpu_us_per_msg)")$sn |"
             done
         done
+    fi
+    if [[ -s "$raw/bulk.md" ]]; then
+        echo
+        echo "## bulk transfer"
+        echo
+        sed '1,2d' "$raw/bulk.md" # its own title and the blank line after it
     fi
     echo
     echo "<details><summary>raw results (one sockit bench --json object per run, last try)</summary>"
