@@ -40,8 +40,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *            work through (then its next wait flushes the whole batch in one write)
  * </pre>
  *
- * Both buffers are reused for the life of the connection; the only allocation per message is
- * the message itself.
+ * The buffers follow the traffic: small while the connection is quiet, doubled while reads
+ * fill them, reused while it is busy; the only allocation per message is the message itself.
+ * Two things keep one carrier thread fair and fast (docs/architecture.md): a reader yields
+ * after 16 messages, and one whose peer answers within 50 µs checks for input before it parks.
  *
  * <p>Sends from any other thread (push, broadcast, chat) never write themselves: they join a
  * queue bounded by the {@link OutboundLimit}, which a short-lived virtual thread drains into
