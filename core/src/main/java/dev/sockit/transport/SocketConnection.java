@@ -71,6 +71,9 @@ public final class SocketConnection implements Drainable {
     // peer answered within this time last round checks for input, yielding to every other
     // runnable thread between checks, for up to this long before it parks. 0 turns it off.
     private static final long SPIN_NANOS = Long.getLong("dev.sockit.spinMicros", 50) * 1000;
+    // A read that returned at once (input was waiting) says nothing about the peer's pace,
+    // and asking the kernel first would only add a system call to the next read.
+    private static final long SPIN_FROM_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
     private static final int INITIAL_WRITE_BUFFER = 8 * 1024;
     // A burst may grow the write buffer; past this size it is not kept once flushed.
     private static final int MAX_KEPT_WRITE_BUFFER = 64 * 1024;
@@ -260,7 +263,7 @@ public final class SocketConnection implements Drainable {
         }
         int room = in.remaining();
         long started = System.nanoTime();
-        if (lastWait < SPIN_NANOS && unreadProbe != null) {
+        if (lastWait >= SPIN_FROM_NANOS && lastWait < SPIN_NANOS && unreadProbe != null) {
             spinForInput(started + SPIN_NANOS);
         }
         int n;
