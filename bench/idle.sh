@@ -63,7 +63,7 @@ for kind in sockit netty; do
         port=$(sed -n 's/.*listening on tcp:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")
         # A running server has compiled its read path; idle connections then park in compiled frames.
         timeout 60 taskset -c 1 "$JAVA" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand "tcp://127.0.0.1:$port" \
-            --conns 64 --depth 4 --warmup 2s --duration 3s >/dev/null 2>&1
+            --conns 500 --depth 1 --warmup 2s --duration 3s >/dev/null 2>&1
         await "the warm-up clients' leaving" 30 none_on "$port"
         heap0=$(heap_kib) rss0=$(rss_kib) fds0=$(fds)
         crowds=() share=$(( (n + 9499) / 9500 ))
