@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Broadcast fan-out: one server with 10,000 connected clients pushes one line to all of them,
+# 5 times unmeasured and then 50 times, 200 ms apart; for each push, the time from just before
+# it began until the median client and until the last client had it. sockit (core Server,
+# every connection in a Group, Group.broadcast) against Netty 4.2 (ChannelGroup.writeAndFlush)
+# in one run. Writes a dated Markdown table to bench/results/DATE-broadcast.md; about 2 minutes.
+#
+#   bench/broadcast.sh                              10,000 clients, 50 pushes timed
+#   bench/broadcast.sh --conns 2000 --pushes 20     a quick look
+#   bench/broadcast.sh --servers sockit --no-build  (or NO_BUILD=1)
+#
+# The server and the loop that pushes share one JVM (dev.sockit.bench.FanOut), pinned to CPU 0;
+# the clients are dev.sockit.bench.Audience processes (one selector thread each, at most
+# 9,500 connections, at least 2 processes), pinned to CPU 1. A push is the line "SEQ NANOS",
+# NANOS being System.nanoTime() just before the push; each client stamps it on arrival with
+# its own System.nanoTime() — the machine's monotonic clock, shared by every process on it.
+# Before each server's run the script waits for the machine to be idle, and it reports how
+# much CPU other processes took during the run.
+#
+# Needs: Linux, 2 CPUs, taskset, Maven unless --no-build. Loopback only: the server on
+# 127.0.0.1, clients from 127.N.N.N.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+CONNS=10000
+PUSHES=50
+WARMUP=5                            # pushes left out: they time the JIT compiler as much as the push
+PAUSE_MS=200
+SERVERS="sockit netty"
+NO_BUILD=${NO_BUILD:-}
+PER_PROCESS=9500                    # connections per Audience process: under the 20,000 open files
+SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
+AUDIENCE_JVM=(-Xms256m -Xmx256m)
+LIMIT=240                           # seconds after which every process started here ends itself
+IDLE_PERCENT=10                     # machine busy % under which a run may start
+IDLE_WAIT_SECONDS=60                # how long to wait for that before starting anyway (and saying so)
+
+usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+while (( $# > 0 )); do
+    case "$1" in
+        --conns) CONNS=${2:?--conns needs a number}; shift 2 ;;
+        --pushes) PUSHES=${2:?--pushes needs a number}; shift 2 ;;
+        --warmup) WARMUP=${2:?--warmup needs a number}; shift 2 ;;
+        --pause-ms) PAUSE_MS=${2:?--pause-ms needs a number}; shift 2 ;;
+        --servers) SERVERS=${2:?--servers needs a list, e.g. \"sockit netty\"}; shift 2 ;;
+        --no-build) NO_BUILD=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "bench/broadcast.sh: unknown argument \"$1\"; see bench/broadcast.sh --help" >&2; exit 2 ;;
+    esac
+done
+for value in "$CONNS" "$PUSHES" "$WARMUP" "$PAUSE_MS"; do
+    [[ $value =~ ^[0-9]+$ ]] || { echo "bench/broadcast.sh: \"$value\" is not a whole number" >&2; exit 2; }
+done
+(( CONNS >= 2 && CONNS <= 19000 )) || { echo "bench/broadcast.sh: --conns must be 2 to 19000: the server may open at most 20,000 files" >&2; exit 2; }
+(( PUSHES >= 1 )) || { echo "bench/broadcast.sh: --pushes must be at least 1" >&2; exit 2; }
+for kind in $SERVERS; do
+    [[ $kind == sockit || $kind == netty ]] || { echo "bench/broadcast.sh: unknown server \"$kind\"; choose sockit, netty" >&2; exit 2; }
+done
+command -v taskset >/dev/null 2>&1 || { echo "bench/broadcast.sh: taskset not found; install it (apt-get install util-linux)" >&2; exit 1; }
+(( $(nproc) >= 2 )) || { echo "bench/broadcast.sh: needs 2 CPUs (server on 0, clients on 1); this machine has $(nproc)" >&2; exit 1; }
+find_java
+[[ -n $NO_BUILD ]] || build
+
+stamp=$(date +%Y-%m-%d-%H%M)
+raw="$BENCH_DIR/results/tmp/$stamp-broadcast"
+results="$BENCH_DIR/results/$stamp-broadcast.md"
+mkdir -p "$raw"
+GIT_REV="$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
+    && git status --porcelain -- core bench 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)"
+# Source addresses: a second octet of this run's own, so no port of an earlier run's clients,
+# waiting out TIME_WAIT on its address, is in the way.
+NET=$(( 16 + RANDOM % 224 ))
+TOTAL=$(( WARMUP + PUSHES ))
+PROCESSES=$(( (CONNS + PER_PROCESS - 1) / PER_PROCESS ))
+(( PROCESSES >= 2 )) || PROCESSES=2
+
+server="" audiences=() fifo=""
+cleanup() {
+    local pid
+    [[ -z $fifo ]] || { exec 7>&- || true; } 2>/dev/null
+    for pid in "${audiences[@]}" $server; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${audiences[@]}" $server; do wait "$pid" 2>/dev/null || true; done
+    [[ -z $fifo ]] || rm -f "$fifo"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "bench/broadcast.sh: $*" >&2; }
+
+# The machine's busy and total ticks since boot, all CPUs: "busy total".
+ticks() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat; }
+
+# Waits until the machine is idle (two quiet half-seconds in a row), at most IDLE_WAIT_SECONDS.
+wait_idle() {
+    local start=$SECONDS calm=0 a b busy
+    while :; do
+        read -r -a a < <(ticks); sleep 0.5; read -r -a b < <(ticks)
+        busy=$(( 100 * (b[0] - a[0]) / ((b[1] - a[1]) > 0 ? (b[1] - a[1]) : 1) ))
+        if (( busy < IDLE_PERCENT )); then
+            (( ++calm >= 2 )) && return 0
+            continue
+        fi
+        calm=0
+        if (( SECONDS - start > IDLE_WAIT_SECONDS )); then
+            say "machine still ${busy}% busy after ${IDLE_WAIT_SECONDS}s; running anyway (see \"other CPUs\" in the report)"
+            return 0
+        fi
+    done
+}
+
+run() {
+    local kind=$1 group=$2 dir="$raw/$1" i count port t0 t1 tick0 tick1 ours
+    mkdir -p "$dir"
+    wait_idle
+    read -r -a tick0 < <(ticks)
+    t0=$(date +%s%N)
+    timeout --kill-after=5 "$LIMIT" taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" -cp "$BENCH_CLASSPATH" \
+        dev.sockit.bench.FanOut "$kind" "$CONNS" "$TOTAL" --pause-ms "$PAUSE_MS" --wait-seconds 120 \
+        >"$dir/server.out" 2>"$dir/server.err" &
+    server=$!
+    for (( i = 0; i < 600; i++ )); do
+        grep -qs "listening on" "$dir/server.out" && break
+        kill -0 "$server" 2>/dev/null || break
+        sleep 0.1
+    done
+    port=$(sed -n 's/.*listening on tcp:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$dir/server.out")
+    [[ -n $port ]] || { say "the $kind server did not start; it says: $(tail -3 "$dir/server.err")"; exit 1; }
+    say "$kind: listening on port $port; $PROCESSES client processes connect $CONNS clients, then $TOTAL pushes ($WARMUP unmeasured), ${PAUSE_MS} ms apart"
+    # The clients leave when every push has come, when the server closes their connections,
+    # at the time limit, or when their standard input, this fifo, closes (held open here for
+    # reading and writing, which never blocks; closed on the way out).
+    fifo="$dir/leave.fifo"
+    rm -f "$fifo"
+    mkfifo "$fifo"
+    exec 7<>"$fifo"
+    audiences=()
+    for (( i = 0; i < PROCESSES; i++ )); do
+        count=$(( CONNS / PROCESSES + (i < CONNS % PROCESSES ? 1 : 0) ))
+        timeout --kill-after=5 "$LIMIT" taskset -c 1 "$JAVA" "${AUDIENCE_JVM[@]}" -cp "$BENCH_CLASSPATH" \
+            dev.sockit.bench.Audience "$port" "$count" --from "127.$NET.$group.$(( i + 1 ))" \
+            --seconds "$LIMIT" --pushes "$TOTAL" --record "$dir/audience-$i.rec" \
+            <"$fifo" 7>&- >"$dir/audience-$i.log" 2>&1 &
+        audiences+=($!)
+    done
+    local status=0
+    wait "$server" || status=$?
+    server=""
+    for i in "${!audiences[@]}"; do
+        wait "${audiences[$i]}" || say "$kind: client process $i ended with status $?: $(tail -1 "$dir/audience-$i.log")"
+    done
+    audiences=()
+    exec 7>&-
+    rm -f "$fifo"
+    fifo=""
+    t1=$(date +%s%N)
+    read -r -a tick1 < <(ticks)
+    (( status == 0 )) || { say "the $kind server ended with status $status: $(tail -3 "$dir/server.err")"; exit 1; }
+    # Other processes' CPUs during the run: the machine's busy time less what our processes used
+    # (each reports its own CPU time; ticks are 1/100 s).
+    ours=$(awk '/^cpu / {s += $2} /^left: .*; cpu / {s += $NF} END {print s + 0}' "$dir/server.out" "$dir"/audience-*.log)
+    awk -v busy=$(( tick1[0] - tick0[0] )) -v ours="$ours" -v wall=$(( t1 - t0 )) 'BEGIN {
+            other = (busy / 100 - ours / 1e9) / (wall / 1e9)
+            printf "%.2f\n", other < 0 ? 0 : other }' >"$dir/other-cpus"
+    say "$kind: done in $(( (t1 - t0) / 1000000000 ))s"
+}
+
+say "results to $results, raw output to $raw"
+group=0
+for kind in $SERVERS; do
+    group=$(( group + 1 ))
+    run "$kind" "$group"
+done
+
+"$JAVA" -cp "$BENCH_CLASSPATH" dev.sockit.bench.Arrivals --skip "$WARMUP" "$raw" $SERVERS >"$raw/table.md"
+
+netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>/dev/null | head -1 | sed 's/.*epoll-\(.*\)-linux.*/\1/')
+{
+    echo "# Broadcast fan-out to $(printf "%'d" "$CONNS") clients, sockit vs Netty, $(date '+%Y-%m-%d %H:%M %Z')"
+    echo
+    echo "- machine: $(nproc) × $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
+    echo "- JDK: $("$JAVA" -version 2>&1 | sed -n 2p)"
+    echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`, each connection a member of one \`Group\` while its handler runs, a push = \`group.broadcast(Message.of(line))\`, \`Heartbeat.OFF\`, other settings default (commit $GIT_REV); Netty ${netty_version:-?} epoll, one event loop, \`LineBasedFrameDecoder\` + echo handler, each channel added to a \`DefaultChannelGroup\`, a push = \`group.writeAndFlush(buffer)\`"
+    echo "- server and pushing loop: one JVM \`${SERVER_JVM[*]}\` (\`dev.sockit.bench.FanOut\`), pinned \`taskset -c 0\`; clients: $PROCESSES \`Audience\` processes of ~$(printf "%'d" $(( CONNS / PROCESSES ))) connections (one selector thread each, each from its own 127.x.y.z address), JVM \`${AUDIENCE_JVM[*]}\`, pinned together \`taskset -c 1\`"
+    echo "- $TOTAL pushes of one line \`SEQ NANOS\` (~25 bytes), ${PAUSE_MS} ms apart; the first $WARMUP left out (JIT warm-up; the first one is shown apart as \"cold\"); pushing starts 1 s after the server has all $(printf "%'d" "$CONNS") clients"
+    echo "- time = the client's \`System.nanoTime()\` when its read returned the line − the server's \`System.nanoTime()\` just before the push began (CLOCK_MONOTONIC, one clock for every process on the machine); per push, the median and the largest over all clients; then p50, p99 (nearest rank: with $PUSHES pushes, the $(awk -v n="$PUSHES" 'BEGIN { r = int(0.99 * n); if (r < 0.99 * n) r++; print r }')th of $PUSHES) and max over the pushes"
+    echo "- the clients' read time is in every figure: both client processes share one core, so the last client's time includes reading all $(printf "%'d" "$CONNS") sockets; \"clients' CPU per push\" shows what that costs"
+    echo "- push call = how long \`broadcast\`/\`writeAndFlush\` took to return (both hand the writes to other threads); server CPU per push = the server process's CPU time over the timed pushes ÷ their number"
+    echo "- other processes on the machine during each run (CPUs): $(for kind in $SERVERS; do printf '%s %s; ' "$kind" "$(cat "$raw/$kind/other-cpus" 2>/dev/null || echo '?')"; done | sed 's/; $//') (the machine's busy time during the run less the CPU time our JVMs report; above 0.05 the figures were disturbed)"
+    echo "- target: sockit's p99 to the last client under 100 ms"
+    echo "- reproduce: \`bench/broadcast.sh --conns $CONNS --pushes $PUSHES --warmup $WARMUP --pause-ms $PAUSE_MS --servers \"$SERVERS\"\` (raw records in bench/results/tmp/$(basename "$raw"))"
+    echo
+    cat "$raw/table.md"
+} >"$results"
+
+say "wrote $results"
+cat "$results"
