@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Broadcast fan-out: one server with 10,000 connected clients pushes one line to all of them,
-# 5 times unmeasured and then 50 times, 200 ms apart; for each push, the time from just before
+# 5 times unmeasured and then 50 times, 400 ms apart; for each push, the time from just before
 # it began until the median client and until the last client had it. sockit (core Server,
 # every connection in a Group, Group.broadcast) against Netty 4.2 (ChannelGroup.writeAndFlush)
 # in one run. Writes a dated Markdown table to bench/results/DATE-broadcast.md; about 2 minutes.
@@ -25,7 +25,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 CONNS=10000
 PUSHES=50
 WARMUP=5                            # pushes left out: they time the JIT compiler as much as the push
-PAUSE_MS=200
+PAUSE_MS=400
 SERVERS="sockit netty"
 NO_BUILD=${NO_BUILD:-}
 PER_PROCESS=9500                    # connections per Audience process: under the 20,000 open files
@@ -185,6 +185,7 @@ netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>
     echo "- $TOTAL pushes of one line \`SEQ NANOS\` (~25 bytes), ${PAUSE_MS} ms apart; the first $WARMUP left out (JIT warm-up; the first one is shown apart as \"cold\"); pushing starts 1 s after the server has all $(printf "%'d" "$CONNS") clients"
     echo "- time = the client's \`System.nanoTime()\` when its read returned the line − the server's \`System.nanoTime()\` just before the push began (CLOCK_MONOTONIC, one clock for every process on the machine); per push, the median and the largest over all clients; then p50, p99 (nearest rank: with $PUSHES pushes, the $(awk -v n="$PUSHES" 'BEGIN { r = int(0.99 * n); if (r < 0.99 * n) r++; print r }')th of $PUSHES) and max over the pushes"
     echo "- the clients' read time is in every figure: both client processes share one core, so the last client's time includes reading all $(printf "%'d" "$CONNS") sockets; \"clients' CPU per push\" shows what that costs"
+    echo "- \"… still arriving at the next\": timed pushes whose last client had it only after the next push began (then two pushes shared the server and the clients, and both are timed slower; raise \`--pause-ms\`)"
     echo "- push call = how long \`broadcast\`/\`writeAndFlush\` took to return (both hand the writes to other threads); server CPU per push = the server process's CPU time over the timed pushes ÷ their number"
     echo "- other processes on the machine during each run (CPUs): $(for kind in $SERVERS; do printf '%s %s; ' "$kind" "$(cat "$raw/$kind/other-cpus" 2>/dev/null || echo '?')"; done | sed 's/; $//') (the machine's busy time during the run less the CPU time our JVMs report; above 0.05 the figures were disturbed)"
     echo "- target: sockit's p99 to the last client under 100 ms"

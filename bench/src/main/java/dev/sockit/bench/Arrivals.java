@@ -71,16 +71,16 @@ public final class Arrivals {
             System.err.println("Arrivals: cannot read the records in " + dir + ": " + e.getMessage());
             System.exit(1);
         }
-        System.out.println("| server | clients | pushes timed | arrivals missing | to the median client: p50 | p99 | max"
+        System.out.println("| server | clients | pushes timed | … still arriving at the next | arrivals missing | to the median client: p50 | p99 | max"
                 + " | to the last client: p50 | p99 | max | first push, cold: to the last | push call returned: p50"
                 + " | server CPU per push, mean | clients' CPU per push, mean |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Row row : rows) {
             System.out.println(row.markdown());
         }
         if (rows.size() == 2) {
             Row a = rows.get(0), b = rows.get(1);
-            System.out.println("| " + a.kind + " ÷ " + b.kind + " | | | | " + ratio(a.median[0], b.median[0]) + " | "
+            System.out.println("| " + a.kind + " ÷ " + b.kind + " | | | | | " + ratio(a.median[0], b.median[0]) + " | "
                     + ratio(a.median[1], b.median[1]) + " | " + ratio(a.median[2], b.median[2]) + " | "
                     + ratio(a.last[0], b.last[0]) + " | " + ratio(a.last[1], b.last[1]) + " | " + ratio(a.last[2], b.last[2])
                     + " | " + ratio(a.cold, b.cold) + " | " + ratio(a.call, b.call) + " | " + ratio(a.cpu, b.cpu) + " | |");
@@ -92,7 +92,7 @@ public final class Arrivals {
      * timed; {@code call} is the p50 of how long the push call took, {@code cpu} the server's
      * mean CPU time per push, {@code clientCpu} the clients' (all processes together).
      */
-    private record Row(String kind, int clients, int timed, long missing, long[] median, long[] last, long cold, long call,
+    private record Row(String kind, int clients, int timed, int overlapped, long missing, long[] median, long[] last, long cold, long call,
             long cpu, long clientCpu) {
 
         static Row read(String kind, Path dir, int skip) throws IOException {
@@ -125,17 +125,26 @@ public final class Arrivals {
             }
             List<PushTimes> timed = times.subList(skip, pushes);
             // CPU time used so far at the start of each push, and at the end.
-            long[] calls = new long[pushes], cpus = new long[pushes + 1];
+            long[] calls = new long[pushes], cpus = new long[pushes + 1], starts = new long[pushes];
             for (String line : Files.readAllLines(dir.resolve("server.out"))) {
                 String[] f = line.split(" ");
                 if (f[0].equals("push") && Integer.parseInt(f[1]) < pushes) {
                     calls[Integer.parseInt(f[1])] = Long.parseLong(f[2]);
                     cpus[Integer.parseInt(f[1])] = Long.parseLong(f[3]);
+                    starts[Integer.parseInt(f[1])] = Long.parseLong(f[4]);
                 } else if (f[0].equals("cpu")) {
                     cpus[pushes] = Long.parseLong(f[1]);
                 }
             }
-            return new Row(kind, clients, timed.size(), timed.stream().mapToLong(PushTimes::missing).sum(),
+            // A push still arriving when the next began shares the clients and the server with
+            // it: both are then timed slower than either alone. The pause should prevent that.
+            int overlapped = 0;
+            for (int push = skip; push < pushes - 1; push++) {
+                if (times.get(push).toLast() > starts[push + 1] - starts[push]) {
+                    overlapped++;
+                }
+            }
+            return new Row(kind, clients, timed.size(), overlapped, timed.stream().mapToLong(PushTimes::missing).sum(),
                     summary(timed.stream().mapToLong(PushTimes::toMedian).toArray()),
                     summary(timed.stream().mapToLong(PushTimes::toLast).toArray()), times.getFirst().toLast(),
                     summary(Arrays.copyOfRange(calls, skip, pushes))[0], (cpus[pushes] - cpus[skip]) / timed.size(),
@@ -149,8 +158,8 @@ public final class Arrivals {
         }
 
         String markdown() {
-            return String.format(Locale.ROOT, "| %s | %,d | %d | %,d | %s | %s | %s | **%s** | **%s** | %s | %s | %s | %s | %s |",
-                    kind, clients, timed, missing, ms(median[0]), ms(median[1]), ms(median[2]), ms(last[0]), ms(last[1]),
+            return String.format(Locale.ROOT, "| %s | %,d | %d | %d | %,d | %s | %s | %s | **%s** | **%s** | %s | %s | %s | %s | %s |",
+                    kind, clients, timed, overlapped, missing, ms(median[0]), ms(median[1]), ms(median[2]), ms(last[0]), ms(last[1]),
                     ms(last[2]), ms(cold), ms(call), ms(cpu), ms(clientCpu));
         }
     }

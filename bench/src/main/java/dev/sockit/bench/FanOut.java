@@ -17,8 +17,9 @@ import java.time.Duration;
  * Each push is the line {@code SEQ NANOS}, where NANOS is {@link System#nanoTime()} read just
  * before the push began, so each client can tell how long the line took to reach it. Prints,
  * on stdout, {@code listening on ENDPOINT (pid PID)}, then per push
- * {@code push SEQ CALL_NANOS CPU_NANOS}: how long the push call took to return, and the
- * process's CPU time used so far, read as the push began; last, {@code cpu CPU_NANOS} once
+ * {@code push SEQ CALL_NANOS CPU_NANOS START_NANOS}: how long the push call took to return,
+ * the process's CPU time used so far, read as the push began, and when it began (the
+ * nanoTime in the line); last, {@code cpu CPU_NANOS} once
  * the last pause is over. (The kernel counts CPU time in ticks of several milliseconds, so
  * only the difference over many pushes means much.)
  */
@@ -98,7 +99,8 @@ public final class FanOut {
             server.push(seq + " " + started);
             long call = System.nanoTime() - started;
             // Printed at the end: writing to stdout now would be timed with the next push.
-            report.append("push ").append(seq).append(' ').append(call).append(' ').append(cpu).append('\n');
+            report.append("push ").append(seq).append(' ').append(call).append(' ').append(cpu).append(' ').append(started)
+                    .append('\n');
             Thread.sleep(pauseMillis);
         }
         report.append("cpu ").append(os.getProcessCpuTime()).append('\n');
