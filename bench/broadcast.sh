@@ -88,8 +88,11 @@ trap 'exit 130' INT TERM
 
 say() { echo "bench/broadcast.sh: $*" >&2; }
 
-# The machine's busy and total ticks since boot, all CPUs: "busy total".
-ticks() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat; }
+# The machine's ticks since boot, all CPUs: "busy total tasks", where tasks leaves out time in
+# interrupts. This kernel accounts interrupt time apart from the tasks it interrupted, and
+# over loopback most of it is our own traffic (a write delivers into the peer's socket in
+# softirq), which no JVM's CPU time includes.
+ticks() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6, $2 + $3 + $4 + $9 }' /proc/stat; }
 
 # Waits until the machine is idle (two quiet half-seconds in a row), at most IDLE_WAIT_SECONDS.
 wait_idle() {
@@ -159,8 +162,9 @@ run() {
     # Other processes' CPUs during the run: the machine's busy time less what our processes used
     # (each reports its own CPU time; ticks are 1/100 s).
     ours=$(awk '/^cpu / {s += $2} /^left: .*; cpu / {s += $NF} END {print s + 0}' "$dir/server.out" "$dir"/audience-*.log)
-    awk -v busy=$(( tick1[0] - tick0[0] )) -v ours="$ours" -v wall=$(( t1 - t0 )) 'BEGIN {
-            other = (busy / 100 - ours / 1e9) / (wall / 1e9)
+    echo "ticks before: ${tick0[*]}; after: ${tick1[*]}; our JVMs' CPU: $ours ns; wall: $(( t1 - t0 )) ns" >"$dir/cpu-accounting"
+    awk -v tasks=$(( tick1[2] - tick0[2] )) -v ours="$ours" -v wall=$(( t1 - t0 )) 'BEGIN {
+            other = (tasks / 100 - ours / 1e9) / (wall / 1e9)
             printf "%.2f\n", other < 0 ? 0 : other }' >"$dir/other-cpus"
     say "$kind: done in $(( (t1 - t0) / 1000000000 ))s"
 }
@@ -186,8 +190,9 @@ netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>
     echo "- time = the client's \`System.nanoTime()\` when its read returned the line − the server's \`System.nanoTime()\` just before the push began (CLOCK_MONOTONIC, one clock for every process on the machine); per push, the median and the largest over all clients; then p50, p99 (nearest rank: with $PUSHES pushes, the $(awk -v n="$PUSHES" 'BEGIN { r = int(0.99 * n); if (r < 0.99 * n) r++; print r }')th of $PUSHES) and max over the pushes"
     echo "- the clients' read time is in every figure: both client processes share one core, so the last client's time includes reading all $(printf "%'d" "$CONNS") sockets; \"clients' CPU per push\" shows what that costs"
     echo "- \"… still arriving at the next\": timed pushes whose last client had it only after the next push began (then two pushes shared the server and the clients, and both are timed slower; raise \`--pause-ms\`)"
+    echo "- client reads per wake-up = connections with input each time a client's selector woke: the more bunched the arrivals, the less each read costs the clients"
     echo "- push call = how long \`broadcast\`/\`writeAndFlush\` took to return (both hand the writes to other threads); server CPU per push = the server process's CPU time over the timed pushes ÷ their number"
-    echo "- other processes on the machine during each run (CPUs): $(for kind in $SERVERS; do printf '%s %s; ' "$kind" "$(cat "$raw/$kind/other-cpus" 2>/dev/null || echo '?')"; done | sed 's/; $//') (the machine's busy time during the run less the CPU time our JVMs report; above 0.05 the figures were disturbed)"
+    echo "- other processes on the machine during each run (CPUs): $(for kind in $SERVERS; do printf '%s %s; ' "$kind" "$(cat "$raw/$kind/other-cpus" 2>/dev/null || echo '?')"; done | sed 's/; $//') (the CPU time of all tasks on the machine during the run, interrupts left out, less what our JVMs report; above 0.1 the figures were disturbed)"
     echo "- target: sockit's p99 to the last client under 100 ms"
     echo "- reproduce: \`bench/broadcast.sh --conns $CONNS --pushes $PUSHES --warmup $WARMUP --pause-ms $PAUSE_MS --servers \"$SERVERS\"\` (raw records in bench/results/tmp/$(basename "$raw"))"
     echo

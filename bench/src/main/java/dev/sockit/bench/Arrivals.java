@@ -71,38 +71,54 @@ public final class Arrivals {
             System.err.println("Arrivals: cannot read the records in " + dir + ": " + e.getMessage());
             System.exit(1);
         }
-        System.out.println("| server | clients | pushes timed | … still arriving at the next | arrivals missing | to the median client: p50 | p99 | max"
-                + " | to the last client: p50 | p99 | max | first push, cold: to the last | push call returned: p50"
-                + " | server CPU per push, mean | clients' CPU per push, mean |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| server | clients | pushes timed | to the median client: p50 | p99 | max"
+                + " | to the last client: p50 | p99 | max | first push (cold): to the last | arrivals missing"
+                + " | pushes still arriving when the next began |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Row row : rows) {
-            System.out.println(row.markdown());
+            System.out.println(row.times());
         }
         if (rows.size() == 2) {
             Row a = rows.get(0), b = rows.get(1);
-            System.out.println("| " + a.kind + " ÷ " + b.kind + " | | | | | " + ratio(a.median[0], b.median[0]) + " | "
+            System.out.println("| " + a.kind + " ÷ " + b.kind + " | | | " + ratio(a.median[0], b.median[0]) + " | "
                     + ratio(a.median[1], b.median[1]) + " | " + ratio(a.median[2], b.median[2]) + " | "
                     + ratio(a.last[0], b.last[0]) + " | " + ratio(a.last[1], b.last[1]) + " | " + ratio(a.last[2], b.last[2])
-                    + " | " + ratio(a.cold, b.cold) + " | " + ratio(a.call, b.call) + " | " + ratio(a.cpu, b.cpu) + " | |");
+                    + " | " + ratio(a.cold, b.cold) + " | | |");
+        }
+        System.out.println();
+        System.out.println("What a push cost, means over the timed pushes:");
+        System.out.println();
+        System.out.println("| server | push call returned (p50) | server CPU per push | clients' CPU per push | client reads per wake-up |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        for (Row row : rows) {
+            System.out.println(row.costs());
+        }
+        if (rows.size() == 2) {
+            Row a = rows.get(0), b = rows.get(1);
+            System.out.println("| " + a.kind + " ÷ " + b.kind + " | " + ratio(a.call, b.call) + " | " + ratio(a.cpu, b.cpu) + " | "
+                    + ratio(a.clientCpu, b.clientCpu) + " | |");
         }
     }
 
     /**
      * One server's figures, in nanoseconds: the arrays hold p50, p99 and max over the pushes
      * timed; {@code call} is the p50 of how long the push call took, {@code cpu} the server's
-     * mean CPU time per push, {@code clientCpu} the clients' (all processes together).
+     * mean CPU time per push, {@code clientCpu} the clients' (all processes together), and
+     * {@code readsPerWakeUp} how many connections had input each time a client's selector woke.
      */
-    private record Row(String kind, int clients, int timed, int overlapped, long missing, long[] median, long[] last, long cold, long call,
-            long cpu, long clientCpu) {
+    private record Row(String kind, int clients, int timed, int overlapped, long missing, long[] median, long[] last,
+            long cold, long call, long cpu, long clientCpu, double readsPerWakeUp) {
 
         static Row read(String kind, Path dir, int skip) throws IOException {
             List<long[][]> records = new ArrayList<>();
-            long clientCpu = 0;
+            long clientCpu = 0, reads = 0, wakeUps = 0;
             try (Stream<Path> files = Files.list(dir)) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".rec")).sorted().toList()) {
                     AudienceRecord record = AudienceRecord.read(file);
                     records.add(record.delays());
                     clientCpu += Math.max(0, record.cpu());
+                    reads += record.reads();
+                    wakeUps += record.wakeUps();
                 }
             }
             if (records.isEmpty()) {
@@ -148,7 +164,7 @@ public final class Arrivals {
                     summary(timed.stream().mapToLong(PushTimes::toMedian).toArray()),
                     summary(timed.stream().mapToLong(PushTimes::toLast).toArray()), times.getFirst().toLast(),
                     summary(Arrays.copyOfRange(calls, skip, pushes))[0], (cpus[pushes] - cpus[skip]) / timed.size(),
-                    clientCpu / pushes);
+                    clientCpu / pushes, wakeUps == 0 ? 0 : (double) reads / wakeUps);
         }
 
         private static long[] summary(long[] values) {
@@ -157,17 +173,28 @@ public final class Arrivals {
             return new long[] {percentile(sorted, 0.5), percentile(sorted, 0.99), sorted[sorted.length - 1]};
         }
 
-        String markdown() {
-            return String.format(Locale.ROOT, "| %s | %,d | %d | %d | %,d | %s | %s | %s | **%s** | **%s** | %s | %s | %s | %s | %s |",
-                    kind, clients, timed, overlapped, missing, ms(median[0]), ms(median[1]), ms(median[2]), ms(last[0]), ms(last[1]),
-                    ms(last[2]), ms(cold), ms(call), ms(cpu), ms(clientCpu));
+        String times() {
+            return String.format(Locale.ROOT, "| %s | %,d | %d | %s | %s | %s | **%s** | **%s** | %s | %s | %,d | %d |", kind,
+                    clients, timed, ms(median[0]), ms(median[1]), ms(median[2]), ms(last[0]), ms(last[1]), ms(last[2]),
+                    ms(cold), missing, overlapped);
+        }
+
+        String costs() {
+            return String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f |", kind, ms(call), ms(cpu), ms(clientCpu),
+                    readsPerWakeUp);
         }
     }
 
-    /** What one {@link Audience} recorded: delays {@code [push][connection]}, and its CPU time reading them. */
-    private record AudienceRecord(long[][] delays, long cpu) {
+    /**
+     * What one {@link Audience} recorded: delays {@code [push][connection]}; its CPU time
+     * reading them; its reads and the selector wake-ups that found something to read.
+     */
+    private record AudienceRecord(long[][] delays, long cpu, long reads, long wakeUps) {
 
-        /** Reads a header line {@code pushes P connections K cpu NANOS}, then one line of delays per push. */
+        /**
+         * Reads a header line {@code pushes P connections K cpu NANOS reads R wakeups W}, then
+         * one line of delays per push.
+         */
         static AudienceRecord read(Path file) throws IOException {
             List<String> lines = Files.readAllLines(file);
             String[] header = lines.getFirst().split(" ");
@@ -180,7 +207,7 @@ public final class Arrivals {
                             + connections + " connections");
                 }
             }
-            return new AudienceRecord(delays, Long.parseLong(header[5]));
+            return new AudienceRecord(delays, Long.parseLong(header[5]), Long.parseLong(header[7]), Long.parseLong(header[9]));
         }
     }
 

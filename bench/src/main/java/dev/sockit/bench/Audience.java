@@ -61,6 +61,10 @@ public final class Audience {
     // The process's CPU time when the first push arrived, and when the audience stopped listening.
     private long cpuAtFirst = -1;
     private long cpuAtEnd = -1;
+    // Reads, and selector wake-ups that found at least one connection to read: how bunched
+    // the arrivals were, which sets what each read costs us.
+    private long reads;
+    private long wakeUps;
 
     /** An audience of connected channels, expecting {@code pushes} pushes (0: none, just hold them). */
     Audience(SocketChannel[] channels, int pushes) {
@@ -199,6 +203,8 @@ public final class Audience {
                 if (selector.select(Math.max(1, Math.min(left / 1_000_000, 1000))) == 0) {
                     continue;
                 }
+                wakeUps++;
+                reads += selector.selectedKeys().size();
                 for (SelectionKey key : selector.selectedKeys()) {
                     read(key, buffer);
                 }
@@ -271,15 +277,16 @@ public final class Audience {
     }
 
     /**
-     * Writes the record: a line {@code pushes P connections K cpu NANOS}, then one line per
-     * push with each connection's delay in nanoseconds, -1 where the push never came. NANOS is
-     * the CPU time this process spent from the first push's arrival until it stopped listening,
-     * -1 if none came: what reading the pushes cost the clients.
+     * Writes the record: a line {@code pushes P connections K cpu NANOS reads R wakeups W},
+     * then one line per push with each connection's delay in nanoseconds, -1 where the push
+     * never came. NANOS is the CPU time this process spent from the first push's arrival until
+     * it stopped listening, -1 if none came: what reading the pushes cost the clients. R and W
+     * count reads and the selector wake-ups that found input.
      */
     private void write(Path file) throws IOException {
         try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(file))) {
             out.println("pushes " + arrivals.length + " connections " + channels.length + " cpu "
-                    + (cpuAtFirst < 0 ? -1 : cpuAtEnd - cpuAtFirst));
+                    + (cpuAtFirst < 0 ? -1 : cpuAtEnd - cpuAtFirst) + " reads " + reads + " wakeups " + wakeUps);
             StringBuilder line = new StringBuilder();
             for (long[] push : arrivals) {
                 line.setLength(0);
