@@ -2,20 +2,20 @@
 # Idle-connection scale: what a server spends per connection that sends nothing, sockit's
 # core Server (Handlers.echo(), heartbeats off) against Netty 4.2 (NettyLineServer, the same
 # echo pipeline), at 5,000, 10,000 and 19,000 connections, and whether it gives it back when
-# they leave. Writes a dated Markdown table to bench/results/DATE-idle.md; about 3 minutes.
+# they leave. Writes a dated Markdown table to bench/results/DATE-idle.md; about 4 minutes.
 #
 #   bench/idle.sh                                  5,000, 10,000 and 19,000 connections
 #   bench/idle.sh --sizes "1000 2000" --servers sockit
 #   bench/idle.sh --no-build                       use what is already built (or NO_BUILD=1)
 #
 # For each server and size N: a fresh server JVM, pinned to CPU 0; N connections come and go
-# twice first, so that what runs once (class loading, the JIT) is done before the baseline; then a
-# full GC (jcmd GC.run) and the baseline: heap used, RSS (VmRSS), open files. The clients,
-# dev.sockit.bench.Audience processes of at most 9,500 connections each (the limit here is
-# 20,000 open files per process), pinned to CPU 1, each from a source address of its own,
-# connect and send nothing; once the server has accepted every one and settled, a full GC and
-# the same figures again, and a class histogram; then the clients leave and, once the server
-# has closed their sockets, the figures a third time.
+# until 40,000 have (at least twice), so that what runs once (class loading, the JIT) is done
+# before the baseline; then a full GC (jcmd GC.run) and the baseline: heap used, RSS (VmRSS),
+# open files. The clients, dev.sockit.bench.Audience processes of at most 9,500 connections
+# each (the limit here is 20,000 open files per process), pinned to CPU 1, each from a source
+# address of its own, connect and send nothing; once the server has accepted every one and
+# settled, a full GC and the same figures again, and a class histogram; then the clients
+# leave and, once the server has closed their sockets, the figures a third time.
 #
 # The server's heap is fixed and touched up front (-Xms512m -Xmx512m -XX:+AlwaysPreTouch),
 # so its RSS starts with the whole heap in it and grows only by memory outside the heap.
@@ -30,7 +30,8 @@ SERVERS="sockit netty"
 NO_BUILD=${NO_BUILD:-}
 PER_PROCESS=9500                    # connections per Audience process: under the 20,000 open files
 SETTLE=3                            # seconds between the last connection and the measurement
-WARMUP_CYCLES=2                     # times N connections come and go before the baseline
+WARMUP_CONNECTIONS=40000            # connections that come and go (N at a time, at least twice) before the baseline
+BASELINE_SETTLE=6                   # seconds before the baseline: the JIT frees its scratch memory every 5 s
 # MarkSweepDeadRatio=0: a full GC compacts everything. Otherwise the serial collector (the one
 # a JVM on one CPU picks) may leave up to 5% of the old generation as dead wood, counted as used.
 SERVER_JVM=(-Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:MarkSweepDeadRatio=0 --enable-native-access=ALL-UNNAMED)
@@ -144,7 +145,8 @@ start_audiences() {
         count=$(( total / processes + (i < total % processes ? 1 : 0) ))
         audience_logs+=("$raw/audience-$group-$i.log")
         timeout --kill-after=5 "$LIMIT" taskset -c 1 "$JAVA" "${AUDIENCE_JVM[@]}" -cp "$BENCH_CLASSPATH" \
-            dev.sockit.bench.Audience "$port" "$count" --from "127.$NET.$group.$(( i + 1 ))" --seconds "$LIMIT" \
+            dev.sockit.bench.Audience "$port" "$count" --from "127.$(( (NET + group / 250) % 224 + 16 )).$(( group % 250 + 1 )).$(( i + 1 ))" \
+            --seconds "$LIMIT" \
             <"$fifo" 7>&- >"${audience_logs[-1]}" 2>&1 &
         audiences+=($!)
     done
@@ -184,12 +186,16 @@ for kind in $SERVERS; do
         name="$kind-$n"
         say "$name: starting the server"
         start_server "$kind" "$raw/server-$name.log"
-        # The same N connections come and go before the baseline, twice: what happens only for
-        # the first ones (classes loaded, the accept and close paths compiled, with the
-        # compiler's scratch memory, which malloc keeps) is then not counted per connection,
-        # and the baseline is a server that has served N already. (Measured: a sockit server's
-        # RSS grows over the first two or three cycles of 5,000 and not after.)
-        for (( cycle = 1; cycle <= WARMUP_CYCLES; cycle++ )); do
+        # N connections come and go, again and again, before the baseline: what happens only
+        # for the first ones (classes loaded, the JIT's compiling and its scratch memory, which
+        # malloc keeps) is then not counted per connection. It matters for sockit most: a
+        # virtual thread parks by copying its frames to the heap, and a handler parked in
+        # interpreted frames keeps ~3.5 KB there, in frames compiled by C2 ~0.6 KB (measured:
+        # cycles of 5,000 get there after about 40,000).
+        cycles=$(( (WARMUP_CONNECTIONS + n - 1) / n ))
+        (( cycles >= 2 )) || cycles=2
+        say "$name: warming up, $cycles × $n connections"
+        for (( cycle = 1; cycle <= cycles; cycle++ )); do
             group=$(( group + 1 ))
             start_audiences "$port" "$n" "$group"
             await "$n warm-up connections to the $kind server" 180 all_ready "${audience_logs[@]}"
@@ -197,7 +203,7 @@ for kind in $SERVERS; do
             stop_audiences
             await "the $kind server closing the warm-up connections" 60 test "$(established "$port")" -eq 0
         done
-        sleep "$SETTLE"
+        sleep "$BASELINE_SETTLE"
         m=$(measure)
         read -r heap0 rss0 fds0 threads0 <<<"$m"
         timeout 60 "$JCMD" "$server_pid" GC.class_histogram >"$raw/histogram-$name-0.txt"
@@ -237,7 +243,7 @@ done
 per() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { printf "%\047.0f", (b - a) * 1024 / n }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 signed_mib() { awk -v d="$1" 'BEGIN { printf "%+.1f", d / 1024 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "–"; else printf "%.2f×", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a <= 0 || b <= 0) print "–"; else printf "%.2f×", a / b }'; }
 figures() { cat "$raw/$1-$2.figures" 2>/dev/null; }
 
 # The classes whose instances grew most from the baseline to n connections, per connection.
@@ -256,29 +262,30 @@ netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>
     echo "- JDK: $("$JAVA" -version 2>&1 | sed -n 2p); the server JVM, seeing one CPU, chose \`-XX:+$(cat "$raw"/*.figures 2>/dev/null | awk '{print $NF; exit}')\`"
     echo "- servers: \`ServerMain --no-heartbeat sockit|netty tcp://127.0.0.1:0 echo\` — sockit core \`Server\` with \`Handlers.echo()\`, \`Heartbeat.OFF\` (no pings, no idle timeout, no TCP keepalive), other settings default (commit $GIT_REV); Netty ${netty_version:-?} epoll, \`LineBasedFrameDecoder\` + echo handler, one event loop; each a fresh JVM \`${SERVER_JVM[*]}\`, pinned \`taskset -c 0\`"
     echo "- clients: \`Audience\` processes (one selector thread, blocking connects, then silent) of at most $(printf "%'d" $PER_PROCESS) connections each, each from its own 127.x.y.z address, JVM \`${AUDIENCE_JVM[*]}\`, pinned \`taskset -c 1\`"
-    echo "- per run: N connections come and go $WARMUP_CYCLES times (warm-up: classes loaded, accept and close paths compiled); ${SETTLE} s later a full GC (\`jcmd PID GC.run\`) and the baseline; N clients connect; ${SETTLE} s after the server has accepted the last, full GC and measure; clients leave; ${SETTLE} s after the server's open files are back to the baseline, full GC and measure"
+    echo "- per run: N connections come and go until $(printf "%'d" $WARMUP_CONNECTIONS) have, at least twice (warm-up: classes loaded, the accept, first-read and close paths compiled by C2); ${BASELINE_SETTLE} s later a full GC (\`jcmd PID GC.run\`) and the baseline; N clients connect; ${SETTLE} s after the server has accepted the last, full GC and measure; clients leave; ${SETTLE} s after the server's open files are back to the baseline, full GC and measure"
     echo "- heap = used after the full GC (\`jcmd PID GC.heap_info\`, all generations); RSS = \`VmRSS\` of \`/proc/PID/status\`. The heap is touched up front (\`AlwaysPreTouch\`), so RSS growth is memory **outside** the Java heap; memory per connection = heap + RSS growth"
-    echo "- per connection = (value with N − baseline) ÷ N"
+    echo "- per connection = (value with N − baseline) ÷ N. RSS outside the heap moves by a few MiB between any two readings, N or no N (the JIT's and malloc's own housekeeping), so RSS growth per connection is ± a few hundred bytes at these N, and negative where it shrank; the heap figure is exact"
+    echo "- neither figure holds the kernel's own memory per socket (socket, file, epoll entry, buffers), which is the same for both servers"
     echo "- reproduce: \`bench/idle.sh --sizes \"$SIZES\" --servers \"$SERVERS\"\` (raw figures and class histograms in bench/results/tmp/$(basename "$raw"))"
     echo
-    echo "| server | N | heap per connection | RSS growth per connection | total per connection | heap: before → with N → after | RSS: before → with N → after | open files: before → with N → after | threads: before → with N |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| server | N | heap per connection | RSS growth per connection | heap: before → with N → after | RSS: before → with N → after | open files: before → with N → after | threads: before → with N → after |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
     for kind in $SERVERS; do
         for n in $SIZES; do
-            read -r _ _ h0 r0 f0 t0 h1 r1 f1 t1 h2 r2 f2 t2 _ < <(figures "$kind" "$n") || { echo "| $kind | $n | failed | | | | | | |"; continue; }
-            echo "| $kind | $(printf "%'d" "$n") | $(per "$h0" "$h1" "$n") B | $(per "$r0" "$r1" "$n") B | **$(per $((h0 + r0)) $((h1 + r1)) "$n") B** | $(mib "$h0") → $(mib "$h1") → $(mib "$h2") MiB | $(mib "$r0") → $(mib "$r1") → $(mib "$r2") MiB | $f0 → $f1 → $f2 | $t0 → $t1 |"
+            read -r _ _ h0 r0 f0 t0 h1 r1 f1 t1 h2 r2 f2 t2 _ < <(figures "$kind" "$n") || { echo "| $kind | $n | failed | | | | | |"; continue; }
+            echo "| $kind | $(printf "%'d" "$n") | **$(per "$h0" "$h1" "$n") B** | $(per "$r0" "$r1" "$n") B | $(mib "$h0") → $(mib "$h1") → $(mib "$h2") MiB | $(mib "$r0") → $(mib "$r1") → $(mib "$r2") MiB | $f0 → $f1 → $f2 | $t0 → $t1 → $t2 |"
         done
     done
     if [[ " $SERVERS " == *" sockit "* && " $SERVERS " == *" netty "* ]]; then
         echo
-        echo "sockit ÷ Netty, per connection (below 1.00× favours sockit):"
+        echo "sockit ÷ Netty, per connection (below 1.00× favours sockit; – where either figure is not above zero):"
         echo
-        echo "| N | heap | RSS growth | total |"
-        echo "|---:|---:|---:|---:|"
+        echo "| N | heap | RSS growth |"
+        echo "|---:|---:|---:|"
         for n in $SIZES; do
             read -r _ _ sh0 sr0 _ _ sh1 sr1 _ < <(figures sockit "$n") || continue
             read -r _ _ nh0 nr0 _ _ nh1 nr1 _ < <(figures netty "$n") || continue
-            echo "| $(printf "%'d" "$n") | $(ratio $((sh1 - sh0)) $((nh1 - nh0))) | $(ratio $((sr1 - sr0)) $((nr1 - nr0))) | $(ratio $((sh1 + sr1 - sh0 - sr0)) $((nh1 + nr1 - nh0 - nr0))) |"
+            echo "| $(printf "%'d" "$n") | $(ratio $((sh1 - sh0)) $((nh1 - nh0))) | $(ratio $((sr1 - sr0)) $((nr1 - nr0))) |"
         done
     fi
     echo
