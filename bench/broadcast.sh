@@ -3,7 +3,7 @@
 # 20 times unmeasured and then 100 times, 400 ms apart; for each push, the time from just before
 # it began until the median client and until the last client had it. sockit (core Server,
 # every connection in a Group, Group.broadcast) against Netty 4.2 (ChannelGroup.writeAndFlush)
-# in one run. Writes a dated Markdown table to bench/results/DATE-broadcast.md; about 3 minutes.
+# in one run. Writes a dated Markdown table to bench/results/DATE-broadcast.md; about 2 minutes.
 #
 #   bench/broadcast.sh                              10,000 clients, 100 pushes timed
 #   bench/broadcast.sh --conns 2000 --pushes 20     a quick look

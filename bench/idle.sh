@@ -2,7 +2,7 @@
 # Idle-connection scale: what a server spends per connection that sends nothing, sockit's
 # core Server (Handlers.echo(), heartbeats off) against Netty 4.2 (NettyLineServer, the same
 # echo pipeline), at 5,000, 10,000 and 19,000 connections, and whether it gives it back when
-# they leave. Writes a dated Markdown table to bench/results/DATE-idle.md; about 4 minutes.
+# they leave. Writes a dated Markdown table to bench/results/DATE-idle.md; about 3 minutes.
 #
 #   bench/idle.sh                                  5,000, 10,000 and 19,000 connections
 #   bench/idle.sh --sizes "1000 2000" --servers sockit
