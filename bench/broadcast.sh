@@ -1,51 +1,206 @@
 #!/usr/bin/env bash
-# Broadcast fan-out: a server with 10,000 connected clients pushes one line to all of them,
-# 50 times; the time until the median and the last client had each push, sockit against
-# Netty in one run. The server (and the pushing loop) is pinned to CPU 0, the clients, two
-# dev.sockit.bench.Crowd processes, to CPU 1. Loopback only; about 2 minutes.
-#   bench/broadcast.sh                         # 10,000 clients, 50 pushes
-#   bench/broadcast.sh --conns 2000 --repeats 20
-#   NO_BUILD=1 bench/broadcast.sh              # skip the build
-# Writes bench/results/DATE-broadcast.md.
+# Broadcast fan-out: one server with 10,000 connected clients pushes one line to all of them,
+# 20 times unmeasured and then 100 times, 400 ms apart; for each push, the time from just before
+# it began until the median client and until the last client had it. sockit (core Server,
+# every connection in a Group, Group.broadcast) against Netty 4.2 (ChannelGroup.writeAndFlush)
+# in one run. Writes a dated Markdown table to bench/results/DATE-broadcast.md; about 2 minutes.
+#
+#   bench/broadcast.sh                              10,000 clients, 100 pushes timed
+#   bench/broadcast.sh --conns 2000 --pushes 20     a quick look
+#   bench/broadcast.sh --servers sockit --no-build  (or NO_BUILD=1)
+#
+# The server and the loop that pushes share one JVM (dev.sockit.bench.FanOut), pinned to CPU 0;
+# the clients are dev.sockit.bench.Audience processes (one selector thread each, at most
+# 9,500 connections, at least 2 processes), pinned to CPU 1. A push is the line "SEQ NANOS",
+# NANOS being System.nanoTime() just before the push; each client stamps it on arrival with
+# its own System.nanoTime() — the machine's monotonic clock, shared by every process on it.
+# Before each server's run the script waits for the machine to be idle, and it reports how
+# much CPU other processes took during the run.
+#
+# Needs: Linux, 2 CPUs, taskset, Maven unless --no-build. Loopback only: the server on
+# 127.0.0.1, clients from 127.N.N.N.
 set -euo pipefail
-. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-conns=10000 repeats=50
-while [ $# -gt 0 ]; do
+CONNS=10000
+PUSHES=100                          # timed: with 100, p99 is the second slowest, not the slowest
+# Pushes left out: on one core the JIT compiles while the first pushes run, and until about
+# the fifteenth, pushes to 10,000 clients take twice as long (measured, both servers).
+WARMUP=20
+PAUSE_MS=400
+SERVERS="sockit netty"
+NO_BUILD=${NO_BUILD:-}
+PER_PROCESS=9500                    # connections per Audience process: under the 20,000 open files
+SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
+AUDIENCE_JVM=(-Xms256m -Xmx256m)
+LIMIT=300                           # seconds after which every process started here ends itself
+IDLE_PERCENT=10                     # machine busy % under which a run may start
+IDLE_WAIT_SECONDS=60                # how long to wait for that before starting anyway (and saying so)
+
+usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+while (( $# > 0 )); do
     case "$1" in
-        --conns) conns=$2; shift 2 ;;
-        --repeats) repeats=$2; shift 2 ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
-        *) echo "broadcast: unknown option $1 (try --help)" >&2; exit 2 ;;
+        --conns) CONNS=${2:?--conns needs a number}; shift 2 ;;
+        --pushes) PUSHES=${2:?--pushes needs a number}; shift 2 ;;
+        --warmup) WARMUP=${2:?--warmup needs a number}; shift 2 ;;
+        --pause-ms) PAUSE_MS=${2:?--pause-ms needs a number}; shift 2 ;;
+        --servers) SERVERS=${2:?--servers needs a list, e.g. \"sockit netty\"}; shift 2 ;;
+        --no-build) NO_BUILD=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "bench/broadcast.sh: unknown argument \"$1\"; see bench/broadcast.sh --help" >&2; exit 2 ;;
     esac
 done
-(( conns <= 19000 )) || { echo "broadcast: at most 19,000 clients: the server may open 20,000 files" >&2; exit 2; }
-command -v taskset >/dev/null 2>&1 || { echo "broadcast: taskset not found; install it (apt-get install util-linux)" >&2; exit 1; }
-(( $(nproc) >= 2 )) || { echo "broadcast: needs 2 CPUs, one for the server and one for the clients" >&2; exit 1; }
-find_java
-[[ "${NO_BUILD:-}" == 1 ]] || build
-
-out="$BENCH_DIR/results/$(date -u +%Y-%m-%d-%H%M)-broadcast.md"
-rows=()
-for kind in sockit netty; do
-    echo "broadcast: $kind, $conns clients, $repeats pushes" >&2
-    rows+=("$(timeout 600 taskset -c 0 "$JAVA" -Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED -Dcrowd.cpus=1 \
-        -cp "$BENCH_CLASSPATH" dev.sockit.bench.Broadcast "$kind" "$conns" "$repeats")")
-    echo "${rows[-1]}" >&2
+for value in "$CONNS" "$PUSHES" "$WARMUP" "$PAUSE_MS"; do
+    [[ $value =~ ^[0-9]+$ ]] || { echo "bench/broadcast.sh: \"$value\" is not a whole number" >&2; exit 2; }
 done
+(( CONNS >= 2 && CONNS <= 19000 )) || { echo "bench/broadcast.sh: --conns must be 2 to 19000: the server may open at most 20,000 files" >&2; exit 2; }
+(( PUSHES >= 1 )) || { echo "bench/broadcast.sh: --pushes must be at least 1" >&2; exit 2; }
+for kind in $SERVERS; do
+    [[ $kind == sockit || $kind == netty ]] || { echo "bench/broadcast.sh: unknown server \"$kind\"; choose sockit, netty" >&2; exit 2; }
+done
+command -v taskset >/dev/null 2>&1 || { echo "bench/broadcast.sh: taskset not found; install it (apt-get install util-linux)" >&2; exit 1; }
+(( $(nproc) >= 2 )) || { echo "bench/broadcast.sh: needs 2 CPUs (server on 0, clients on 1); this machine has $(nproc)" >&2; exit 1; }
+find_java
+[[ -n $NO_BUILD ]] || build
+
+stamp=$(date +%Y-%m-%d-%H%M)
+raw="$BENCH_DIR/results/tmp/$stamp-broadcast"
+results="$BENCH_DIR/results/$stamp-broadcast.md"
+mkdir -p "$raw"
+GIT_REV="$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
+    && git status --porcelain -- core bench 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)"
+# Source addresses: a second octet of this run's own, so no port of an earlier run's clients,
+# waiting out TIME_WAIT on its address, is in the way.
+NET=$(( 16 + RANDOM % 224 ))
+TOTAL=$(( WARMUP + PUSHES ))
+PROCESSES=$(( (CONNS + PER_PROCESS - 1) / PER_PROCESS ))
+(( PROCESSES >= 2 )) || PROCESSES=2
+
+server="" audiences=() fifo=""
+cleanup() {
+    local pid
+    [[ -z $fifo ]] || { exec 7>&- || true; } 2>/dev/null
+    for pid in "${audiences[@]}" $server; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${audiences[@]}" $server; do wait "$pid" 2>/dev/null || true; done
+    [[ -z $fifo ]] || rm -f "$fifo"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "bench/broadcast.sh: $*" >&2; }
+
+# The machine's ticks since boot, all CPUs: "busy total tasks", where tasks leaves out time in
+# interrupts. This kernel accounts interrupt time apart from the tasks it interrupted, and
+# over loopback most of it is our own traffic (a write delivers into the peer's socket in
+# softirq), which no JVM's CPU time includes.
+ticks() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6, $2 + $3 + $4 + $9 }' /proc/stat; }
+
+# Waits until the machine is idle (two quiet half-seconds in a row), at most IDLE_WAIT_SECONDS.
+wait_idle() {
+    local start=$SECONDS calm=0 a b busy
+    while :; do
+        read -r -a a < <(ticks); sleep 0.5; read -r -a b < <(ticks)
+        busy=$(( 100 * (b[0] - a[0]) / ((b[1] - a[1]) > 0 ? (b[1] - a[1]) : 1) ))
+        if (( busy < IDLE_PERCENT )); then
+            (( ++calm >= 2 )) && return 0
+            continue
+        fi
+        calm=0
+        if (( SECONDS - start > IDLE_WAIT_SECONDS )); then
+            say "machine still ${busy}% busy after ${IDLE_WAIT_SECONDS}s; running anyway (see \"other CPUs\" in the report)"
+            return 0
+        fi
+    done
+}
+
+run() {
+    local kind=$1 group=$2 dir="$raw/$1" i count port t0 t1 tick0 tick1 ours
+    mkdir -p "$dir"
+    wait_idle
+    read -r -a tick0 < <(ticks)
+    t0=$(date +%s%N)
+    timeout --kill-after=5 "$LIMIT" taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" -Xlog:gc:file="$dir/gc.log" -cp "$BENCH_CLASSPATH" \
+        dev.sockit.bench.FanOut "$kind" "$CONNS" "$TOTAL" --pause-ms "$PAUSE_MS" --wait-seconds 120 \
+        >"$dir/server.out" 2>"$dir/server.err" &
+    server=$!
+    for (( i = 0; i < 600; i++ )); do
+        grep -qs "listening on" "$dir/server.out" && break
+        kill -0 "$server" 2>/dev/null || break
+        sleep 0.1
+    done
+    port=$(sed -n 's/.*listening on tcp:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$dir/server.out")
+    [[ -n $port ]] || { say "the $kind server did not start; it says: $(tail -3 "$dir/server.err")"; exit 1; }
+    say "$kind: listening on port $port; $PROCESSES client processes connect $CONNS clients, then $TOTAL pushes ($WARMUP unmeasured), ${PAUSE_MS} ms apart"
+    # The clients leave when every push has come, when the server closes their connections,
+    # at the time limit, or when their standard input, this fifo, closes (held open here for
+    # reading and writing, which never blocks; closed on the way out).
+    fifo="$dir/leave.fifo"
+    rm -f "$fifo"
+    mkfifo "$fifo"
+    exec 7<>"$fifo"
+    audiences=()
+    for (( i = 0; i < PROCESSES; i++ )); do
+        count=$(( CONNS / PROCESSES + (i < CONNS % PROCESSES ? 1 : 0) ))
+        timeout --kill-after=5 "$LIMIT" taskset -c 1 "$JAVA" "${AUDIENCE_JVM[@]}" -cp "$BENCH_CLASSPATH" \
+            dev.sockit.bench.Audience "$port" "$count" --from "127.$NET.$group.$(( i + 1 ))" \
+            --seconds "$LIMIT" --pushes "$TOTAL" --record "$dir/audience-$i.rec" \
+            <"$fifo" 7>&- >"$dir/audience-$i.log" 2>&1 &
+        audiences+=($!)
+    done
+    local status=0
+    wait "$server" || status=$?
+    server=""
+    for i in "${!audiences[@]}"; do
+        wait "${audiences[$i]}" || say "$kind: client process $i ended with status $?: $(tail -1 "$dir/audience-$i.log")"
+    done
+    audiences=()
+    exec 7>&-
+    rm -f "$fifo"
+    fifo=""
+    t1=$(date +%s%N)
+    read -r -a tick1 < <(ticks)
+    (( status == 0 )) || { say "the $kind server ended with status $status: $(tail -3 "$dir/server.err")"; exit 1; }
+    # Other processes' CPUs during the run: the machine's busy time less what our processes used
+    # (each reports its own CPU time; ticks are 1/100 s).
+    ours=$(awk '/^cpu / {s += $2} /^left: .*; cpu / {s += $NF} END {print s + 0}' "$dir/server.out" "$dir"/audience-*.log)
+    echo "ticks before: ${tick0[*]}; after: ${tick1[*]}; our JVMs' CPU: $ours ns; wall: $(( t1 - t0 )) ns" >"$dir/cpu-accounting"
+    awk -v tasks=$(( tick1[2] - tick0[2] )) -v ours="$ours" -v wall=$(( t1 - t0 )) 'BEGIN {
+            other = (tasks / 100 - ours / 1e9) / (wall / 1e9)
+            printf "%.2f\n", other < 0 ? 0 : other }' >"$dir/other-cpus"
+    say "$kind: done in $(( (t1 - t0) / 1000000000 ))s"
+}
+
+say "results to $results, raw output to $raw"
+group=0
+for kind in $SERVERS; do
+    group=$(( group + 1 ))
+    run "$kind" "$group"
+done
+
+"$JAVA" -cp "$BENCH_CLASSPATH" dev.sockit.bench.Arrivals --skip "$WARMUP" "$raw" $SERVERS >"$raw/table.md"
+
+netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>/dev/null | head -1 | sed 's/.*epoll-\(.*\)-linux.*/\1/')
 {
-    echo "# Broadcast fan-out to $(printf "%'d" "$conns") clients, $(date -u '+%Y-%m-%d %H:%M') UTC"
+    echo "# Broadcast fan-out to $(printf "%'d" "$CONNS") clients, sockit vs Netty, $(date '+%Y-%m-%d %H:%M %Z')"
     echo
-    echo "- machine: $(nproc) × $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r)"
+    echo "- machine: $(nproc) × $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
     echo "- JDK: $("$JAVA" -version 2>&1 | sed -n 2p)"
-    echo "- server and pushing loop in one JVM (\`-Xms1g -Xmx1g\`), pinned \`taskset -c 0\`; clients in 2 \`Crowd\` processes (one selector thread each), pinned \`taskset -c 1\`"
-    echo "- sockit: \`Group.broadcast\` to every member; Netty 4.2 epoll: \`ChannelGroup.writeAndFlush\`; one line \`b SEQ\` per push, 200 ms apart; the first 5 pushes left out"
-    echo "- time from just before the push until a client read the line (\`System.nanoTime\`, the machine's monotonic clock, shared by the processes)"
-    echo "- reproduce: \`bench/broadcast.sh --conns $conns --repeats $repeats\`"
+    echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`, each connection a member of one \`Group\` while its handler runs, a push = \`group.broadcast(Message.of(line))\`, \`Heartbeat.OFF\`, other settings default (commit $GIT_REV); Netty ${netty_version:-?} epoll, one event loop, \`LineBasedFrameDecoder\` + echo handler, each channel added to a \`DefaultChannelGroup\`, a push = \`group.writeAndFlush(buffer)\`"
+    echo "- server and pushing loop: one JVM \`${SERVER_JVM[*]}\` (\`dev.sockit.bench.FanOut\`), pinned \`taskset -c 0\`; clients: $PROCESSES \`Audience\` processes of ~$(printf "%'d" $(( CONNS / PROCESSES ))) connections (one selector thread each, each from its own 127.x.y.z address), JVM \`${AUDIENCE_JVM[*]}\`, pinned together \`taskset -c 1\`"
+    echo "- $TOTAL pushes of one line \`SEQ NANOS\` (~25 bytes), ${PAUSE_MS} ms apart; the first $WARMUP left out (JIT warm-up; the first one is shown apart as \"cold\"); pushing starts 1 s after the server has all $(printf "%'d" "$CONNS") clients"
+    echo "- time = the client's \`System.nanoTime()\` when its read returned the line − the server's \`System.nanoTime()\` just before the push began (CLOCK_MONOTONIC, one clock for every process on the machine); per push, the median and the largest over all clients; then p50, p99 (nearest rank: with $PUSHES pushes, the $(awk -v n="$PUSHES" 'BEGIN { r = int(0.99 * n); if (r < 0.99 * n) r++; print r }')th of $PUSHES) and max over the pushes"
+    echo "- the clients' read time is in every figure: both client processes share one core, so the last client's time includes reading all $(printf "%'d" "$CONNS") sockets; \"clients' CPU per push\" shows what that costs"
+    echo "- \"… still arriving at the next\": timed pushes whose last client had it only after the next push began (then two pushes shared the server and the clients, and both are timed slower; raise \`--pause-ms\`)"
+    echo "- client reads per wake-up = connections with input each time a client's selector woke: the more bunched the arrivals, the less each read costs the clients"
+    echo "- push call = how long \`broadcast\`/\`writeAndFlush\` took to return (both hand the writes to other threads); server CPU per push = the server process's CPU time over the timed pushes ÷ their number"
+    echo "- other processes on the machine during each run (CPUs): $(for kind in $SERVERS; do printf '%s %s; ' "$kind" "$(cat "$raw/$kind/other-cpus" 2>/dev/null || echo '?')"; done | sed 's/; $//') (the CPU time of all tasks on the machine during the run, interrupts left out, less what our JVMs report; above 0.1 the figures were disturbed)"
+    echo "- garbage collections in the server during the run (the JVM, on one CPU, picks the serial collector): $(for kind in $SERVERS; do awk -v k="$kind" '/Pause/ { n++; ms = $NF; sub(/ms/, "", ms); if (ms + 0 > max) max = ms + 0 } END { printf "%s %d, longest %.1f ms; ", k, n, max }' "$raw/$kind/gc.log" 2>/dev/null; done | sed 's/; $//')"
+    echo "- target: sockit's p99 to the last client under 100 ms"
+    echo "- reproduce: \`bench/broadcast.sh --conns $CONNS --pushes $PUSHES --warmup $WARMUP --pause-ms $PAUSE_MS --servers \"$SERVERS\"\` (raw records in bench/results/tmp/$(basename "$raw"))"
     echo
-    echo "| server | clients | pushes | lines missing | to the median client, p50 | median, p99 | to the last client, p50 | last, p99 | last, max |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    printf '%s\n' "${rows[@]}"
-} >"$out"
-echo "broadcast: wrote $out" >&2
-cat "$out"
+    cat "$raw/table.md"
+} >"$results"
+
+say "wrote $results"
+cat "$results"

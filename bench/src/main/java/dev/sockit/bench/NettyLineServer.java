@@ -34,7 +34,7 @@ import java.net.InetSocketAddress;
 public final class NettyLineServer implements LineServer {
 
     // The same line limit as sockit's lines framing, so both refuse the same input.
-    private static final int MAX_LINE = 64 * 1024;
+    static final int MAX_LINE = 64 * 1024;
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -91,9 +91,9 @@ public final class NettyLineServer implements LineServer {
         group.shutdownGracefully().syncUninterruptibly();
     }
 
-    /** Writes each frame back; flushes once the read batch is done. */
+    /** Writes each frame back; flushes once the read batch is done. Shared with {@link NettyPushServer}. */
     @ChannelHandler.Sharable
-    private static final class Echo extends ChannelInboundHandlerAdapter {
+    static final class Echo extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ctx.write(msg, ctx.voidPromise());

@@ -2,14 +2,19 @@ package dev.sockit.bench;
 
 import dev.sockit.Endpoint;
 import dev.sockit.Handlers;
+import dev.sockit.Heartbeat;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Starts one of the raced line servers, for bench/run.sh:
  *
  * <pre>
- * java -cp ... dev.sockit.bench.ServerMain sockit|netty|jdk ENDPOINT echo|ack [REPLY]
+ * java -cp ... dev.sockit.bench.ServerMain [--no-heartbeat] sockit|netty|jdk ENDPOINT echo|ack [REPLY]
  * </pre>
+ *
+ * {@code --no-heartbeat} gives sockit {@link Heartbeat#OFF} (no TCP keepalive), for the idle
+ * benchmark, where Netty and the JDK server have none either; it changes nothing for them.
  *
  * Prints one line when it listens, then serves until killed. Kept apart from the CLI's
  * {@code sockit server} so the race measures core's {@code Server} alone.
@@ -17,12 +22,16 @@ import java.io.IOException;
 public final class ServerMain {
 
     private static final String USAGE =
-            "usage: ServerMain sockit|netty|jdk ENDPOINT echo|ack [REPLY]   e.g. ServerMain netty tcp://127.0.0.1:9002 echo";
+            "usage: ServerMain [--no-heartbeat] sockit|netty|jdk ENDPOINT echo|ack [REPLY]   e.g. ServerMain netty tcp://127.0.0.1:9002 echo";
 
     private ServerMain() {}
 
     /** Starts the server named by {@code args[0]}; exits 2 on bad arguments, 1 if it cannot listen. */
     public static void main(String[] args) throws InterruptedException {
+        boolean noHeartbeat = args.length > 0 && args[0].equals("--no-heartbeat");
+        if (noHeartbeat) {
+            args = Arrays.copyOfRange(args, 1, args.length);
+        }
         if (args.length < 3 || args.length > 4) {
             System.err.println(USAGE);
             System.exit(2);
@@ -32,7 +41,7 @@ public final class ServerMain {
             Endpoint endpoint = Endpoint.parse(args[1]);
             LineServer.Mode mode = LineServer.Mode.parse(args[2]);
             String reply = args.length == 4 ? args[3] : Handlers.ACK_REPLY;
-            server = start(args[0], endpoint, mode, reply);
+            server = start(args[0], endpoint, mode, reply, noHeartbeat ? Heartbeat.OFF : Heartbeat.DEFAULT);
             System.out.println(args[0] + " " + args[2] + " server listening on " + endpoint.withPort(server.port())
                     + " (pid " + ProcessHandle.current().pid() + ")");
         } catch (IllegalArgumentException e) {
@@ -54,8 +63,19 @@ public final class ServerMain {
      * @throws IOException              saying why it cannot listen
      */
     public static LineServer start(String kind, Endpoint endpoint, LineServer.Mode mode, String reply) throws IOException {
+        return start(kind, endpoint, mode, reply, Heartbeat.DEFAULT);
+    }
+
+    /**
+     * Starts the server of this kind; {@code heartbeat} applies to sockit alone (the others have none).
+     *
+     * @throws IllegalArgumentException for an unknown kind
+     * @throws IOException              saying why it cannot listen
+     */
+    public static LineServer start(String kind, Endpoint endpoint, LineServer.Mode mode, String reply, Heartbeat heartbeat)
+            throws IOException {
         return switch (kind) {
-            case "sockit" -> SockitLineServer.start(endpoint, mode, reply);
+            case "sockit" -> SockitLineServer.start(endpoint, mode, reply, heartbeat);
             case "netty" -> NettyLineServer.start(endpoint, mode, reply);
             case "jdk" -> JdkLineServer.start(endpoint, mode, reply);
             default -> throw new IllegalArgumentException("unknown server \"" + kind + "\"; choose sockit, netty or jdk");

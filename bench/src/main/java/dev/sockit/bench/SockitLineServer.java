@@ -2,13 +2,15 @@ package dev.sockit.bench;
 
 import dev.sockit.Endpoint;
 import dev.sockit.Handlers;
+import dev.sockit.Heartbeat;
 import dev.sockit.Server;
 import java.io.IOException;
 
 /**
  * sockit's contender: core's {@link Server} with the built-in {@link Handlers#echo()} or
  * {@link Handlers#ack(String)}, a virtual thread per connection, settings at their defaults
- * except the connection limit, raised so the 1,000-connection cells are never refused.
+ * except the connection limit, raised so the 1,000-connection cells are never refused, and,
+ * for bench/idle.sh, the heartbeat.
  */
 public final class SockitLineServer implements LineServer {
 
@@ -24,7 +26,19 @@ public final class SockitLineServer implements LineServer {
      * @throws IOException saying why it cannot bind
      */
     public static SockitLineServer start(Endpoint endpoint, Mode mode, String reply) throws IOException {
+        return start(endpoint, mode, reply, Heartbeat.DEFAULT);
+    }
+
+    /**
+     * Listens on {@code endpoint} with this heartbeat. The default already sends no pings and
+     * closes no idle peer, but sets TCP keepalive; {@link Heartbeat#OFF} sets none, as Netty
+     * and the JDK server do by default.
+     *
+     * @throws IOException saying why it cannot bind
+     */
+    public static SockitLineServer start(Endpoint endpoint, Mode mode, String reply, Heartbeat heartbeat) throws IOException {
         return new SockitLineServer(Server.listen(endpoint)
+                .heartbeat(heartbeat)
                 .maxConnections(20_000)
                 // Every benchmark client comes from 127.0.0.1: the per-address default (1,000) would refuse them.
                 .maxPerSource(20_000)
