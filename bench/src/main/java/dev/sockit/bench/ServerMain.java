@@ -8,7 +8,7 @@ import java.io.IOException;
  * Starts one of the raced line servers, for bench/run.sh:
  *
  * <pre>
- * java -cp ... dev.sockit.bench.ServerMain sockit|netty|jdk ENDPOINT echo|ack [REPLY]
+ * java -cp ... dev.sockit.bench.ServerMain sockit|netty|jdk ENDPOINT echo|ack|discard [REPLY]
  * </pre>
  *
  * Prints one line when it listens, then serves until killed. Kept apart from the CLI's
@@ -17,7 +17,7 @@ import java.io.IOException;
 public final class ServerMain {
 
     private static final String USAGE =
-            "usage: ServerMain sockit|netty|jdk ENDPOINT echo|ack [REPLY]   e.g. ServerMain netty tcp://127.0.0.1:9002 echo";
+            "usage: ServerMain sockit|netty|jdk ENDPOINT echo|ack|discard [REPLY]   e.g. ServerMain netty tcp://127.0.0.1:9002 echo";
 
     private ServerMain() {}
 
