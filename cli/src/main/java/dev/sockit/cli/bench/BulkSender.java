@@ -224,7 +224,11 @@ public final class BulkSender {
     private Snapshot snapshot(List<Writer> writers) {
         long[] threadCpu = new long[writers.size()];
         for (int i = 0; i < writers.size(); i++) {
-            threadCpu[i] = threadCpu(writers.get(i).thread);
+            Writer writer = writers.get(i);
+            threadCpu[i] = threadCpu(writer.thread);
+            if (threadCpu[i] < 0) {
+                threadCpu[i] = writer.cpuAtExit; // it ended just now, after its last write
+            }
         }
         long bytes = written(writers);
         long at = System.nanoTime();
@@ -240,9 +244,18 @@ public final class BulkSender {
         return bytes;
     }
 
+    /** A thread's CPU time in nanoseconds; -1 once it has ended, or if the JVM cannot tell. */
     private static long threadCpu(Thread thread) {
         try {
             return THREADS.getThreadCpuTime(thread.threadId());
+        } catch (UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
+    private static long ownCpu() {
+        try {
+            return THREADS.getCurrentThreadCpuTime();
         } catch (UnsupportedOperationException e) {
             return -1;
         }
@@ -281,6 +294,8 @@ public final class BulkSender {
         volatile IOException failure;
         // Set by the coordinator when it had to close the socket under a blocked write.
         volatile boolean stalled;
+        // This thread's CPU time as it ends, for a snapshot taken after it has: -1 until then.
+        volatile long cpuAtExit = -1;
 
         Writer(int id, SocketChannel channel, ByteBuffer chunk, long endAt, CountDownLatch finished) {
             this.id = id;
@@ -307,6 +322,7 @@ public final class BulkSender {
             } catch (IOException e) {
                 failure = e;
             } finally {
+                cpuAtExit = ownCpu();
                 finished.countDown();
             }
         }
