@@ -48,8 +48,6 @@ NO_BUILD=${NO_BUILD:-}
 ACTION=matrix           # or redo, report: see --redo and --report
 REUSE=
 NOISY=0.05              # other processes' CPUs during a run above which it is redone
-IDLE_PERCENT=10         # machine busy % under which a run may start
-IDLE_WAIT_SECONDS=${IDLE_WAIT_SECONDS:-120}   # how long to wait for that before starting anyway (and saying so)
 RUN_TIMEOUT=600         # seconds after which one bench run is killed as hung
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
@@ -167,36 +165,6 @@ stop_server() {
     kill "${PID[$key]}" 2>/dev/null || true
     wait "${PID[$key]}" 2>/dev/null || true
     unset "PID[$key]"
-}
-
-# The machine's busy percentage over half a second, all CPUs.
-busy_percent() {
-    local a b
-    read -r -a a < <(head -1 /proc/stat)
-    sleep 0.5
-    read -r -a b < <(head -1 /proc/stat)
-    local busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))
-    local idle=$(( (b[4]+b[5]) - (a[4]+a[5]) ))
-    echo $(( 100 * busy / (busy + idle > 0 ? busy + idle : 1) ))
-}
-
-# Waits until the machine is idle: the last run's server has closed its connections and no
-# other process is busy. Gives up after IDLE_WAIT_SECONDS and says so.
-wait_idle() {
-    local start=$SECONDS busy calm=0
-    while :; do
-        busy=$(busy_percent)
-        # Two quiet half-seconds in a row: a neighbour between two bursts is not idle.
-        if (( busy < IDLE_PERCENT )); then
-            (( ++calm >= 2 )) && return 0
-            continue
-        fi
-        calm=0
-        if (( SECONDS - start > IDLE_WAIT_SECONDS )); then
-            echo "bench/run.sh: machine still ${busy}% busy after ${IDLE_WAIT_SECONDS}s; running anyway" >&2
-            return 0
-        fi
-    done
 }
 
 # Loads a freshly started server for a few seconds, unmeasured, so that its JIT has compiled

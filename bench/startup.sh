@@ -10,8 +10,10 @@
 # the moment one can type; then Ctrl-D ends the client. (With stdin not a terminal the client
 # prints no prompt and skips JLine, whose terminal set-up is a quarter of the time: timing its
 # first output line would measure another program.)
-# Variants run in turn, round after round, so a busy neighbour disturbs them all alike; one
-# unmeasured round first fills the file cache and writes the class-data archives.
+#
+# Variants run in turn, round after round, so a busy neighbour disturbs them all alike; each
+# round waits first for the machine to be idle (at most IDLE_WAIT_SECONDS, 30); two unmeasured
+# rounds first fill the file cache and write the class-data archives.
 #
 #   bench/startup.sh                  10 runs of each variant (~3 min)
 #   bench/startup.sh --runs 20
@@ -27,6 +29,7 @@
 #
 # Needs: Linux, python3 (for the pseudo-terminal), Maven and a JDK 25.
 set -euo pipefail
+IDLE_WAIT_SECONDS=${IDLE_WAIT_SECONDS:-30}
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 RUNS=10
@@ -239,6 +242,7 @@ fi
 for variant in $VARIANTS $VARIANTS; do run "$variant" >/dev/null; done
 
 for round in $(seq "$RUNS"); do
+    wait_idle
     for variant in $VARIANTS; do
         read -r connected prompt cpu < <(run "$variant")
         echo "$connected $prompt $cpu" >>"$raw/$variant.times"
@@ -262,7 +266,7 @@ results="$BENCH_DIR/results/$(date +%Y-%m-%d-%H%M)-startup.md"
     echo "- machine: $(nproc) × $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- JDK: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
     echo "- commit $(git -C "$ROOT_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT_DIR" status --porcelain -- core cli bin 2>/dev/null | grep -q . && echo ' + uncommitted changes' || true); server: \`sockit server $ENDPOINT\`"
-    echo "- each run: \`sockit client $ENDPOINT\` on a pseudo-terminal (python3's pty, as a terminal emulator gives one: the client takes its interactive path, JLine and all); timed from just before the process is created until \"Please input msg: \" appears on the terminal, then Ctrl-D; $RUNS runs of each variant, the variants in turn in each round, after two unmeasured rounds"
+    echo "- each run: \`sockit client $ENDPOINT\` on a pseudo-terminal (python3's pty, as a terminal emulator gives one: the client takes its interactive path, JLine and all); timed from just before the process is created until \"Please input msg: \" appears on the terminal, then Ctrl-D; $RUNS runs of each variant, the variants in turn in each round, after two unmeasured rounds; each round started once the machine was under ${IDLE_PERCENT}% busy (or after ${IDLE_WAIT_SECONDS} s of waiting)"
     echo "- CPU at prompt: user + system time of the client (all threads, and what the launcher waited for) when the prompt appeared, to 10 ms; steadier than wall time on a shared machine"
     echo "- reproduce: \`bench/startup.sh --runs $RUNS\`"
     echo
