@@ -42,3 +42,37 @@ build() {
 
 BENCH_CLASSPATH="$BENCH_DIR/target/classes:$BENCH_DIR/target/lib/*"
 CLI_CLASSPATH="$ROOT_DIR/cli/target/classes:$ROOT_DIR/cli/target/lib/*"
+
+# A run may start when the machine is under this busy %, or after waiting this long (saying so).
+IDLE_PERCENT=${IDLE_PERCENT:-10}
+IDLE_WAIT_SECONDS=${IDLE_WAIT_SECONDS:-120}
+
+# The machine's busy percentage over half a second, all CPUs.
+busy_percent() {
+    local a b
+    read -r -a a < <(head -1 /proc/stat)
+    sleep 0.5
+    read -r -a b < <(head -1 /proc/stat)
+    local busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))
+    local idle=$(( (b[4]+b[5]) - (a[4]+a[5]) ))
+    echo $(( 100 * busy / (busy + idle > 0 ? busy + idle : 1) ))
+}
+
+# Waits until the machine is idle: the last run's server has closed its connections and no
+# other process is busy (under IDLE_PERCENT). Gives up after IDLE_WAIT_SECONDS and says so.
+wait_idle() {
+    local start=$SECONDS busy calm=0
+    while :; do
+        busy=$(busy_percent)
+        # Two quiet half-seconds in a row: a neighbour between two bursts is not idle.
+        if (( busy < IDLE_PERCENT )); then
+            (( ++calm >= 2 )) && return 0
+            continue
+        fi
+        calm=0
+        if (( SECONDS - start > IDLE_WAIT_SECONDS )); then
+            echo "${0##*/}: machine still ${busy}% busy after ${IDLE_WAIT_SECONDS}s; running anyway" >&2
+            return 0
+        fi
+    done
+}

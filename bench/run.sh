@@ -11,52 +11,64 @@
 # the machine to be idle; a run during which other processes took more than 0.05 CPUs is
 # repeated (up to --tries times) and, if still disturbed, marked in the table.
 #
+# The bulk case measures throughput against the loopback ceiling: iperf3 (iperf3 -s on CPU 0,
+# iperf3 -c on CPU 1, one stream of 128 KiB writes), then each server's discard mode (sockit's
+# Raw framing with Handlers.discard(), Netty's DiscardServer, a plain InputStream loop) under
+# sockit bench --mode discard, one connection of 128 KiB writes: Gbit/s and the ratio to iperf3.
+# Loopback throughput swings with whatever else the machine runs, so the four take turns, round
+# after round (3 rounds of 3 s after 1 s of warmup), and the report gives each one's median.
+#
 #   bench/run.sh                      the full matrix, 10 s measured after 2 s warmup (~20 min)
 #   bench/run.sh --quick              5 cells, 2 s measured after 2 s warmup (~3 min)
+#   bench/run.sh --bulk-only          only the bulk case (~1.5 min)
+#   bench/run.sh --bulk-only --bulk-rounds 5 --bulk-duration 10s
+#   bench/run.sh --no-bulk            only the line servers
 #   bench/run.sh --servers "sockit netty" --modes echo --duration 5s
 #   bench/run.sh --no-build           use what is already built
-#   bench/run.sh --no-bulk            leave out the bulk-transfer case (bench/bulk.sh, which
-#                                     the full matrix runs last, against iperf3)
 #   bench/run.sh --redo DIR           run again the runs in bench/results/tmp/DIR that were
 #                                     disturbed (or failed), then rewrite DIR's report
 #   bench/run.sh --report DIR         only rewrite the report from DIR's raw JSON
 #
 # Needs: Linux with 2 or more CPUs, taskset, jq, Maven, a JDK 25 (JAVA_HOME, then PATH,
-# then /usr/lib/jvm/*). Everything runs on 127.0.0.1, ports 9101-9113.
+# then /usr/lib/jvm/*), and for the bulk case iperf3. Everything runs on 127.0.0.1, ports 9101-9123.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 QUICK=0
-BULK=1
 DURATION=10s
 WARMUP=2s
 SERVERS="sockit netty jdk"
 MODES="echo ack"
+CASES="lines bulk"      # --bulk-only: bulk; --no-bulk: lines
+BULK_DURATION=3s        # each bulk run: measured, after BULK_WARMUP
+BULK_WARMUP=1s
+BULK_ROUNDS=3
 TRIES=3
 NO_BUILD=${NO_BUILD:-}
 ACTION=matrix           # or redo, report: see --redo and --report
 REUSE=
 NOISY=0.05              # other processes' CPUs during a run above which it is redone
-IDLE_PERCENT=10         # machine busy % under which a run may start
-IDLE_WAIT_SECONDS=120   # how long to wait for that before starting anyway (and saying so)
 RUN_TIMEOUT=600         # seconds after which one bench run is killed as hung
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
 
 usage() {
-    sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while (( $# > 0 )); do
     case "$1" in
-        --quick) QUICK=1; DURATION=2s; WARMUP=2s; shift ;;
+        --quick) QUICK=1; DURATION=2s; WARMUP=2s; BULK_DURATION=2s; shift ;;
         --duration) DURATION=${2:?--duration needs a value, e.g. 10s}; shift 2 ;;
         --warmup) WARMUP=${2:?--warmup needs a value, e.g. 2s}; shift 2 ;;
         --servers) SERVERS=${2:?--servers needs a list, e.g. \"sockit netty\"}; shift 2 ;;
         --modes) MODES=${2:?--modes needs a list, e.g. echo}; shift 2 ;;
         --tries) TRIES=${2:?--tries needs a number}; shift 2 ;;
+        --bulk-only) CASES=bulk; shift ;;
+        --bulk-duration) BULK_DURATION=${2:?--bulk-duration needs a value, e.g. 3s}; shift 2 ;;
+        --bulk-rounds) BULK_ROUNDS=${2:?--bulk-rounds needs a number}; shift 2 ;;
+        --no-bulk) CASES=lines; shift ;;
         --no-build) NO_BUILD=1; shift ;;
-        --no-bulk) BULK=0; shift ;;
         --redo) ACTION=redo; REUSE=${2:?--redo needs a directory under bench/results/tmp}; shift 2 ;;
         --report) ACTION=report; REUSE=${2:?--report needs a directory under bench/results/tmp}; shift 2 ;;
         -h|--help) usage; exit 0 ;;
@@ -76,7 +88,14 @@ if [[ $ACTION != matrix ]]; then
     raw="$BENCH_DIR/results/tmp/$(basename "$REUSE")"
     [[ -f "$raw/settings" ]] || { echo "bench/run.sh: $raw has no settings file; is it a directory bench/run.sh wrote?" >&2; exit 1; }
     # The runs being redone or reported must match the ones beside them.
+    CASES=lines # what a directory written before the bulk case held
     source "$raw/settings"
+fi
+if [[ $CASES == *bulk* && $ACTION != report ]] && ! command -v iperf3 >/dev/null 2>&1; then
+    echo "bench/run.sh: iperf3 is not installed, and the bulk case measures sockit against it." >&2
+    echo "  install it (apt-get install iperf3; dnf install iperf3; brew install iperf3)," >&2
+    echo "  or leave the bulk case out: bench/run.sh --no-bulk" >&2
+    exit 1
 fi
 
 find_java
@@ -95,18 +114,20 @@ else
 fi
 
 if [[ $ACTION == matrix ]]; then
-    stamp=$(date +%Y-%m-%d-%H%M)$( (( QUICK )) && echo "-quick" || true)
+    stamp=$(date +%Y-%m-%d-%H%M)$( (( QUICK )) && echo "-quick" || true)$([[ $CASES == bulk ]] && echo "-bulk" || true)
     raw="$BENCH_DIR/results/tmp/$stamp"
     mkdir -p "$raw"
-    declare -p QUICK DURATION WARMUP SERVERS MODES TRIES | sed 's/^declare -- //' >"$raw/settings"
+    declare -p QUICK DURATION WARMUP SERVERS MODES TRIES CASES BULK_DURATION BULK_WARMUP BULK_ROUNDS | sed 's/^declare -- //' >"$raw/settings"
     echo "STARTED='$(date '+%Y-%m-%d %H:%M %Z')'" >>"$raw/settings"
     # The code measured is the code as it was when the matrix started.
     echo "GIT_REV='$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
         && git status --porcelain -- core bench cli 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)'" >>"$raw/settings"
+    source "$raw/settings" # the report says when it started and which commit it measured
 fi
 results="$BENCH_DIR/results/$(basename "$raw").md"
 
-declare -A PORT=([sockit-echo]=9101 [netty-echo]=9102 [jdk-echo]=9103 [sockit-ack]=9111 [netty-ack]=9112 [jdk-ack]=9113)
+declare -A PORT=([sockit-echo]=9101 [netty-echo]=9102 [jdk-echo]=9103 [sockit-ack]=9111 [netty-ack]=9112 [jdk-ack]=9113
+    [iperf3-discard]=9120 [sockit-discard]=9121 [netty-discard]=9122 [jdk-discard]=9123)
 declare -A PID=()
 
 cleanup() {
@@ -146,45 +167,15 @@ stop_server() {
     unset "PID[$key]"
 }
 
-# The machine's busy percentage over half a second, all CPUs.
-busy_percent() {
-    local a b
-    read -r -a a < <(head -1 /proc/stat)
-    sleep 0.5
-    read -r -a b < <(head -1 /proc/stat)
-    local busy=$(( (b[1]+b[2]+b[3]+b[6]+b[7]+b[8]) - (a[1]+a[2]+a[3]+a[6]+a[7]+a[8]) ))
-    local idle=$(( (b[4]+b[5]) - (a[4]+a[5]) ))
-    echo $(( 100 * busy / (busy + idle > 0 ? busy + idle : 1) ))
-}
-
-# Waits until the machine is idle: the last run's server has closed its connections and no
-# other process is busy. Gives up after IDLE_WAIT_SECONDS and says so.
-wait_idle() {
-    local start=$SECONDS busy calm=0
-    while :; do
-        busy=$(busy_percent)
-        # Two quiet half-seconds in a row: a neighbour between two bursts is not idle.
-        if (( busy < IDLE_PERCENT )); then
-            (( ++calm >= 2 )) && return 0
-            continue
-        fi
-        calm=0
-        if (( SECONDS - start > IDLE_WAIT_SECONDS )); then
-            echo "bench/run.sh: machine still ${busy}% busy after ${IDLE_WAIT_SECONDS}s; running anyway" >&2
-            return 0
-        fi
-    done
-}
-
 # Loads a freshly started server for a few seconds, unmeasured, so that its JIT has compiled
 # the hot paths before the first cell: otherwise the first cells time the compiler too.
 warm_server() {
-    local kind=$1 mode=$2 load
-    for load in "64 16 64 3s" "1000 16 1024 2s"; do
-        read -r conns depth size time <<<"$load"
+    local kind=$1 mode=$2 load loads=("--conns 64 --depth 16 --size 64 --duration 3s" "--conns 1000 --depth 16 --size 1024 --duration 2s")
+    [[ $mode != discard ]] || loads=("--duration 3s")
+    for load in "${loads[@]}"; do
+        # shellcheck disable=SC2086 # each load is a list of options
         timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
-            "tcp://127.0.0.1:${PORT[$kind-$mode]}" --mode "$mode" --conns "$conns" --depth "$depth" --size "$size" \
-            --duration "$time" --warmup 0s --json >/dev/null 2>>"$raw/warm-$kind-$mode.err" \
+            "tcp://127.0.0.1:${PORT[$kind-$mode]}" --mode "$mode" $load --warmup 0s --json >/dev/null 2>>"$raw/warm-$kind-$mode.err" \
             || echo "  warming the $kind $mode server: $(tail -1 "$raw/warm-$kind-$mode.err")" >&2
         # A server that died is no use for the rest of the matrix.
         kill -0 "${PID[$kind-$mode]}" 2>/dev/null \
@@ -224,6 +215,110 @@ run_cell() {
     return 0
 }
 
+# A duration as sockit writes it (500ms, 10s, 2m) in whole seconds, as iperf3 takes it,
+# rounded up and at least $2.
+whole_seconds() {
+    awk -v d="$1" -v min="$2" 'BEGIN {
+        if (d ~ /ms$/) s = substr(d, 1, length(d) - 2) / 1000
+        else if (d ~ /m$/) s = substr(d, 1, length(d) - 1) * 60
+        else if (d ~ /s$/) s = substr(d, 1, length(d) - 1)
+        else s = d
+        s = (s == int(s)) ? s : int(s) + 1
+        print (s < min ? min : s)
+    }'
+}
+
+# CPU ticks (1/100 s) the whole machine has spent busy, user, nice and system, as sockit bench counts them.
+machine_busy_ticks() {
+    local cpu
+    read -r -a cpu < /proc/stat
+    echo $(( cpu[1] + cpu[2] + cpu[3] ))
+}
+
+# Prints one bulk run's line and returns 0 when it was undisturbed.
+bulk_line() {
+    local name=$1 status=$2 f="$raw/$1.json" other
+    other=$(jq -r '.other_busy_cpus // 0' "$f")
+    printf '  %-28s %8s Gbit/s  server %s CPUs  other CPUs %s%s\n' "$name" "$(jq -r '.gbit_per_s * 100 | round / 100' "$f")" \
+        "$(jq -r 'if .server_cpus then .server_cpus * 100 | round / 100 else "-" end' "$f")" "$(jq -r '.other_busy_cpus * 100 | round / 100' "$f")" \
+        "$( (( status != 0 )) && echo "  exit $status: $(tail -1 "$raw/$name.err")" || true)" >&2
+    awk -v o="$other" -v n="$NOISY" 'BEGIN { exit !(o <= n) }'
+}
+
+# The ceiling: iperf3, one stream of 128 KiB writes, its server on CPU 0 and client on CPU 1,
+# the warmup left out with -O. Keeps its JSON (.iperf3) and the figures the report reads (.json).
+run_iperf3() {
+    local name=bulk-iperf3-$1 port=${PORT[iperf3-discard]} seconds omit try status busy started elapsed
+    seconds=$(whole_seconds "$BULK_DURATION" 1)
+    omit=$(whole_seconds "$BULK_WARMUP" 0)
+    for try in $(seq "$TRIES"); do
+        wait_idle
+        if port_in_use "$port"; then
+            echo "bench/run.sh: port $port is taken; stop what listens there (ss -ltnp 'sport = :$port')" >&2
+            exit 1
+        fi
+        # -1: the server serves one test, then exits by itself.
+        taskset -c 0 iperf3 -s -1 -B 127.0.0.1 -p "$port" >"$raw/server-iperf3.log" 2>&1 &
+        PID[iperf3-discard]=$!
+        # Not probed with a connection: iperf3 -s -1 would take the probe for its one test.
+        for _ in $(seq 50); do
+            grep -qs "listening" "$raw/server-iperf3.log" && break
+            sleep 0.1
+        done
+        busy=$(machine_busy_ticks)
+        started=$(date +%s%N)
+        set +e
+        # -N: Nagle off, as sockit bench has it on every connection; iperf3 is the faster for it.
+        timeout "$RUN_TIMEOUT" taskset -c 1 iperf3 -c 127.0.0.1 -p "$port" -N -t "$seconds" -O "$omit" -J \
+            >"$raw/$name.iperf3" 2>"$raw/$name.err"
+        status=$?
+        set -e
+        elapsed=$(( $(date +%s%N) - started ))
+        busy=$(( $(machine_busy_ticks) - busy ))
+        stop_server iperf3 discard
+        echo "$try" >"$raw/$name.tries"
+        if ! jq -e '.end.sum_received.bits_per_second' "$raw/$name.iperf3" >/dev/null 2>&1; then
+            echo "  $name: no result (exit $status): $(jq -r '.error // empty' "$raw/$name.iperf3" 2>/dev/null)$(tail -1 "$raw/$name.err")" >&2
+            rm -f "$raw/$name.json"
+            continue
+        fi
+        # iperf3 reports each end's CPU as a percentage of one CPU; the rest of the machine's busy time is noise.
+        jq -c --argjson busy "$busy" --argjson elapsed "$elapsed" '.end as $e | {
+            server: "iperf3", version: .start.version, seconds: $e.sum_received.seconds, bytes: $e.sum_received.bytes,
+            gbit_per_s: ($e.sum_received.bits_per_second / 1e9), mb_per_s: ($e.sum_received.bits_per_second / 8e6),
+            sender_gbit_per_s: ($e.sum_sent.bits_per_second / 1e9), retransmits: $e.sum_sent.retransmits,
+            generator_cpus: ($e.cpu_utilization_percent.host_total / 100),
+            server_cpus: ($e.cpu_utilization_percent.remote_total / 100),
+            other_busy_cpus: ([($busy / 100) / ($elapsed / 1e9) - ($e.cpu_utilization_percent.host_total
+                + $e.cpu_utilization_percent.remote_total) / 100, 0] | max) }' "$raw/$name.iperf3" >"$raw/$name.json"
+        bulk_line "$name" "$status" && return 0
+        (( try < TRIES )) && echo "  $name: other processes were busy; running it again" >&2
+    done
+    return 0
+}
+
+# One server's discard mode under sockit bench --mode discard: one connection, 128 KiB writes.
+run_bulk() {
+    local kind=$1 name="bulk-$1-$2" try status
+    for try in $(seq "$TRIES"); do
+        wait_idle
+        set +e
+        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
+            "tcp://127.0.0.1:${PORT[$kind-discard]}" --mode discard --duration "$BULK_DURATION" --warmup "$BULK_WARMUP" \
+            --server-pid "${PID[$kind-discard]}" --json >"$raw/$name.json" 2>"$raw/$name.err"
+        status=$?
+        set -e
+        echo "$try" >"$raw/$name.tries"
+        if [[ ! -s "$raw/$name.json" ]]; then
+            echo "  $name: no result (exit $status): $(tail -1 "$raw/$name.err")" >&2
+            continue
+        fi
+        bulk_line "$name" "$status" && return 0
+        (( try < TRIES )) && echo "  $name: other processes were busy; running it again" >&2
+    done
+    return 0
+}
+
 # True when the run's result is missing or was taken beside a busy neighbour.
 needs_run() {
     local f="$raw/$1.json"
@@ -233,7 +328,7 @@ needs_run() {
 
 echo "bench/run.sh: results to $results, raw output to $raw" >&2
 redone=0
-if [[ $ACTION != report ]]; then
+if [[ $ACTION != report && $CASES == *lines* ]]; then
     for mode in $MODES; do
         if [[ $mode == echo ]]; then cells=("${echo_cells[@]}"); else cells=("${ack_cells[@]}"); fi
         # Start only the servers that have runs to do in this mode.
@@ -259,16 +354,28 @@ if [[ $ACTION != report ]]; then
         for kind in $kinds; do stop_server "$kind" "$mode"; done
     done
 fi
-# The bulk case: once per full matrix, its Markdown kept beside the raw runs for the report.
-if [[ $ACTION == matrix && $QUICK == 0 && $BULK == 1 ]]; then
-    if command -v iperf3 >/dev/null 2>&1; then
-        wait_idle
-        NO_BUILD=1 BULK_OUT="$raw/bulk.md" "$BENCH_DIR/bulk.sh" >/dev/null \
-            || echo "bench/run.sh: the bulk case failed; see above" >&2
-    else
-        echo "bench/run.sh: iperf3 not found, so no bulk case (apt-get install iperf3)" >&2
-        echo "Not run: iperf3 was not installed (\`apt-get install iperf3\`)." >"$raw/bulk.md"
-    fi
+if [[ $ACTION != report && $CASES == *bulk* ]]; then
+    # Every server that has runs to do listens through all the rounds (an idle one takes no CPU).
+    kinds=""
+    for kind in $SERVERS; do
+        for round in $(seq "$BULK_ROUNDS"); do
+            if needs_run "bulk-$kind-$round"; then kinds+=" $kind"; break; fi
+        done
+    done
+    for kind in $kinds; do start_server "$kind" discard; done
+    for kind in $kinds; do warm_server "$kind" discard; done
+    for round in $(seq "$BULK_ROUNDS"); do
+        if needs_run "bulk-iperf3-$round"; then
+            run_iperf3 "$round"
+            redone=$((redone + 1))
+        fi
+        for kind in $kinds; do
+            needs_run "bulk-$kind-$round" || continue
+            run_bulk "$kind" "$round"
+            redone=$((redone + 1))
+        done
+    done
+    for kind in $kinds; do stop_server "$kind" discard; done
 fi
 if [[ $ACTION == redo ]]; then
     echo "REDONE='$(date '+%Y-%m-%d %H:%M %Z'): $redone runs'" >>"$raw/settings"
@@ -301,16 +408,8 @@ cpu_model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 memory=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 virt=$(systemd-detect-virt 2>/dev/null || echo unknown)
 
-{
-    echo "# sockit vs Netty vs plain JDK: line servers, ${STARTED:-$(date '+%Y-%m-%d %H:%M %Z')}$( (( QUICK )) && echo ' (quick)' || true)"
-    echo
-    echo "- machine: $(nproc) × $cpu_model, $memory, Linux $(uname -r), virtualisation: $virt"
-    echo "- JDK: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
-    echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`/\`ack\` (commit ${GIT_REV:-unknown}), Netty ${netty_version:-?} epoll, plain JDK (platform thread per connection); each JVM \`${SERVER_JVM[*]}\`, pinned \`taskset -c 0\`"
-    echo "- load: \`sockit bench --threads 1 --busy-poll --duration $DURATION --warmup $WARMUP --json --server-pid PID\`, a fresh JVM \`${BENCH_JVM[*]}\` per run, pinned \`taskset -c 1\`; closed loop, every reply verified; each server was first loaded for 5 s unmeasured so its JIT had compiled the hot path"
-    echo "- a run starts when the machine is under ${IDLE_PERCENT}% busy and is repeated (up to $TRIES tries) when other processes took more than $NOISY CPUs during it"
-    [[ -z ${REDONE:-} ]] || echo "- disturbed runs measured again (\`bench/run.sh --redo $(basename "$raw")\`): $REDONE"
-    echo "- reproduce: \`bench/run.sh$( (( QUICK )) && echo ' --quick' || true)\`; raw JSON below"
+# The line servers' tables and the ratios between them.
+lines_report() {
     echo
     echo "Columns: msgs/s = replies per second; MB/s = reply bytes (10^6) per second; latency from request to reply;"
     echo "server CPU = CPU time (user + system) of the server process per reply;"
@@ -362,14 +461,68 @@ virt=$(systemd-detect-virt 2>/dev/null || echo unknown)
             done
         done
     fi
-    if [[ -s "$raw/bulk.md" ]]; then
-        echo
-        echo "## bulk transfer"
-        echo
-        sed '1,2d' "$raw/bulk.md" # its own title and the blank line after it
+}
+
+# The bulk run of a server whose Gbit/s is the median of its rounds (the lower middle one of an even count).
+median_run() {
+    local kind=$1 round f
+    for round in $(seq "$BULK_ROUNDS"); do
+        f="$raw/bulk-$kind-$round.json"
+        [[ -s $f ]] && echo "$(jq -r '.gbit_per_s' "$f") $f"
+    done | sort -g | awk '{ f[NR] = $2 } END { if (NR) print f[int((NR + 1) / 2)] }'
+}
+
+# The bulk case: each server's Gbit/s beside iperf3's.
+bulk_report() {
+    local i f kind round busy other gbit rounds
+    i=$(median_run iperf3)
+    echo
+    echo "## bulk: throughput against iperf3"
+    echo
+    echo "One connection of 128 KiB writes, the server pinned \`taskset -c 0\`, the sender \`taskset -c 1\`; each run $BULK_DURATION measured after $BULK_WARMUP of warmup."
+    echo "The four take turns, $BULK_ROUNDS rounds: loopback throughput swings with whatever else the machine runs. Gbit/s is the median round; the other columns are from that round."
+    echo "iperf3 $(field "$i" .version | sed 's/^iperf //'): \`iperf3 -s -1\` and \`iperf3 -c 127.0.0.1 -N -t $(whole_seconds "$BULK_DURATION" 1) -O $(whole_seconds "$BULK_WARMUP" 0) -J\` (bytes its server received, the warmup omitted; Nagle off, as sockit bench has it);"
+    echo "the others: their discard mode (\`ServerMain KIND ENDPOINT discard\`, each JVM \`${SERVER_JVM[*]}\`; sockit, commit ${GIT_REV:-unknown}: \`Raw\` framing and \`Handlers.discard()\`, as \`sockit server --mode discard --framing raw\`; Netty ${netty_version:-?}: epoll, its DiscardServer handler; JDK: a platform thread reading an \`InputStream\` into 64 KiB),"
+    echo "loaded by \`sockit bench --mode discard --duration $BULK_DURATION --warmup $BULK_WARMUP --server-pid PID --json\` (bytes the server's socket took), each server first loaded 3 s unmeasured."
+    echo "CPUs = CPU time (user + system) per second of the run. On loopback the sender's CPU also carries much of the kernel's"
+    echo "work of delivering the bytes, so a sender near 100% (⚠) is the loopback path's limit for iperf3 as much as for sockit bench."
+    echo "sockit's target: 0.80× iperf3's Gbit/s or more."
+    echo
+    echo "| server | Gbit/s | each round | MB/s | ÷ iperf3 | server CPUs | server CPU ms/GB | sender CPUs | sender busiest thread | other CPUs |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for kind in iperf3 $SERVERS; do
+        f=$(median_run "$kind")
+        rounds=$(for round in $(seq "$BULK_ROUNDS"); do fixed "$(field "$raw/bulk-$kind-$round.json" .gbit_per_s)" 1; echo; done | paste -sd' ')
+        if [[ -z $f ]]; then
+            echo "| $kind | failed: $(tail -1 "$raw/bulk-$kind-1.err" 2>/dev/null | sed 's/|/\\|/g') | | | | | | | | |"
+            continue
+        fi
+        busy=$(field "$f" .generator_busiest_thread)
+        other=$(field "$f" .other_busy_cpus)
+        gbit=$(field "$f" .gbit_per_s)
+        echo "| $kind | $(fixed "$gbit" 2) | $rounds | $(commas "$(field "$f" .mb_per_s)") | $([[ $kind == iperf3 ]] && echo 1.00× || echo "$(ratio "$gbit" "$(field "$i" .gbit_per_s)")$(doubt "$f" "$i")") | $(fixed "$(field "$f" .server_cpus)" 2) | $(fixed "$(field "$f" .server_cpu_ms_per_gb)" 0) | $(fixed "$(field "$f" .generator_cpus)" 2) | $(awk -v b="$busy" 'BEGIN { if (b == "null") print "–"; else printf "%.0f%%", b * 100 }')$(awk -v b="$busy" 'BEGIN { if (b != "null" && b >= 0.9) print " ⚠" }') | $(fixed "$other" 2)$(awk -v o="$other" -v n="$NOISY" 'BEGIN { if (o != "null" && o > n) print " ✗" }') |"
+    done
+}
+
+flags="$( (( QUICK )) && echo ' --quick' || true)$([[ $CASES == bulk ]] && echo ' --bulk-only' || true)$([[ $CASES == lines ]] && echo ' --no-bulk' || true)"
+{
+    if [[ $CASES == bulk ]]; then
+        echo "# sockit vs iperf3, Netty and plain JDK: bulk transfer, ${STARTED:-$(date '+%Y-%m-%d %H:%M %Z')}$( (( QUICK )) && echo ' (quick)' || true)"
+    else
+        echo "# sockit vs Netty vs plain JDK: line servers$([[ $CASES == *bulk* ]] && echo ' and bulk transfer' || true), ${STARTED:-$(date '+%Y-%m-%d %H:%M %Z')}$( (( QUICK )) && echo ' (quick)' || true)"
     fi
     echo
-    echo "<details><summary>raw results (one sockit bench --json object per run, last try)</summary>"
+    echo "- machine: $(nproc) × $cpu_model, $memory, Linux $(uname -r), virtualisation: $virt"
+    echo "- JDK: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
+    [[ $CASES != *lines* ]] || echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`/\`ack\` (commit ${GIT_REV:-unknown}), Netty ${netty_version:-?} epoll, plain JDK (platform thread per connection); each JVM \`${SERVER_JVM[*]}\`, pinned \`taskset -c 0\`"
+    [[ $CASES != *lines* ]] || echo "- load: \`sockit bench --threads 1 --busy-poll --duration $DURATION --warmup $WARMUP --json --server-pid PID\`, a fresh JVM \`${BENCH_JVM[*]}\` per run, pinned \`taskset -c 1\`; closed loop, every reply verified; each server was first loaded for 5 s unmeasured so its JIT had compiled the hot path"
+    echo "- a run starts when the machine is under ${IDLE_PERCENT}% busy and is repeated (up to $TRIES tries) when other processes took more than $NOISY CPUs during it"
+    [[ -z ${REDONE:-} ]] || echo "- disturbed runs measured again (\`bench/run.sh --redo $(basename "$raw")\`): $REDONE"
+    echo "- reproduce: \`bench/run.sh$flags\`; raw JSON below"
+    if [[ $CASES == *lines* ]]; then lines_report; fi
+    if [[ $CASES == *bulk* ]]; then bulk_report; fi
+    echo
+    echo "<details><summary>raw results (one sockit bench --json object per run, last try; iperf3's figures as the report reads them, its own JSON beside them in .iperf3)</summary>"
     echo
     echo '```'
     for f in "$raw"/*.json; do [[ -s $f ]] && echo "$(basename "$f" .json) tries=$(cat "${f%.json}.tries") $(cat "$f")"; done

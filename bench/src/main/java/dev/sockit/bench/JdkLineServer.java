@@ -20,7 +20,8 @@ import java.util.concurrent.CountDownLatch;
  * The plain JDK baseline, as a textbook writes it: {@link ServerSocket}, a platform thread per
  * connection, {@link BufferedReader#readLine()} in, {@link BufferedOutputStream} out. The one
  * concession to speed every competent version makes: flush only when no more input is
- * waiting, so pipelined requests get their replies in one write.
+ * waiting, so pipelined requests get their replies in one write. Discard reads the socket's
+ * {@link java.io.InputStream} into one 64 KiB array until the peer closes.
  */
 public final class JdkLineServer implements LineServer {
 
@@ -70,6 +71,10 @@ public final class JdkLineServer implements LineServer {
     }
 
     private void serve(Socket socket) {
+        if (mode == Mode.DISCARD) {
+            discard(socket);
+            return;
+        }
         try (socket;
                 BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8));
                 OutputStream out = new BufferedOutputStream(socket.getOutputStream())) {
@@ -89,6 +94,21 @@ public final class JdkLineServer implements LineServer {
             // The peer reset or the server is closing: the connection is over either way.
         } catch (IOException e) {
             System.err.println("jdk line server: connection failed: " + e);
+        } finally {
+            sockets.remove(socket);
+        }
+    }
+
+    private void discard(Socket socket) {
+        byte[] buffer = new byte[64 * 1024];
+        try (socket; var in = socket.getInputStream()) {
+            while (in.read(buffer) >= 0) {
+                // Reading is the whole job.
+            }
+        } catch (SocketException e) {
+            // The peer reset or the server is closing: the connection is over either way.
+        } catch (IOException e) {
+            System.err.println("jdk discard server: connection failed: " + e);
         } finally {
             sockets.remove(socket);
         }

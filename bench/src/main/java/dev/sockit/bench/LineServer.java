@@ -4,22 +4,25 @@ import java.io.IOException;
 import java.util.Locale;
 
 /**
- * A line server raced in the benchmarks: it answers every line, either with the line itself
- * ({@link Mode#ECHO}) or with one fixed reply ({@link Mode#ACK}). Each implementation is
+ * A server raced in the benchmarks: it answers every line, either with the line itself
+ * ({@link Mode#ECHO}) or with one fixed reply ({@link Mode#ACK}); or, for the bulk case, it
+ * reads raw bytes and answers nothing ({@link Mode#DISCARD}). Each implementation is
  * written the way its own framework's users write one, so the race compares idioms, not
  * tuning tricks.
  */
 public interface LineServer extends AutoCloseable {
 
-    /** What a line server answers. */
+    /** What a server answers. */
     enum Mode {
         /** Each line back as it came. */
         ECHO,
         /** The fixed reply to every line. */
-        ACK;
+        ACK,
+        /** Nothing: raw bytes, no framing, read and dropped, as a bulk transfer's far end. */
+        DISCARD;
 
         /**
-         * Reads {@code echo} or {@code ack}.
+         * Reads {@code echo}, {@code ack} or {@code discard}.
          *
          * @throws IllegalArgumentException naming the choices
          */
@@ -27,7 +30,8 @@ public interface LineServer extends AutoCloseable {
             return switch (text.toLowerCase(Locale.ROOT)) {
                 case "echo" -> ECHO;
                 case "ack" -> ACK;
-                default -> throw new IllegalArgumentException("unknown mode \"" + text + "\"; choose echo or ack");
+                case "discard" -> DISCARD;
+                default -> throw new IllegalArgumentException("unknown mode \"" + text + "\"; choose echo, ack or discard");
             };
         }
     }

@@ -26,7 +26,8 @@ import java.net.InetSocketAddress;
  * Netty 4.2's contender, written as its documentation and examples teach: the native epoll
  * transport, a {@link LineBasedFrameDecoder}, a handler that writes each reply and flushes
  * once per read batch in {@code channelReadComplete}. Echo sends back the frame it was given,
- * newline and all, without copying it.
+ * newline and all, without copying it. Discard is Netty's own DiscardServer example: no
+ * decoder, each buffer released as it comes.
  *
  * <p>One event loop thread does both accepting and I/O: the benchmark pins the server to one
  * core, where a second loop would only take turns with the first.
@@ -51,7 +52,11 @@ public final class NettyLineServer implements LineServer {
      */
     public static NettyLineServer start(Endpoint endpoint, Mode mode, String reply) throws IOException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        ChannelHandler handler = mode == Mode.ECHO ? new Echo() : new Ack(reply);
+        ChannelHandler handler = switch (mode) {
+            case ECHO -> new Echo();
+            case ACK -> new Ack(reply);
+            case DISCARD -> new Discard();
+        };
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
@@ -61,6 +66,10 @@ public final class NettyLineServer implements LineServer {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (mode == Mode.DISCARD) {
+                                ch.pipeline().addLast(handler);
+                                return;
+                            }
                             // Echo keeps the newline in the frame, so the reply is the frame itself.
                             ch.pipeline().addLast(new LineBasedFrameDecoder(MAX_LINE, mode == Mode.ACK, true), handler);
                         }
@@ -102,6 +111,20 @@ public final class NettyLineServer implements LineServer {
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** Releases each buffer as it comes, answering nothing. */
+    @ChannelHandler.Sharable
+    private static final class Discard extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ReferenceCountUtil.release(msg);
         }
 
         @Override

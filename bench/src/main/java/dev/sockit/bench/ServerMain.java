@@ -10,7 +10,7 @@ import java.util.Arrays;
  * Starts one of the raced line servers, for bench/run.sh:
  *
  * <pre>
- * java -cp ... dev.sockit.bench.ServerMain [--no-heartbeat] sockit|netty|jdk ENDPOINT echo|ack [REPLY]
+ * java -cp ... dev.sockit.bench.ServerMain [--no-heartbeat] sockit|netty|jdk ENDPOINT echo|ack|discard [REPLY]
  * </pre>
  *
  * {@code --no-heartbeat} gives sockit {@link Heartbeat#OFF} (no TCP keepalive), for the idle
@@ -22,7 +22,7 @@ import java.util.Arrays;
 public final class ServerMain {
 
     private static final String USAGE =
-            "usage: ServerMain [--no-heartbeat] sockit|netty|jdk ENDPOINT echo|ack [REPLY]   e.g. ServerMain netty tcp://127.0.0.1:9002 echo";
+            "usage: ServerMain [--no-heartbeat] sockit|netty|jdk ENDPOINT echo|ack|discard [REPLY]   e.g. ServerMain netty tcp://127.0.0.1:9002 echo";
 
     private ServerMain() {}
 

@@ -4,13 +4,15 @@ import dev.sockit.Endpoint;
 import dev.sockit.Handlers;
 import dev.sockit.Heartbeat;
 import dev.sockit.Server;
+import dev.sockit.framing.Raw;
 import java.io.IOException;
 
 /**
  * sockit's contender: core's {@link Server} with the built-in {@link Handlers#echo()} or
  * {@link Handlers#ack(String)}, a virtual thread per connection, settings at their defaults
  * except the connection limit, raised so the 1,000-connection cells are never refused, and,
- * for bench/idle.sh, the heartbeat.
+ * for bench/idle.sh, the heartbeat. In discard mode, {@link Handlers#discard()} over the
+ * {@link Raw} framing, as {@code sockit server --mode discard --framing raw} runs it.
  */
 public final class SockitLineServer implements LineServer {
 
@@ -37,13 +39,16 @@ public final class SockitLineServer implements LineServer {
      * @throws IOException saying why it cannot bind
      */
     public static SockitLineServer start(Endpoint endpoint, Mode mode, String reply, Heartbeat heartbeat) throws IOException {
-        return new SockitLineServer(Server.listen(endpoint)
+        Server.Builder server = Server.listen(endpoint)
                 .heartbeat(heartbeat)
                 .maxConnections(20_000)
                 // Every benchmark client comes from 127.0.0.1: the per-address default (1,000) would refuse them.
-                .maxPerSource(20_000)
-                .handler(mode == Mode.ECHO ? Handlers.echo() : Handlers.ack(reply))
-                .start());
+                .maxPerSource(20_000);
+        return new SockitLineServer(switch (mode) {
+            case ECHO -> server.handler(Handlers.echo()).start();
+            case ACK -> server.handler(Handlers.ack(reply)).start();
+            case DISCARD -> server.framing(Raw.bytes()).handler(Handlers.discard()).start();
+        });
     }
 
     @Override

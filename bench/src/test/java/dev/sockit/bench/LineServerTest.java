@@ -43,4 +43,20 @@ class LineServerTest {
             assertThat(exchange(server, "a\nbb\n", 2)).containsExactly("ok", "ok");
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sockit", "netty", "jdk"})
+    void discardsRawBytesWithoutANewlineAndAnswersNothing(String kind) throws Exception {
+        try (LineServer server = ServerMain.start(kind, Endpoint.parse("tcp://127.0.0.1:0"), LineServer.Mode.DISCARD, "");
+             Socket peer = new Socket("127.0.0.1", server.port())) {
+            peer.setSoTimeout(5_000);
+            // Far longer than any line limit: a lines server would close the connection with an error.
+            byte[] bulk = new byte[4 * 1024 * 1024];
+            java.util.Arrays.fill(bulk, (byte) 'x');
+            peer.getOutputStream().write(bulk);
+            peer.shutdownOutput();
+
+            assertThat(peer.getInputStream().read()).as("the server's answer: none, then its close").isEqualTo(-1);
+        }
+    }
 }

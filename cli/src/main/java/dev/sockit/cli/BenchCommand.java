@@ -3,6 +3,8 @@ package dev.sockit.cli;
 import dev.sockit.Endpoint;
 import dev.sockit.cli.bench.BenchResult;
 import dev.sockit.cli.bench.BenchSettings;
+import dev.sockit.cli.bench.BulkResult;
+import dev.sockit.cli.bench.BulkSender;
 import dev.sockit.cli.bench.DurationConverter;
 import dev.sockit.cli.bench.LoadGenerator;
 import dev.sockit.cli.bench.Mode;
@@ -21,6 +23,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code sockit bench}: a load generator for any server that speaks the {@code lines}
  * framing over TCP or a Unix socket, or answers each UDP datagram with one, sockit's or anyone's. See {@link LoadGenerator} for how it measures.
+ * With {@code --mode discard}, a bulk transfer in Gbit/s to a server that reads and answers
+ * nothing, as iperf3 measures one; see {@link BulkSender}.
  *
  * <pre>{@code
  * int status = new CommandLine(new BenchCommand()).execute("tcp://127.0.0.1:8001", "--conns", "64");
@@ -47,6 +51,14 @@ import picocli.CommandLine.Spec;
                     + "are reported (in ack mode replies carry no number: each answers the oldest request waiting, "
                     + "so late is approximate). Loss is not an error.",
             "",
+            "With --mode discard it measures bulk throughput, as iperf3 does, against a server that reads and "
+                    + "answers nothing (sockit server --mode discard --framing raw, or iperf3 -s's kin): each "
+                    + "connection writes raw bytes, --size at a time from one direct buffer, as fast as the server "
+                    + "takes them, and the summary gives Gbit/s and MB/s of bytes the server's socket took in the "
+                    + "measured window. --conns defaults to 1 and --size to 131072 (128 KiB, iperf3's length); "
+                    + "--depth, --rate, --threads and --busy-poll do not apply. A server that answers or closes a "
+                    + "connection fails the run.",
+            "",
             "A progress line goes to stderr each second; the summary goes to stdout, with the generator's own "
                     + "CPU per message and whether it was itself the bottleneck.",
         },
@@ -67,6 +79,9 @@ import picocli.CommandLine.Spec;
             "      against sockit server unix:/tmp/sockit.sock --mode echo",
             "  sockit bench udp://127.0.0.1:8001 --loss-timeout 200ms",
             "      reports lost and late datagrams",
+            "  sockit bench tcp://127.0.0.1:9000 --mode discard --duration 10s",
+            "      bulk throughput in Gbit/s against",
+            "      sockit server tcp://127.0.0.1:9000 --mode discard --framing raw",
         })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -77,19 +92,19 @@ public final class BenchCommand implements Callable<Integer> {
             description = "The server: tcp://HOST:PORT, unix:/PATH or udp://HOST:PORT. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
-    @Option(names = "--conns", paramLabel = "N", defaultValue = "64",
-            description = "Connections, all opened before the clock starts. Default: ${DEFAULT-VALUE}.")
-    int conns;
+    @Option(names = "--conns", paramLabel = "N",
+            description = "Connections, all opened before the clock starts. Default: 64; 1 in discard mode.")
+    Integer conns;
 
     @Option(names = "--depth", paramLabel = "D", defaultValue = "1",
             description = "Requests in flight per connection (pipelining); with --rate, the most a connection "
                     + "may have waiting. Default: ${DEFAULT-VALUE}.")
     int depth;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "64",
+    @Option(names = "--size", paramLabel = "BYTES",
             description = "Bytes per request line, newline excluded; over UDP, bytes per datagram (at most 65507; "
-                    + "echo needs 8 or more). Default: ${DEFAULT-VALUE}.")
-    int size;
+                    + "echo needs 8 or more); in discard mode, bytes per write. Default: 64; 131072 in discard mode.")
+    Integer size;
 
     @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s", converter = DurationConverter.class,
             description = "How long to measure, after the warmup: 500ms, 10s, 1m. Default: ${DEFAULT-VALUE}.")
@@ -99,9 +114,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "How long to load the server before measuring, so its JIT settles. Default: ${DEFAULT-VALUE}.")
     Duration warmup;
 
-    @Option(names = "--mode", paramLabel = "echo|ack", defaultValue = "echo",
-            description = "How replies are verified: echo (the request's own bytes) or ack (the --reply line). "
-                    + "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--mode", paramLabel = "echo|ack|discard", defaultValue = "echo",
+            description = "What the server does, as sockit server's --mode names it, and so how replies are "
+                    + "verified: echo (the request's own bytes), ack (the --reply line), or discard (no replies: "
+                    + "a bulk transfer of raw bytes, reported in Gbit/s). Default: ${DEFAULT-VALUE}.")
     String mode;
 
     @Option(names = "--reply", paramLabel = "TEXT", defaultValue = dev.sockit.Handlers.ACK_REPLY,
@@ -140,6 +156,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of the summary.")
     boolean json;
 
+    // Bytes per write in discard mode: iperf3's default for TCP, large enough that the cost of a
+    // system call vanishes beside the copy of the bytes.
+    private static final int BULK_WRITE = 128 * 1024;
+
     /** A command with every option at its default; picocli fills the fields. */
     public BenchCommand() {}
 
@@ -154,16 +174,45 @@ public final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         BenchSettings settings;
         try {
-            settings = new BenchSettings(Endpoint.parse(endpoint), conns, depth, size, duration, warmup,
-                    Mode.parse(mode), reply, rate, threads, connectTimeout, serverPid, busyPoll, lossTimeout);
+            Mode parsed = Mode.parse(mode);
+            boolean bulk = parsed == Mode.DISCARD;
+            settings = new BenchSettings(Endpoint.parse(endpoint), conns != null ? conns : bulk ? 1 : 64, depth,
+                    size != null ? size : bulk ? BULK_WRITE : 64, duration, warmup, parsed, reply, rate, threads,
+                    connectTimeout, serverPid, busyPoll, lossTimeout);
         } catch (IllegalArgumentException e) {
             err.println("sockit: " + e.getMessage());
             err.flush();
             return CommandLine.ExitCode.USAGE;
         }
+        if (settings.bulk()) {
+            return bulk(settings, out, err);
+        }
         BenchResult result;
         try {
             result = new LoadGenerator(settings).run(line -> {
+                err.println(line);
+                err.flush();
+            });
+        } catch (IOException e) {
+            err.println("sockit: " + e.getMessage());
+            err.flush();
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+        out.print(json ? Report.json(result) + System.lineSeparator() : Report.text(result));
+        out.flush();
+        String failure = Report.failure(result);
+        if (failure != null) {
+            err.println("sockit: " + failure);
+            err.flush();
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+        return CommandLine.ExitCode.OK;
+    }
+
+    private int bulk(BenchSettings settings, PrintWriter out, PrintWriter err) {
+        BulkResult result;
+        try {
+            result = new BulkSender(settings).run(line -> {
                 err.println(line);
                 err.flush();
             });

@@ -12,10 +12,12 @@ import java.util.Objects;
  *                       stream), or {@code udp://HOST:PORT} (one datagram per request and reply)
  * @param conns          connections opened before the clock starts
  * @param depth          requests in flight per connection; with {@code rate}, the cap on them
- * @param size           bytes per request line, newline excluded; over UDP, bytes per datagram
+ * @param size           bytes per request line, newline excluded; over UDP, bytes per datagram;
+ *                       in discard mode, bytes per write
  * @param duration       how long replies are measured, after the warmup
  * @param warmup         how long load runs before measuring starts, so the server's JIT settles
- * @param mode           how replies are verified
+ * @param mode           how replies are verified; {@link Mode#DISCARD}: none come, and the load
+ *                       is a bulk transfer (depth, rate, threads and busy polling do not apply)
  * @param reply          the line an ack server answers (mode {@link Mode#ACK} only)
  * @param rate           open loop: total requests per second on a fixed schedule; 0 for closed loop
  * @param threads        event loops, each a platform thread with its own selector
@@ -86,7 +88,9 @@ public record BenchSettings(Endpoint endpoint, int conns, int depth, int size, D
             throw new IllegalArgumentException("--loss-timeout must be longer than zero, not "
                     + DurationConverter.format(lossTimeout));
         }
-        if (endpoint.kind() == Endpoint.Kind.UDP) { // fields are not set yet in a compact constructor
+        if (mode == Mode.DISCARD) {
+            checkBulk(endpoint, depth, size, rate, threads, busyPoll);
+        } else if (endpoint.kind() == Endpoint.Kind.UDP) { // fields are not set yet in a compact constructor
             if (size > MAX_DATAGRAM) {
                 throw new IllegalArgumentException("--size " + size + " is over the " + MAX_DATAGRAM
                         + " bytes one UDP datagram carries; give a smaller --size");
@@ -106,9 +110,38 @@ public record BenchSettings(Endpoint endpoint, int conns, int depth, int size, D
         return endpoint.kind() == Endpoint.Kind.UDP;
     }
 
+    /** True for a bulk transfer to a discard server: bytes out as fast as it takes them, no replies. */
+    public boolean bulk() {
+        return mode == Mode.DISCARD;
+    }
+
     /** True for a fixed request rate, false for as fast as replies come. */
     public boolean openLoop() {
         return rate > 0;
+    }
+
+    // A bulk transfer has no requests to pipeline or pace: each connection's thread writes as fast as it can.
+    private static void checkBulk(Endpoint endpoint, int depth, int size, long rate, int threads, boolean busyPoll) {
+        String why = "; in discard mode each connection writes raw bytes on a thread of its own, as fast as the"
+                + " server takes them";
+        if (endpoint.kind() == Endpoint.Kind.UDP) {
+            throw new IllegalArgumentException("--mode discard needs a stream, tcp://HOST:PORT or unix:/PATH, not "
+                    + endpoint + ": UDP would drop what the server cannot take, without a word");
+        }
+        if (depth != 1) {
+            throw new IllegalArgumentException("--depth does not apply to --mode discard" + why);
+        }
+        if (rate != 0) {
+            throw new IllegalArgumentException("--rate does not apply to --mode discard" + why);
+        }
+        if (threads != 1) {
+            throw new IllegalArgumentException("--threads does not apply to --mode discard" + why);
+        }
+        if (busyPoll) {
+            throw new IllegalArgumentException("--busy-poll does not apply to --mode discard" + why
+                    + ", blocking until it does");
+        }
+        atLeast("--size", size, 1);
     }
 
     private static void atLeast(String option, long value, long min) {

@@ -299,7 +299,8 @@ public final class LoadGenerator {
         return before < 0 || after < 0 ? -1 : after - before;
     }
 
-    private void checkDescriptors() throws IOException {
+    /** Fails now, saying what to do, when {@code --conns} would pass the open-file limit. */
+    void checkDescriptors() throws IOException {
         if (!(ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os)) {
             return;
         }
@@ -312,8 +313,11 @@ public final class LoadGenerator {
         }
     }
 
-    /** Opens every stream connection, TCP or Unix, a bounded number at a time, before any load is sent. */
-    private List<SocketChannel> connectAll() throws IOException {
+    /**
+     * Opens every stream connection, TCP or Unix, a bounded number at a time, before any load
+     * is sent; non-blocking, with Nagle off. {@link BulkSender} opens its connections here too.
+     */
+    List<SocketChannel> connectAll() throws IOException {
         boolean unix = settings.endpoint().kind() == Endpoint.Kind.UNIX;
         SocketAddress address = unix ? UnixDomainSocketAddress.of(settings.endpoint().path()) : inetAddress();
         int total = settings.conns();
@@ -447,7 +451,7 @@ public final class LoadGenerator {
         return failure;
     }
 
-    private static void closeQuietly(SelectableChannel channel) {
+    static void closeQuietly(SelectableChannel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {

@@ -2,15 +2,23 @@ package dev.sockit.cli.bench;
 
 import java.util.Locale;
 
-/** What a benchmarked server does with each line, and so what its reply must be. */
+/**
+ * What a benchmarked server does with what it is sent, and so what its reply must be: the
+ * same names as {@code sockit server --mode}.
+ */
 public enum Mode {
     /** Sends each line back: the reply must be the request's own bytes. */
     ECHO,
     /** Answers each line with one fixed reply. */
-    ACK;
+    ACK,
+    /**
+     * Reads bytes and answers nothing: the load is a bulk transfer, raw bytes written as fast
+     * as the server takes them, measured in Gbit/s (see {@link BulkSender}).
+     */
+    DISCARD;
 
     /**
-     * The mode as the command line writes it: {@code echo} or {@code ack}.
+     * The mode as the command line writes it: {@code echo}, {@code ack} or {@code discard}.
      *
      * @throws IllegalArgumentException naming the modes there are
      */
@@ -18,7 +26,8 @@ public enum Mode {
         return switch (text.strip().toLowerCase(Locale.ROOT)) {
             case "echo" -> ECHO;
             case "ack" -> ACK;
-            default -> throw new IllegalArgumentException("unknown mode \"" + text + "\"; choose echo or ack");
+            case "discard" -> DISCARD;
+            default -> throw new IllegalArgumentException("unknown mode \"" + text + "\"; choose echo, ack or discard");
         };
     }
 

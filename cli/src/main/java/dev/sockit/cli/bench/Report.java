@@ -170,6 +170,90 @@ public final class Report {
         return null;
     }
 
+    /** The summary printed at the end of a bulk transfer. */
+    public static String text(BulkResult r) {
+        BenchSettings s = r.settings();
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "sockit bench %s: discard, %,d connection%s, %,d-byte writes%n",
+                s.endpoint(), s.conns(), s.conns() == 1 ? "" : "s", s.size()));
+        b.append(String.format(Locale.ROOT, "measured %.1f s after %s of warmup%n%n", r.seconds(),
+                DurationConverter.format(s.warmup())));
+        b.append(String.format(Locale.ROOT, "  throughput  %.2f Gbit/s   %,.1f MB/s   (bytes the server's socket took)%n",
+                r.gigabitsPerSecond(), r.megabytesPerSecond()));
+        b.append(String.format(Locale.ROOT, "  errors      %,d%s%n", r.errors(), r.lostConnections() == 0 ? ""
+                : String.format(Locale.ROOT, " (%,d connections lost)", r.lostConnections())));
+        String cpu = r.generatorCores() < 0 ? "CPU unknown" : String.format(Locale.ROOT, "%.2f CPUs", r.generatorCores());
+        String busy = r.busiestWriter() < 0 ? ""
+                : String.format(Locale.ROOT, "; busiest writer %.0f%% busy", r.busiestWriter() * 100);
+        b.append("  generator   ").append(cpu).append(busy).append(r.generatorSaturated()
+                ? " — SATURATED: the generator may be the bottleneck (give it a core of its own, or add --conns)"
+                : " — not the bottleneck").append('\n');
+        if (r.serverCpuNanos() >= 0) {
+            b.append(String.format(Locale.ROOT, "  server      %.2f CPUs, %.0f ms of CPU per GB (pid %d)%n",
+                    r.serverCores(), r.serverMillisPerGigabyte(), s.serverPid()));
+        }
+        if (r.otherBusyCores() >= 0) {
+            b.append(String.format(Locale.ROOT, "  machine     other processes took %.2f CPUs%s%s%n", r.otherBusyCores(),
+                    r.stealCores() > 0.01 ? String.format(Locale.ROOT, ", the hypervisor %.2f", r.stealCores()) : "",
+                    r.otherBusyCores() > NOISY_CORES ? " — a busy neighbour: these figures are disturbed" : ""));
+        }
+        return b.toString();
+    }
+
+    /** One JSON object with every figure of a bulk transfer; absent values as null. */
+    public static String json(BulkResult r) {
+        BenchSettings s = r.settings();
+        StringBuilder b = new StringBuilder(512).append('{');
+        field(b, "endpoint", quote(s.endpoint().toString()));
+        field(b, "mode", quote(s.mode().toString()));
+        field(b, "conns", s.conns());
+        field(b, "size", s.size());
+        field(b, "duration_s", number(s.duration().toNanos() / 1e9));
+        field(b, "warmup_s", number(s.warmup().toNanos() / 1e9));
+        field(b, "seconds", number(r.seconds()));
+        field(b, "bytes", r.bytes());
+        field(b, "gbit_per_s", number(r.gigabitsPerSecond()));
+        field(b, "mb_per_s", number(r.megabytesPerSecond()));
+        field(b, "errors", r.errors());
+        field(b, "lost_connections", r.lostConnections());
+        field(b, "first_error", r.firstError() == null ? "null" : quote(r.firstError()));
+        field(b, "server_said", r.serverSaid() == null ? "null" : quote(r.serverSaid()));
+        field(b, "generator_cpus", orNull(r.generatorCores()));
+        field(b, "generator_busiest_thread", orNull(r.busiestWriter()));
+        field(b, "generator_saturated", Boolean.toString(r.generatorSaturated()));
+        field(b, "server_pid", s.serverPid() > 0 ? Long.toString(s.serverPid()) : "null");
+        field(b, "server_cpus", orNull(r.serverCores()));
+        field(b, "server_cpu_ms_per_gb", orNull(r.serverMillisPerGigabyte()));
+        field(b, "other_busy_cpus", orNull(r.otherBusyCores()));
+        field(b, "steal_cpus", orNull(r.stealCores()));
+        b.setLength(b.length() - 1);
+        return b.append('}').toString();
+    }
+
+    /**
+     * Why a bulk transfer failed, in one line without the {@code sockit:} prefix, or null when
+     * it did not: the server answered, connections were lost, or it took nothing.
+     */
+    public static String failure(BulkResult r) {
+        String server = "sockit server " + r.settings().endpoint() + " --mode discard --framing raw";
+        if (r.serverSaid() != null) {
+            return "the server answered \"" + r.serverSaid() + "\", but a discard server answers nothing"
+                    + (r.lostConnections() > 0 ? String.format(Locale.ROOT, " (and closed %,d of %,d connections)",
+                            r.lostConnections(), r.settings().conns()) : "")
+                    + " — is it reading raw bytes? (" + server + ")";
+        }
+        if (r.lostConnections() > 0) {
+            return String.format(Locale.ROOT, "%,d of %,d connections were lost during the run; first: %s"
+                    + " — is the server a discard server reading raw bytes? (%s)", r.lostConnections(),
+                    r.settings().conns(), r.firstError(), server);
+        }
+        if (r.bytes() == 0) {
+            return String.format(Locale.ROOT, "the server took no bytes in %.1f s — is it reading? (%s)", r.seconds(),
+                    server);
+        }
+        return null;
+    }
+
     /** A latency in nanoseconds as people read it: {@code 850 ns}, {@code 41.2 µs}, {@code 1.20 ms}, {@code 2.10 s}. */
     public static String latency(long nanos) {
         if (nanos < 1_000) {
