@@ -69,7 +69,8 @@ public final class SocketConnection implements Drainable {
     // Parking a virtual thread and waking it costs two platform-thread wake-ups (the JDK's
     // master poller, then the carrier), more than a loopback round trip. So a connection whose
     // peer answered within this time last round checks for input, yielding to every other
-    // runnable thread between checks, for up to this long before it parks. 0 turns it off.
+    // runnable thread between checks, for up to this long before it parks; any other connection
+    // that is not quiet checks once, after one yield. 0 turns both off.
     private static final long SPIN_NANOS = Long.getLong("dev.sockit.spinMicros", 50) * 1000;
     // A read that returned at once (input was waiting) says nothing about the peer's pace,
     // and asking the kernel first would only add a system call to the next read.
@@ -263,8 +264,10 @@ public final class SocketConnection implements Drainable {
         }
         int room = in.remaining();
         long started = System.nanoTime();
-        if (lastWait >= SPIN_FROM_NANOS && lastWait < SPIN_NANOS && unreadProbe != null) {
-            spinForInput(started + SPIN_NANOS);
+        if (SPIN_NANOS > 0 && unreadProbe != null && lastWait >= SPIN_FROM_NANOS && !quiet) {
+            // A quick peer gets the whole spin; any other busy one a single turn behind the
+            // threads that are ready, which on a loaded server is often long enough.
+            spinForInput(lastWait < SPIN_NANOS ? started + SPIN_NANOS : started);
         }
         int n;
         try {
@@ -293,14 +296,17 @@ public final class SocketConnection implements Drainable {
     }
 
     /**
-     * Waits for input without parking until {@code deadline}: each turn asks the kernel whether
-     * bytes wait and, if none, lets every other runnable virtual thread run first.
+     * Waits for input without parking, at least one turn and until {@code deadline}: each turn
+     * lets every other runnable virtual thread run, then asks the kernel whether bytes wait.
      */
     private void spinForInput(long deadline) {
         try {
-            while (unreadProbe.available() == 0 && System.nanoTime() < deadline && drainReason == null) {
+            do {
                 Thread.yield();
-            }
+                if (unreadProbe.available() > 0) {
+                    return;
+                }
+            } while (System.nanoTime() < deadline && drainReason == null);
         } catch (IOException closedOrShutDown) {
             // The read that follows reports it.
         }
