@@ -7,8 +7,9 @@ import java.nio.ByteOrder;
 /**
  * Finds the next {@code '\n'} eight bytes at a time. The byte-at-a-time loop was the largest
  * user-space cost of echoing 1 KiB lines (bench/results/2026-11-25-hot-path.md); reading a
- * {@code long} and testing all eight bytes at once does the same work in about a quarter of
- * the time, in plain Java, without the incubating Vector API.
+ * {@code long} and testing all eight bytes at once takes decoding a 4 KiB line from 1.4 µs
+ * to about 0.6 µs (JMH, the copy into the message included), in plain Java, without the
+ * incubating Vector API.
  */
 final class NewlineScanner {
 
