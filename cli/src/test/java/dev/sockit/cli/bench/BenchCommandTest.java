@@ -1,46 +1,19 @@
 package dev.sockit.cli.bench;
 
+import static dev.sockit.cli.bench.BenchRun.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sockit.Endpoint;
 import dev.sockit.Handlers;
 import dev.sockit.Server;
-import dev.sockit.cli.BenchCommand;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** Runs {@code sockit bench} against a real sockit server on loopback, for about a second each. */
 class BenchCommandTest {
 
-    /** What one execution printed and returned. */
-    private record Run(int status, String out, String err) {
-        double number(String field) {
-            Matcher m = Pattern.compile("\"" + field + "\":(-?[0-9.]+)").matcher(out);
-            assertThat(m.find()).as("field %s in %s", field, out).isTrue();
-            return Double.parseDouble(m.group(1));
-        }
 
-        String lastErrorLine() {
-            String[] lines = err.strip().split("\n");
-            return lines[lines.length - 1];
-        }
-    }
-
-    private static Run bench(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = new CommandLine(new BenchCommand())
-                .setOut(new PrintWriter(out))
-                .setErr(new PrintWriter(err))
-                .execute(args);
-        return new Run(status, out.toString(), err.toString());
-    }
 
     private static Server start(dev.sockit.Handler handler) throws IOException {
         return Server.listen(Endpoint.parse("tcp://127.0.0.1:0")).handler(handler).start();
@@ -49,7 +22,7 @@ class BenchCommandTest {
     @Test
     void aShortEchoRunReportsThroughputAndNoErrors() throws Exception {
         try (Server server = start(Handlers.echo())) {
-            Run run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "4", "--depth", "4",
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "4", "--depth", "4",
                     "--duration", "1s", "--warmup", "0s", "--json");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -62,7 +35,7 @@ class BenchCommandTest {
     @Test
     void theSummaryNamesEveryFigure() throws Exception {
         try (Server server = start(Handlers.echo())) {
-            Run run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "2", "--depth", "2", "--size", "1000",
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "2", "--depth", "2", "--size", "1000",
                     "--duration", "500ms", "--warmup", "0s");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -74,7 +47,7 @@ class BenchCommandTest {
     @Test
     void aWrongAckReplyIsReportedAsErrorsAndFailsTheRun() throws Exception {
         try (Server server = start(Handlers.ack("ok"))) {
-            Run run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "ack", "--conns", "2",
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "ack", "--conns", "2",
                     "--duration", "500ms", "--warmup", "0s", "--json");
 
             assertThat(run.status()).isEqualTo(1);
@@ -91,7 +64,7 @@ class BenchCommandTest {
     @Test
     void theRightAckReplyPasses() throws Exception {
         try (Server server = start(Handlers.ack("ok"))) {
-            Run run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "ack", "--reply", "ok", "--conns", "2",
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "ack", "--reply", "ok", "--conns", "2",
                     "--depth", "8", "--duration", "500ms", "--warmup", "0s", "--json");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -106,7 +79,7 @@ class BenchCommandTest {
             port = closedAgain.getLocalPort();
         }
 
-        Run run = bench("tcp://127.0.0.1:" + port, "--duration", "1s");
+        BenchRun run = bench("tcp://127.0.0.1:" + port, "--duration", "1s");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err()).isEqualTo("sockit: cannot connect to tcp://127.0.0.1:" + port
@@ -117,7 +90,7 @@ class BenchCommandTest {
     @Test
     void connectionsTheServerClosesAreReportedAsLost() throws Exception {
         try (Server server = start(connection -> {})) {
-            Run run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "3", "--duration", "1s", "--warmup", "0s",
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "3", "--duration", "1s", "--warmup", "0s",
                     "--json");
 
             assertThat(run.status()).isEqualTo(1);
@@ -130,7 +103,7 @@ class BenchCommandTest {
     @Test
     void anOpenLoopRunNeverSendsMoreThanItsSchedule() throws Exception {
         try (Server server = start(Handlers.echo())) {
-            Run run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "4", "--rate", "400", "--duration", "1s",
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "4", "--rate", "400", "--duration", "1s",
                     "--warmup", "0s", "--json");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -142,7 +115,7 @@ class BenchCommandTest {
     @Test
     void aBusyPollingRunCountsOnlyTheTimeSpentOnMessages() throws Exception {
         try (Server server = start(Handlers.echo())) {
-            Run run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "2", "--depth", "4", "--busy-poll",
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "2", "--depth", "4", "--busy-poll",
                     "--duration", "500ms", "--warmup", "0s", "--json");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -153,7 +126,7 @@ class BenchCommandTest {
 
     @Test
     void aBadOptionIsAUsageErrorThatNamesIt() {
-        Run run = bench("tcp://127.0.0.1:1", "--conns", "0");
+        BenchRun run = bench("tcp://127.0.0.1:1", "--conns", "0");
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("sockit: --conns must be at least 1, not 0" + System.lineSeparator());
@@ -161,7 +134,7 @@ class BenchCommandTest {
 
     @Test
     void helpShowsExamples() {
-        Run run = bench("--help");
+        BenchRun run = bench("--help");
 
         assertThat(run.status()).isZero();
         assertThat(run.out()).contains("Usage: bench", "--depth", "--rate", "Examples:", "sockit bench --mode ack");

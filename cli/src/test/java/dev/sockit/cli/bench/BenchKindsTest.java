@@ -1,52 +1,26 @@
 package dev.sockit.cli.bench;
 
+import static dev.sockit.cli.bench.BenchRun.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sockit.Endpoint;
 import dev.sockit.Handler;
 import dev.sockit.Handlers;
 import dev.sockit.Server;
-import dev.sockit.cli.BenchCommand;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code sockit bench} over a Unix socket and over UDP, against real servers on this machine, a second or less each. */
 class BenchKindsTest {
 
-    private record Run(int status, String out, String err) {
-        double number(String field) {
-            Matcher m = Pattern.compile("\"" + field + "\":(-?[0-9.]+)").matcher(out);
-            assertThat(m.find()).as("field %s in %s", field, out).isTrue();
-            return Double.parseDouble(m.group(1));
-        }
 
-        String lastErrorLine() {
-            String[] lines = err.strip().split("\n");
-            return lines[lines.length - 1];
-        }
-    }
-
-    private static Run bench(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = new CommandLine(new BenchCommand())
-                .setOut(new PrintWriter(out))
-                .setErr(new PrintWriter(err))
-                .execute(args);
-        return new Run(status, out.toString(), err.toString());
-    }
 
     private static Server start(Endpoint endpoint, Handler handler) throws IOException {
         return Server.listen(endpoint).handler(handler).start();
@@ -56,7 +30,7 @@ class BenchKindsTest {
     void aUnixSocketRunReportsThroughputAndNoErrors(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("bench.sock");
         try (Server server = start(Endpoint.unix(socket), Handlers.echo())) {
-            Run run = bench("unix:" + socket, "--conns", "4", "--depth", "4", "--duration", "1s", "--warmup", "0s",
+            BenchRun run = bench("unix:" + socket, "--conns", "4", "--depth", "4", "--duration", "1s", "--warmup", "0s",
                     "--json");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -70,7 +44,7 @@ class BenchKindsTest {
     void aUnixSocketWithoutAServerSaysSo(@TempDir Path dir) {
         Path socket = dir.resolve("nobody.sock");
 
-        Run run = bench("unix:" + socket, "--duration", "1s");
+        BenchRun run = bench("unix:" + socket, "--duration", "1s");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err()).isEqualTo("sockit: cannot connect to unix:" + socket + ": no socket file at " + socket
@@ -80,7 +54,7 @@ class BenchKindsTest {
     @Test
     void aUdpEchoRunReportsThroughputNoErrorsAndNoLoss() throws Exception {
         try (Server server = start(Endpoint.parse("udp://127.0.0.1:0"), Handlers.echo())) {
-            Run run = bench("udp://127.0.0.1:" + server.port(), "--conns", "4", "--depth", "4", "--duration", "1s",
+            BenchRun run = bench("udp://127.0.0.1:" + server.port(), "--conns", "4", "--depth", "4", "--duration", "1s",
                     "--warmup", "0s", "--json");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -97,9 +71,9 @@ class BenchKindsTest {
     @Test
     void aUdpAckRunVerifiesTheReplyDatagram() throws Exception {
         try (Server server = start(Endpoint.parse("udp://127.0.0.1:0"), Handlers.ack("ok"))) {
-            Run good = bench("udp://127.0.0.1:" + server.port(), "--mode", "ack", "--reply", "ok", "--conns", "2",
+            BenchRun good = bench("udp://127.0.0.1:" + server.port(), "--mode", "ack", "--reply", "ok", "--conns", "2",
                     "--depth", "2", "--duration", "500ms", "--warmup", "0s", "--json");
-            Run bad = bench("udp://127.0.0.1:" + server.port(), "--mode", "ack", "--conns", "2",
+            BenchRun bad = bench("udp://127.0.0.1:" + server.port(), "--mode", "ack", "--conns", "2",
                     "--duration", "500ms", "--warmup", "0s", "--json");
 
             assertThat(good.status()).as(good.err()).isZero();
@@ -113,7 +87,7 @@ class BenchKindsTest {
     @Test
     void theSummaryAndProgressLineShowLoss() throws Exception {
         try (Server server = start(Endpoint.parse("udp://127.0.0.1:0"), Handlers.echo())) {
-            Run run = bench("udp://127.0.0.1:" + server.port(), "--conns", "2", "--duration", "1100ms", "--warmup", "0s");
+            BenchRun run = bench("udp://127.0.0.1:" + server.port(), "--conns", "2", "--duration", "1100ms", "--warmup", "0s");
 
             assertThat(run.status()).as(run.err()).isZero();
             assertThat(run.out()).contains("datagrams   sent ", "lost 0 (0.00%, no reply within 1s)", "late 0");
@@ -128,7 +102,7 @@ class BenchKindsTest {
             Thread echo = Thread.ofPlatform().daemon().start(() -> dropEveryNth(peer, every));
             int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
 
-            Run run = bench("udp://127.0.0.1:" + port, "--conns", "4", "--depth", "8", "--loss-timeout", "50ms",
+            BenchRun run = bench("udp://127.0.0.1:" + port, "--conns", "4", "--depth", "8", "--loss-timeout", "50ms",
                     "--duration", "1s", "--warmup", "0s", "--json");
 
             peer.close();
@@ -148,7 +122,7 @@ class BenchKindsTest {
             Thread echo = Thread.ofPlatform().daemon().start(() -> holdEveryNth(peer, 5));
             int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
 
-            Run run = bench("udp://127.0.0.1:" + port, "--conns", "1", "--loss-timeout", "20ms",
+            BenchRun run = bench("udp://127.0.0.1:" + port, "--conns", "1", "--loss-timeout", "20ms",
                     "--duration", "500ms", "--warmup", "0s", "--json");
 
             peer.close();
@@ -168,7 +142,7 @@ class BenchKindsTest {
             port = ((InetSocketAddress) closedAgain.getLocalAddress()).getPort();
         }
 
-        Run run = bench("udp://127.0.0.1:" + port, "--conns", "2", "--duration", "500ms", "--warmup", "0s",
+        BenchRun run = bench("udp://127.0.0.1:" + port, "--conns", "2", "--duration", "500ms", "--warmup", "0s",
                 "--loss-timeout", "100ms");
 
         assertThat(run.status()).isEqualTo(1);
@@ -180,7 +154,7 @@ class BenchKindsTest {
 
     @Test
     void echoOverUdpNeedsRoomForTheRequestNumber() {
-        Run run = bench("udp://127.0.0.1:1", "--size", "4");
+        BenchRun run = bench("udp://127.0.0.1:1", "--size", "4");
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("sockit: --size 4 is too small for echo over UDP: each request carries its"
