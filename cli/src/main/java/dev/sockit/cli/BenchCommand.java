@@ -1,9 +1,7 @@
 package dev.sockit.cli;
 
 import dev.sockit.Endpoint;
-import dev.sockit.cli.bench.BenchResult;
 import dev.sockit.cli.bench.BenchSettings;
-import dev.sockit.cli.bench.BulkResult;
 import dev.sockit.cli.bench.BulkSender;
 import dev.sockit.cli.bench.DurationConverter;
 import dev.sockit.cli.bench.LoadGenerator;
@@ -13,6 +11,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -185,34 +185,24 @@ public final class BenchCommand implements Callable<Integer> {
             return CommandLine.ExitCode.USAGE;
         }
         if (settings.bulk()) {
-            return bulk(settings, out, err);
+            BulkSender sender = new BulkSender(settings);
+            return measure(sender::run, Report::json, Report::text, Report::failure, out, err);
         }
-        BenchResult result;
-        try {
-            result = new LoadGenerator(settings).run(line -> {
-                err.println(line);
-                err.flush();
-            });
-        } catch (IOException e) {
-            err.println("sockit: " + e.getMessage());
-            err.flush();
-            return CommandLine.ExitCode.SOFTWARE;
-        }
-        out.print(json ? Report.json(result) + System.lineSeparator() : Report.text(result));
-        out.flush();
-        String failure = Report.failure(result);
-        if (failure != null) {
-            err.println("sockit: " + failure);
-            err.flush();
-            return CommandLine.ExitCode.SOFTWARE;
-        }
-        return CommandLine.ExitCode.OK;
+        LoadGenerator generator = new LoadGenerator(settings);
+        return measure(generator::run, Report::json, Report::text, Report::failure, out, err);
     }
 
-    private int bulk(BenchSettings settings, PrintWriter out, PrintWriter err) {
-        BulkResult result;
+    /** A measurement that reports progress lines as it runs and returns its result. */
+    private interface Load<R> {
+        R run(Consumer<String> progress) throws IOException;
+    }
+
+    /** Runs a load with progress on stderr, prints its report, and exits non-zero if it failed. */
+    private <R> int measure(Load<R> load, Function<R, String> toJson, Function<R, String> toText,
+            Function<R, String> failureOf, PrintWriter out, PrintWriter err) {
+        R result;
         try {
-            result = new BulkSender(settings).run(line -> {
+            result = load.run(line -> {
                 err.println(line);
                 err.flush();
             });
@@ -221,9 +211,9 @@ public final class BenchCommand implements Callable<Integer> {
             err.flush();
             return CommandLine.ExitCode.SOFTWARE;
         }
-        out.print(json ? Report.json(result) + System.lineSeparator() : Report.text(result));
+        out.print(json ? toJson.apply(result) + System.lineSeparator() : toText.apply(result));
         out.flush();
-        String failure = Report.failure(result);
+        String failure = failureOf.apply(result);
         if (failure != null) {
             err.println("sockit: " + failure);
             err.flush();
