@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 
 /**
  * One UDP "connection" of the load: a connected, non-blocking {@link DatagramChannel} that
@@ -35,7 +33,6 @@ final class DatagramLoadConnection extends Connection {
 
     private static final int QUOTE_MAX = 40;
 
-    private final EventLoop loop;
     private final DatagramChannel channel;
     // Shared by the loop's connections: a datagram is sent whole at once, so it never outlives a send.
     private final ByteBuffer out;
@@ -51,14 +48,10 @@ final class DatagramLoadConnection extends Connection {
     private final boolean[] answered;
     private long base;
     private long next;
-    private SelectionKey key;
-    private boolean writeInterest;
-    private boolean open = true;
 
     DatagramLoadConnection(int id, int position, EventLoop loop, DatagramChannel channel, ByteBuffer out,
             LinePattern requests, LinePattern expected, boolean echo, int depth, boolean openLoop, long lossTimeout) {
-        super(id, position);
-        this.loop = loop;
+        super(id, position, loop, channel);
         this.channel = channel;
         this.out = out;
         this.requests = requests;
@@ -70,16 +63,6 @@ final class DatagramLoadConnection extends Connection {
         this.lossTimeout = lossTimeout;
         this.sentAt = new long[depth];
         this.answered = new boolean[depth];
-    }
-
-    @Override
-    void register(Selector selector) throws IOException {
-        key = channel.register(selector, SelectionKey.OP_READ, this);
-    }
-
-    @Override
-    boolean isOpen() {
-        return open;
     }
 
     @Override
@@ -204,7 +187,7 @@ final class DatagramLoadConnection extends Connection {
 
     @Override
     void issue(long now) {
-        if (!open) {
+        if (!isOpen()) {
             return;
         }
         while (next - base < depth && (!openLoop || owed > 0)) {
@@ -254,13 +237,6 @@ final class DatagramLoadConnection extends Connection {
         return true;
     }
 
-    private void wantWrite(boolean want) {
-        if (want != writeInterest) {
-            writeInterest = want;
-            key.interestOps(want ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
-        }
-    }
-
     // Compares n bytes of in from inFrom with pattern from from; restores both buffers (in to its start).
     private static boolean same(ByteBuffer in, int inFrom, ByteBuffer pattern, int from, int n) {
         int limit = in.limit();
@@ -287,23 +263,8 @@ final class DatagramLoadConnection extends Connection {
         return b + (in.remaining() > n ? "…" : "");
     }
 
-    private void lose(String why) {
-        if (!open) {
-            return;
-        }
-        open = false;
-        key.cancel();
-        close();
-        loop.lost(this, why + " after " + next + " requests");
-    }
-
     @Override
-    void close() {
-        open = false;
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // The run is over for this socket; nothing more to learn from it.
-        }
+    String progress() {
+        return next + " requests";
     }
 }

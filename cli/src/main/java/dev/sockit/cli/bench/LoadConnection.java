@@ -2,7 +2,6 @@ package dev.sockit.cli.bench;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -20,7 +19,6 @@ final class LoadConnection extends Connection {
     /** Send buffers hold at most this much; more is appended as the socket drains. */
     static final int MAX_SEND_BUFFER = 64 * 1024;
 
-    private final EventLoop loop;
     private final SocketChannel channel;
     private final ByteBuffer out;
     private final LinePattern requests;
@@ -30,7 +28,6 @@ final class LoadConnection extends Connection {
     private final long[] issuedAt;
     private int head;
     private int tail;
-    private SelectionKey key;
 
     private int inFlight;
     private long issued;
@@ -38,13 +35,10 @@ final class LoadConnection extends Connection {
     private int appendOffset;
     private long answered;
     private long badSeen;
-    private boolean writeInterest;
-    private boolean open = true;
 
     LoadConnection(int id, int position, EventLoop loop, SocketChannel channel, ByteBuffer out, LinePattern requests,
             LinePattern expected, int depth, boolean openLoop) {
-        super(id, position);
-        this.loop = loop;
+        super(id, position, loop, channel);
         this.channel = channel;
         this.out = out;
         this.requests = requests;
@@ -56,16 +50,6 @@ final class LoadConnection extends Connection {
     /** How large the send buffer of one connection is: a full depth of requests, up to the cap. */
     static int sendBufferSize(int depth, int lineLength) {
         return (int) Math.min((long) depth * lineLength, MAX_SEND_BUFFER);
-    }
-
-    @Override
-    void register(java.nio.channels.Selector selector) throws IOException {
-        key = channel.register(selector, SelectionKey.OP_READ, this);
-    }
-
-    @Override
-    boolean isOpen() {
-        return open;
     }
 
     @Override
@@ -131,7 +115,7 @@ final class LoadConnection extends Connection {
 
     @Override
     void issue(long now) {
-        if (!open) {
+        if (!isOpen()) {
             return;
         }
         int room = depth - inFlight;
@@ -192,30 +176,8 @@ final class LoadConnection extends Connection {
         }
     }
 
-    private void wantWrite(boolean want) {
-        if (want != writeInterest) {
-            writeInterest = want;
-            key.interestOps(want ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
-        }
-    }
-
-    private void lose(String why) {
-        if (!open) {
-            return;
-        }
-        open = false;
-        key.cancel();
-        close();
-        loop.lost(this, why + " after " + answered + " replies");
-    }
-
     @Override
-    void close() {
-        open = false;
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // The run is over for this socket; nothing more to learn from it.
-        }
+    String progress() {
+        return answered + " replies";
     }
 }
