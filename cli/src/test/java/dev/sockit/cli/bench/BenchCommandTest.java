@@ -89,7 +89,10 @@ class BenchCommandTest {
 
     @Test
     void connectionsTheServerClosesAreReportedAsLost() throws Exception {
-        try (Server server = start(connection -> {})) {
+        // The server takes each connection's one request, then closes: with nothing left unread
+        // it closes with a FIN. Closing at once raced the request, and a close over unread
+        // input is a reset, which the generator rightly reports as "broken" instead.
+        try (Server server = start(connection -> connection.receive())) {
             BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "3", "--duration", "1s", "--warmup", "0s",
                     "--json");
 
