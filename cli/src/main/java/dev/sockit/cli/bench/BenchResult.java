@@ -114,11 +114,7 @@ public record BenchResult(BenchSettings settings, double seconds, long messages,
      * machine; a figure measured beside a busy neighbour is not worth much. -1 if unknown.
      */
     public double otherBusyCores() {
-        if (machineBusyNanos < 0 || generatorCpuNanos < 0 || seconds <= 0) {
-            return -1;
-        }
-        long others = machineBusyNanos - generatorCpuNanos - Math.max(0, serverCpuNanos);
-        return Math.max(0, others) / 1e9 / seconds;
+        return ProcessCpu.otherBusyCores(machineBusyNanos, generatorCpuNanos, serverCpuNanos, seconds);
     }
 
     /** CPUs' worth of time the hypervisor took in the window, or -1 if unknown. */

@@ -64,11 +64,7 @@ public record BulkResult(BenchSettings settings, double seconds, long bytes, lon
      * less this process and the server. Near 0 on a quiet machine; -1 if unknown.
      */
     public double otherBusyCores() {
-        if (machineBusyNanos < 0 || generatorCpuNanos < 0 || seconds <= 0) {
-            return -1;
-        }
-        long others = machineBusyNanos - generatorCpuNanos - Math.max(0, serverCpuNanos);
-        return Math.max(0, others) / 1e9 / seconds;
+        return ProcessCpu.otherBusyCores(machineBusyNanos, generatorCpuNanos, serverCpuNanos, seconds);
     }
 
     /** CPUs' worth of time the hypervisor took in the window, or -1 if unknown. */

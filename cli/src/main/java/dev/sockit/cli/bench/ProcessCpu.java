@@ -85,4 +85,16 @@ final class ProcessCpu {
         long stime = Long.parseLong(fields[12]);
         return (utime + stime) * NANOS_PER_TICK;
     }
+
+    /**
+     * CPUs' worth of time other processes took in a window of {@code seconds}: the machine's
+     * busy time less the generator's and the server's (when known). -1 if unknown.
+     */
+    static double otherBusyCores(long machineBusyNanos, long generatorCpuNanos, long serverCpuNanos, double seconds) {
+        if (machineBusyNanos < 0 || generatorCpuNanos < 0 || seconds <= 0) {
+            return -1;
+        }
+        long others = machineBusyNanos - generatorCpuNanos - Math.max(0, serverCpuNanos);
+        return Math.max(0, others) / 1e9 / seconds;
+    }
 }
