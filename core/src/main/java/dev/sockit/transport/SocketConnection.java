@@ -111,8 +111,8 @@ public final class SocketConnection implements Drainable {
     private volatile boolean quiet = true; // also read by the push drainer
     private boolean filledLast;
     private int messagesThisTurn;
-    // How long the last read waited for input; and, for plain TCP, a view that asks the
-    // kernel how many bytes wait unread, without reading or parking.
+    // How long the last read waited for input; and, for TCP, a view that asks the kernel how
+    // many bytes wait unread, without reading or parking (the spin and drain() both ask it).
     private long lastWait = Long.MAX_VALUE;
     private final InputStream unreadProbe;
     private volatile Thread reader;
@@ -183,7 +183,7 @@ public final class SocketConnection implements Drainable {
         this.protocol = tls != null ? "tls" : remote instanceof InetSocketAddress ? "tcp" : "unix";
         if (remote instanceof InetSocketAddress) {
             Tcp.configure(channel, settings.heartbeat().keepalive());
-            unreadProbe = tls == null ? channel.socket().getInputStream() : null;
+            unreadProbe = channel.socket().getInputStream();
         } else {
             unreadProbe = null;
         }
@@ -264,7 +264,7 @@ public final class SocketConnection implements Drainable {
         }
         int room = in.remaining();
         long started = System.nanoTime();
-        if (SPIN_NANOS > 0 && unreadProbe != null && lastWait >= SPIN_FROM_NANOS && !quiet) {
+        if (SPIN_NANOS > 0 && tls == null && unreadProbe != null && lastWait >= SPIN_FROM_NANOS && !quiet) {
             // A quick peer gets the whole spin; any other busy one a single turn behind the
             // threads that are ready, which on a loaded server is often long enough.
             spinForInput(lastWait < SPIN_NANOS ? started + SPIN_NANOS : started);
@@ -338,12 +338,12 @@ public final class SocketConnection implements Drainable {
      * ends at what the read buffer already holds).
      */
     private int unread() {
-        if (!(remote instanceof java.net.InetSocketAddress)) {
+        if (unreadProbe == null) {
             return 0;
         }
         try {
             // TLS: what the reader has read and not yet decrypted or taken counts too.
-            return channel.socket().getInputStream().available() + (tls == null ? 0 : tls.buffered());
+            return unreadProbe.available() + (tls == null ? 0 : tls.buffered());
         } catch (IOException closedOrShutDown) {
             return 0;
         }
