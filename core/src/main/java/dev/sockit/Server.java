@@ -3,6 +3,7 @@ package dev.sockit;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Lines;
+import dev.sockit.jfr.FlightRecorderObserver;
 import dev.sockit.metrics.Metrics;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
@@ -91,10 +92,13 @@ public final class Server implements AutoCloseable {
     private final Listener listener;
     // TLS only: the certificate in use, swapped when its files change; null otherwise.
     private final TlsContext tls;
+    // Flight Recorder events; closed with the server, which ends its periodic statistics.
+    private final FlightRecorderObserver flight;
     private volatile boolean closing;
 
-    private Server(Settings settings) throws IOException {
+    private Server(Settings settings, FlightRecorderObserver flight) throws IOException {
         this.settings = settings;
+        this.flight = flight;
         this.permits = new Semaphore(settings.maxConnections());
         Endpoint endpoint = settings.endpoint();
         Observer observer = settings.observer();
@@ -429,6 +433,7 @@ public final class Server implements AutoCloseable {
             if (tls != null) {
                 tls.close();
             }
+            flight.close();
             closed.countDown();
         }
     }
@@ -772,13 +777,15 @@ public final class Server implements AutoCloseable {
                         + " (sockit server: --cert FILE --key FILE; sockit cert makes a development one)");
             }
             ServerMetrics counting = metrics == null ? null : new ServerMetrics(metrics);
+            FlightRecorderObserver flight = new FlightRecorderObserver();
             ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound,
-                    Observer.all(counting == null ? Observer.NONE : counting, observer), writeTimeout);
+                    Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout);
             Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
-                    socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout));
+                    socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout), flight);
             if (counting != null) {
                 counting.watch(server);
             }
+            flight.watch(server.endpoint().toString(), server::stats);
             return server;
         }
     }

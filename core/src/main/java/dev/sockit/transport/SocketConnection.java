@@ -403,11 +403,12 @@ public final class SocketConnection implements Drainable {
                     return false;
                 }
                 case DISCONNECT -> {
-                    CloseReason reason = CloseReason.of(CloseReason.Code.LIMIT, "not reading: " + pushedBytes.get()
+                    long queued = pushedBytes.get(); // closing discards them: read it first
+                    CloseReason reason = CloseReason.of(CloseReason.Code.LIMIT, "not reading: " + queued
                             + " bytes in " + pushedCount.get() + " messages are waiting for it, the outbound limit ("
                             + outbound.maxBytes() + " bytes or " + outbound.maxMessages() + " messages)");
                     if (closeElsewhere(reason)) {
-                        observer.slowReader(this, reason);
+                        observer.slowReader(this, queued, reason);
                     }
                     return false;
                 }
