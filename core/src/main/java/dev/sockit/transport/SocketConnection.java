@@ -399,12 +399,16 @@ public final class SocketConnection implements Drainable {
             switch (overflow) {
                 case DROP -> {
                     dropped.incrementAndGet();
+                    observer.pushDropped(this);
                     return false;
                 }
                 case DISCONNECT -> {
-                    closeElsewhere(CloseReason.of(CloseReason.Code.LIMIT, "not reading: " + pushedBytes.get()
+                    CloseReason reason = CloseReason.of(CloseReason.Code.LIMIT, "not reading: " + pushedBytes.get()
                             + " bytes in " + pushedCount.get() + " messages are waiting for it, the outbound limit ("
-                            + outbound.maxBytes() + " bytes or " + outbound.maxMessages() + " messages)"));
+                            + outbound.maxBytes() + " bytes or " + outbound.maxMessages() + " messages)");
+                    if (closeElsewhere(reason)) {
+                        observer.slowReader(this, reason);
+                    }
                     return false;
                 }
                 case BLOCK -> {
@@ -648,11 +652,14 @@ public final class SocketConnection implements Drainable {
     /**
      * Closes from a thread that must not wait (a sender, the timer): the reason is set at once,
      * so further sends fail fast, and the farewell and socket close happen on a virtual thread.
+     * False when the connection was already closing.
      */
-    private void closeElsewhere(CloseReason reason) {
+    private boolean closeElsewhere(CloseReason reason) {
         if (closeReason.compareAndSet(null, reason)) {
             Thread.ofVirtual().name("sockit-close-" + id).start(() -> finishClose(reason));
+            return true;
         }
+        return false;
     }
 
     private void finishClose(CloseReason reason) {
