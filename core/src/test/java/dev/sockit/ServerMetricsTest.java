@@ -48,6 +48,29 @@ class ServerMetricsTest {
     }
 
     @Test
+    void handlerTimeIsAHistogramWithOneCountPerMessage() throws Exception {
+        try (Server server = onLoopback().handler(Handlers.echo()).metrics(metrics).handlerTiming(true).start()) {
+            try (Peer peer = Peer.connect(server)) {
+                for (String line : new String[] {"one", "two", "three"}) {
+                    assertThat(peer.ask(line)).isEqualTo(line);
+                }
+            }
+            // The last message's time is taken when the handler asks for the next, and hears the end.
+            awaitUntil("the third message is timed", () -> value("sockit_handler_seconds_count") == 3);
+            String text = PrometheusText.of(metrics);
+            assertThat(Scrape.value(text, "sockit_handler_seconds_bucket{le=\"+Inf\"}")).isEqualTo(3);
+            assertThat(Scrape.promtoolCheck(text)).isBlank();
+        }
+    }
+
+    @Test
+    void handlerTimeIsNotMeasuredUnlessAskedFor() throws Exception {
+        try (Server server = onLoopback().metrics(metrics).start()) {
+            assertThat(PrometheusText.of(metrics)).doesNotContain("sockit_handler_seconds");
+        }
+    }
+
+    @Test
     void anOpenConnectionIsAGaugeOfOne() throws Exception {
         try (Server server = onLoopback().metrics(metrics).start(); Peer peer = Peer.connect(server)) {
             peer.ask("hello");
