@@ -3,6 +3,7 @@ package dev.sockit;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Lines;
+import dev.sockit.transport.Clock;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
 import dev.sockit.transport.DatagramListener;
@@ -506,6 +507,7 @@ public final class Server implements AutoCloseable {
         private Duration writeTimeout = Duration.ofSeconds(30);
         private Tls tls;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Clock clock = Clock.SYSTEM;
 
         private Builder(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -742,6 +744,12 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /** The clock the connections' watchdogs read: tests advance one by hand. Default: the system's. */
+        Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
         /**
          * Binds the endpoint and starts accepting.
          *
@@ -754,7 +762,8 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException(endpoint + " needs a certificate: .tls(Tls.server(certPem, keyPem))"
                         + " (sockit server: --cert FILE --key FILE; sockit cert makes a development one)");
             }
-            ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound, observer, writeTimeout);
+            ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound, observer, writeTimeout,
+                    clock);
             return new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout));
         }
