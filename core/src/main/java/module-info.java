@@ -4,6 +4,8 @@
  */
 module dev.sockit {
     requires jdk.net; // TCP keepalive idle, interval and count
+    requires jdk.httpserver; // metrics.PrometheusEndpoint: GET /metrics
     exports dev.sockit;
     exports dev.sockit.framing;
+    exports dev.sockit.metrics;
 }

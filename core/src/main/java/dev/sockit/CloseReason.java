@@ -43,6 +43,19 @@ public record CloseReason(Code code, String text) {
         return new CloseReason(code, text);
     }
 
+    private static final String PER_SOURCE = "too many connections from ";
+
+    /** One address has {@code open} connections, the most one address may have ({@code Server.Builder.maxPerSource}). */
+    public static CloseReason perSourceLimit(String address, int open) {
+        return new CloseReason(Code.LIMIT, PER_SOURCE + address + ": " + open
+                + " open, the most one address may have; try again later");
+    }
+
+    /** True for the reason {@link #perSourceLimit} gives, as opposed to the limit on all connections. */
+    public boolean isPerSourceLimit() {
+        return code == Code.LIMIT && text.startsWith(PER_SOURCE);
+    }
+
     /** The peer closed its end. */
     public static CloseReason peerClosed() {
         return new CloseReason(Code.PEER_CLOSED, "peer closed the connection");

@@ -15,6 +15,14 @@ public interface Observer {
     /** The observer that watches nothing. */
     Observer NONE = new Observer() {};
 
+    /**
+     * One observer that tells each of {@code observers}, in this order, of everything: a log
+     * and a metrics registry may watch the same server.
+     */
+    static Observer all(Observer... observers) {
+        return ObserverFanOut.of(observers);
+    }
+
     /** A connection was accepted; its handler is about to start. */
     default void connected(Connection connection) {}
 
@@ -33,6 +41,25 @@ public interface Observer {
      * 10.0.0.0/8}. Called on the accept (or UDP receive) thread: keep it cheap.
      */
     default void refused(SocketAddress peer, String why) {}
+
+    /**
+     * A TLS client's handshake failed or timed out, before its handler ran; {@link #closed}
+     * follows with the same reason. Called on the connection's thread.
+     */
+    default void handshakeFailed(Connection connection, CloseReason reason) {}
+
+    /**
+     * A peer that did not read what other threads pushed to it was disconnected, its queue
+     * past the {@link OutboundLimit} (overflow {@code DISCONNECT}); {@link #closed} follows.
+     * Called on the pushing thread: keep it cheap.
+     */
+    default void slowReader(Connection connection, CloseReason reason) {}
+
+    /**
+     * A push to a peer (or a ping or pong for it) was dropped because its queue was past the
+     * {@link OutboundLimit} (overflow {@code DROP}). Called on the pushing thread: keep it cheap.
+     */
+    default void pushDropped(Connection connection) {}
 
     /** The handler threw something unexpected: a bug in the handler, with its stack trace. */
     default void handlerFailed(Connection connection, Throwable failure) {}

@@ -3,6 +3,7 @@ package dev.sockit;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Lines;
+import dev.sockit.metrics.Metrics;
 import dev.sockit.transport.Clock;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
@@ -279,8 +280,7 @@ public final class Server implements AutoCloseable {
             if (open > settings.maxPerSource()) {
                 releaseSource(source);
                 permits.release();
-                return CloseReason.of(CloseReason.Code.LIMIT, "too many connections from " + source.getHostAddress()
-                        + ": " + settings.maxPerSource() + " open, the most one address may have; try again later");
+                return CloseReason.perSourceLimit(source.getHostAddress(), settings.maxPerSource());
             }
         }
         return null;
@@ -380,6 +380,7 @@ public final class Server implements AutoCloseable {
             reason = CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage());
         } catch (TlsHandshakeException e) {
             reason = CloseReason.of(e.timedOut() ? CloseReason.Code.TIMEOUT : CloseReason.Code.PROTOCOL_ERROR, e.getMessage());
+            settings.observer().handshakeFailed(connection, reason);
         } catch (ClosedConnectionException e) {
             reason = e.reason();
         } catch (IOException e) {
@@ -557,6 +558,7 @@ public final class Server implements AutoCloseable {
         private Duration writeTimeout = Duration.ofSeconds(30);
         private Tls tls;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Metrics metrics;
         private Clock clock = Clock.SYSTEM;
 
         private Builder(Endpoint endpoint) {
@@ -801,6 +803,21 @@ public final class Server implements AutoCloseable {
         }
 
         /**
+         * Counts this server's events and traffic into {@code metrics} under the {@code sockit_}
+         * names (connections open, accepted, refused by cause, closed by reason; messages and
+         * bytes; pushes dropped; slow readers; ...; docs/observability.md lists them), for
+         * {@link dev.sockit.metrics.PrometheusEndpoint} or any other reader. Counting costs an
+         * uncontended addition per event; traffic is read from {@link Server#stats()} when scraped.
+         * One registry holds one server's metrics. Default: none.
+         *
+         * @throws IllegalArgumentException when {@code metrics} already holds a server's metrics (at start)
+         */
+        public Builder metrics(Metrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
          * Binds the endpoint and starts accepting.
          *
          * @throws IOException saying why the endpoint cannot be bound, e.g. address in use
@@ -812,10 +829,15 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException(endpoint + " needs a certificate: .tls(Tls.server(certPem, keyPem))"
                         + " (sockit server: --cert FILE --key FILE; sockit cert makes a development one)");
             }
-            ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound, observer, writeTimeout,
-                    clock);
-            return new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
+            ServerMetrics counting = metrics == null ? null : new ServerMetrics(metrics);
+            ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound,
+                    Observer.all(counting == null ? Observer.NONE : counting, observer), writeTimeout, clock);
+            Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout));
+            if (counting != null) {
+                counting.watch(server);
+            }
+            return server;
         }
     }
 }

@@ -5,6 +5,8 @@ import dev.sockit.Endpoint;
 import dev.sockit.Handlers;
 import dev.sockit.OutboundLimit;
 import dev.sockit.Server;
+import dev.sockit.metrics.Metrics;
+import dev.sockit.metrics.PrometheusEndpoint;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +37,7 @@ import picocli.CommandLine.Parameters;
             "  sockit server unix:/tmp/sockit.sock --socket-mode 660",
             "  sockit server tcp://0.0.0.0:9000 --allow 10.0.0.0/8,::1 --deny 10.66.0.0/16",
             "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
+            "  sockit server --metrics tcp://127.0.0.1:9464   # Prometheus scrapes /metrics there",
         })
 final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
@@ -118,6 +121,12 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             description = "udp: a peer silent this long has left (chat says so). Default: ${DEFAULT-VALUE}.")
     Duration sessionTimeout;
 
+    @Option(names = "--metrics", paramLabel = "ENDPOINT",
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics on this tcp:// endpoint, e.g. "
+                    + "tcp://127.0.0.1:9464 (port 0 picks a free one; the line 'Metrics at: URL' says which). "
+                    + "docs/observability.md lists them. Default: off.")
+    String metricsEndpoint;
+
     @Option(names = {"-q", "--quiet"},
             description = "Print only the start line and errors: no line per connection or message (for benchmarks).")
     boolean quiet;
@@ -153,6 +162,11 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         if (writeTimeout.isNegative()) {
             throw new IllegalArgumentException("--write-timeout must not be negative, not " + writeTimeout);
         }
+        Endpoint metricsWhere = metricsEndpoint == null ? null : Endpoint.parse(metricsEndpoint);
+        if (metricsWhere != null && metricsWhere.kind() != Endpoint.Kind.TCP) {
+            throw new IllegalArgumentException("--metrics " + metricsEndpoint + ": metrics are served over HTTP, so on a"
+                    + " tcp:// endpoint, e.g. --metrics tcp://127.0.0.1:9464");
+        }
         AccessPolicy access = accessPolicy();
         PrintStream err = System.err;
         Optional<ServerConsole> serverConsole = ServerConsole.open(console, err);
@@ -161,6 +175,10 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         Server.Builder builder = Server.listen(where);
         if (tls != null) {
             builder.tls(tls).handshakeTimeout(tlsOptions.handshakeTimeout);
+        }
+        Metrics metrics = metricsWhere == null ? null : new Metrics();
+        if (metrics != null) {
+            builder.metrics(metrics);
         }
         if (framing.appliesTo(where)) {
             builder.framing(framing.framing());
@@ -180,16 +198,29 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 .drainTimeout(drainTimeout)
                 .observer(new ServerLog(out, err, quiet, verbose, framing.maxLine))
                 .start();
+        PrometheusEndpoint scraped;
+        try {
+            scraped = metrics == null ? null : PrometheusEndpoint.start(metrics, metricsWhere);
+        } catch (java.io.IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("sockit-stop").unstarted(() -> {
             int open = server.connections().size();
             err.println("sockit: stopping: no new connections; letting " + open + " connection" + (open == 1 ? "" : "s")
                     + " finish (up to " + DurationConverter.format(drainTimeout) + ")");
             server.close();
+            if (scraped != null) {
+                scraped.close();
+            }
             out.println("Server stopped.");
             out.close();
         }));
         // The hook is in place before the start line, so whoever reads that line may stop us.
         out.println("Server start at: " + server.endpoint().authority());
+        if (scraped != null) {
+            out.println("Metrics at: " + scraped.url());
+        }
         if (!quiet) {
             out.println("wait for connection...");
         }

@@ -83,8 +83,7 @@ final class ServerLog implements Observer {
 
     @Override
     public void rejected(SocketAddress peer, CloseReason reason) {
-        // The per-source limit's reason is worded by Server; any other limit here is the total.
-        String flag = reason.text().startsWith("too many connections from") ? "--max-per-source" : "--max-connections";
+        String flag = reason.isPerSourceLimit() ? "--max-per-source" : "--max-connections";
         err.println("sockit: refused " + Peers.describe(peer) + ": " + reason.text() + " (raise it with " + flag + ")");
     }
 

@@ -206,9 +206,13 @@ public final class SocketConnection implements Drainable {
             case FULL -> {
                 if (outbound.overflow() == OutboundLimit.Overflow.DROP) {
                     outbox.countDrop();
+                    observer.pushDropped(this);
                     return;
                 }
-                closeElsewhere(CloseReason.of(CloseReason.Code.LIMIT, "not reading: " + outbox.describe()));
+                CloseReason reason = CloseReason.of(CloseReason.Code.LIMIT, "not reading: " + outbox.describe());
+                if (closeElsewhere(reason)) {
+                    observer.slowReader(this, reason);
+                }
                 throw new ClosedConnectionException(toString(), closeReason.get());
             }
             case CLOSED -> throw new ClosedConnectionException(toString(), closeReason.get() != null
@@ -220,6 +224,7 @@ public final class SocketConnection implements Drainable {
     private void pushControl(byte[] bytes) {
         if (outbox.offer(bytes, bytes.length, false) == Outbox.Offer.FULL) {
             outbox.countDrop();
+            observer.pushDropped(this);
         }
     }
 
@@ -329,11 +334,14 @@ public final class SocketConnection implements Drainable {
     /**
      * Closes from a thread that must not wait (a sender, the timer): the reason is set at once,
      * so further sends fail fast, and the farewell and socket close happen on a virtual thread.
+     * False when the connection was already closing.
      */
-    private void closeElsewhere(CloseReason reason) {
+    private boolean closeElsewhere(CloseReason reason) {
         if (closeReason.compareAndSet(null, reason)) {
             Thread.ofVirtual().name("sockit-close-" + id).start(() -> finishClose(reason));
+            return true;
         }
+        return false;
     }
 
     private void finishClose(CloseReason reason) {
