@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -15,7 +14,7 @@ class WalkthroughTest {
 
     @Test
     void theClientGetsTheServersReplyToEachLineItTypes() throws Exception {
-        Process server = java(WalkthroughServer.class, "tcp://127.0.0.1:0");
+        Process server = ExampleProgram.start("walkthrough-server", "tcp://127.0.0.1:0");
         try {
             BufferedReader serverOut = new BufferedReader(new InputStreamReader(server.getInputStream(), UTF_8));
             String startLine = serverOut.readLine();
@@ -23,7 +22,7 @@ class WalkthroughTest {
             assertThat(serverOut.readLine()).isEqualTo("wait for connection...");
             String port = startLine.substring(startLine.lastIndexOf(':') + 1);
 
-            Process client = java(WalkthroughClient.class, "tcp://127.0.0.1:" + port);
+            Process client = ExampleProgram.start("walkthrough-client", "tcp://127.0.0.1:" + port);
             client.getOutputStream().write("hello\nworld\n".getBytes(UTF_8));
             client.getOutputStream().close();
             assertThat(client.waitFor(30, TimeUnit.SECONDS)).as("client ends when its input does").isTrue();
@@ -39,12 +38,5 @@ class WalkthroughTest {
             server.destroy();
             server.waitFor(10, TimeUnit.SECONDS);
         }
-    }
-
-    private static Process java(Class<?> main, String... args) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), main.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 }
