@@ -6,6 +6,7 @@ import dev.sockit.framing.Lines;
 import dev.sockit.jfr.FlightRecorderObserver;
 import dev.sockit.metrics.Histogram;
 import dev.sockit.metrics.Metrics;
+import dev.sockit.transport.Clock;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
 import dev.sockit.transport.DatagramListener;
@@ -88,6 +89,9 @@ public final class Server implements AutoCloseable {
     // connections, so that stats() counts a closing connection exactly once.
     private final long[] closedTotals = new long[4];
     private final Semaphore permits;
+    // Refusals still saying goodbye; see reject().
+    private static final int REFUSALS_IN_FLIGHT = 64;
+    private final Semaphore refusals = new Semaphore(REFUSALS_IN_FLIGHT);
     private final Object drained = new Object();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Listener listener;
@@ -208,45 +212,52 @@ public final class Server implements AutoCloseable {
         return reached;
     }
 
+    /**
+     * Admission, on the accept thread, so every step is cheap and none waits on the peer: the
+     * access policy, then the connection limits, then the connection is built and handed to a
+     * thread of its own, where anything that reads from the peer (the TLS handshake) happens.
+     * Whatever fails here, the channel is closed and what was taken for it given back.
+     */
     private void accepted(SocketChannel channel) {
-        if (closing) {
-            closeQuietly(channel);
-            return;
-        }
-        SocketAddress remote;
+        SocketAddress remote = null;
+        boolean slotTaken = false;
         try {
+            if (closing) {
+                closeQuietly(channel);
+                return;
+            }
             remote = channel.getRemoteAddress(); // known since accept: no system call
-        } catch (IOException resetAlready) {
-            closeQuietly(channel);
-            return;
-        }
-        if (refuses(remote)) {
-            // Closed before a byte is sent or a handler runs: a stranger learns nothing of what
-            // listens here, not even the framing. Closing never blocks, so it is done right here.
-            closeQuietly(channel);
-            return;
-        }
-        CloseReason limit = takeSlot(remote);
-        long id = limit == null ? ids.incrementAndGet() : 0;
-        SocketConnection connection;
-        try {
+            if (refuses(remote)) {
+                // Closed before a byte is sent or a handler runs: a stranger learns nothing of what
+                // listens here, not even the framing. Closing never blocks, so it is done right here.
+                closeQuietly(channel);
+                return;
+            }
+            CloseReason limit = takeSlot(remote);
+            if (limit != null) {
+                reject(channel, remote, limit);
+                return;
+            }
+            slotTaken = true;
             // The handshake waits for the connection's own thread (start()): a slow or silent
             // peer must not hold up the accept loop.
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
                     settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
-            connection = new SocketConnection(id, channel, settings.connection(), tlsChannel);
+            admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
-            if (limit == null) {
+            if (slotTaken) {
                 releaseSlot(remote);
             }
-            return;
+        } catch (RuntimeException bug) {
+            // Not the peer's doing (a framing's or TLS engine's failure): report it, and lose
+            // neither the permit, the source's slot nor the descriptor over it.
+            closeQuietly(channel);
+            if (slotTaken) {
+                releaseSlot(remote);
+            }
+            settings.observer().acceptFailed(bug);
         }
-        if (limit != null) {
-            reject(connection, limit);
-            return;
-        }
-        admit(connection);
     }
 
     /** True, having counted and reported it, when the access policy refuses {@code peer}. */
@@ -330,11 +341,33 @@ public final class Server implements AutoCloseable {
         handler.start();
     }
 
-    private void reject(SocketConnection connection, CloseReason reason) {
+    /**
+     * Turns a peer away at a connection limit. A TCP or Unix peer is told why, on a virtual
+     * thread (saying goodbye may wait on a slow peer), but only {@link #REFUSALS_IN_FLIGHT} at
+     * once: under a flood the rest are closed unanswered, so refusals cost bounded descriptors
+     * and threads. A TLS peer is closed before its handshake: telling it would cost a full
+     * handshake per refusal, which is what a flood against a full server would buy.
+     */
+    private void reject(SocketChannel channel, SocketAddress remote, CloseReason reason) {
         rejected.incrementAndGet();
-        settings.observer().rejected(connection.remote(), reason);
-        // Off the accept thread: saying goodbye may wait on a slow peer.
-        Thread.ofVirtual().name("sockit-reject").start(() -> connection.close(reason));
+        settings.observer().rejected(remote, reason);
+        if (tls != null || !refusals.tryAcquire()) {
+            closeQuietly(channel);
+            return;
+        }
+        try {
+            SocketConnection connection = new SocketConnection(0, channel, settings.connection());
+            Thread.ofVirtual().name("sockit-reject").start(() -> {
+                try {
+                    connection.close(reason);
+                } finally {
+                    refusals.release();
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            refusals.release();
+            closeQuietly(channel);
+        }
     }
 
     private CloseReason busy() {
@@ -400,18 +433,37 @@ public final class Server implements AutoCloseable {
 
     /**
      * Stops: no new connections; each handler sees end of stream after the input it already
-     * has, so its replies go out; connections still open after {@code drainTimeout} are
-     * closed and their handlers interrupted. Returns when every connection is closed.
-     * Calling it again waits for the first.
+     * has, so its replies go out, and its connection closes when it returns. Returns as soon as
+     * every connection has closed, which takes the work left, not the timeout. Connections still
+     * open after {@code drainTimeout} are closed and their handlers interrupted; close() then
+     * waits at most {@link #CUT_OFF} more for them to end, and returns even if a handler ignores
+     * the interrupt (its thread may outlive the server; its socket is closed).
+     *
+     * <p>Calling it again waits for the first. Called from one of this server's own handlers,
+     * it starts the stop and returns at once: waiting there would wait on itself. The calling
+     * handler's connection is drained like the others.
      */
     public void close(Duration drainTimeout) {
         synchronized (this) {
             if (closing) {
-                awaitClosed();
+                if (!handlers.containsValue(Thread.currentThread())) {
+                    awaitClosed();
+                }
                 return;
             }
             closing = true;
         }
+        if (handlers.containsValue(Thread.currentThread())) {
+            Thread.ofVirtual().name("sockit-stop").start(() -> stop(drainTimeout));
+            return;
+        }
+        stop(drainTimeout);
+    }
+
+    /** How long close() waits, after the drain timeout, for the connections it then cut off to end. */
+    public static final Duration CUT_OFF = Duration.ofSeconds(1);
+
+    private void stop(Duration drainTimeout) {
         try {
             listener.close();
             CloseReason stopping = CloseReason.of(CloseReason.Code.SHUTDOWN, "server stopping");
@@ -423,10 +475,9 @@ public final class Server implements AutoCloseable {
                 connections.values().forEach(c -> Thread.ofVirtual().name("sockit-stop-" + c.id())
                         .start(() -> c.close(stopping)));
                 // Closing wakes a handler blocked on its socket; one blocked on anything else
-                // (a lock, a queue, a sleep) would keep close() waiting out the grace below and
-                // its thread alive for good: interrupt it.
+                // (a lock, a queue, a sleep) needs the interrupt.
                 handlers.values().forEach(Thread::interrupt);
-                awaitDrained(Duration.ofSeconds(5));
+                awaitDrained(CUT_OFF);
             }
         } finally {
             // Only now: a UDP server's sessions replied from the listening socket until they closed.
@@ -515,6 +566,7 @@ public final class Server implements AutoCloseable {
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Metrics metrics;
         private boolean handlerTiming;
+        private Clock clock = Clock.SYSTEM;
 
         private Builder(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -751,6 +803,12 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /** The clock the connections' watchdogs read: tests advance one by hand. Default: the system's. */
+        Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
         /**
          * Counts this server's events and traffic into {@code metrics} under the {@code sockit_}
          * names (connections open, accepted, refused by cause, closed by reason; messages and
@@ -806,7 +864,7 @@ public final class Server implements AutoCloseable {
             }
             FlightRecorderObserver flight = new FlightRecorderObserver();
             ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound,
-                    Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout);
+                    Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout, clock);
             Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout), flight);
             if (counting != null) {

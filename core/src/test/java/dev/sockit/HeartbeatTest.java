@@ -5,6 +5,8 @@ import static dev.sockit.TestKit.onLoopback;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sockit.framing.Frames;
+import dev.sockit.testing.ManualClock;
+import dev.sockit.transport.SocketConnection;
 import java.io.DataInputStream;
 import java.io.InputStream;
 import java.net.Socket;
@@ -34,35 +36,72 @@ class HeartbeatTest {
     }
 
     @Test
-    void aPeerThatNeverAnswersPingsIsClosedWithinIntervalTimesMissesPlusOne() throws Exception {
-        try (Server server = framedServer().start();
+    void aPeerThatNeverAnswersPingsIsClosedAfterIntervalTimesMissesPlusOne() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (Server server = framedServer().clock(clock).start();
              Socket peer = new Socket("127.0.0.1", server.port())) {
             peer.getOutputStream().write(Frames.defaults().greeting());
-            long start = System.nanoTime();
             DataInputStream in = new DataInputStream(peer.getInputStream());
             peer.setSoTimeout(10_000);
             byte[] greeting = in.readNBytes(Frames.defaults().greeting().length);
             assertThat(greeting).isEqualTo(Frames.defaults().greeting());
+            awaitUntil("the server heard the greeting", () -> server.stats().bytesIn() >= greeting.length);
+            Connection served = server.connections().iterator().next();
 
-            int pings = 0;
-            for (int type; (type = in.read()) != -1; ) {
-                int length = in.readInt();
-                in.readNBytes(length);
-                if (type == 0x02) {
-                    pings++;
-                }
-                if (type == 0x04) {
-                    break; // the close frame
-                }
+            for (int ping = 1; ping <= MISSES; ping++) {
+                clock.advance(INTERVAL.minusNanos(1));
+                assertThat(served.isOpen()).isTrue();
+                clock.advance(Duration.ofNanos(1));
+                assertThat(readFrameType(in)).as("frame after interval " + ping).isEqualTo(0x02);
             }
-            long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertThat(pings).isEqualTo(MISSES);
-            long deadline = INTERVAL.toMillis() * (MISSES + 1);
-            assertThat(elapsed).isBetween(deadline - 50, deadline + 1_000);
+            clock.advance(INTERVAL.minusNanos(1));
+            assertThat(served.isOpen()).isTrue();
+            clock.advance(Duration.ofNanos(1));
+            assertThat(served.isOpen()).isFalse();
+            assertThat(readFrameType(in)).isEqualTo(0x04); // the close frame
             CloseReason reason = reasons.poll(5, TimeUnit.SECONDS);
             assertThat(reason.code()).isEqualTo(CloseReason.Code.TIMEOUT);
             assertThat(reason.text()).startsWith("no heartbeat: 2 pings unanswered");
         }
+    }
+
+    @Test
+    void aPeerWhoseBytesWaitUnreadIsNotClosedWhileTheHandlerOnlyPushes() throws Exception {
+        ManualClock clock = new ManualClock();
+        Handler pushOnly = connection -> {
+            connection.send("hello");
+            new java.util.concurrent.CountDownLatch(1).await(); // never reads
+        };
+        try (Server server = framedServer().handler(pushOnly).clock(clock).start();
+             Socket peer = new Socket("127.0.0.1", server.port())) {
+            peer.setSoTimeout(10_000);
+            peer.getOutputStream().write(Frames.defaults().greeting());
+            DataInputStream in = new DataInputStream(peer.getInputStream());
+            in.readNBytes(Frames.defaults().greeting().length);
+            assertThat(readFrameType(in)).isEqualTo(0x01); // hello
+            SocketConnection served = (SocketConnection) server.connections().iterator().next();
+            for (int step = 1; step <= (MISSES + 1) * 3; step++) {
+                int before = served.unreadBytes();
+                // An answer the handler never reads: it still proves the peer alive.
+                peer.getOutputStream().write(frame(0x03, "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                awaitUntil("the answer waits at the server", () -> served.unreadBytes() > before);
+                clock.advance(INTERVAL);
+                assertThat(served.isOpen()).as("open after interval " + step).isTrue();
+            }
+            assertThat(reasons).isEmpty();
+        }
+    }
+
+    private byte[] lastPayload;
+
+    private int readFrameType(DataInputStream in) throws java.io.IOException {
+        int type = in.read();
+        lastPayload = in.readNBytes(in.readInt());
+        return type;
+    }
+
+    private static byte[] frame(int type, byte[] payload) {
+        return java.nio.ByteBuffer.allocate(5 + payload.length).put((byte) type).putInt(payload.length).put(payload).array();
     }
 
     @Test

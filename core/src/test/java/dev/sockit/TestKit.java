@@ -53,6 +53,26 @@ public final class TestKit {
         }
     }
 
+    /**
+     * A JDK TLS client (no sockit code) to 127.0.0.1:{@code port} that trusts the PEM
+     * certificate {@code trusted} alone; its reads time out after {@link #PATIENCE}.
+     */
+    public static javax.net.ssl.SSLSocket jdkTlsClient(java.nio.file.Path trusted, int port) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        try (InputStream in = java.nio.file.Files.newInputStream(trusted)) {
+            store.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        factory.init(store);
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
+        socket.setSoTimeout((int) PATIENCE.toMillis());
+        return socket;
+    }
+
     /** The UTF-8 bytes of {@code text}. */
     public static byte[] utf8(String text) {
         return text.getBytes(UTF_8);

@@ -21,9 +21,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,7 +71,7 @@ class TlsTest {
     @Test
     void servesAJdkTlsClientThatTrustsItsCertificate() throws Exception {
         try (Server server = tlsServer(Tls.server(cert, key)).start();
-             SSLSocket peer = jdkClient(cert, server.port())) {
+             SSLSocket peer = TestKit.jdkTlsClient(cert, server.port())) {
             peer.getOutputStream().write("hello\n".getBytes(UTF_8));
             assertThat(reader(peer).readLine()).isEqualTo("hello");
             assertThat(peer.getSession().getProtocol()).isEqualTo("TLSv1.3");
@@ -220,7 +218,7 @@ class TlsTest {
             String subject = "";
             while (!subject.equals("CN=renewed") && System.nanoTime() < deadline) {
                 reloads.poll(5, TimeUnit.SECONDS);
-                try (SSLSocket peer = jdkClient(renewedPem, server.port())) {
+                try (SSLSocket peer = TestKit.jdkTlsClient(renewedPem, server.port())) {
                     peer.startHandshake();
                     subject = ((X509Certificate) peer.getSession().getPeerCertificates()[0])
                             .getSubjectX500Principal().getName();
@@ -331,20 +329,5 @@ class TlsTest {
 
     private static BufferedReader reader(Socket socket) throws IOException {
         return new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8));
-    }
-
-    /** The JDK's own TLS client, trusting the certificates in {@code trusted}. */
-    private static SSLSocket jdkClient(Path trusted, int port) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
-                .generateCertificate(Files.newInputStream(trusted)));
-        TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
-        factory.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
-        socket.setSoTimeout((int) PATIENCE.toMillis());
-        return socket;
     }
 }

@@ -17,11 +17,18 @@ import java.util.Objects;
  * @param observer  told of each message received
  * @param writeTimeout how long a write may wait on a peer that reads nothing before the
  *                  connection is closed; {@link Duration#ZERO} for no limit
+ * @param clock     what the watchdogs read and schedule on: {@link Clock#SYSTEM} but in tests
  */
 public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
-        Duration writeTimeout) {
+        Duration writeTimeout, Clock clock) {
 
-    /** Settings without a write timeout. */
+    /** Settings on the system clock. */
+    public ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
+            Duration writeTimeout) {
+        this(framing, heartbeat, outbound, observer, writeTimeout, Clock.SYSTEM);
+    }
+
+    /** Settings without a write timeout, on the system clock. */
     public ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer) {
         this(framing, heartbeat, outbound, observer, Duration.ZERO);
     }
@@ -32,6 +39,7 @@ public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundL
         Objects.requireNonNull(outbound, "outbound");
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(writeTimeout, "writeTimeout");
+        Objects.requireNonNull(clock, "clock");
         if (writeTimeout.isNegative()) {
             throw new IllegalArgumentException("write timeout must not be negative, not " + writeTimeout);
         }

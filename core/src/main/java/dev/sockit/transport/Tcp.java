@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.AsynchronousCloseException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -96,15 +97,36 @@ public final class Tcp {
 
     private static SocketChannel connect(InetSocketAddress address, Duration timeout) throws IOException {
         SocketChannel channel = SocketChannel.open();
-        // A blocking channel's connect has no timeout of its own: the deadline closes it.
-        ScheduledFuture<?> deadline = Timer.after(timeout, () -> closeQuietly(channel));
         try {
-            channel.connect(address);
+            connectWithin(channel, address, timeout);
             return channel;
         } catch (AsynchronousCloseException e) {
-            closeQuietly(channel);
             throw new java.net.SocketTimeoutException("no answer within " + Durations.format(timeout)
                     + " (is the host up, and the port open in its firewall?)");
+        }
+    }
+
+    /**
+     * Connects a blocking channel within {@code timeout}; on any failure the channel is closed.
+     * A blocking channel's connect has no timeout of its own: a deadline closes it. Whichever
+     * settles first wins, so a deadline that fires just as the connect returns cannot close a
+     * channel that is about to be handed back as connected.
+     *
+     * @throws AsynchronousCloseException when the timeout passed first
+     */
+    static void connectWithin(SocketChannel channel, java.net.SocketAddress address, Duration timeout)
+            throws IOException {
+        AtomicBoolean settled = new AtomicBoolean();
+        ScheduledFuture<?> deadline = Timer.after(timeout, () -> {
+            if (settled.compareAndSet(false, true)) {
+                closeQuietly(channel);
+            }
+        });
+        try {
+            channel.connect(address);
+            if (!settled.compareAndSet(false, true)) {
+                throw new AsynchronousCloseException(); // the deadline won: it is closing the channel
+            }
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
             throw e;

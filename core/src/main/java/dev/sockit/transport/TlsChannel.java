@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntSupplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
@@ -57,6 +58,8 @@ public final class TlsChannel implements ByteChannel {
     private volatile boolean handshaken;
     private volatile IOException failed;
     private boolean inboundDone;
+    private boolean truncated;
+    private long socketBytesRead;
     private boolean outboundClosed;
 
     /**
@@ -243,6 +246,32 @@ public final class TlsChannel implements ByteChannel {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        return read(dst, null);
+    }
+
+    /**
+     * Reads plaintext without waiting for the peer: what is already decrypted or whole in our
+     * buffers, and from the socket only while {@code socketBytes} says bytes wait there (the
+     * reader's share of a graceful stop). Returns -1 when a read would have to wait.
+     */
+    public int readNow(ByteBuffer dst, IntSupplier socketBytes) throws IOException {
+        return read(dst, socketBytes);
+    }
+
+    /** Ciphertext bytes read from the socket so far; the reader's own count. */
+    public long socketBytesRead() {
+        return socketBytesRead;
+    }
+
+    /**
+     * True when the peer ended the TCP stream without close_notify: what came last may have
+     * been cut by an attacker or a crash, so a partial message must not pass for a whole one.
+     */
+    public boolean truncated() {
+        return truncated;
+    }
+
+    private int read(ByteBuffer dst, IntSupplier socketBytes) throws IOException {
         if (!handshaken) {
             handshake();
         }
@@ -274,14 +303,17 @@ public final class TlsChannel implements ByteChannel {
                     }
                     afterUnwrap(result.getHandshakeStatus());
                 }
+                if (needMore && socketBytes != null && socketBytes.getAsInt() <= 0) {
+                    return -1;
+                }
                 if (needMore && readNet() < 0) {
                     inboundDone = true;
                     try {
                         engine.closeInbound();
                     } catch (SSLException noCloseNotify) {
-                        // The peer closed TCP without close_notify. Many do; framing decides
-                        // whether what came was whole (lines hands over the last line, frames
-                        // refuses a partial frame), as for plain TCP.
+                        // The peer closed TCP without close_notify. Many do, after whole
+                        // messages; but a message cut here is not whole (truncated()).
+                        truncated = true;
                     }
                 }
             }
@@ -348,7 +380,9 @@ public final class TlsChannel implements ByteChannel {
             netIn = ByteBuffer.allocate(need).put(netIn.flip());
         }
         try {
-            return channel.read(netIn);
+            int n = channel.read(netIn);
+            socketBytesRead += Math.max(n, 0);
+            return n;
         } finally {
             netIn.flip();
         }
@@ -439,11 +473,6 @@ public final class TlsChannel implements ByteChannel {
         for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
             task.run();
         }
-    }
-
-    /** Plaintext and ciphertext read from the socket and not yet taken: what a drain may still deliver. */
-    public int buffered() {
-        return appIn.remaining() + netIn.remaining();
     }
 
     /**

@@ -105,19 +105,14 @@ public final class Unix {
     public static SocketChannel connect(Endpoint endpoint, Duration timeout) throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         // A Unix connect blocks only while the server's backlog is full; the deadline ends that.
-        ScheduledFuture<?> deadline = Timer.after(timeout, () -> Tcp.closeQuietly(channel));
         try {
-            channel.connect(UnixDomainSocketAddress.of(endpoint.path()));
+            Tcp.connectWithin(channel, UnixDomainSocketAddress.of(endpoint.path()), timeout);
             return channel;
         } catch (AsynchronousCloseException e) {
-            Tcp.closeQuietly(channel);
             throw connectFailed(endpoint, new SocketTimeoutException("no answer within " + Durations.format(timeout)
                     + " (the server is not accepting: is it overloaded, or stopped in a debugger?)"));
         } catch (IOException | RuntimeException e) {
-            Tcp.closeQuietly(channel);
             throw connectFailed(endpoint, e);
-        } finally {
-            deadline.cancel(false);
         }
     }
 

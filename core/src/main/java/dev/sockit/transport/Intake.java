@@ -1,0 +1,260 @@
+package dev.sockit.transport;
+
+import dev.sockit.CloseReason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The read side of a stream connection: its read buffer, and the pacing of its reads. Owned
+ * by the one thread in {@code receive()}; only {@link #drain} and {@link #unread()} may be
+ * called from others, and they touch nothing but the kernel and a volatile.
+ *
+ * <p>The buffer follows the traffic: small while the connection is quiet, doubled while reads
+ * fill it, reused while it is busy. Two measured choices keep one carrier thread fair and fast
+ * (docs/architecture.md, docs/performance.md): a reader yields after 16 messages, and one whose
+ * peer answers within 50 µs checks for input before it parks.
+ */
+final class Intake {
+
+    private static final int INITIAL_READ_BUFFER = 8 * 1024;
+    // A busy connection's read buffer doubles while reads fill it, up to this: one read then
+    // takes a whole pipelined batch (16 requests of 1 KiB), as Netty's adaptive buffer does.
+    private static final int MAX_GROWN_READ_BUFFER = 64 * 1024;
+    // A quiet connection waits for input in a buffer this small, so that thousands of idle
+    // connections hold a few hundred bytes each rather than kilobytes; most single lines fit.
+    static final int QUIET_READ_BUFFER = 256;
+    // A read that waited this long for input makes the connection quiet.
+    private static final long QUIET_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    // Virtual threads are not time-sliced: a connection whose peer keeps its socket full never
+    // waits, and would keep the carrier from everyone else. After this many messages it
+    // yields, as Netty's event loop moves on after 16 reads from one channel.
+    private static final int MESSAGES_PER_TURN = 16;
+    // Parking a virtual thread and waking it costs two platform-thread wake-ups (the JDK's
+    // master poller, then the carrier), more than a loopback round trip. So a connection whose
+    // peer answered within this time last round checks for input, yielding to every other
+    // runnable thread between checks, for up to this long before it parks; any other connection
+    // that is not quiet checks once, after one yield. 0 turns both off.
+    private static final long SPIN_NANOS = Long.getLong("dev.sockit.spinMicros", 50) * 1000;
+    // A read that returned at once (input was waiting) says nothing about the peer's pace,
+    // and asking the kernel first would only add a system call to the next read.
+    private static final long SPIN_FROM_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
+
+    private final SocketChannel channel;
+    private final TlsChannel tls; // null: read the channel itself
+    private final Runnable onQuiet;
+    // For TCP, a view that asks the kernel how many bytes wait unread, without reading or
+    // parking (the spin, a drain and the watchdogs ask it); null for Unix, which has none.
+    private final InputStream unreadProbe;
+
+    // Each connection gets its own empty buffer: one shared across connections would be
+    // compacted by all of them at once.
+    private ByteBuffer in = ByteBuffer.allocate(0);
+    private boolean endOfStream;
+    // Until the first read returns, and whenever a read waited long, the next wait uses the
+    // small quiet buffer; `filledLast` (the last read filled the buffer) makes it grow.
+    private volatile boolean quiet = true; // also read by the push drainer
+    private boolean filledLast;
+    private int messagesThisTurn;
+    private long lastWait = Long.MAX_VALUE;
+    private volatile long bytesIn;
+
+    private volatile CloseReason drainReason;
+    // Socket bytes the reader may still take while draining: those that were waiting when
+    // drain() was called. Written by drain() before drainReason, then owned by the reader.
+    private long drainBudget;
+
+    /** @param onQuiet run by the reader when the connection turns quiet, to release the write buffer too */
+    Intake(SocketChannel channel, TlsChannel tls, Runnable onQuiet) throws IOException {
+        this.channel = channel;
+        this.tls = tls;
+        this.onQuiet = onQuiet;
+        this.unreadProbe = channel.getRemoteAddress() instanceof InetSocketAddress
+                ? channel.socket().getInputStream() : null;
+    }
+
+    /** The read buffer, in read mode: what has arrived and is not yet decoded. */
+    ByteBuffer buffer() {
+        return in;
+    }
+
+    /** One more message was taken from the buffer: it counts towards this turn. */
+    void tookMessage() {
+        messagesThisTurn++;
+    }
+
+    boolean endOfStream() {
+        return endOfStream;
+    }
+
+    /** The reader ends: no more input will be taken (end of stream, a farewell, a close). */
+    void markEnded() {
+        endOfStream = true;
+    }
+
+    boolean quiet() {
+        return quiet;
+    }
+
+    long bytesIn() {
+        return bytesIn;
+    }
+
+    /** The reason a drain gave, or null. */
+    CloseReason drainReason() {
+        return drainReason;
+    }
+
+    /**
+     * Reads once into the read buffer: a small one when the connection is quiet and nothing
+     * is buffered, a larger one while reads fill it or a message needs the room. Returns the
+     * bytes read, or -1 at end of stream (the peer's, or the end of a drain).
+     *
+     * @throws IOException when the socket broke; the buffer stays readable
+     */
+    int fill() throws IOException {
+        if (messagesThisTurn >= MESSAGES_PER_TURN) {
+            messagesThisTurn = 0;
+            Thread.yield();
+        }
+        in.compact();
+        if (quiet && in.position() == 0) {
+            if (in.capacity() != QUIET_READ_BUFFER) {
+                in = ByteBuffer.allocate(QUIET_READ_BUFFER);
+                onQuiet.run();
+            }
+        } else if (!in.hasRemaining() || (filledLast && in.capacity() < MAX_GROWN_READ_BUFFER)) {
+            // The decoder bounds how large a partial message may get, so this stays bounded.
+            in = ByteBuffer.allocate(Math.max(INITIAL_READ_BUFFER, in.capacity() * 2)).put(in.flip());
+        }
+        int room = in.remaining();
+        long started = System.nanoTime();
+        if (SPIN_NANOS > 0 && tls == null && unreadProbe != null && lastWait >= SPIN_FROM_NANOS && !quiet) {
+            // A quick peer gets the whole spin; any other busy one a single turn behind the
+            // threads that are ready, which on a loaded server is often long enough.
+            spinForInput(lastWait < SPIN_NANOS ? started + SPIN_NANOS : started);
+        }
+        int n;
+        try {
+            n = drainReason == null ? (tls == null ? channel.read(in) : tls.read(in)) : readDraining();
+        } catch (ClosedChannelException closedHere) {
+            n = -1;
+        } catch (IOException broken) {
+            in.flip();
+            endOfStream = true;
+            throw broken;
+        }
+        filledLast = n == room;
+        lastWait = System.nanoTime() - started;
+        quiet = lastWait >= QUIET_AFTER_NANOS;
+        in.flip();
+        if (n < 0) {
+            endOfStream = true;
+        } else {
+            bytesIn += n;
+        }
+        return n;
+    }
+
+    /**
+     * Waits for input without parking, at least one turn and until {@code deadline}: each turn
+     * lets every other runnable virtual thread run, then asks the kernel whether bytes wait.
+     */
+    private void spinForInput(long deadline) {
+        try {
+            do {
+                Thread.yield();
+                if (unreadProbe.available() > 0) {
+                    return;
+                }
+            } while (System.nanoTime() < deadline && drainReason == null);
+        } catch (IOException closedOrShutDown) {
+            // The read that follows reports it.
+        }
+    }
+
+    /**
+     * Reads while draining: only bytes the peer had sent when drain() was called, and never
+     * by waiting, so a peer that keeps sending cannot hold a shutdown open; -1 once they are
+     * taken. For TLS, what the reader itself holds (decrypted, or whole records) comes first.
+     */
+    private int readDraining() throws IOException {
+        if (tls != null) {
+            long before = tls.socketBytesRead();
+            try {
+                return tls.readNow(in, () -> drainBudget <= 0 ? 0 : unread());
+            } finally {
+                drainBudget -= tls.socketBytesRead() - before;
+            }
+        }
+        // unread() > 0 also means this read returns at once: only this thread takes the bytes.
+        if (drainBudget <= 0 || unread() == 0) {
+            return -1;
+        }
+        int limit = in.limit();
+        in.limit(in.position() + (int) Math.min(in.remaining(), drainBudget));
+        try {
+            int n = channel.read(in);
+            drainBudget -= Math.max(n, 0);
+            return n;
+        } finally {
+            in.limit(limit);
+        }
+    }
+
+    /**
+     * Bytes that arrived and wait in the kernel for a read; 0 once input is shut down, and
+     * always 0 for Unix sockets, whose channels have no socket view to ask (a Unix drain then
+     * ends at what the read buffer already holds). Safe from any thread: it asks the kernel
+     * only, never the reader's buffers.
+     */
+    int unread() {
+        if (unreadProbe == null) {
+            return 0;
+        }
+        try {
+            return unreadProbe.available();
+        } catch (IOException closedOrShutDown) {
+            return 0;
+        }
+    }
+
+    /** True when the kernel can be asked about unread bytes (TCP and TLS, not Unix). */
+    boolean canProbe() {
+        return unreadProbe != null;
+    }
+
+    /**
+     * Stops reading for a graceful shutdown, from any thread: the reader takes what the
+     * kernel held now, then sees end of stream. Touches no buffer of the reader's.
+     */
+    void drain(CloseReason reason) {
+        // Not shutdownInput() alone: after it the JDK's read returns -1 at once, dropping the
+        // bytes the kernel already holds, and closing over them then resets the peer, which
+        // loses our replies too. So the reader takes the waiting bytes first (readDraining).
+        int waiting = unread();
+        drainBudget = waiting;
+        drainReason = reason;
+        if (waiting == 0) {
+            // Nothing waits, so a reader blocked in read() would wait for good: wake it with
+            // end of stream. A reader that is not blocked finds its own buffered bytes first
+            // (TLS: decrypted or whole records), then end of stream.
+            try {
+                channel.shutdownInput();
+            } catch (IOException ignored) {
+                // Already closed or reset: the handler is ending anyway.
+            }
+        }
+    }
+
+    /** Gives up the buffer when the connection closes; a lingering close may reuse it first. */
+    ByteBuffer release() {
+        ByteBuffer last = in;
+        in = ByteBuffer.allocate(0);
+        return last;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.sockit.transport;
+
+import dev.sockit.Message;
+import dev.sockit.framing.Framing;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The write side of a stream connection: one write buffer under one lock, into which
+ * messages are encoded and from which they leave in batches. Every write to the socket goes
+ * through here, and through the write timeout's watch.
+ *
+ * <p>Callers hold the lock ({@link #lock()}, {@link #tryLock}) around {@link #put} and
+ * {@link #flushLocked()}; the buffer grows for a burst and shrinks back once flushed.
+ */
+final class Output {
+
+    private static final int INITIAL_WRITE_BUFFER = 8 * 1024;
+    // A burst may grow the write buffer; past this size it is not kept once flushed.
+    private static final int MAX_KEPT_WRITE_BUFFER = 64 * 1024;
+
+    private final SocketChannel channel;
+    private final TlsChannel tls; // null: write the channel itself
+    private final Framing framing;
+    private final Watchdogs watchdogs;
+    private final ReentrantLock lock = new ReentrantLock();
+    private ByteBuffer out = ByteBuffer.allocate(0);
+    private volatile long messagesOut;
+    private volatile long bytesOut;
+
+    Output(SocketChannel channel, TlsChannel tls, Framing framing, Watchdogs watchdogs) {
+        this.channel = channel;
+        this.tls = tls;
+        this.framing = framing;
+        this.watchdogs = watchdogs;
+    }
+
+    void lock() {
+        lock.lock();
+    }
+
+    boolean tryLock(long millis) throws InterruptedException {
+        return lock.tryLock(millis, TimeUnit.MILLISECONDS);
+    }
+
+    void unlock() {
+        lock.unlock();
+    }
+
+    /** Encodes {@code message} into the buffer (which writes when a batch outgrows it). Under the lock. */
+    void put(Message message, boolean quiet) throws IOException {
+        int length = framing.encodedLength(message);
+        if (out.remaining() < length) {
+            makeRoom(length, quiet);
+        }
+        framing.encode(message, out);
+        messagesOut++;
+    }
+
+    /** Adds bytes already encoded (a control frame, a farewell). Under the lock. */
+    void put(byte[] bytes, boolean quiet) throws IOException {
+        if (out.remaining() < bytes.length) {
+            makeRoom(bytes.length, quiet);
+        }
+        out.put(bytes);
+    }
+
+    /** True when something waits in the buffer. Under the lock. */
+    boolean pending() {
+        return out.position() > 0;
+    }
+
+    private void makeRoom(int length, boolean quiet) throws IOException {
+        if (quiet && out.capacity() == 0) {
+            // A quiet connection's first send in a while is most often its only one (a push,
+            // a lone reply): a buffer of its size, not 8 KiB for each of 10,000 listeners.
+            out = ByteBuffer.allocate(Math.max(length, Intake.QUIET_READ_BUFFER));
+            return;
+        }
+        if (out.position() + length <= MAX_KEPT_WRITE_BUFFER) {
+            // Grow rather than write half a batch: the batch goes out in one write when the reader waits.
+            int capacity = Math.max(out.position() + length,
+                    Math.min(MAX_KEPT_WRITE_BUFFER, Math.max(INITIAL_WRITE_BUFFER, out.capacity() * 2)));
+            out = ByteBuffer.allocate(capacity).put(out.flip());
+            return;
+        }
+        if (out.position() > 0) {
+            flushLocked();
+        }
+        if (out.capacity() < length) {
+            out = ByteBuffer.allocate(Math.max(length, INITIAL_WRITE_BUFFER));
+        }
+    }
+
+    /** Writes the whole buffer, waiting for the peer as long as the write timeout allows. Under the lock. */
+    void flushLocked() throws IOException {
+        out.flip();
+        try {
+            watchdogs.writeBegins();
+            while (out.hasRemaining()) {
+                int n = tls == null ? channel.write(out) : tls.write(out);
+                bytesOut += n;
+                if (n > 0 && out.hasRemaining()) {
+                    watchdogs.writeProgressed();
+                }
+            }
+        } finally {
+            watchdogs.writeEnds();
+            out.clear();
+            if (out.capacity() > MAX_KEPT_WRITE_BUFFER) {
+                out = ByteBuffer.allocate(INITIAL_WRITE_BUFFER);
+            }
+        }
+    }
+
+    /** A quiet connection keeps no write buffer; the next send allocates one. Never waits. */
+    void releaseIfEmpty() {
+        if (lock.tryLock()) {
+            try {
+                releaseLocked();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** As {@link #releaseIfEmpty()}, for a caller that holds the lock. */
+    void releaseLocked() {
+        if (out.position() == 0 && out.capacity() > 0) {
+            out = ByteBuffer.allocate(0);
+        }
+    }
+
+    long messagesOut() {
+        return messagesOut;
+    }
+
+    long bytesOut() {
+        return bytesOut;
+    }
+}
