@@ -71,7 +71,7 @@ public final class SockitMeters implements MeterBinder {
         return name.replace('_', '.');
     }
 
-    private static double count(Histogram histogram) {
+    private static long count(Histogram histogram) {
         long count = 0;
         for (long bucket : histogram.counts()) {
             count += bucket;
