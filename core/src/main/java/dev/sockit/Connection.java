@@ -86,6 +86,15 @@ public interface Connection extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The TLS session of a {@code tls://} connection once its handshake is done: version,
+     * cipher suite, and the peer's verified identity (with mutual TLS). Empty for other
+     * kinds, and before the handshake.
+     */
+    default Optional<TlsSession> tls() {
+        return Optional.empty();
+    }
+
     /** Counters of what went in and out, and since when. */
     ConnectionStats stats();
 

@@ -7,8 +7,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A named set of connections to push to: a chat room, the subscribers of a topic. Members
- * leave when they close. A broadcast sends to each member in turn; a member whose send fails
- * is dropped from the group and the others still get the message.
+ * leave when they close: a closed connection is never among {@link #members()}, never
+ * counted and never sent to, whether or not anything was broadcast since. A broadcast sends
+ * to each member in turn; a member whose send fails is dropped from the group and the others
+ * still get the message. A member that reads more slowly than the group is sent to slows the
+ * sender (see {@link OutboundLimit}); one that stops reading is disconnected ("not reading").
  *
  * <pre>{@code
  * Group room = new Group("lobby");
@@ -31,9 +34,12 @@ public final class Group {
         return name;
     }
 
-    /** Adds a connection. */
+    /** Adds a connection; one already closed does not join. */
     public void join(Connection connection) {
-        members.add(connection);
+        pruneClosed();
+        if (connection.isOpen()) {
+            members.add(connection);
+        }
     }
 
     /** Removes a connection; does nothing if it was not a member. */
@@ -41,9 +47,22 @@ public final class Group {
         members.remove(connection);
     }
 
-    /** The members now, a snapshot. */
+    /** The open members now, a snapshot. */
     public Set<Connection> members() {
+        pruneClosed();
         return Set.copyOf(members);
+    }
+
+    /** How many open members there are now. */
+    public int size() {
+        pruneClosed();
+        return members.size();
+    }
+
+    // A connection tells no one when it closes, so the group looks whenever it is asked:
+    // what it reports is then always true, and a closed member is held only until then.
+    private void pruneClosed() {
+        members.removeIf(member -> !member.isOpen());
     }
 
     /** Sends to every member; returns how many it reached. */
@@ -78,6 +97,6 @@ public final class Group {
 
     @Override
     public String toString() {
-        return "group " + name + " (" + members.size() + " members)";
+        return "group " + name + " (" + size() + " members)";
     }
 }

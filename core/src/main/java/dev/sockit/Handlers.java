@@ -24,7 +24,7 @@ public final class Handlers {
         };
     }
 
-    /** Sends every message back as it came. */
+    /** Sends every message back as it came, byte for byte. */
     public static Handler echo() {
         return connection -> {
             for (Message message; (message = connection.receive()) != null; ) {
@@ -43,8 +43,11 @@ public final class Handlers {
     }
 
     /**
-     * Relays each message to every other member of one shared group, as {@code [ID] text},
-     * and announces arrivals and departures. Each call makes a new chat room. Over UDP the
+     * Relays each message to every other member of one shared group, as {@code [ID] } followed
+     * by the message's bytes exactly as they came (never decoded, so bytes that are not valid
+     * UTF-8 are relayed as they are), and announces arrivals and departures. A member that
+     * reads more slowly than others send slows the senders; one that stops reading is
+     * disconnected ("not reading"; see {@link OutboundLimit}). Each call makes a new chat room. Over UDP the
      * members are the peers heard from within the server's session timeout: a peer joins
      * with its first datagram and leaves when it falls silent.
      */
@@ -53,9 +56,10 @@ public final class Handlers {
         return connection -> {
             room.broadcast(Message.of("* " + connection.id() + " joined from " + Peers.describe(connection.remote())));
             room.join(connection);
+            byte[] label = ("[" + connection.id() + "] ").getBytes(java.nio.charset.StandardCharsets.UTF_8);
             try {
                 for (Message message; (message = connection.receive()) != null; ) {
-                    room.broadcastExcept(connection, Message.of("[" + connection.id() + "] " + message.text()));
+                    room.broadcastExcept(connection, message.prefixed(label));
                 }
             } finally {
                 room.leave(connection);

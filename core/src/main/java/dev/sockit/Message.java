@@ -53,6 +53,17 @@ public final class Message {
         return new Message(copy, null);
     }
 
+    /**
+     * A message of {@code prefix} followed by this message's bytes, exactly as they are: how
+     * a relay labels what it passes on without decoding it, so that bytes that are not valid
+     * UTF-8 arrive as they were sent, not replaced.
+     */
+    public Message prefixed(byte[] prefix) {
+        byte[] joined = Arrays.copyOf(prefix, prefix.length + bytes.length);
+        System.arraycopy(bytes, 0, joined, prefix.length, bytes.length);
+        return new Message(joined, null);
+    }
+
     /** The number of bytes. */
     public int length() {
         return bytes.length;

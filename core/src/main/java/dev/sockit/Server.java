@@ -13,6 +13,7 @@ import dev.sockit.transport.DatagramListener;
 import dev.sockit.transport.Drainable;
 import dev.sockit.transport.Errors;
 import dev.sockit.transport.Listener;
+import dev.sockit.transport.MemoryBudget;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.StreamListener;
 import dev.sockit.transport.TlsChannel;
@@ -89,6 +90,8 @@ public final class Server implements AutoCloseable {
     // connections, so that stats() counts a closing connection exactly once.
     private final long[] closedTotals = new long[4];
     private final Semaphore permits;
+    // What a new connection needs of the memory budget to be worth admitting: a busy read buffer.
+    private static final long ROOM_FOR_ONE = 8 * 1024;
     // Refusals still saying goodbye; see reject().
     private static final int REFUSALS_IN_FLIGHT = 64;
     private final Semaphore refusals = new Semaphore(REFUSALS_IN_FLIGHT);
@@ -276,6 +279,11 @@ public final class Server implements AutoCloseable {
      * taken, else (having taken neither) the limit that was reached.
      */
     private CloseReason takeSlot(SocketAddress peer) {
+        MemoryBudget budget = settings.connection().readBudget();
+        if (budget.nearlyExhausted(ROOM_FOR_ONE)) {
+            return CloseReason.of(CloseReason.Code.LIMIT, "server busy: its connections' read buffers hold "
+                    + budget.used() + " bytes of its memory budget of " + budget.max() + "; try again later");
+        }
         if (!permits.tryAcquire()) {
             return busy();
         }
@@ -567,6 +575,7 @@ public final class Server implements AutoCloseable {
         private Metrics metrics;
         private boolean handlerTiming;
         private Clock clock = Clock.SYSTEM;
+        private long maxBufferMemory = Runtime.getRuntime().maxMemory() / 2;
 
         private Builder(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -803,6 +812,22 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The bytes of read buffer all connections may hold together. A connection whose buffer
+         * would pass it (a peer sending a long line or frame while many others do) is closed
+         * with {@code error: server memory budget reached: ...}, and while less than 8 KiB is
+         * left new peers are refused as busy; everyone else goes on. Without it each connection
+         * may hold twice its framing's limit: 2 MiB with frames, 20 GiB over 10,000 peers.
+         * Default: half the JVM's maximum heap ({@code -Xmx}).
+         */
+        public Builder maxBufferMemory(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxBufferMemory must be at least 1 byte, not " + bytes);
+            }
+            this.maxBufferMemory = bytes;
+            return this;
+        }
+
         /** The clock the connections' watchdogs read: tests advance one by hand. Default: the system's. */
         Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -864,7 +889,8 @@ public final class Server implements AutoCloseable {
             }
             FlightRecorderObserver flight = new FlightRecorderObserver();
             ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound,
-                    Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout, clock);
+                    Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout, clock,
+                    new MemoryBudget(maxBufferMemory));
             Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout), flight);
             if (counting != null) {

@@ -75,6 +75,11 @@ final class TimedConnection implements Connection {
     }
 
     @Override
+    public Optional<TlsSession> tls() {
+        return connection.tls();
+    }
+
+    @Override
     public ConnectionStats stats() {
         return connection.stats();
     }

@@ -85,6 +85,33 @@ class ConnectionTest {
     }
 
     @Test
+    void aSendAfterShuttingOutputDownIsRefusedAndTheInputHalfStaysOpen() throws Exception {
+        BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+        Handler halfCloser = connection -> {
+            connection.receive();
+            connection.send("last words");
+            connection.shutdownOutput();
+            try {
+                connection.send("one more");
+            } catch (java.io.IOException refused) {
+                seen.add("refused: " + refused.getMessage());
+            }
+            for (Message message; (message = connection.receive()) != null; ) {
+                seen.add("received: " + message.text());
+            }
+        };
+        try (Server server = onLoopback().handler(halfCloser).start();
+             Peer peer = Peer.connect(server)) {
+            peer.send("go");
+            assertThat(peer.readUntilEnd()).containsExactly("last words");
+            assertThat(seen.poll(PATIENCE.toSeconds(), TimeUnit.SECONDS)).startsWith("refused: cannot send to")
+                    .contains("shut its output down");
+            peer.send("still listening?");
+            assertThat(seen.poll(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isEqualTo("received: still listening?");
+        }
+    }
+
+    @Test
     void deliversALastLineWithoutNewlineWhenTheClientHalfCloses() throws Exception {
         try (Server server = onLoopback().handler(Handlers.echo()).start(); Peer peer = Peer.connect(server)) {
             peer.write("first\nlast");

@@ -58,6 +58,21 @@ public final class TestKit {
      * certificate {@code trusted} alone; its reads time out after {@link #PATIENCE}.
      */
     public static javax.net.ssl.SSLSocket jdkTlsClient(java.nio.file.Path trusted, int port) throws Exception {
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trusting(trusted).getSocketFactory()
+                .createSocket("127.0.0.1", port);
+        socket.setSoTimeout((int) PATIENCE.toMillis());
+        return socket;
+    }
+
+    /** As {@link #jdkTlsClient}, layered over {@code raw}, which the test may then cut as TLS never would. */
+    public static javax.net.ssl.SSLSocket tlsOver(Socket raw, java.nio.file.Path trusted, int port) throws Exception {
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trusting(trusted).getSocketFactory()
+                .createSocket(raw, "127.0.0.1", port, false);
+        socket.setSoTimeout((int) PATIENCE.toMillis());
+        return socket;
+    }
+
+    private static javax.net.ssl.SSLContext trusting(java.nio.file.Path trusted) throws Exception {
         java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
         store.load(null, null);
         try (InputStream in = java.nio.file.Files.newInputStream(trusted)) {
@@ -68,9 +83,7 @@ public final class TestKit {
         factory.init(store);
         javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
         context.init(null, factory.getTrustManagers(), null);
-        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
-        socket.setSoTimeout((int) PATIENCE.toMillis());
-        return socket;
+        return context;
     }
 
     /** The UTF-8 bytes of {@code text}. */

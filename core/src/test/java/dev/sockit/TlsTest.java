@@ -126,18 +126,57 @@ class TlsTest {
     }
 
     @Test
-    void mutualTlsAdmitsAClientWithACertificateFromTheClientCa() throws Exception {
+    void aLastLineCutWithoutCloseNotifyIsNotHandedOverAsWhole() throws Exception {
+        BlockingQueue<String> handled = new LinkedBlockingQueue<>();
+        Handler recording = connection -> {
+            for (Message message; (message = connection.receive()) != null; ) {
+                handled.add(message.text());
+            }
+            handled.add("(end)");
+        };
+        try (Server server = tlsServer(Tls.server(cert, key)).handler(recording).start();
+             java.net.Socket raw = new java.net.Socket("127.0.0.1", server.port())) {
+            javax.net.ssl.SSLSocket tls = TestKit.tlsOver(raw, cert, server.port());
+            tls.getOutputStream().write("whole\ncut sho".getBytes(UTF_8));
+            tls.getOutputStream().flush();
+            raw.shutdownOutput(); // TCP ends with no close_notify: as a crash or an attacker would
+            assertThat(handled.poll(5, TimeUnit.SECONDS)).isEqualTo("whole");
+            assertThat(handled.poll(5, TimeUnit.SECONDS)).isEqualTo("(end)");
+        }
+    }
+
+    @Test
+    void mutualTlsAdmitsAClientFromTheClientCaAndTellsTheHandlerWhoItIs() throws Exception {
         DevCertificate ca = DevCertificate.builder().commonName("test CA").authority().create();
         Path caPem = write("ca.pem", ca.certificatePem());
         Path clientCert = dir.resolve("client-cert.pem");
         Path clientKey = dir.resolve("client-key.pem");
         DevCertificate.builder().commonName("alice").hosts("alice.test").signedBy(ca).create()
                 .write(clientCert, clientKey, false);
-        try (Server server = tlsServer(Tls.server(cert, key).requireClientCertificates(caPem)).start();
+        try (Server server = tlsServer(Tls.server(cert, key).requireClientCertificates(caPem)).handler(whoAmI()).start();
              Connection connection = client(server, Tls.client().trust(cert).identity(clientCert, clientKey)).open()) {
-            connection.send("hello");
-            assertThat(connection.receive().text()).isEqualTo("hello");
+            connection.send("who am I?");
+            assertThat(connection.receive().text()).isEqualTo("CN=alice over TLSv1.3, with a certificate");
         }
+    }
+
+    @Test
+    void aHandlerSeesThatAPlainTlsPeerProvedNoIdentity() throws Exception {
+        try (Server server = tlsServer(Tls.server(cert, key)).handler(whoAmI()).start();
+             Connection connection = client(server, Tls.client().trust(cert)).open()) {
+            connection.send("who am I?");
+            assertThat(connection.receive().text()).isEqualTo("anonymous over TLSv1.3, without a certificate");
+        }
+    }
+
+    private static Handler whoAmI() {
+        return connection -> {
+            while (connection.receive() != null) {
+                TlsSession tls = connection.tls().orElseThrow();
+                connection.send(tls.peer().map(java.security.Principal::getName).orElse("anonymous") + " over "
+                        + tls.protocol() + ", " + (tls.peerCertificates().isEmpty() ? "without" : "with") + " a certificate");
+            }
+        };
     }
 
     @Test

@@ -32,8 +32,11 @@ final class Closer {
     private final Output output;
     private final Outbox outbox;
     private final Watchdogs watchdogs;
+    private final Intake intake;
 
-    Closer(SocketChannel channel, TlsChannel tls, Framing framing, Output output, Outbox outbox, Watchdogs watchdogs) {
+    Closer(SocketChannel channel, TlsChannel tls, Framing framing, Output output, Outbox outbox, Watchdogs watchdogs,
+            Intake intake) {
+        this.intake = intake;
         this.channel = channel;
         this.tls = tls;
         this.framing = framing;
@@ -47,11 +50,11 @@ final class Closer {
      * there is none), so it may read what the peer still sends; {@code pushed} moves what
      * waits in the outbox into the write buffer, under the write lock.
      */
-    void close(CloseReason reason, boolean mayLinger, Intake intake, Pushed pushed) {
+    void close(CloseReason reason, boolean mayLinger, Pushed pushed) {
         Future<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
         try {
             if (sayFarewell(reason, pushed) && mayLinger) {
-                linger(intake);
+                linger();
             } else if (tls != null) {
                 tls.closeOutbound(); // close_notify: the peer's read ends cleanly, not as a truncation
             }
@@ -71,6 +74,7 @@ final class Closer {
         watchdogs.stop();
         Tcp.closeQuietly(channel);
         outbox.close(); // senders waiting for room: there will be none
+        intake.returnBudget();
     }
 
     /** Flushes pending sends and the framing's farewell; true if there was a farewell and it was written. */
@@ -100,7 +104,7 @@ final class Closer {
         }
     }
 
-    private void linger(Intake intake) {
+    private void linger() {
         Future<?> deadline = Timer.after(LINGER, () -> Tcp.closeQuietly(channel));
         try {
             if (tls != null) {

@@ -18,9 +18,16 @@ import java.util.Objects;
  * @param writeTimeout how long a write may wait on a peer that reads nothing before the
  *                  connection is closed; {@link Duration#ZERO} for no limit
  * @param clock     what the watchdogs read and schedule on: {@link Clock#SYSTEM} but in tests
+ * @param readBudget what the read buffers of all connections sharing these settings may hold together
  */
 public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
-        Duration writeTimeout, Clock clock) {
+        Duration writeTimeout, Clock clock, MemoryBudget readBudget) {
+
+    /** Settings without a memory budget. */
+    public ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
+            Duration writeTimeout, Clock clock) {
+        this(framing, heartbeat, outbound, observer, writeTimeout, clock, MemoryBudget.UNLIMITED);
+    }
 
     /** Settings on the system clock. */
     public ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
@@ -40,6 +47,7 @@ public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundL
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(writeTimeout, "writeTimeout");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(readBudget, "readBudget");
         if (writeTimeout.isNegative()) {
             throw new IllegalArgumentException("write timeout must not be negative, not " + writeTimeout);
         }

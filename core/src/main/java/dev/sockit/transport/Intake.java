@@ -47,6 +47,10 @@ final class Intake {
     private final SocketChannel channel;
     private final TlsChannel tls; // null: read the channel itself
     private final Runnable onQuiet;
+    private final MemoryBudget budget;
+    // The buffer capacity counted against the budget; returned once when the connection closes.
+    private volatile long held;
+    private volatile boolean budgetReturned;
     // For TCP, a view that asks the kernel how many bytes wait unread, without reading or
     // parking (the spin, a drain and the watchdogs ask it); null for Unix, which has none.
     private final InputStream unreadProbe;
@@ -68,11 +72,15 @@ final class Intake {
     // drain() was called. Written by drain() before drainReason, then owned by the reader.
     private long drainBudget;
 
-    /** @param onQuiet run by the reader when the connection turns quiet, to release the write buffer too */
-    Intake(SocketChannel channel, TlsChannel tls, Runnable onQuiet) throws IOException {
+    /**
+     * @param onQuiet run by the reader when the connection turns quiet, to release the write buffer too
+     * @param budget  what every read buffer of the server holds together, at most
+     */
+    Intake(SocketChannel channel, TlsChannel tls, Runnable onQuiet, MemoryBudget budget) throws IOException {
         this.channel = channel;
         this.tls = tls;
         this.onQuiet = onQuiet;
+        this.budget = budget;
         this.unreadProbe = channel.getRemoteAddress() instanceof InetSocketAddress
                 ? channel.socket().getInputStream() : null;
     }
@@ -124,12 +132,15 @@ final class Intake {
         in.compact();
         if (quiet && in.position() == 0) {
             if (in.capacity() != QUIET_READ_BUFFER) {
+                resize(QUIET_READ_BUFFER);
                 in = ByteBuffer.allocate(QUIET_READ_BUFFER);
                 onQuiet.run();
             }
         } else if (!in.hasRemaining() || (filledLast && in.capacity() < MAX_GROWN_READ_BUFFER)) {
             // The decoder bounds how large a partial message may get, so this stays bounded.
-            in = ByteBuffer.allocate(Math.max(INITIAL_READ_BUFFER, in.capacity() * 2)).put(in.flip());
+            int capacity = Math.max(INITIAL_READ_BUFFER, in.capacity() * 2);
+            resize(capacity);
+            in = ByteBuffer.allocate(capacity).put(in.flip());
         }
         int room = in.remaining();
         long started = System.nanoTime();
@@ -158,6 +169,24 @@ final class Intake {
             bytesIn += n;
         }
         return n;
+    }
+
+    /** Accounts for the read buffer becoming {@code capacity} bytes, or refuses it (buffer left readable). */
+    private void resize(int capacity) throws MemoryBudgetException {
+        if (budgetReturned) {
+            return; // closed: what it held went back already
+        }
+        long more = capacity - in.capacity();
+        if (more > 0 && !budget.reserve(more)) {
+            in.flip();
+            throw new MemoryBudgetException("server memory budget reached: read buffers hold " + budget.used()
+                    + " of " + budget.max() + " bytes, and this connection needed " + more + " more for a message of at least "
+                    + in.remaining() + " bytes; try again later (the server's maxBufferMemory)");
+        }
+        if (more < 0) {
+            budget.release(-more);
+        }
+        held = capacity;
     }
 
     /**
@@ -256,5 +285,20 @@ final class Intake {
         ByteBuffer last = in;
         in = ByteBuffer.allocate(0);
         return last;
+    }
+
+    /** Gives the buffer's share of the memory budget back, once, from whichever thread closes. */
+    void returnBudget() {
+        if (!budgetReturned) {
+            budgetReturned = true;
+            budget.release(held);
+        }
+    }
+
+    /** Thrown when the read buffer may not grow: the server's memory budget is spent. */
+    static final class MemoryBudgetException extends IOException {
+        MemoryBudgetException(String message) {
+            super(message);
+        }
     }
 }

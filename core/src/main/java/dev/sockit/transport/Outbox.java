@@ -46,6 +46,9 @@ public final class Outbox {
     private final ReentrantLock roomLock = new ReentrantLock();
     private final Condition room = roomLock.newCondition();
     private volatile boolean closed;
+    // When the drainer last took an item while a sender waited: the peer's progress.
+    private volatile long lastProgress;
+    private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /**
      * @param limit       the bound on what may wait
@@ -61,20 +64,23 @@ public final class Outbox {
     }
 
     /**
-     * Queues {@code item} of {@code length} encoded bytes if it fits; when it does not, waits
-     * for room if {@code wait} (until the outbox closes), else refuses it. One item alone
-     * always fits, so a message larger than the byte bound still goes, on its own.
+     * Queues {@code item} of {@code length} encoded bytes if it fits. When it does not, waits
+     * for room for at most {@code patienceNanos} without progress — the drainer taking an item
+     * is progress and restarts the wait — then refuses it ({@link Offer#FULL}); 0 refuses at
+     * once, {@link Long#MAX_VALUE} waits until the outbox closes. One item alone always fits,
+     * so a message larger than the byte bound still goes, on its own.
      */
-    public Offer offer(Object item, int length, boolean wait) {
+    public Offer offer(Object item, int length, long patienceNanos) {
         while (!reserve(length)) {
             if (closed) {
                 return Offer.CLOSED;
             }
-            if (!wait) {
+            if (patienceNanos <= 0) {
                 return Offer.FULL;
             }
-            if (!awaitRoom(length)) {
-                return Offer.CLOSED;
+            Offer waited = awaitRoom(length, patienceNanos);
+            if (waited != null) {
+                return waited;
             }
         }
         if (closed) {
@@ -106,7 +112,7 @@ public final class Outbox {
             long taken = bytes.get();
             if (taken + length > limit.maxBytes()) {
                 count.decrementAndGet();
-                signalRoom(); // our brief reservation may have turned another sender away
+                signalRoom(false); // our brief reservation may have turned another sender away
                 return false;
             }
             if (bytes.compareAndSet(taken, taken + length)) {
@@ -115,19 +121,26 @@ public final class Outbox {
         }
     }
 
-    private boolean awaitRoom(int length) {
+    /** Waits until an item of {@code length} may fit: null then; else CLOSED, or FULL after the patience without progress. */
+    private Offer awaitRoom(int length, long patienceNanos) {
         waiting.incrementAndGet();
         roomLock.lock();
         try {
+            long since = System.nanoTime();
             // Checked under the lock after announcing ourselves: a take() between the failed
             // reservation and here either left room we see now, or signals us once we wait.
             while (!closed && !fits(length)) {
-                room.await(1, TimeUnit.SECONDS); // the second is a safety net, never the wake-up
+                long progressed = Math.max(since, lastProgress);
+                long left = patienceNanos == Long.MAX_VALUE ? Long.MAX_VALUE : progressed + patienceNanos - System.nanoTime();
+                if (left <= 0) {
+                    return Offer.FULL;
+                }
+                room.awaitNanos(Math.min(left, MAX_WAIT_NANOS)); // the cap is a safety net, never the wake-up
             }
-            return !closed;
+            return closed ? Offer.CLOSED : null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return Offer.CLOSED;
         } finally {
             roomLock.unlock();
             waiting.decrementAndGet();
@@ -148,11 +161,15 @@ public final class Outbox {
     public void release(int length) {
         bytes.addAndGet(-length);
         count.decrementAndGet();
-        signalRoom();
+        signalRoom(true);
     }
 
-    private void signalRoom() {
+    private void signalRoom(boolean progress) {
         if (waiting.get() > 0) {
+            if (progress) {
+                // Only while someone waits is progress worth a clock read: the hot path pays none.
+                lastProgress = System.nanoTime();
+            }
             roomLock.lock();
             try {
                 room.signalAll();
@@ -212,7 +229,8 @@ public final class Outbox {
 
     /** In words, for the "not reading" close reason. */
     public String describe() {
-        return bytes() + " bytes in " + count() + " messages are waiting for it, the outbound limit ("
-                + limit.maxBytes() + " bytes or " + limit.maxMessages() + " messages)";
+        return "it took none of the " + bytes() + " bytes in " + count() + " messages waiting for it in "
+                + Durations.format(limit.patience()) + " (the outbound limit is " + limit.maxBytes() + " bytes or "
+                + limit.maxMessages() + " messages)";
     }
 }

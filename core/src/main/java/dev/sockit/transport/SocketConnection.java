@@ -7,6 +7,7 @@ import dev.sockit.Message;
 import dev.sockit.Observer;
 import dev.sockit.OutboundLimit;
 import dev.sockit.Peers;
+import dev.sockit.TlsSession;
 import dev.sockit.framing.Framing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -96,9 +97,9 @@ public final class SocketConnection implements Drainable {
         }
         this.watchdogs = new Watchdogs(settings.heartbeat(), settings.writeTimeout(), settings.clock(), new Guarded());
         this.output = new Output(channel, tls, framing, watchdogs);
-        this.intake = new Intake(channel, tls, output::releaseIfEmpty);
+        this.intake = new Intake(channel, tls, output::releaseIfEmpty, settings.readBudget());
         this.outbox = new Outbox(outbound, this::drainOutbox, "sockit-push-" + id);
-        this.closer = new Closer(channel, tls, framing, output, outbox, watchdogs);
+        this.closer = new Closer(channel, tls, framing, output, outbox, watchdogs, intake);
     }
 
     /**
@@ -114,7 +115,7 @@ public final class SocketConnection implements Drainable {
         }
         byte[] greeting = framing.greeting();
         if (greeting != null) {
-            outbox.offer(greeting, greeting.length, true);
+            outbox.offer(greeting, greeting.length, Long.MAX_VALUE);
         }
         watchdogs.start();
     }
@@ -151,6 +152,9 @@ public final class SocketConnection implements Drainable {
                 if (intake.fill() >= 0) {
                     watchdogs.heard();
                 }
+            } catch (Intake.MemoryBudgetException full) {
+                // The peer is told why and closed; the server goes on serving everyone else.
+                throw new ClosedConnectionException(toString(), CloseReason.of(CloseReason.Code.LIMIT, full.getMessage()));
             } catch (IOException broken) {
                 close(CloseReason.of(CloseReason.Code.BROKEN,
                         broken instanceof TlsHandshakeException ? broken.getMessage() : Errors.describe(broken)));
@@ -201,7 +205,12 @@ public final class SocketConnection implements Drainable {
     private void push(Message message) throws IOException {
         checkOpen();
         int length = framing.encodedLength(message);
-        switch (outbox.offer(message, length, outbound.overflow() == OutboundLimit.Overflow.BLOCK)) {
+        long patience = switch (outbound.overflow()) {
+            case BLOCK -> Long.MAX_VALUE;
+            case DISCONNECT -> outbound.patience().toNanos();
+            case DROP -> 0;
+        };
+        switch (outbox.offer(message, length, patience)) {
             case QUEUED -> { }
             case FULL -> {
                 if (outbound.overflow() == OutboundLimit.Overflow.DROP) {
@@ -223,7 +232,7 @@ public final class SocketConnection implements Drainable {
 
     /** Queues encoded control bytes (a ping, a pong) from a thread that must not wait; dropped when full. */
     private void pushControl(byte[] bytes) {
-        if (outbox.offer(bytes, bytes.length, false) == Outbox.Offer.FULL) {
+        if (outbox.offer(bytes, bytes.length, 0) == Outbox.Offer.FULL) {
             outbox.countDrop();
             observer.pushDropped(this);
         }
@@ -349,7 +358,7 @@ public final class SocketConnection implements Drainable {
         // Only the reader may read; a close from another thread leaves the reader to wake up.
         Thread current = reader;
         boolean mayLinger = current == null || current == Thread.currentThread();
-        closer.close(reason, mayLinger, intake, this::movePushedLocked);
+        closer.close(reason, mayLinger, this::movePushedLocked);
     }
 
     /** What the watchdogs act on: pings go through the outbox, closes through another thread. */
@@ -407,6 +416,11 @@ public final class SocketConnection implements Drainable {
     @Override
     public Optional<Duration> roundTrip() {
         return watchdogs.roundTrip();
+    }
+
+    @Override
+    public Optional<TlsSession> tls() {
+        return tls == null ? Optional.empty() : tls.session();
     }
 
     @Override

@@ -85,6 +85,34 @@ public final class TlsChannel implements ByteChannel {
         return engine;
     }
 
+    /**
+     * The session once the handshake has completed, as {@link dev.sockit.TlsSession}; empty before.
+     * Made once and kept: a session's peer does not change (renegotiation keeps the identity).
+     */
+    public java.util.Optional<dev.sockit.TlsSession> session() {
+        if (!handshaken) {
+            return java.util.Optional.empty();
+        }
+        dev.sockit.TlsSession made = session;
+        if (made == null) {
+            SSLSession s = engine.getSession();
+            java.security.Principal peer;
+            java.util.List<java.security.cert.Certificate> chain;
+            try {
+                peer = s.getPeerPrincipal();
+                chain = java.util.List.of(s.getPeerCertificates());
+            } catch (javax.net.ssl.SSLPeerUnverifiedException noCertificate) {
+                peer = null;
+                chain = java.util.List.of();
+            }
+            made = new dev.sockit.TlsSession(s.getProtocol(), s.getCipherSuite(), java.util.Optional.ofNullable(peer), chain);
+            session = made;
+        }
+        return java.util.Optional.of(made);
+    }
+
+    private volatile dev.sockit.TlsSession session;
+
     /** True once the handshake has completed. */
     public boolean isHandshaken() {
         return handshaken;

@@ -43,19 +43,19 @@ class OutboxTest {
     @Test
     void oneItemLargerThanTheByteBoundStillGoesAlone() {
         Outbox outbox = outbox(10, 100);
-        assertThat(outbox.offer("big", 1000, false)).isEqualTo(Outbox.Offer.QUEUED);
-        assertThat(outbox.offer("next", 1, false)).isEqualTo(Outbox.Offer.FULL);
+        assertThat(outbox.offer("big", 1000, 0)).isEqualTo(Outbox.Offer.QUEUED);
+        assertThat(outbox.offer("next", 1, 0)).isEqualTo(Outbox.Offer.FULL);
     }
 
     @Test
     void aWaitingSenderIsWokenByEveryTakeNotByATimer() throws Exception {
         Outbox outbox = outbox(1 << 20, 1);
         int rounds = 100;
-        outbox.offer(0, 1, false);
+        outbox.offer(0, 1, 0);
         long start = System.nanoTime();
         for (int i = 1; i <= rounds; i++) {
             int item = i;
-            CompletableFuture<Outbox.Offer> waiting = CompletableFuture.supplyAsync(() -> outbox.offer(item, 1, true), VIRTUAL);
+            CompletableFuture<Outbox.Offer> waiting = CompletableFuture.supplyAsync(() -> outbox.offer(item, 1, Long.MAX_VALUE), VIRTUAL);
             assertThat(outbox.take()).isEqualTo(i - 1);
             outbox.release(1);
             assertThat(waiting.get(5, TimeUnit.SECONDS)).isEqualTo(Outbox.Offer.QUEUED);
@@ -65,12 +65,36 @@ class OutboxTest {
     }
 
     @Test
+    void aSenderWaitsWhileThePeerProgressesAndGivesUpOnlyAfterThePatienceWithout() throws Exception {
+        Outbox outbox = outbox(1 << 20, 1);
+        long patience = Duration.ofMillis(300).toNanos();
+        outbox.offer("first", 1, 0);
+        // Each take restarts the patience: 20 takes 100 ms apart outlast it many times over.
+        CompletableFuture<Integer> sender = CompletableFuture.supplyAsync(() -> {
+            int queued = 0;
+            while (outbox.offer("more", 1, patience) == Outbox.Offer.QUEUED) {
+                queued++;
+            }
+            return queued;
+        }, VIRTUAL);
+        for (int i = 0; i < 20; i++) {
+            long next = System.nanoTime() + Duration.ofMillis(100).toNanos();
+            dev.sockit.TestKit.awaitUntil("a moment passes, the sender waiting again",
+                    () -> System.nanoTime() >= next && outbox.count() == 1);
+            assertThat(outbox.take()).isNotNull();
+            outbox.release(1);
+        }
+        // No more takes: the sender gives up within the patience (and a safety margin).
+        assertThat(sender.get(5, TimeUnit.SECONDS)).isEqualTo(20);
+    }
+
+    @Test
     void closingWakesEveryWaitingSenderWithClosed() throws Exception {
         Outbox outbox = outbox(1 << 20, 1);
-        outbox.offer("first", 1, false);
+        outbox.offer("first", 1, 0);
         List<CompletableFuture<Outbox.Offer>> waiting = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            waiting.add(CompletableFuture.supplyAsync(() -> outbox.offer("more", 1, true), VIRTUAL));
+            waiting.add(CompletableFuture.supplyAsync(() -> outbox.offer("more", 1, Long.MAX_VALUE), VIRTUAL));
         }
         outbox.close();
         for (CompletableFuture<Outbox.Offer> offer : waiting) {
@@ -90,7 +114,7 @@ class OutboxTest {
                     return;
                 }
                 for (int i = 0; i < each; i++) {
-                    if (outbox.offer("x", length, false) == Outbox.Offer.QUEUED) {
+                    if (outbox.offer("x", length, 0) == Outbox.Offer.QUEUED) {
                         queued.incrementAndGet();
                     }
                 }
