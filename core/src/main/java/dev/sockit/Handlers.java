@@ -54,8 +54,10 @@ public final class Handlers {
     public static Handler chat() {
         Group room = new Group("chat");
         return connection -> {
-            room.broadcast(Message.of("* " + connection.id() + " joined from " + Peers.describe(connection.remote())));
+            // Join first: whoever hears "joined" may talk to the newcomer at once, and must reach it.
             room.join(connection);
+            room.broadcastExcept(connection,
+                    Message.of("* " + connection.id() + " joined from " + Peers.describe(connection.remote())));
             byte[] label = ("[" + connection.id() + "] ").getBytes(java.nio.charset.StandardCharsets.UTF_8);
             try {
                 for (Message message; (message = connection.receive()) != null; ) {

@@ -44,7 +44,9 @@ class PushTest {
     @Test
     void aClientThatNeverReadsIsCutOffWithAReasonWhileTheOthersKeepChatting() throws Exception {
         BlockingQueue<CloseReason> reasons = new LinkedBlockingQueue<>();
-        OutboundLimit small = OutboundLimit.of(256 * 1024, 10_000, OutboundLimit.Overflow.DISCONNECT);
+        // A short patience: while the silent one's queue is full, each chat line waits that long for it.
+        OutboundLimit small = OutboundLimit.of(256 * 1024, 10_000, OutboundLimit.Overflow.DISCONNECT)
+                .withPatience(java.time.Duration.ofSeconds(1));
         try (Server server = onLoopback().handler(Handlers.chat()).outbound(small)
                 .observer(new Observer() {
                     @Override
