@@ -51,18 +51,27 @@ class SlowConsumerTest {
              Socket sender = new Socket("127.0.0.1", server.port());
              Socket reader = new Socket("127.0.0.1", server.port());
              Socket idle = smallWindow(server.port())) {
-            // A member's first line is relayed only once it is in the room: the sender hearing
-            // both proves both are members before the flood begins.
-            reader.getOutputStream().write("reader here\n".getBytes(UTF_8));
-            idle.getOutputStream().write("idle here\n".getBytes(UTF_8));
             BufferedReader senderIn = lines(sender);
+            // Each handler joins the room on its own thread, in its own time: the reader and
+            // the idle member say something until the sender has heard both, which proves all
+            // three are members before the flood begins.
+            sender.setSoTimeout(200);
             java.util.Set<String> heard = new java.util.HashSet<>();
-            while (heard.size() < 2) {
-                String line = senderIn.readLine();
-                if (line.startsWith("[")) {
-                    heard.add(line);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+            while (heard.size() < 2 && System.nanoTime() < deadline) {
+                reader.getOutputStream().write("reader here\n".getBytes(UTF_8));
+                idle.getOutputStream().write("idle here\n".getBytes(UTF_8));
+                try {
+                    for (String line; (line = senderIn.readLine()) != null; ) {
+                        if (line.startsWith("[")) {
+                            heard.add(line);
+                        }
+                    }
+                } catch (java.net.SocketTimeoutException quiet) {
+                    // nothing more for now: say it again
                 }
             }
+            sender.setSoTimeout(0);
             assertThat(heard).containsExactlyInAnyOrder("[2] reader here", "[3] idle here");
             CompletableFuture<Integer> read = CompletableFuture.supplyAsync(() -> readInOrder(reader, "[1] "), VIRTUAL);
             flood(sender.getOutputStream());
