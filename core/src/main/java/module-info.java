@@ -5,6 +5,7 @@
 module dev.sockit {
     requires jdk.net; // TCP keepalive idle, interval and count
     requires jdk.httpserver; // metrics.PrometheusEndpoint: GET /metrics
+    requires jdk.jfr; // jfr: Flight Recorder events
     exports dev.sockit;
     exports dev.sockit.framing;
     exports dev.sockit.metrics;

@@ -50,10 +50,10 @@ public interface Observer {
 
     /**
      * A peer that did not read what other threads pushed to it was disconnected, its queue
-     * past the {@link OutboundLimit} (overflow {@code DISCONNECT}); {@link #closed} follows.
-     * Called on the pushing thread: keep it cheap.
+     * past the {@link OutboundLimit} (overflow {@code DISCONNECT}) with {@code queuedBytes}
+     * waiting for it; {@link #closed} follows. Called on the pushing thread: keep it cheap.
      */
-    default void slowReader(Connection connection, CloseReason reason) {}
+    default void slowReader(Connection connection, long queuedBytes, CloseReason reason) {}
 
     /**
      * A push to a peer (or a ping or pong for it) was dropped because its queue was past the

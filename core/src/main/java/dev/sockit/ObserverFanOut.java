@@ -64,9 +64,9 @@ final class ObserverFanOut implements Observer {
     }
 
     @Override
-    public void slowReader(Connection connection, CloseReason reason) {
+    public void slowReader(Connection connection, long queuedBytes, CloseReason reason) {
         for (Observer o : observers) {
-            o.slowReader(connection, reason);
+            o.slowReader(connection, queuedBytes, reason);
         }
     }
 

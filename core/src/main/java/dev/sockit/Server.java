@@ -3,6 +3,8 @@ package dev.sockit;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Lines;
+import dev.sockit.jfr.FlightRecorderObserver;
+import dev.sockit.metrics.Histogram;
 import dev.sockit.metrics.Metrics;
 import dev.sockit.transport.Clock;
 import dev.sockit.transport.ConnectionSettings;
@@ -98,10 +100,13 @@ public final class Server implements AutoCloseable {
     private final Listener listener;
     // TLS only: the certificate in use, swapped when its files change; null otherwise.
     private final TlsContext tls;
+    // Flight Recorder events; closed with the server, which ends its periodic statistics.
+    private final FlightRecorderObserver flight;
     private volatile boolean closing;
 
-    private Server(Settings settings) throws IOException {
+    private Server(Settings settings, FlightRecorderObserver flight) throws IOException {
         this.settings = settings;
+        this.flight = flight;
         this.permits = new Semaphore(settings.maxConnections());
         Endpoint endpoint = settings.endpoint();
         Observer observer = settings.observer();
@@ -488,6 +493,7 @@ public final class Server implements AutoCloseable {
             if (tls != null) {
                 tls.close();
             }
+            flight.close();
             closed.countDown();
         }
     }
@@ -567,6 +573,7 @@ public final class Server implements AutoCloseable {
         private Tls tls;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private Metrics metrics;
+        private boolean handlerTiming;
         private Clock clock = Clock.SYSTEM;
         private long maxBufferMemory = Runtime.getRuntime().maxMemory() / 2;
 
@@ -843,6 +850,20 @@ public final class Server implements AutoCloseable {
         }
 
         /**
+         * Whether to measure handler time per message into {@link #metrics}, as the histogram
+         * {@code sockit_handler_seconds}: from {@link Connection#receive()} handing a message
+         * over to the handler's next call of it, its replies included. Costs two clock reads
+         * and two uncontended additions per message, so it is off unless asked for.
+         * Default: false.
+         *
+         * @throws IllegalStateException at start when no {@link #metrics} registry was given
+         */
+        public Builder handlerTiming(boolean handlerTiming) {
+            this.handlerTiming = handlerTiming;
+            return this;
+        }
+
+        /**
          * Binds the endpoint and starts accepting.
          *
          * @throws IOException saying why the endpoint cannot be bound, e.g. address in use
@@ -854,15 +875,28 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException(endpoint + " needs a certificate: .tls(Tls.server(certPem, keyPem))"
                         + " (sockit server: --cert FILE --key FILE; sockit cert makes a development one)");
             }
+            if (handlerTiming && metrics == null) {
+                throw new IllegalStateException("handlerTiming needs a registry to count into: .metrics(new Metrics())");
+            }
             ServerMetrics counting = metrics == null ? null : new ServerMetrics(metrics);
+            Handler handler = this.handler;
+            if (handlerTiming) {
+                Histogram handling = metrics.histogram("sockit_handler_seconds",
+                        "Handler time per message: from receive() handing it over to the next receive().",
+                        Histogram.LATENCY_BOUNDS);
+                Handler untimed = handler;
+                handler = c -> untimed.handle(new TimedConnection(c, handling));
+            }
+            FlightRecorderObserver flight = new FlightRecorderObserver();
             ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound,
-                    Observer.all(counting == null ? Observer.NONE : counting, observer), writeTimeout, clock,
+                    Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout, clock,
                     new MemoryBudget(maxBufferMemory));
             Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
-                    socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout));
+                    socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout), flight);
             if (counting != null) {
                 counting.watch(server);
             }
+            flight.watch(server.endpoint().toString(), server::stats);
             return server;
         }
     }

@@ -141,7 +141,7 @@ final class ServerMetrics implements Observer {
     }
 
     @Override
-    public void slowReader(Connection connection, CloseReason reason) {
+    public void slowReader(Connection connection, long queuedBytes, CloseReason reason) {
         slowReaders.increment();
     }
 

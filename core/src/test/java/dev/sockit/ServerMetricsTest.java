@@ -33,17 +33,46 @@ class ServerMetricsTest {
                 assertThat(peer.ask("two")).isEqualTo("two");
                 assertThat(peer.ask("three")).isEqualTo("three");
             }
-            awaitUntil("the close is counted", () -> value("sockit_connections_closed_total{reason=\"peer_closed\"}") == 1);
-            String scraped = Scrape.metrics(http.endpoint().port());
+            // Traffic is read from Server.stats() at most every 100 ms: await a scrape that shows the close in both.
+            String[] scraped = new String[1];
+            awaitUntil("a scrape shows the close", () -> {
+                scraped[0] = PrometheusText.of(metrics);
+                return Scrape.value(scraped[0], "sockit_connections_closed_total{reason=\"peer_closed\"}") == 1
+                        && Scrape.value(scraped[0], "sockit_connections_open") == 0;
+            });
+            String text = Scrape.metrics(http.endpoint().port());
             int bytes = "one\ntwo\nthree\n".length();
-            assertThat(Scrape.value(scraped, "sockit_connections_open")).isZero();
-            assertThat(Scrape.value(scraped, "sockit_connections_accepted_total")).isEqualTo(1);
-            assertThat(Scrape.value(scraped, "sockit_messages_received_total")).isEqualTo(3);
-            assertThat(Scrape.value(scraped, "sockit_messages_sent_total")).isEqualTo(3);
-            assertThat(Scrape.value(scraped, "sockit_bytes_received_total")).isEqualTo(bytes);
-            assertThat(Scrape.value(scraped, "sockit_bytes_sent_total")).isEqualTo(bytes);
-            assertThat(Scrape.value(scraped, "sockit_connections_closed_total{reason=\"timeout\"}")).isZero();
-            assertThat(Scrape.promtoolCheck(scraped)).isBlank();
+            assertThat(Scrape.value(text, "sockit_connections_open")).isZero();
+            assertThat(Scrape.value(text, "sockit_connections_accepted_total")).isEqualTo(1);
+            assertThat(Scrape.value(text, "sockit_messages_received_total")).isEqualTo(3);
+            assertThat(Scrape.value(text, "sockit_messages_sent_total")).isEqualTo(3);
+            assertThat(Scrape.value(text, "sockit_bytes_received_total")).isEqualTo(bytes);
+            assertThat(Scrape.value(text, "sockit_bytes_sent_total")).isEqualTo(bytes);
+            assertThat(Scrape.value(text, "sockit_connections_closed_total{reason=\"timeout\"}")).isZero();
+            assertThat(Scrape.promtoolCheck(text)).isBlank();
+        }
+    }
+
+    @Test
+    void handlerTimeIsAHistogramWithOneCountPerMessage() throws Exception {
+        try (Server server = onLoopback().handler(Handlers.echo()).metrics(metrics).handlerTiming(true).start()) {
+            try (Peer peer = Peer.connect(server)) {
+                for (String line : new String[] {"one", "two", "three"}) {
+                    assertThat(peer.ask(line)).isEqualTo(line);
+                }
+            }
+            // The last message's time is taken when the handler asks for the next, and hears the end.
+            awaitUntil("the third message is timed", () -> value("sockit_handler_seconds_count") == 3);
+            String text = PrometheusText.of(metrics);
+            assertThat(Scrape.value(text, "sockit_handler_seconds_bucket{le=\"+Inf\"}")).isEqualTo(3);
+            assertThat(Scrape.promtoolCheck(text)).isBlank();
+        }
+    }
+
+    @Test
+    void handlerTimeIsNotMeasuredUnlessAskedFor() throws Exception {
+        try (Server server = onLoopback().metrics(metrics).start()) {
+            assertThat(PrometheusText.of(metrics)).doesNotContain("sockit_handler_seconds");
         }
     }
 

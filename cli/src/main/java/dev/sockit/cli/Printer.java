@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 /**
  * Prints lines for people on a thread of its own, so that a connection's thread never waits
@@ -23,6 +24,8 @@ final class Printer implements AutoCloseable {
     private final Runnable flush;
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
+    private volatile LongFunction<String> droppedNotice = lost -> "(" + lost
+            + " lines not shown: output could not keep up; use --quiet)";
     private final Thread thread;
 
     Printer(PrintStream out) {
@@ -40,6 +43,11 @@ final class Printer implements AutoCloseable {
         this.thread = Thread.ofPlatform().name("sockit-printer").daemon(true).start(this::drain);
     }
 
+    /** How to say that {@code lost} lines were not shown; set before the first line. */
+    void onDropped(LongFunction<String> notice) {
+        this.droppedNotice = notice;
+    }
+
     /** Queues a line; never blocks. */
     void println(String line) {
         if (!queue.offer(line)) {
@@ -52,7 +60,7 @@ final class Printer implements AutoCloseable {
             for (String line; (line = queue.take()) != END; ) {
                 long lost = dropped.getAndSet(0);
                 if (lost > 0) {
-                    sink.accept("(" + lost + " lines not shown: output could not keep up; use --quiet)");
+                    sink.accept(droppedNotice.apply(lost));
                 }
                 sink.accept(line);
                 if (queue.isEmpty()) {

@@ -8,6 +8,7 @@ import dev.sockit.Server;
 import dev.sockit.metrics.Metrics;
 import dev.sockit.metrics.PrometheusEndpoint;
 import java.io.PrintStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +128,16 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                     + "docs/observability.md lists them. Default: off.")
     String metricsEndpoint;
 
+    @Option(names = "--metrics-handler-time",
+            description = "With --metrics: also a histogram of the handler's time per message (sockit_handler_seconds). "
+                    + "Costs two clock reads a message, so it is off by default.")
+    boolean metricsHandlerTime;
+
+    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
+            description = "text: lines for people; json: one JSON object a line (time, level, event, connection, remote, "
+                    + "reason, ..., and message: the text line), on the same streams. Default: ${DEFAULT-VALUE}.")
+    EventLog.Format logFormat;
+
     @Option(names = {"-q", "--quiet"},
             description = "Print only the start line and errors: no line per connection or message (for benchmarks).")
     boolean quiet;
@@ -171,6 +182,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         PrintStream err = System.err;
         Optional<ServerConsole> serverConsole = ServerConsole.open(console, err);
         Printer out = serverConsole.map(ServerConsole::printer).orElseGet(() -> new Printer(System.out));
+        EventLog log = new EventLog(logFormat, out, err, Clock.systemUTC());
         dev.sockit.Tls tls = tlsOptions.tls(where);
         Server.Builder builder = Server.listen(where);
         if (tls != null) {
@@ -178,7 +190,10 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         }
         Metrics metrics = metricsWhere == null ? null : new Metrics();
         if (metrics != null) {
-            builder.metrics(metrics);
+            builder.metrics(metrics).handlerTiming(metricsHandlerTime);
+        } else if (metricsHandlerTime) {
+            throw new IllegalArgumentException("--metrics-handler-time adds to --metrics; give both, e.g. --metrics"
+                    + " tcp://127.0.0.1:9464 --metrics-handler-time");
         }
         if (framing.appliesTo(where)) {
             builder.framing(framing.framing());
@@ -196,7 +211,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 .outbound(OutboundLimit.of(maxQueuedBytes, maxQueuedMessages,
                         OutboundLimit.Overflow.valueOf(onSlowReader.name().toUpperCase(Locale.ROOT))))
                 .drainTimeout(drainTimeout)
-                .observer(new ServerLog(out, err, quiet, verbose, framing.maxLine))
+                .observer(new ServerLog(log, quiet, verbose, framing.maxLine, mode == Mode.chat))
                 .start();
         PrometheusEndpoint scraped;
         try {
@@ -207,22 +222,24 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("sockit-stop").unstarted(() -> {
             int open = server.connections().size();
-            err.println("sockit: stopping: no new connections; letting " + open + " connection" + (open == 1 ? "" : "s")
-                    + " finish (up to " + DurationConverter.format(drainTimeout) + ")");
+            log.notice("stopping", "sockit: stopping: no new connections; letting " + open + " connection"
+                    + (open == 1 ? "" : "s") + " finish (up to " + DurationConverter.format(drainTimeout) + ")",
+                    "open", open, "drain_timeout_ms", drainTimeout.toMillis());
             server.close();
             if (scraped != null) {
                 scraped.close();
             }
-            out.println("Server stopped.");
+            log.info("stopped", "Server stopped.");
             out.close();
         }));
         // The hook is in place before the start line, so whoever reads that line may stop us.
-        out.println("Server start at: " + server.endpoint().authority());
+        log.info("listening", "Server start at: " + server.endpoint().authority(), "endpoint",
+                server.endpoint().toString());
         if (scraped != null) {
-            out.println("Metrics at: " + scraped.url());
+            log.info("metrics", "Metrics at: " + scraped.url(), "url", scraped.url());
         }
         if (!quiet) {
-            out.println("wait for connection...");
+            log.info("waiting", "wait for connection...");
         }
         // /quit exits as Ctrl-C does: the hook above stops the server, and the status is 0.
         serverConsole.ifPresent(c -> c.start(server, out, () -> System.exit(0)));

@@ -6,39 +6,48 @@ import dev.sockit.ConnectionStats;
 import dev.sockit.Message;
 import dev.sockit.Observer;
 import dev.sockit.Peers;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.SocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * What the server prints, as the walk-through does: who connected, each message, who left.
  * Lines for people go through the {@link Printer}, so printing never slows a connection.
- * Problems with peers (over-long lines, the connection limit) go to stderr.
+ * Problems with peers (over-long lines, the connection limit) go to stderr. Each is an event
+ * of the {@link EventLog}, printed as text or, with {@code --log-format json}, as JSON.
  */
 final class ServerLog implements Observer {
 
-    private final Printer out;
-    private final PrintStream err;
+    private final EventLog log;
     private final boolean quiet;
     private final boolean verbose;
     private final int maxLine;
+    private final boolean chat;
 
-    ServerLog(Printer out, PrintStream err, boolean quiet, boolean verbose, int maxLine) {
-        this.out = out;
-        this.err = err;
+    /**
+     * @param chat whether the server relays messages between clients, so that each message's
+     *     sender is named (in JSON, field {@code sender})
+     */
+    ServerLog(EventLog log, boolean quiet, boolean verbose, int maxLine, boolean chat) {
+        this.log = log;
         this.quiet = quiet;
         this.verbose = verbose;
         this.maxLine = maxLine;
+        this.chat = chat;
     }
 
     @Override
     public void connected(Connection connection) {
         if (!quiet) {
-            out.println("Connected by " + Peers.describe(connection.remote()) + (verbose ? " (" + facts(connection) + ")" : ""));
+            log.info("connected", "Connected by " + Peers.describe(connection.remote())
+                    + (verbose ? " (" + facts(connection) + ")" : ""), "connection", connection.id(),
+                    "remote", Peers.describe(connection.remote()), "protocol", connection.protocol(),
+                    "local", Peers.describe(connection.local()));
         }
     }
 
@@ -51,22 +60,26 @@ final class ServerLog implements Observer {
     @Override
     public void received(Connection connection, Message message) {
         if (!quiet) {
-            out.println(printable(message.text()));
+            log.info("received", printable(message.text()), "connection", connection.id(),
+                    "remote", Peers.describe(connection.remote()), "sender", chat ? connection.id() : null);
         }
     }
 
     @Override
     public void closed(Connection connection, CloseReason reason) {
         String peer = Peers.describe(connection.remote());
+        String code = reason.code().name().toLowerCase(Locale.ROOT);
         if (reason.text().startsWith("TLS handshake")) {
             // Refused before it was ever "Connected by": one line on stderr says it all.
-            err.println("sockit: " + peer + ": " + reason.text());
+            log.warn("tls_handshake_failed", "sockit: " + peer + ": " + reason.text(), "connection", connection.id(),
+                    "remote", peer, "reason", reason.text(), "reason_code", code);
             return;
         }
         if (reason.code() == CloseReason.Code.PROTOCOL_ERROR) {
             String advice = reason.text().startsWith("line longer") ? " (raise it with --max-line, now " + maxLine + ")"
                     : reason.text().startsWith("frame of") ? " (raise it with --max-frame)" : "";
-            err.println("sockit: " + reason.text() + " from " + peer + "; connection closed" + advice);
+            log.warn("protocol_error", "sockit: " + reason.text() + " from " + peer + "; connection closed" + advice,
+                    "connection", connection.id(), "remote", peer, "reason", reason.text(), "reason_code", code);
         }
         if (quiet) {
             return;
@@ -77,50 +90,61 @@ final class ServerLog implements Observer {
             case PEER_CLOSED, CLOSED -> "";
             default -> ": " + reason.text();
         };
-        out.println(String.format(Locale.ROOT, "Disconnected %s (%d message%s, %.1f s)%s", peer, stats.messagesIn(),
-                stats.messagesIn() == 1 ? "" : "s", age.toMillis() / 1000.0, why));
+        log.info("disconnected", String.format(Locale.ROOT, "Disconnected %s (%d message%s, %.1f s)%s", peer,
+                stats.messagesIn(), stats.messagesIn() == 1 ? "" : "s", age.toMillis() / 1000.0, why),
+                "connection", connection.id(), "remote", peer, "messages", stats.messagesIn(),
+                "duration_ms", age.toMillis(), "reason", reason.text(), "reason_code", code);
     }
 
     @Override
     public void rejected(SocketAddress peer, CloseReason reason) {
         String flag = reason.isPerSourceLimit() ? "--max-per-source" : "--max-connections";
-        err.println("sockit: refused " + Peers.describe(peer) + ": " + reason.text() + " (raise it with " + flag + ")");
+        log.warn("refused", "sockit: refused " + Peers.describe(peer) + ": " + reason.text() + " (raise it with " + flag
+                + ")", "remote", Peers.describe(peer), "cause", reason.isPerSourceLimit() ? "per_source" : "limit",
+                "reason", reason.text());
     }
 
     @Override
     public void refused(SocketAddress peer, String why) {
-        err.println("sockit: refused " + Peers.describe(peer) + ": " + why);
+        log.warn("refused", "sockit: refused " + Peers.describe(peer) + ": " + why, "remote", Peers.describe(peer),
+                "cause", "denied", "reason", why);
     }
 
     @Override
     public void handlerFailed(Connection connection, Throwable failure) {
-        err.println("sockit: handler failed on " + connection + ": " + failure);
+        String trace = null;
         if (verbose) {
-            StringWriter trace = new StringWriter();
-            failure.printStackTrace(new PrintWriter(trace));
-            err.print(trace);
+            StringWriter writer = new StringWriter();
+            failure.printStackTrace(new PrintWriter(writer));
+            trace = writer.toString();
         }
+        log.error("handler_failed", "sockit: handler failed on " + connection + ": " + failure
+                + (trace == null || log.isJson() ? "" : System.lineSeparator() + trace.stripTrailing()),
+                "connection", connection.id(), "remote", Peers.describe(connection.remote()), "error", failure.toString(),
+                "stack", log.isJson() ? trace : null);
     }
 
     @Override
     public void acceptFailed(Exception failure) {
-        err.println("sockit: accept failed: " + failure.getMessage()
+        log.error("accept_failed", "sockit: accept failed: " + failure.getMessage()
                 + (String.valueOf(failure.getMessage()).contains("Too many open files")
-                        ? " (raise the open-file limit with ulimit -n, or lower --max-connections)" : ""));
+                        ? " (raise the open-file limit with ulimit -n, or lower --max-connections)" : ""),
+                "error", String.valueOf(failure.getMessage()));
     }
 
     @Override
-    public void tlsReloaded(java.util.List<java.nio.file.Path> files) {
-        out.println("TLS certificate reloaded from " + join(files) + "; new connections use it");
+    public void tlsReloaded(List<Path> files) {
+        log.info("tls_reloaded", "TLS certificate reloaded from " + join(files) + "; new connections use it",
+                "files", join(files));
     }
 
     @Override
-    public void tlsReloadFailed(java.util.List<java.nio.file.Path> files, Exception failure) {
-        err.println("sockit: TLS certificate files changed but cannot be used, keeping the previous ones: "
-                + failure.getMessage());
+    public void tlsReloadFailed(List<Path> files, Exception failure) {
+        log.error("tls_reload_failed", "sockit: TLS certificate files changed but cannot be used, keeping the previous"
+                + " ones: " + failure.getMessage(), "files", join(files), "error", String.valueOf(failure.getMessage()));
     }
 
-    private static String join(java.util.List<java.nio.file.Path> files) {
+    private static String join(List<Path> files) {
         return String.join(", ", files.stream().map(String::valueOf).toList());
     }
 

@@ -27,7 +27,9 @@ class MetricsCommandTest {
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             String scraped = Scrape.metrics(port);
-            while (Scrape.value(scraped, "sockit_connections_closed_total{reason=\"peer_closed\"}") != 1) {
+            // Traffic is read from the server's stats at most every 100 ms: wait for a scrape showing the close in both.
+            while (Scrape.value(scraped, "sockit_connections_closed_total{reason=\"peer_closed\"}") != 1
+                    || Scrape.value(scraped, "sockit_connections_open") != 0) {
                 assertThat(System.nanoTime()).as("the close is counted within 10 s").isLessThan(deadline);
                 scraped = Scrape.metrics(port);
             }

@@ -74,9 +74,10 @@ final class Pusher {
                     observer.pushDropped(connection);
                     return;
                 }
+                long queued = outbox.bytes(); // closing discards them: read it first
                 CloseReason reason = CloseReason.of(CloseReason.Code.LIMIT, "not reading: " + outbox.describe());
                 if (owner.expire(reason)) {
-                    observer.slowReader(connection, reason);
+                    observer.slowReader(connection, queued, reason);
                 }
                 throw new ClosedConnectionException(connection.toString(), connection.closeReason());
             }

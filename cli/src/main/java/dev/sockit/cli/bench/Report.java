@@ -291,7 +291,8 @@ public final class Report {
         return String.format(Locale.ROOT, "%.3f", value);
     }
 
-    static String quote(String text) {
+    /** {@code text} as a JSON string, quotes and escapes included. */
+    public static String quote(String text) {
         StringBuilder b = new StringBuilder(text.length() + 2).append('"');
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
