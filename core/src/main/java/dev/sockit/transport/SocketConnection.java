@@ -5,7 +5,6 @@ import dev.sockit.ClosedConnectionException;
 import dev.sockit.ConnectionStats;
 import dev.sockit.Message;
 import dev.sockit.Observer;
-import dev.sockit.OutboundLimit;
 import dev.sockit.Peers;
 import dev.sockit.TlsSession;
 import dev.sockit.framing.Framing;
@@ -26,7 +25,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>
  * Intake     the read buffer and the pacing of reads (quiet buffer, growth, spin, yield), drain
  * Output     the write buffer under the write lock; batches; the only place that writes
- * Outbox     what other threads send, bounded, reserved atomically, written by one drainer
+ * Pusher     what other threads send: the overflow policy over an Outbox (bounded, reserved
+ *            atomically, with a real signal), written by one drainer
  * Watchdogs  heartbeat, idle timeout and write timeout, on one injectable Clock
  * Closer     farewell, linger, release
  * </pre>
@@ -46,7 +46,6 @@ public final class SocketConnection implements Drainable {
     private final Framing framing;
     private final Framing.Decoder decoder;
     private final Observer observer;
-    private final OutboundLimit outbound;
     private final String protocol;
     private final SocketAddress local;
     private final SocketAddress remote;
@@ -54,7 +53,7 @@ public final class SocketConnection implements Drainable {
 
     private final Intake intake;
     private final Output output;
-    private final Outbox outbox;
+    private final Pusher pusher;
     private final Watchdogs watchdogs;
     private final Closer closer;
 
@@ -87,7 +86,6 @@ public final class SocketConnection implements Drainable {
         this.framing = settings.framing();
         this.decoder = framing.decoder(new PeerControl());
         this.observer = settings.observer();
-        this.outbound = settings.outbound();
         this.remote = channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
         this.protocol = tls != null ? "tls" : remote instanceof InetSocketAddress ? "tcp" : "unix";
@@ -98,8 +96,8 @@ public final class SocketConnection implements Drainable {
         this.watchdogs = new Watchdogs(settings.heartbeat(), settings.writeTimeout(), settings.clock(), new Guarded());
         this.output = new Output(channel, tls, framing, watchdogs);
         this.intake = new Intake(channel, tls, output::releaseIfEmpty, settings.readBudget());
-        this.outbox = new Outbox(outbound, this::drainOutbox, "sockit-push-" + id);
-        this.closer = new Closer(channel, tls, framing, output, outbox, watchdogs, intake);
+        this.pusher = new Pusher(id, framing, settings.outbound(), observer, output, new Owner());
+        this.closer = new Closer(channel, tls, framing, output, pusher.outbox(), watchdogs, intake);
     }
 
     /**
@@ -115,7 +113,7 @@ public final class SocketConnection implements Drainable {
         }
         byte[] greeting = framing.greeting();
         if (greeting != null) {
-            outbox.offer(greeting, greeting.length, Long.MAX_VALUE);
+            pusher.pushFirst(greeting);
         }
         watchdogs.start();
     }
@@ -172,7 +170,8 @@ public final class SocketConnection implements Drainable {
     @Override
     public void send(Message message) throws IOException {
         if (Thread.currentThread() != reader) {
-            push(message);
+            checkOpen();
+            pusher.push(message);
             return;
         }
         output.lock();
@@ -201,85 +200,11 @@ public final class SocketConnection implements Drainable {
         }
     }
 
-    /** A send from a thread other than the reader: queued, bounded, written by the drainer. */
-    private void push(Message message) throws IOException {
-        checkOpen();
-        int length = framing.encodedLength(message);
-        long patience = switch (outbound.overflow()) {
-            case BLOCK -> Long.MAX_VALUE;
-            case DISCONNECT -> outbound.patience().toNanos();
-            case DROP -> 0;
-        };
-        switch (outbox.offer(message, length, patience)) {
-            case QUEUED -> { }
-            case FULL -> {
-                if (outbound.overflow() == OutboundLimit.Overflow.DROP) {
-                    outbox.countDrop();
-                    observer.pushDropped(this);
-                    return;
-                }
-                long queued = outbox.bytes(); // closing discards them: read it first
-                CloseReason reason = CloseReason.of(CloseReason.Code.LIMIT, "not reading: " + outbox.describe());
-                if (closeElsewhere(reason)) {
-                    observer.slowReader(this, queued, reason);
-                }
-                throw new ClosedConnectionException(toString(), closeReason.get());
-            }
-            case CLOSED -> throw new ClosedConnectionException(toString(), closeReason.get() != null
-                    ? closeReason.get() : CloseReason.closed());
-        }
-    }
-
-    /** Queues encoded control bytes (a ping, a pong) from a thread that must not wait; dropped when full. */
-    private void pushControl(byte[] bytes) {
-        if (outbox.offer(bytes, bytes.length, 0) == Outbox.Offer.FULL) {
-            outbox.countDrop();
-            observer.pushDropped(this);
-        }
-    }
-
-    /** The drainer: moves queued pushes into the write buffer and writes them, in one write when it can. */
-    private void drainOutbox() {
-        do {
-            output.lock();
-            try {
-                movePushedLocked();
-                if (output.pending()) {
-                    writeLocked();
-                }
-                if (intake.quiet()) {
-                    // A listener that only receives pushes would otherwise keep a write
-                    // buffer per connection for good: 80 MiB across 10,000 of them.
-                    output.releaseLocked();
-                }
-            } catch (IOException closed) {
-                outbox.close();
-            } finally {
-                output.unlock();
-            }
-        } while (outbox.drained());
-    }
-
-    /** Encodes every queued push into the write buffer (which writes when it fills). Under the write lock. */
-    private void movePushedLocked() throws IOException {
-        for (Object item; (item = outbox.take()) != null; ) {
-            if (item instanceof Message message) {
-                int length = framing.encodedLength(message);
-                output.put(message, intake.quiet());
-                outbox.release(length);
-            } else {
-                byte[] bytes = (byte[]) item;
-                output.put(bytes, intake.quiet());
-                outbox.release(bytes.length);
-            }
-        }
-    }
-
     @Override
     public void flush() throws IOException {
         output.lock();
         try {
-            movePushedLocked();
+            pusher.moveLocked();
             if (output.pending()) {
                 writeLocked();
             }
@@ -358,14 +283,37 @@ public final class SocketConnection implements Drainable {
         // Only the reader may read; a close from another thread leaves the reader to wake up.
         Thread current = reader;
         boolean mayLinger = current == null || current == Thread.currentThread();
-        closer.close(reason, mayLinger, this::movePushedLocked);
+        closer.close(reason, mayLinger, pusher::moveLocked);
+    }
+
+    /** What the pusher needs of this connection. */
+    private final class Owner implements Pusher.Owner {
+        @Override
+        public dev.sockit.Connection connection() {
+            return SocketConnection.this;
+        }
+
+        @Override
+        public boolean quiet() {
+            return intake.quiet();
+        }
+
+        @Override
+        public void writeLocked() throws IOException {
+            SocketConnection.this.writeLocked();
+        }
+
+        @Override
+        public boolean expire(CloseReason reason) {
+            return closeElsewhere(reason);
+        }
     }
 
     /** What the watchdogs act on: pings go through the outbox, closes through another thread. */
     private final class Guarded implements Watchdogs.Target {
         @Override
         public void ping(long stamp) {
-            pushControl(framing.ping(Long.toString(stamp).getBytes(StandardCharsets.US_ASCII)));
+            pusher.pushControl(framing.ping(Long.toString(stamp).getBytes(StandardCharsets.US_ASCII)));
         }
 
         @Override
@@ -383,7 +331,7 @@ public final class SocketConnection implements Drainable {
     private final class PeerControl implements Framing.Control {
         @Override
         public void pinged(byte[] payload) {
-            pushControl(framing.pong(payload));
+            pusher.pushControl(framing.pong(payload));
         }
 
         @Override
@@ -441,7 +389,7 @@ public final class SocketConnection implements Drainable {
     @Override
     public ConnectionStats stats() {
         return new ConnectionStats(openedAt, messagesIn, output.messagesOut(), intake.bytesIn(), output.bytesOut(),
-                outbox.droppedCount(), outbox.bytes());
+                pusher.outbox().droppedCount(), pusher.outbox().bytes());
     }
 
     @Override
