@@ -83,13 +83,18 @@ class LimitsTest {
             peer.getOutputStream().write("go\n".getBytes(UTF_8));
             awaitUntil("the server's handler runs", () -> !server.connections().isEmpty());
             SocketConnection served = (SocketConnection) server.connections().iterator().next();
-            // Once the socket buffers are full, a write waits and the peer takes nothing more:
-            // every later moment of progress was stamped with the same (unmoving) clock time.
             awaitUntil("a write waits on the peer", () -> served.watchdogs().writeWaiting());
-            clock.advance(timeout.minusNanos(1));
-            assertThat(served.isOpen()).isTrue();
-            clock.advance(Duration.ofNanos(1));
-            assertThat(served.isOpen()).isFalse();
+            // Until the socket buffers are full the peer's kernel still takes bytes, and each
+            // bit of progress restarts the wait; then one more timeout closes it. So time moves
+            // a timeout at a time, and nothing closes a write that progressed within the last one.
+            awaitUntil("the stuck write is closed", () -> {
+                clock.advance(timeout.minusNanos(1));
+                if (!served.isOpen()) {
+                    throw new AssertionError("closed before a whole write timeout had passed without progress");
+                }
+                clock.advance(Duration.ofNanos(1));
+                return !served.isOpen();
+            });
             CloseReason reason = closed.poll(10, TimeUnit.SECONDS);
             assertThat(reason).isNotNull();
             assertThat(reason.code()).isEqualTo(CloseReason.Code.TIMEOUT);
