@@ -105,6 +105,17 @@ public interface Connection extends AutoCloseable {
     CloseReason closeReason();
 
     /**
+     * What the peer said as it left, once it has: in {@code frames}, its CLOSE frame's reason,
+     * with the kind its close code stands for ({@code Frames.reasonCode}): a client kicked
+     * with {@code /kick 3 bye} finds {@code LIMIT, "kicked: bye"} here after {@link #receive()}
+     * returned null. Empty while the peer has said nothing, and always for framings without a
+     * farewell of their own ({@code lines}, {@code raw}) and for UDP.
+     */
+    default Optional<CloseReason> peerFarewell() {
+        return Optional.empty();
+    }
+
+    /**
      * Closes the connection for a reason: flushes what was sent, sends the framing's farewell
      * for the reason (lines send {@code error: ...} for errors), then closes the socket. Does
      * nothing if already closed; never throws.

@@ -57,7 +57,7 @@ public final class Handlers {
             // Join first: whoever hears "joined" may talk to the newcomer at once, and must reach it.
             room.join(connection);
             room.broadcastExcept(connection,
-                    Message.of("* " + connection.id() + " joined from " + Peers.describe(connection.remote())));
+                    Message.of("* " + connection.id() + " joined from " + Peers.describe(connection)));
             byte[] label = ("[" + connection.id() + "] ").getBytes(java.nio.charset.StandardCharsets.UTF_8);
             try {
                 for (Message message; (message = connection.receive()) != null; ) {

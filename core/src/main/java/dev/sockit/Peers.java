@@ -9,7 +9,9 @@ import java.net.UnixDomainSocketAddress;
 /**
  * How peers are named in logs and messages: {@code 127.0.0.1:50312}, {@code [::1]:50312},
  * {@code [fe80::1%eth0]:50312}, {@code unix:/run/app.sock}, and {@code unix:(unnamed)} for the
- * usual Unix client, which connects without binding a name of its own.
+ * address of the usual Unix client, which connects without binding a name of its own. A
+ * connection with such a peer is named by {@link #describe(Connection)} after the socket it
+ * came in on and its id, {@code unix:/run/app.sock#3}, so that two of them can be told apart.
  */
 public final class Peers {
 
@@ -30,6 +32,22 @@ public final class Peers {
             return path.isEmpty() ? "unix:(unnamed)" : "unix:" + path;
         }
         return String.valueOf(address);
+    }
+
+    /**
+     * How a connection's peer is named in logs: {@link #describe(SocketAddress)} of its remote
+     * address, except for a Unix peer without a name of its own (the usual client), which is
+     * named by the path of the socket it came in on and the connection's id:
+     * {@code unix:/tmp/sockit.sock#3}. Ids are unique within a server, so each such peer has a
+     * name of its own; {@code #id} matches what {@code /list} shows.
+     */
+    public static String describe(Connection connection) {
+        SocketAddress remote = connection.remote();
+        if (remote instanceof UnixDomainSocketAddress unix && unix.getPath().toString().isEmpty()) {
+            String path = connection.local() instanceof UnixDomainSocketAddress local ? local.getPath().toString() : "";
+            return "unix:" + (path.isEmpty() ? "(unnamed)" : path) + "#" + connection.id();
+        }
+        return describe(remote);
     }
 
     /** The address as digits; IPv6 in the short form people type, with its zone if it has one. */

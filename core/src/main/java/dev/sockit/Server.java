@@ -367,7 +367,7 @@ public final class Server implements AutoCloseable {
             SocketConnection connection = new SocketConnection(0, channel, settings.connection());
             Thread.ofVirtual().name("sockit-reject").start(() -> {
                 try {
-                    connection.close(reason);
+                    connection.refuse(reason);
                 } finally {
                     refusals.release();
                 }

@@ -95,6 +95,11 @@ final class TimedConnection implements Connection {
     }
 
     @Override
+    public java.util.Optional<CloseReason> peerFarewell() {
+        return connection.peerFarewell();
+    }
+
+    @Override
     public void close(CloseReason reason) {
         connection.close(reason);
     }

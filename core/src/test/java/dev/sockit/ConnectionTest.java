@@ -142,6 +142,28 @@ class ConnectionTest {
     }
 
     @Test
+    void aFramesClientHearsTheReasonItsServerGaveForClosing() throws Exception {
+        Handler kick = connection -> connection.close(CloseReason.of(CloseReason.Code.KICKED, "kicked: bye"));
+        try (Server server = onLoopback().framing(dev.sockit.framing.Frames.defaults()).handler(kick).start();
+             Connection client = Client.connect(server.endpoint()).framing(dev.sockit.framing.Frames.defaults()).open()) {
+            assertThat(client.receive()).isNull();
+            // 1008, the code for limits, timeouts and the operator, and the reason word for word.
+            assertThat(client.peerFarewell()).contains(CloseReason.of(CloseReason.Code.LIMIT, "kicked: bye"));
+        }
+    }
+
+    @Test
+    void aLinesClientHearsNoFarewellOfItsOwn() throws Exception {
+        Handler close = connection -> connection.close(CloseReason.of(CloseReason.Code.KICKED, "kicked: bye"));
+        try (Server server = onLoopback().handler(close).start();
+             Connection client = Client.connect(server.endpoint()).open()) {
+            assertThat(client.receive().text()).isEqualTo("error: kicked: bye");
+            assertThat(client.receive()).isNull();
+            assertThat(client.peerFarewell()).isEmpty();
+        }
+    }
+
+    @Test
     void refusesASendAfterTheConnectionClosedSayingWhy() throws Exception {
         BlockingQueue<Connection> ended = new LinkedBlockingQueue<>();
         Handler oneReply = connection -> {

@@ -152,6 +152,23 @@ class ServerTest {
     }
 
     @Test
+    void turnsAwayAFramesClientBeyondTheConnectionLimitWithAGreetingAndACloseItCanRead() throws Exception {
+        dev.sockit.framing.Frames frames = dev.sockit.framing.Frames.defaults();
+        try (Server server = onLoopback().framing(frames).maxConnections(1).start();
+             Connection first = Client.connect(server.endpoint()).framing(frames).open()) {
+            first.send("1");
+            assertThat(first.receive().text()).isEqualTo(ACK);
+            try (Connection turnedAway = Client.connect(server.endpoint()).framing(frames).open()) {
+                assertThat(turnedAway.receive()).isNull();
+                assertThat(turnedAway.peerFarewell()).hasValueSatisfying(reason -> {
+                    assertThat(reason.code()).isEqualTo(CloseReason.Code.LIMIT);
+                    assertThat(reason.text()).startsWith("server busy");
+                });
+            }
+        }
+    }
+
+    @Test
     void admitsANewClientOnceOneLeavesAtTheConnectionLimit() throws Exception {
         try (Server server = onLoopback().maxConnections(2).start(); Peer stays = Peer.connect(server)) {
             try (Peer leaves = Peer.connect(server)) {

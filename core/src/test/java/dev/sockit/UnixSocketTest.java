@@ -66,7 +66,9 @@ class UnixSocketTest {
             first.write("anyone?\n");
             received.await("anyone?");
             try (UnixPeer second = UnixPeer.connect(server.endpoint().path())) {
-                assertThat(first.readLine()).matches("\\* \\d+ joined from unix:\\(unnamed\\)");
+                // Named after the socket and the newcomer's id, never "unix:(unnamed)".
+                assertThat(first.readLine()).matches("\\* (\\d+) joined from unix:" + java.util.regex.Pattern.quote(
+                        server.endpoint().path().toString()) + "#\\1");
                 second.write("hi all\n");
                 assertThat(first.readLine()).matches("\\[\\d+] hi all");
                 first.write("hi you\n");
@@ -107,6 +109,8 @@ class UnixSocketTest {
             assertThat(client.remote()).isEqualTo(UnixDomainSocketAddress.of(path));
             assertThat(served.local()).isEqualTo(UnixDomainSocketAddress.of(path));
             assertThat(Peers.describe(served.remote())).isEqualTo("unix:(unnamed)");
+            // The connection is named after the socket it came in on and its id, never "(unnamed)".
+            assertThat(Peers.describe(served)).isEqualTo("unix:" + path + "#" + served.id());
             assertThat(Peers.describe(client.remote())).isEqualTo("unix:" + path);
             assertThat(server.port()).isEqualTo(-1);
         }

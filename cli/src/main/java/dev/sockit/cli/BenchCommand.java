@@ -3,7 +3,6 @@ package dev.sockit.cli;
 import dev.sockit.Endpoint;
 import dev.sockit.cli.bench.BenchSettings;
 import dev.sockit.cli.bench.BulkSender;
-import dev.sockit.cli.bench.DurationConverter;
 import dev.sockit.cli.bench.LoadGenerator;
 import dev.sockit.cli.bench.Mode;
 import dev.sockit.cli.bench.Report;
@@ -67,11 +66,11 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {
             "  sockit bench",
-            "      64 connections, echo, 10 s, against tcp://127.0.0.1:8001",
+            "      64 connections, 10 s, against sockit server's default (ack) on tcp://127.0.0.1:8001",
             "  sockit bench tcp://127.0.0.1:8001 --conns 1000 --depth 16 --size 1024",
-            "  sockit bench --mode ack",
-            "      against sockit server's default reply",
-            "  sockit bench --mode ack --reply OK --rate 50000",
+            "  sockit bench --mode echo",
+            "      against sockit server --mode echo: each reply must be the request",
+            "  sockit bench --reply OK --rate 50000",
             "      open loop: 50,000 requests per second in total",
             "  sockit bench --json --server-pid 4242 > result.json",
             "      for scripts, with the server's CPU per message",
@@ -114,10 +113,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "How long to load the server before measuring, so its JIT settles. Default: ${DEFAULT-VALUE}.")
     Duration warmup;
 
-    @Option(names = "--mode", paramLabel = "echo|ack|discard", defaultValue = "echo",
+    // ack, as sockit server's own default, so that the two commands with no options work together.
+    @Option(names = "--mode", paramLabel = "ack|echo|discard", defaultValue = "ack",
             description = "What the server does, as sockit server's --mode names it, and so how replies are "
-                    + "verified: echo (the request's own bytes), ack (the --reply line), or discard (no replies: "
-                    + "a bulk transfer of raw bytes, reported in Gbit/s). Default: ${DEFAULT-VALUE}.")
+                    + "verified: ack (the --reply line, sockit server's default), echo (the request's own bytes), or "
+                    + "discard (no replies: a bulk transfer of raw bytes, reported in Gbit/s). Default: ${DEFAULT-VALUE}.")
     String mode;
 
     @Option(names = "--reply", paramLabel = "TEXT", defaultValue = dev.sockit.Handlers.ACK_REPLY,

@@ -108,7 +108,7 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
                 System.err.println("sockit: connected: " + ServerLog.facts(connection));
             }
             if (interactive()) {
-                return new InteractiveSession(connection, where, reconnector, retry).run();
+                return new InteractiveSession(connection, where, framing.kind(), reconnector, retry).run();
             }
             if ("udp".equals(connection.protocol())) {
                 return new DatagramPipe(connection, where, retry, System.err)

@@ -30,14 +30,20 @@ final class InteractiveSession {
     private volatile boolean serverGone;
     private volatile boolean gaveUp;
     private volatile boolean leaving;
+    private final FramingOptions.Kind framing;
+    private Message lastReply; // the reply thread's own
+    private volatile boolean mismatched;
+    private volatile ServerWords.Farewell farewell;
 
     // UDP only: what arrived so far, so a sender can tell whether its line got an answer.
     private final Object heardLock = new Object();
     private long heard;
     private final Retry retry;
 
-    InteractiveSession(Connection connection, Endpoint endpoint, Reconnector reconnector, Retry retry) {
+    InteractiveSession(Connection connection, Endpoint endpoint, FramingOptions.Kind framing, Reconnector reconnector,
+            Retry retry) {
         this.connection = connection;
+        this.framing = framing;
         this.endpoint = endpoint;
         this.reconnector = reconnector;
         this.retry = retry;
@@ -64,7 +70,8 @@ final class InteractiveSession {
             try {
                 line = reader.readLine(PROMPT);
             } catch (UserInterruptException e) {
-                return serverGone ? exitStatus() : 0;
+                // Our own wake-up when the server went, or the user's Ctrl-C: 130, as a SIGINT gives.
+                return serverGone ? exitStatus() : ServerConsole.INTERRUPTED;
             } catch (EndOfFileException e) {
                 return 0;
             }
@@ -100,7 +107,18 @@ final class InteractiveSession {
             Connection current = connection;
             try {
                 for (Message reply; (reply = current.receive()) != null; ) {
-                    reader.printAbove(reply.text());
+                    if (lastReply == null) {
+                        String mismatch = ServerWords.mismatch(reply, framing, endpoint);
+                        if (mismatch != null) {
+                            reader.printAbove("sockit: " + mismatch);
+                            mismatched = true;
+                            leave(terminal);
+                            return;
+                        }
+                    }
+                    lastReply = reply;
+                    // Escaped: a server's bytes must not drive the user's terminal.
+                    reader.printAbove(ServerLog.printable(reply.text()));
                     synchronized (heardLock) {
                         heard++;
                         heardLock.notifyAll();
@@ -117,6 +135,7 @@ final class InteractiveSession {
             }
             String lost = Reconnector.lost(current);
             current.close(); // after a framing error it may still be open
+            lastReply = null;
             try {
                 connection = reconnector.after(lost, reader::printAbove);
                 if (leaving) {
@@ -133,11 +152,17 @@ final class InteractiveSession {
                 return;
             }
         }
-        serverGone = true;
         CloseReason reason = connection.closeReason();
+        farewell = ServerWords.farewell(connection, framing == FramingOptions.Kind.raw ? null : lastReply);
         reader.printAbove("sockit: " + endpoint + (reason != null && reason.code() == CloseReason.Code.BROKEN
-                ? " broke the connection: " + reason.text() : " closed the connection"));
-        // Wake the prompt so the session ends now rather than at the next Enter.
+                ? " broke the connection: " + reason.text()
+                : " closed the connection" + (farewell == null ? "" : ": " + farewell.text())));
+        leave(terminal);
+    }
+
+    /** Ends the session now rather than at the next Enter: wakes the prompt. */
+    private void leave(Terminal terminal) {
+        serverGone = true;
         terminal.raise(Terminal.Signal.INT);
     }
 
@@ -196,7 +221,7 @@ final class InteractiveSession {
     }
 
     private int exitStatus() {
-        if (gaveUp) {
+        if (gaveUp || mismatched || farewell != null && farewell.failure()) {
             return Sockit.FAILED;
         }
         CloseReason reason = connection.closeReason();

@@ -23,10 +23,10 @@ final class LivenessOptions {
                     + "option). Default: off.")
     Duration idleTimeout = Duration.ZERO;
 
-    @Option(names = "--keepalive", paramLabel = "IDLE,INTERVAL,COUNT", split = ",", converter = DurationConverter.class,
+    @Option(names = "--keepalive", paramLabel = "IDLE,INTERVAL,COUNT", split = ",",
             description = "TCP keepalive: probe after IDLE of silence, every INTERVAL, give up after COUNT probes, "
                     + "e.g. 60s,10s,6 (the default). Keeps NAT entries fresh and finds vanished hosts.")
-    Duration[] keepalive;
+    String[] keepalive;
 
     @Option(names = "--no-keepalive", description = "Turn TCP keepalive off.")
     boolean noKeepalive;
@@ -40,9 +40,25 @@ final class LivenessOptions {
                 throw new IllegalArgumentException("--keepalive takes IDLE,INTERVAL,COUNT, e.g. 60s,10s,6; not "
                         + keepalive.length + " values");
             }
-            // COUNT went through the duration converter, which reads a bare number as seconds.
-            probes = new Heartbeat.Keepalive(true, keepalive[0], keepalive[1], (int) keepalive[2].toSeconds());
+            probes = new Heartbeat.Keepalive(true, duration(keepalive[0]), duration(keepalive[1]), count(keepalive[2]));
         }
         return new Heartbeat(heartbeat, misses, idleTimeout, probes);
+    }
+
+    private static Duration duration(String text) {
+        try {
+            return DurationConverter.parse(text);
+        } catch (picocli.CommandLine.TypeConversionException e) {
+            throw new IllegalArgumentException("--keepalive " + e.getMessage(), e);
+        }
+    }
+
+    private static int count(String text) {
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--keepalive COUNT must be a whole number of probes, e.g. 60s,10s,6; not \""
+                    + text + "\"");
+        }
     }
 }

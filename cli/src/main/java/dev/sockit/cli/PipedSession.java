@@ -43,6 +43,7 @@ final class PipedSession {
     private final CountDownLatch inputEnded = new CountDownLatch(1);
     private volatile String inputFailure;
     private volatile boolean timedOut;
+    private Message lastReply; // the reply loop's own
 
     PipedSession(Connection connection, Endpoint endpoint, FramingOptions framing, Duration closeTimeout, PrintStream err,
             Reconnector reconnector) {
@@ -64,6 +65,16 @@ final class PipedSession {
             for (;;) {
                 Connection current = connection;
                 for (Message reply; (reply = current.receive()) != null; ) {
+                    if (lastReply == null) {
+                        String mismatch = ServerWords.mismatch(reply, framing.kind(), endpoint);
+                        if (mismatch != null) {
+                            // Its bytes are not ours to print: they are another framing's.
+                            err.println("sockit: " + mismatch);
+                            current.close();
+                            return Sockit.FAILED;
+                        }
+                    }
+                    lastReply = reply;
                     out.write(reply.bytes());
                     if (!raw) {
                         out.write('\n');
@@ -73,6 +84,7 @@ final class PipedSession {
                 if (!lost(current)) {
                     break;
                 }
+                lastReply = null;
                 String lost = Reconnector.lost(current);
                 current.close();
                 err.println("sockit: " + current.stats().messagesOut() + " lines sent on the lost connection, "
@@ -183,6 +195,16 @@ final class PipedSession {
         }
         if (reason != null && reason.code() == CloseReason.Code.BROKEN) {
             err.println("sockit: connection to " + endpoint + " broken: " + reason.text());
+            return Sockit.FAILED;
+        }
+        ServerWords.Farewell farewell = ServerWords.farewell(connection, framing.kind() == FramingOptions.Kind.raw
+                ? null : lastReply);
+        if (farewell != null && farewell.failure()) {
+            err.println("sockit: " + endpoint + " closed the connection: " + farewell.text());
+            return Sockit.FAILED;
+        }
+        if (farewell != null && inputEnded.getCount() > 0) {
+            err.println("sockit: " + endpoint + " closed the connection before the input ended: " + farewell.text());
             return Sockit.FAILED;
         }
         if (inputEnded.getCount() > 0) {

@@ -138,6 +138,13 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                     + "reason, ..., and message: the text line), on the same streams. Default: ${DEFAULT-VALUE}.")
     EventLog.Format logFormat;
 
+    // Unset: previews, except for raw bytes and discard servers (MessagePreview.forServer).
+    @Option(names = "--show-messages", negatable = true,
+            description = "Print every message received, whole (control characters escaped). Default: the first "
+                    + MessagePreview.PREVIEW_CHARS + " characters of each, at most " + MessagePreview.PER_SECOND
+                    + " a second, the rest counted; none with --framing raw or --mode discard. --no-show-messages: none.")
+    Boolean showMessages;
+
     @Option(names = {"-q", "--quiet"},
             description = "Print only the start line and errors: no line per connection or message (for benchmarks).")
     boolean quiet;
@@ -211,7 +218,10 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 .outbound(OutboundLimit.of(maxQueuedBytes, maxQueuedMessages,
                         OutboundLimit.Overflow.valueOf(onSlowReader.name().toUpperCase(Locale.ROOT))))
                 .drainTimeout(drainTimeout)
-                .observer(new ServerLog(log, quiet, verbose, framing.maxLine, mode == Mode.chat))
+                .observer(new ServerLog(log, quiet, verbose, framing.maxLine, mode == Mode.chat,
+                        new MessagePreview(MessagePreview.forServer(showMessages,
+                                framing.kind() == FramingOptions.Kind.raw, mode == Mode.discard), System::nanoTime),
+                        where))
                 .start();
         PrometheusEndpoint scraped;
         try {
@@ -241,8 +251,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         if (!quiet) {
             log.info("waiting", "wait for connection...");
         }
-        // /quit exits as Ctrl-C does: the hook above stops the server, and the status is 0.
-        serverConsole.ifPresent(c -> c.start(server, out, () -> System.exit(0)));
+        // /quit and Ctrl-C at the console exit as a signal does: the hook above stops the server;
+        // the status is 0 for /quit, 130 for Ctrl-C, as without a console.
+        serverConsole.ifPresent(c -> c.start(server, out, System::exit));
         server.awaitClosed();
         return 0;
     }

@@ -68,7 +68,10 @@ final class ServerConsole {
     private volatile LineReader reader;        // null when reading a pipe, or once the terminal is closed
     private Server server;
     private Printer out;
-    private Runnable quit;
+    private java.util.function.IntConsumer quit;
+
+    /** The exit status after Ctrl-C, whatever reads it (the JVM's for SIGINT, or this console). */
+    static final int INTERRUPTED = 130;
 
     private ServerConsole(Terminal terminal, PrintStream err) {
         this.terminal = terminal;
@@ -107,8 +110,11 @@ final class ServerConsole {
         });
     }
 
-    /** Starts reading commands on a platform thread; {@code quit} stops the server and the process. */
-    void start(Server server, Printer out, Runnable quit) {
+    /**
+     * Starts reading commands on a platform thread; {@code quit} stops the server and the
+     * process with the status it is given: 0 for /quit, 130 for Ctrl-C.
+     */
+    void start(Server server, Printer out, java.util.function.IntConsumer quit) {
         this.server = server;
         this.out = out;
         this.quit = quit;
@@ -124,8 +130,9 @@ final class ServerConsole {
                 try {
                     line = reader.readLine(PROMPT);
                 } catch (UserInterruptException e) {
-                    // Ctrl-C at the prompt reaches us, not the JVM: stop as Ctrl-C always does.
-                    execute("/quit");
+                    // Ctrl-C at the prompt reaches us, not the JVM: stop as Ctrl-C always does,
+                    // with the status a SIGINT gives (128 + 2), not /quit's 0.
+                    stop(INTERRUPTED);
                     return;
                 } catch (EndOfFileException e) {
                     break;
@@ -161,6 +168,13 @@ final class ServerConsole {
         }
     }
 
+    private void stop(int status) {
+        if (terminal != null) {
+            closeTerminal();
+        }
+        quit.accept(status);
+    }
+
     /** Carries out one line typed at the console; answers go through the printer. */
     void execute(String line) {
         String command = line.strip();
@@ -189,12 +203,7 @@ final class ServerConsole {
             }
             case "/kick" -> kick(rest);
             case "/stats" -> stats();
-            case "/quit" -> {
-                if (terminal != null) {
-                    closeTerminal();
-                }
-                quit.run();
-            }
+            case "/quit" -> stop(0);
             case "/help" -> help();
             default -> out.println("unknown command \"" + words[0] + "\"; try /help");
         }
@@ -211,7 +220,7 @@ final class ServerConsole {
         for (Connection c : connections) {
             ConnectionStats stats = c.stats();
             out.println(String.format(Locale.ROOT, "  #%d  %s  since %s (%s)  in %d  out %d  queued %d bytes", c.id(),
-                    Peers.describe(c.remote()),
+                    Peers.describe(c),
                     LocalTime.ofInstant(stats.openedAt(), ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS).format(SINCE),
                     age(stats.age(now)), stats.messagesIn(), stats.messagesOut(), stats.queuedBytes()));
         }
@@ -248,7 +257,7 @@ final class ServerConsole {
             String reason = words.length > 1 && !words[1].isBlank() ? "kicked: " + words[1].strip() : "kicked by the operator";
             // Closing from this thread says the farewell here: the peer reads "error: kicked: ..." first.
             c.close(CloseReason.of(CloseReason.Code.KICKED, reason));
-            out.println("kicked #" + c.id() + " (" + Peers.describe(c.remote()) + "): " + reason);
+            out.println("kicked #" + c.id() + " (" + Peers.describe(c) + "): " + reason);
         });
     }
 

@@ -2,6 +2,7 @@ package dev.sockit.cli;
 
 import dev.sockit.CloseReason;
 import dev.sockit.Connection;
+import dev.sockit.Endpoint;
 import dev.sockit.ConnectionStats;
 import dev.sockit.Message;
 import dev.sockit.Observer;
@@ -9,6 +10,7 @@ import dev.sockit.Peers;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,25 +30,32 @@ final class ServerLog implements Observer {
     private final boolean verbose;
     private final int maxLine;
     private final boolean chat;
+    private final MessagePreview messages;
+    private final Endpoint endpoint;
 
     /**
      * @param chat whether the server relays messages between clients, so that each message's
-     *     sender is named (in JSON, field {@code sender})
+     *     line says who said it, {@code [ID] ADDRESS: text} (in JSON, field {@code sender})
+     * @param messages which messages are printed, and how much of each
+     * @param endpoint where the server listens, to name a Unix peer refused before it had an id
      */
-    ServerLog(EventLog log, boolean quiet, boolean verbose, int maxLine, boolean chat) {
+    ServerLog(EventLog log, boolean quiet, boolean verbose, int maxLine, boolean chat, MessagePreview messages,
+            Endpoint endpoint) {
         this.log = log;
         this.quiet = quiet;
         this.verbose = verbose;
         this.maxLine = maxLine;
         this.chat = chat;
+        this.messages = messages;
+        this.endpoint = endpoint;
     }
 
     @Override
     public void connected(Connection connection) {
         if (!quiet) {
-            log.info("connected", "Connected by " + Peers.describe(connection.remote())
+            log.info("connected", "Connected by " + Peers.describe(connection)
                     + (verbose ? " (" + facts(connection) + ")" : ""), "connection", connection.id(),
-                    "remote", Peers.describe(connection.remote()), "protocol", connection.protocol(),
+                    "remote", Peers.describe(connection), "protocol", connection.protocol(),
                     "local", Peers.describe(connection.local()));
         }
     }
@@ -54,20 +63,36 @@ final class ServerLog implements Observer {
     /** The socket's five facts: protocol, local address and port, remote address and port. */
     static String facts(Connection connection) {
         return connection.protocol() + ", local " + Peers.describe(connection.local()) + ", remote "
-                + Peers.describe(connection.remote());
+                + Peers.describe(connection);
     }
 
     @Override
     public void received(Connection connection, Message message) {
-        if (!quiet) {
-            log.info("received", printable(message.text()), "connection", connection.id(),
-                    "remote", Peers.describe(connection.remote()), "sender", chat ? connection.id() : null);
+        if (quiet) {
+            return;
+        }
+        String shown = messages.line(message);
+        if (shown == null) {
+            return;
+        }
+        reportHidden();
+        String peer = Peers.describe(connection);
+        log.info("received", chat ? "[" + connection.id() + "] " + peer + ": " + shown : shown,
+                "connection", connection.id(), "remote", peer, "sender", chat ? connection.id() : null,
+                "bytes", message.length());
+    }
+
+    /** Says how many messages were not shown since it last said so, if any. */
+    private void reportHidden() {
+        long hidden = messages.takeHidden();
+        if (hidden > 0) {
+            log.info("messages_hidden", MessagePreview.hiddenNotice(hidden), "messages", hidden);
         }
     }
 
     @Override
     public void closed(Connection connection, CloseReason reason) {
-        String peer = Peers.describe(connection.remote());
+        String peer = Peers.describe(connection);
         String code = reason.code().name().toLowerCase(Locale.ROOT);
         if (reason.text().startsWith("TLS handshake")) {
             // Refused before it was ever "Connected by": one line on stderr says it all.
@@ -84,6 +109,7 @@ final class ServerLog implements Observer {
         if (quiet) {
             return;
         }
+        reportHidden();
         ConnectionStats stats = connection.stats();
         Duration age = stats.age(Instant.now());
         String why = switch (reason.code()) {
@@ -99,15 +125,25 @@ final class ServerLog implements Observer {
     @Override
     public void rejected(SocketAddress peer, CloseReason reason) {
         String flag = reason.isPerSourceLimit() ? "--max-per-source" : "--max-connections";
-        log.warn("refused", "sockit: refused " + Peers.describe(peer) + ": " + reason.text() + " (raise it with " + flag
-                + ")", "remote", Peers.describe(peer), "cause", reason.isPerSourceLimit() ? "per_source" : "limit",
+        String who = describe(peer);
+        log.warn("refused", "sockit: refused " + who + ": " + reason.text() + " (raise it with " + flag
+                + ")", "remote", who, "cause", reason.isPerSourceLimit() ? "per_source" : "limit",
                 "reason", reason.text());
     }
 
     @Override
     public void refused(SocketAddress peer, String why) {
-        log.warn("refused", "sockit: refused " + Peers.describe(peer) + ": " + why, "remote", Peers.describe(peer),
-                "cause", "denied", "reason", why);
+        String who = describe(peer);
+        log.warn("refused", "sockit: refused " + who + ": " + why, "remote", who, "cause", "denied", "reason", why);
+    }
+
+    /** A peer refused before it had a connection id: a Unix peer without a name is named by our socket. */
+    private String describe(SocketAddress peer) {
+        if (peer instanceof UnixDomainSocketAddress unix && unix.getPath().toString().isEmpty()
+                && endpoint.kind() == Endpoint.Kind.UNIX) {
+            return "a client of unix:" + endpoint.path();
+        }
+        return Peers.describe(peer);
     }
 
     @Override
@@ -120,7 +156,7 @@ final class ServerLog implements Observer {
         }
         log.error("handler_failed", "sockit: handler failed on " + connection + ": " + failure
                 + (trace == null || log.isJson() ? "" : System.lineSeparator() + trace.stripTrailing()),
-                "connection", connection.id(), "remote", Peers.describe(connection.remote()), "error", failure.toString(),
+                "connection", connection.id(), "remote", Peers.describe(connection), "error", failure.toString(),
                 "stack", log.isJson() ? trace : null);
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,8 +49,51 @@ public final class Sockit implements Runnable {
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Sockit());
         commandLine.setExecutionExceptionHandler(Sockit::reportFailure);
+        commandLine.setParameterExceptionHandler(Sockit::reportUsageError);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        giveEveryCommandTheVersion(commandLine);
         return commandLine;
+    }
+
+    // mixinStandardHelpOptions gives each subcommand --version, but it prints nothing without a
+    // provider: give ours to every command that has none, including those added later.
+    private static void giveEveryCommandTheVersion(CommandLine commandLine) {
+        for (CommandLine sub : commandLine.getSubcommands().values()) {
+            if (sub.getCommandSpec().versionProvider() == null) {
+                sub.getCommandSpec().versionProvider(new Version());
+            }
+            giveEveryCommandTheVersion(sub);
+        }
+    }
+
+    /**
+     * A usage error in two lines, not the whole usage: what was wrong, then the nearest option
+     * or command when there is one, and where the full list is.
+     *
+     * <pre>
+     * sockit server: Unknown option: '--mdoe'
+     *   did you mean --mode? ('sockit server --help' lists every option)
+     * </pre>
+     */
+    static int reportUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine failed = e.getCommandLine();
+        PrintWriter err = failed.getErr();
+        String name = failed.getCommandSpec().qualifiedName();
+        err.println(name + ": " + e.getMessage());
+        List<String> suggestions = List.of();
+        boolean option = true;
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            String typed = unmatched.getUnmatched().getFirst();
+            option = typed.startsWith("-");
+            suggestions = Suggestions.nearest(typed, option ? failed.getCommandSpec().optionsMap().keySet()
+                    : failed.getSubcommands().keySet(), 3);
+        }
+        String help = "'" + name + " --help' lists every " + (option ? "option" : "command");
+        err.println(suggestions.isEmpty() ? "  (" + help + ")"
+                : "  did you mean " + String.join(" or ", suggestions.subList(0, Math.min(3, suggestions.size())))
+                        + "? (" + help + ")");
+        err.flush();
+        return failed.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     @Override

@@ -42,6 +42,50 @@ class CommandLineTest {
     }
 
     @Test
+    void everySubcommandPrintsTheVersion() {
+        for (String command : Sockit.commandLine().getSubcommands().keySet()) {
+            out.getBuffer().setLength(0);
+            if (command.equals("help")) {
+                continue; // picocli's help command has no options of its own
+            }
+            assertThat(run(command, "--version")).as(command).isZero();
+            assertThat(out.toString()).as(command).startsWith("sockit ").contains("Java " + Runtime.version().feature());
+        }
+    }
+
+    @Test
+    void anUnknownOptionIsTwoLinesWithTheNearestOptionNotTheWholeUsage() {
+        assertThat(run("server", "--mdoe", "echo")).isEqualTo(2);
+        assertThat(err.toString().lines().toList()).containsExactly(
+                "sockit server: Unknown option: '--mdoe'",
+                "  did you mean --mode? ('sockit server --help' lists every option)");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void anUnknownCommandSuggestsTheNearestOne() {
+        assertThat(run("serve")).isEqualTo(2);
+        assertThat(err.toString().lines().toList()).hasSize(2);
+        assertThat(err.toString()).contains("'serve'", "did you mean server? ('sockit --help' lists every command)");
+    }
+
+    @Test
+    void suggestionsAreTheNearestNames() {
+        java.util.List<String> names = java.util.List.of("--mode", "--max-line", "--max-frame", "--reply", "--quiet");
+        assertThat(Suggestions.nearest("--mdoe", names, 3)).containsExactly("--mode");
+        assertThat(Suggestions.nearest("--max-lien=5", names, 3)).containsExactly("--max-line");
+        assertThat(Suggestions.nearest("--max", names, 3)).containsExactly("--max-frame", "--max-line");
+        assertThat(Suggestions.nearest("--zzzzzz", names, 3)).isEmpty();
+    }
+
+    @Test
+    void aBadDurationIsTwoLinesThatTeachTheGrammar() {
+        assertThat(run("bench", "--duration", "10")).isEqualTo(2);
+        assertThat(err.toString().lines().toList()).hasSize(2);
+        assertThat(err.toString()).contains("duration \"10\" is not understood", "10s for seconds");
+    }
+
+    @Test
     void aMalformedEndpointIsOneLineOnStderrAndAUsageStatus() {
         assertThat(run("client", "tcp://localhost")).isEqualTo(2);
         assertThat(err.toString()).isEqualTo("sockit: endpoint \"tcp://localhost\" has no port; write tcp://localhost:PORT,"

@@ -56,9 +56,9 @@ class LogFormatTest {
                     "[\"info\",\"listening\",null,null,null,null]",
                     "[\"info\",\"received\",1,\"" + remote + "\",1,null]",
                     "[\"info\",\"disconnected\",1,\"" + remote + "\",null,\"peer_closed\"]");
-            // message: the line the text log prints, whatever characters it holds.
+            // message: the line the text log prints, whatever characters it holds; in chat, who said it.
             assertThat(jq(".message", lines.subList(0, 2))).containsExactly(
-                    "\"Server start at: 127.0.0.1:" + port(listening) + "\"", "\"hello \\\"you\\\"\"");
+                    "\"Server start at: 127.0.0.1:" + port(listening) + "\"", "\"[1] " + remote + ": hello \\\"you\\\"\"");
             assertThat(jq(".message", lines.subList(2, 3)).getFirst()).startsWith("\"Disconnected " + remote + " (1 message, ");
             assertThat(jq(".time | test(\"^\\\\d{4}-\\\\d\\\\d-\\\\d\\\\dT\\\\d\\\\d:\\\\d\\\\d:\\\\d\\\\d\\\\.\\\\d{3}Z$\")", lines)).containsOnly("true");
         }

@@ -254,6 +254,26 @@ public final class Frames implements Framing {
     }
 
     /**
+     * The kind of reason a received close code stands for, the inverse of {@link #closeCode}:
+     * 1000 → {@code PEER_CLOSED}, 1001 → {@code SHUTDOWN}, 1002 → {@code PROTOCOL_ERROR},
+     * 1008 → {@code LIMIT} (a limit, a timeout or the operator), 1011 → {@code BROKEN}; an
+     * application's code (4000 to 4999) or an unknown one → {@code PEER_CLOSED}, since only the
+     * application knows what it means.
+     *
+     * @param code a close code as received
+     * @return the kind of reason, as the peer meant it
+     */
+    public static CloseReason.Code reasonCode(int code) {
+        return switch (code) {
+            case CLOSE_GOING_AWAY -> CloseReason.Code.SHUTDOWN;
+            case CLOSE_PROTOCOL_ERROR -> CloseReason.Code.PROTOCOL_ERROR;
+            case CLOSE_LIMIT -> CloseReason.Code.LIMIT;
+            case CLOSE_INTERNAL_ERROR -> CloseReason.Code.BROKEN;
+            default -> CloseReason.Code.PEER_CLOSED;
+        };
+    }
+
+    /**
      * A close code in words, for logs: {@code closeCodeName(1001)} is "going away". Codes
      * 4000 to 4999 are "application"; any other code the protocol does not define is "unknown".
      *

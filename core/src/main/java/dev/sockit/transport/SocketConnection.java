@@ -7,6 +7,7 @@ import dev.sockit.Message;
 import dev.sockit.Observer;
 import dev.sockit.Peers;
 import dev.sockit.TlsSession;
+import dev.sockit.framing.Frames;
 import dev.sockit.framing.Framing;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -195,7 +196,7 @@ public final class SocketConnection implements Drainable {
         if (outputShut) {
             // Refused here, not written: a write after the half-close would fail and take the
             // input half, which the peer may still be sending on, down with it.
-            throw new IOException("cannot send to " + Peers.describe(remote) + ": this end shut its output down"
+            throw new IOException("cannot send to " + Peers.describe(this) + ": this end shut its output down"
                     + " (shutdownOutput) on " + this + "; the input half stays open for receive()");
         }
     }
@@ -257,6 +258,19 @@ public final class SocketConnection implements Drainable {
     @Override
     public boolean endOfStream() {
         return intake.endOfStream();
+    }
+
+    /**
+     * Turns the peer away before any conversation (a limit reached at accept): the framing's
+     * greeting first, if it has one, so that the peer can read the farewell that follows it
+     * (a frames peer refuses a CLOSE that comes without a greeting), then the farewell.
+     */
+    public void refuse(CloseReason reason) {
+        byte[] greeting = framing.greeting();
+        if (greeting != null) {
+            pusher.pushFirst(greeting);
+        }
+        close(reason);
     }
 
     @Override
@@ -341,14 +355,15 @@ public final class SocketConnection implements Drainable {
 
         @Override
         public void closing(int code, String reason) {
-            peerFarewell = CloseReason.of(CloseReason.Code.PEER_CLOSED,
-                    "peer closed: " + (reason.isEmpty() ? "code " + code : reason));
+            // The peer's words as it meant them (its code's kind, its reason), for whoever shows them.
+            peerFarewell = CloseReason.of(Frames.reasonCode(code),
+                    reason.isEmpty() ? "code " + code + " (" + Frames.closeCodeName(code) + ")" : reason);
         }
     }
 
-    /** The reason the peer gave in its close frame, or null. */
-    public CloseReason peerFarewell() {
-        return peerFarewell;
+    @Override
+    public Optional<CloseReason> peerFarewell() {
+        return Optional.ofNullable(peerFarewell);
     }
 
     /** Bytes from the peer waiting unread in the kernel (0 for Unix sockets); for tests. */
@@ -404,6 +419,6 @@ public final class SocketConnection implements Drainable {
 
     @Override
     public String toString() {
-        return "connection " + id + " with " + Peers.describe(remote);
+        return "connection " + id + " with " + Peers.describe(this);
     }
 }

@@ -1,5 +1,6 @@
 package dev.sockit.cli.bench;
 
+import dev.sockit.cli.DurationConverter;
 import dev.sockit.Endpoint;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.sockit.cli.bench;
 
+import dev.sockit.cli.DurationConverter;
 import java.util.Locale;
 
 /**

@@ -22,7 +22,7 @@ class BenchCommandTest {
     @Test
     void aShortEchoRunReportsThroughputAndNoErrors() throws Exception {
         try (Server server = start(Handlers.echo())) {
-            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "4", "--depth", "4",
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "echo", "--conns", "4", "--depth", "4",
                     "--duration", "1s", "--warmup", "0s", "--json");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -35,7 +35,7 @@ class BenchCommandTest {
     @Test
     void theSummaryNamesEveryFigure() throws Exception {
         try (Server server = start(Handlers.echo())) {
-            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "2", "--depth", "2", "--size", "1000",
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "echo", "--conns", "2", "--depth", "2", "--size", "1000",
                     "--duration", "500ms", "--warmup", "0s");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -79,7 +79,7 @@ class BenchCommandTest {
             port = closedAgain.getLocalPort();
         }
 
-        BenchRun run = bench("tcp://127.0.0.1:" + port, "--duration", "1s");
+        BenchRun run = bench("tcp://127.0.0.1:" + port, "--mode", "echo", "--duration", "1s");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err()).isEqualTo("sockit: cannot connect to tcp://127.0.0.1:" + port
@@ -93,7 +93,7 @@ class BenchCommandTest {
         // it closes with a FIN. Closing at once raced the request, and a close over unread
         // input is a reset, which the generator rightly reports as "broken" instead.
         try (Server server = start(connection -> connection.receive())) {
-            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "3", "--duration", "1s", "--warmup", "0s",
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "echo", "--conns", "3", "--duration", "1s", "--warmup", "0s",
                     "--json");
 
             assertThat(run.status()).isEqualTo(1);
@@ -106,7 +106,7 @@ class BenchCommandTest {
     @Test
     void anOpenLoopRunNeverSendsMoreThanItsSchedule() throws Exception {
         try (Server server = start(Handlers.echo())) {
-            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "4", "--rate", "400", "--duration", "1s",
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "echo", "--conns", "4", "--rate", "400", "--duration", "1s",
                     "--warmup", "0s", "--json");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -118,7 +118,7 @@ class BenchCommandTest {
     @Test
     void aBusyPollingRunCountsOnlyTheTimeSpentOnMessages() throws Exception {
         try (Server server = start(Handlers.echo())) {
-            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--conns", "2", "--depth", "4", "--busy-poll",
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "echo", "--conns", "2", "--depth", "4", "--busy-poll",
                     "--duration", "500ms", "--warmup", "0s", "--json");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -129,7 +129,7 @@ class BenchCommandTest {
 
     @Test
     void aBadOptionIsAUsageErrorThatNamesIt() {
-        BenchRun run = bench("tcp://127.0.0.1:1", "--conns", "0");
+        BenchRun run = bench("tcp://127.0.0.1:1", "--mode", "echo", "--conns", "0");
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("sockit: --conns must be at least 1, not 0" + System.lineSeparator());

@@ -30,7 +30,7 @@ class BenchKindsTest {
     void aUnixSocketRunReportsThroughputAndNoErrors(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("bench.sock");
         try (Server server = start(Endpoint.unix(socket), Handlers.echo())) {
-            BenchRun run = bench("unix:" + socket, "--conns", "4", "--depth", "4", "--duration", "1s", "--warmup", "0s",
+            BenchRun run = bench("unix:" + socket, "--mode", "echo", "--conns", "4", "--depth", "4", "--duration", "1s", "--warmup", "0s",
                     "--json");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -44,7 +44,7 @@ class BenchKindsTest {
     void aUnixSocketWithoutAServerSaysSo(@TempDir Path dir) {
         Path socket = dir.resolve("nobody.sock");
 
-        BenchRun run = bench("unix:" + socket, "--duration", "1s");
+        BenchRun run = bench("unix:" + socket, "--mode", "echo", "--duration", "1s");
 
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err()).isEqualTo("sockit: cannot connect to unix:" + socket + ": no socket file at " + socket
@@ -54,7 +54,7 @@ class BenchKindsTest {
     @Test
     void aUdpEchoRunReportsThroughputNoErrorsAndNoLoss() throws Exception {
         try (Server server = start(Endpoint.parse("udp://127.0.0.1:0"), Handlers.echo())) {
-            BenchRun run = bench("udp://127.0.0.1:" + server.port(), "--conns", "4", "--depth", "4", "--duration", "1s",
+            BenchRun run = bench("udp://127.0.0.1:" + server.port(), "--mode", "echo", "--conns", "4", "--depth", "4", "--duration", "1s",
                     "--warmup", "0s", "--json");
 
             assertThat(run.status()).as(run.err()).isZero();
@@ -87,7 +87,7 @@ class BenchKindsTest {
     @Test
     void theSummaryAndProgressLineShowLoss() throws Exception {
         try (Server server = start(Endpoint.parse("udp://127.0.0.1:0"), Handlers.echo())) {
-            BenchRun run = bench("udp://127.0.0.1:" + server.port(), "--conns", "2", "--duration", "1100ms", "--warmup", "0s");
+            BenchRun run = bench("udp://127.0.0.1:" + server.port(), "--mode", "echo", "--conns", "2", "--duration", "1100ms", "--warmup", "0s");
 
             assertThat(run.status()).as(run.err()).isZero();
             assertThat(run.out()).contains("datagrams   sent ", "lost 0 (0.00%, no reply within 1s)", "late 0");
@@ -102,7 +102,7 @@ class BenchKindsTest {
             Thread echo = Thread.ofPlatform().daemon().start(() -> dropEveryNth(peer, every));
             int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
 
-            BenchRun run = bench("udp://127.0.0.1:" + port, "--conns", "4", "--depth", "8", "--loss-timeout", "50ms",
+            BenchRun run = bench("udp://127.0.0.1:" + port, "--mode", "echo", "--conns", "4", "--depth", "8", "--loss-timeout", "50ms",
                     "--duration", "1s", "--warmup", "0s", "--json");
 
             peer.close();
@@ -122,7 +122,7 @@ class BenchKindsTest {
             Thread echo = Thread.ofPlatform().daemon().start(() -> holdEveryNth(peer, 5));
             int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
 
-            BenchRun run = bench("udp://127.0.0.1:" + port, "--conns", "1", "--loss-timeout", "20ms",
+            BenchRun run = bench("udp://127.0.0.1:" + port, "--mode", "echo", "--conns", "1", "--loss-timeout", "20ms",
                     "--duration", "500ms", "--warmup", "0s", "--json");
 
             peer.close();
@@ -142,7 +142,7 @@ class BenchKindsTest {
             port = ((InetSocketAddress) closedAgain.getLocalAddress()).getPort();
         }
 
-        BenchRun run = bench("udp://127.0.0.1:" + port, "--conns", "2", "--duration", "500ms", "--warmup", "0s",
+        BenchRun run = bench("udp://127.0.0.1:" + port, "--mode", "echo", "--conns", "2", "--duration", "500ms", "--warmup", "0s",
                 "--loss-timeout", "100ms");
 
         assertThat(run.status()).isEqualTo(1);
@@ -154,7 +154,7 @@ class BenchKindsTest {
 
     @Test
     void echoOverUdpNeedsRoomForTheRequestNumber() {
-        BenchRun run = bench("udp://127.0.0.1:1", "--size", "4");
+        BenchRun run = bench("udp://127.0.0.1:1", "--mode", "echo", "--size", "4");
 
         assertThat(run.status()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("sockit: --size 4 is too small for echo over UDP: each request carries its"

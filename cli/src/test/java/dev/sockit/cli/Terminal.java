@@ -1,0 +1,97 @@
+package dev.sockit.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.sockit.testing.RequiredProgram;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sockit command run at a real terminal: a pseudo-terminal made by {@code script(1)}
+ * (util-linux), so that JLine, the console and Ctrl-C behave as they do for a person. What we
+ * write goes to the terminal as typed keys ({@code "\u0003"} is Ctrl-C); what the command
+ * prints, escape sequences and all, is collected for {@link #await}.
+ */
+final class Terminal implements AutoCloseable {
+
+    private static final long DEADLINE_MILLIS = 20_000;
+
+    private final Process process;
+    private final StringBuffer screen = new StringBuffer();
+
+    private Terminal(Process process) {
+        this.process = process;
+        Thread.ofPlatform().daemon(true).start(() -> {
+            byte[] chunk = new byte[4096];
+            try (InputStream in = process.getInputStream()) {
+                for (int n; (n = in.read(chunk)) >= 0; ) {
+                    screen.append(new String(chunk, 0, n, UTF_8));
+                }
+            } catch (IOException ignored) {
+                // the terminal closed: the process has ended
+            }
+        });
+    }
+
+    /** Starts {@code sockit ARGS} at a terminal of its own. */
+    static Terminal start(String... args) throws IOException {
+        Path script = RequiredProgram.find("script", "bsdutils");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Sockit.class.getName()));
+        command.addAll(List.of(args));
+        StringBuilder line = new StringBuilder();
+        for (String word : command) {
+            line.append(line.isEmpty() ? "" : " ").append('\'').append(word.replace("'", "'\\''")).append('\'');
+        }
+        // -q: no banner; -f: flush at once; -e: script's status is the command's; /dev/null: no typescript file.
+        ProcessBuilder builder = new ProcessBuilder(script.toString(), "-qfec", line.toString(), "/dev/null")
+                .redirectErrorStream(true);
+        builder.environment().put("TERM", "dumb");
+        return new Terminal(builder.start());
+    }
+
+    /** Waits until the screen shows {@code text}; fails after the deadline, showing the screen. */
+    Terminal await(String text) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + DEADLINE_MILLIS;
+        while (screen.indexOf(text) < 0) {
+            if (System.currentTimeMillis() > deadline || !process.isAlive() && screen.indexOf(text) < 0) {
+                throw new AssertionError("the terminal never showed \"" + text + "\"; it shows: " + screen);
+            }
+            Thread.sleep(10); // polls a screen, not a clock: the condition is the text
+        }
+        return this;
+    }
+
+    /** Types {@code keys} at the terminal. */
+    Terminal type(String keys) throws IOException {
+        process.getOutputStream().write(keys.getBytes(UTF_8));
+        process.getOutputStream().flush();
+        return this;
+    }
+
+    /** Waits for the command to end; returns its exit status. */
+    int exitStatus() throws InterruptedException {
+        if (!process.waitFor(DEADLINE_MILLIS, TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("sockit did not exit; the terminal shows: " + screen);
+        }
+        return process.exitValue();
+    }
+
+    String screen() {
+        return screen.toString();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+}
