@@ -140,6 +140,6 @@ class BenchCommandTest {
         BenchRun run = bench("--help");
 
         assertThat(run.status()).isZero();
-        assertThat(run.out()).contains("Usage: bench", "--depth", "--rate", "Examples:", "sockit bench --mode ack");
+        assertThat(run.out()).contains("Usage: bench", "--depth", "--rate", "Examples:", "sockit bench --mode echo");
     }
 }
