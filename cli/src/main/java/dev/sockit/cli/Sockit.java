@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         description = "The socket toolkit: a server that answers many clients at once, a client that "
                 + "talks to any line-based server, and a load generator to measure either. Endpoints are URIs; "
                 + "the default is tcp://127.0.0.1:8001.%n",
-        subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class, CertCommand.class,
+        subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class, CertCommand.class, PingCommand.class,
             CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
