@@ -249,6 +249,11 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     /** --allow and --deny as one policy; a bad range is named with its flag. */
     private AccessPolicy accessPolicy() {
+        return accessPolicy(allow, deny);
+    }
+
+    /** --allow and --deny as one policy, for every command that listens. */
+    static AccessPolicy accessPolicy(List<String> allow, List<String> deny) {
         AccessPolicy policy = AccessPolicy.OPEN;
         for (String range : allow) {
             try {
