@@ -39,6 +39,7 @@ import picocli.CommandLine.Parameters;
             "  sockit server tcp://0.0.0.0:9000 --allow 10.0.0.0/8,::1 --deny 10.66.0.0/16",
             "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
             "  sockit server --metrics tcp://127.0.0.1:9464   # Prometheus scrapes /metrics there",
+            "  sockit server tcp://0.0.0.0:8001 --proxy-protocol v2 --proxy-from 10.0.0.5   # behind HAProxy",
         })
 final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
@@ -66,6 +67,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     ServerTlsOptions tlsOptions;
+
+    @Mixin
+    ProxyOptions proxyOptions;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = "The most clients connected at once; one more is told 'error: server busy' and closed. Default: ${DEFAULT-VALUE}.")
@@ -194,6 +198,10 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         Server.Builder builder = Server.listen(where);
         if (tls != null) {
             builder.tls(tls).handshakeTimeout(tlsOptions.handshakeTimeout);
+        }
+        dev.sockit.proxy.ProxyProtocol proxy = proxyOptions.proxyProtocol(where);
+        if (proxy != null) {
+            builder.proxyProtocol(proxy);
         }
         Metrics metrics = metricsWhere == null ? null : new Metrics();
         if (metrics != null) {
