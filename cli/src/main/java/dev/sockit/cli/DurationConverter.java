@@ -33,7 +33,25 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
      * @throws CommandLine.TypeConversionException saying how to write a duration
      */
     public static Duration parse(String text) {
+        return parse(text, false);
+    }
+
+    /**
+     * The same grammar, where a bare number is seconds, as {@code ping -i 0.2} has always read
+     * it: for options that copy a classic tool's, and only those.
+     */
+    public static final class BareSeconds implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String text) {
+            return parse(text, true);
+        }
+    }
+
+    private static Duration parse(String text, boolean bareIsSeconds) {
         String s = text.strip().toLowerCase(Locale.ROOT);
+        if (bareIsSeconds && BARE.matcher(s).matches()) {
+            return parse(s + "s", false);
+        }
         if (s.startsWith("pt") || s.startsWith("p")) {
             try {
                 Duration iso = Duration.parse(s);

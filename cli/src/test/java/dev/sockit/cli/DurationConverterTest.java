@@ -68,6 +68,12 @@ class DurationConverterTest {
     }
 
     @Test
+    void pingsOptionsReadABareNumberAsSecondsAsPingDoes() {
+        assertThat(new DurationConverter.BareSeconds().convert("0.2")).isEqualTo(Duration.ofMillis(200));
+        assertThat(new DurationConverter.BareSeconds().convert("1m30s")).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
     void keepaliveTakesTwoDurationsOfTheGrammarAndACount() {
         ServerCommand server = new ServerCommand();
         new CommandLine(server).parseArgs("--keepalive", "1m30s,1.5s,4");
