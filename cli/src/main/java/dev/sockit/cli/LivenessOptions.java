@@ -31,6 +31,12 @@ final class LivenessOptions {
     @Option(names = "--no-keepalive", description = "Turn TCP keepalive off.")
     boolean noKeepalive;
 
+    @Option(names = "--user-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "TCP_USER_TIMEOUT (Linux): close a TCP connection whose sent data the peer has not acknowledged "
+                    + "for this long, e.g. 30s, instead of retransmitting for about 15 minutes. Finds a peer that vanished "
+                    + "while data was on its way, which keepalive cannot. Default: off (the system's rule).")
+    Duration userTimeout = Duration.ZERO;
+
     Heartbeat heartbeat() {
         Heartbeat.Keepalive probes = Heartbeat.Keepalive.DEFAULT;
         if (noKeepalive) {
@@ -42,7 +48,10 @@ final class LivenessOptions {
             }
             probes = new Heartbeat.Keepalive(true, duration(keepalive[0]), duration(keepalive[1]), count(keepalive[2]));
         }
-        return new Heartbeat(heartbeat, misses, idleTimeout, probes);
+        if (userTimeout.isNegative() || (!userTimeout.isZero() && userTimeout.toMillis() < 1)) {
+            throw new IllegalArgumentException("--user-timeout must be at least 1ms, e.g. 30s; not " + userTimeout);
+        }
+        return new Heartbeat(heartbeat, misses, idleTimeout, probes, userTimeout);
     }
 
     private static Duration duration(String text) {
