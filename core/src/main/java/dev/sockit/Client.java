@@ -199,6 +199,9 @@ public final class Client {
 
     private Connection stream(long id, SocketChannel channel, TlsChannel tlsChannel) throws IOException {
         try {
+            if (endpoint.kind() != Endpoint.Kind.UNIX) {
+                Tcp.userTimeout(channel, heartbeat.userTimeout());
+            }
             if (sendProxy != null) {
                 ProxyHeader header = ProxyHeader.proxied(channel.getLocalAddress(), channel.getRemoteAddress());
                 ByteBuffer bytes = ByteBuffer.wrap(sendProxy == ProxyProtocol.Version.V1 ? header.v1Bytes() : header.v2Bytes());
