@@ -9,4 +9,5 @@ module dev.sockit {
     exports dev.sockit;
     exports dev.sockit.framing;
     exports dev.sockit.metrics;
+    exports dev.sockit.websocket;
 }

@@ -38,17 +38,17 @@ final class ServerTlsOptions {
     String[] versions;
 
     @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-            description = "tls://: close a client that has not completed its TLS handshake this long after connecting. "
+            description = "tls://, ws://: close a client that has not completed its TLS handshake, or sent its whole WebSocket upgrade request, this long after connecting. "
                     + "Default: ${DEFAULT-VALUE}.")
     Duration handshakeTimeout;
 
     /** The server's TLS for a tls:// endpoint; null for others, which refuse TLS options. */
     Tls tls(Endpoint endpoint) throws IOException {
         boolean given = cert != null || key != null || keystore != null || clientCa != null || versions != null;
-        if (endpoint.kind() != Endpoint.Kind.TLS) {
+        if (!endpoint.kind().isTls()) {
             if (given) {
                 throw new IllegalArgumentException("--cert, --key, --keystore, --client-ca and --tls-versions apply to"
-                        + " tls:// endpoints; listen on tls://" + endpoint.authority());
+                        + " tls:// and wss:// endpoints; listen on tls://" + endpoint.authority());
             }
             return null;
         }
