@@ -10,4 +10,5 @@ module dev.sockit {
     exports dev.sockit.framing;
     exports dev.sockit.metrics;
     exports dev.sockit.websocket;
+    exports dev.sockit.proxy;
 }

@@ -40,6 +40,7 @@ import picocli.CommandLine.Parameters;
             "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
             "  sockit server ws://127.0.0.1:8080/chat --mode chat   # browsers: open http://127.0.0.1:8080/chat",
             "  sockit server --metrics tcp://127.0.0.1:9464   # Prometheus scrapes /metrics there",
+            "  sockit server tcp://0.0.0.0:8001 --proxy-protocol v2 --proxy-from 10.0.0.5   # behind HAProxy",
         })
 final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
@@ -70,6 +71,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     WebSocketOptions websocketOptions;
+
+    @Mixin
+    ProxyOptions proxyOptions;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = "The most clients connected at once; one more is told 'error: server busy' and closed. Default: ${DEFAULT-VALUE}.")
@@ -199,6 +203,10 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             throw new IllegalArgumentException("--allow-origin, --subprotocol, --max-message, --no-page and --no-deflate"
                     + " apply to ws:// and wss:// endpoints; listen on ws://" + where.authority() + "/PATH");
         }
+        dev.sockit.proxy.ProxyProtocol proxy = proxyOptions.proxyProtocol(where);
+        if (proxy != null) {
+            builder.proxyProtocol(proxy);
+        }
         Metrics metrics = metricsWhere == null ? null : new Metrics();
         if (metrics != null) {
             builder.metrics(metrics).handlerTiming(metricsHandlerTime);
@@ -260,6 +268,11 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     /** --allow and --deny as one policy; a bad range is named with its flag. */
     private AccessPolicy accessPolicy() {
+        return accessPolicy(allow, deny);
+    }
+
+    /** --allow and --deny as one policy, for every command that listens. */
+    static AccessPolicy accessPolicy(List<String> allow, List<String> deny) {
         AccessPolicy policy = AccessPolicy.OPEN;
         for (String range : allow) {
             try {
