@@ -215,6 +215,9 @@ public final class Client {
 
     private Connection stream(long id, SocketChannel channel, TlsChannel tlsChannel) throws IOException {
         try {
+            if (endpoint.kind() != Endpoint.Kind.UNIX) {
+                Tcp.userTimeout(channel, heartbeat.userTimeout());
+            }
             boolean ws = endpoint.kind().isWebSocket();
             ConnectionSettings settings = new ConnectionSettings(ws ? dev.sockit.websocket.WebSocketFrames.client(
                     websocket.maxMessage()) : framing, heartbeat, outbound, Observer.NONE);

@@ -20,6 +20,7 @@ import dev.sockit.transport.MemoryBudget;
 import dev.sockit.transport.ProxyHeaderReader;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.StreamListener;
+import dev.sockit.transport.linux.SocketActivation;
 import dev.sockit.transport.TlsChannel;
 import dev.sockit.transport.TlsContext;
 import dev.sockit.transport.TlsHandshakeException;
@@ -138,8 +139,14 @@ public final class Server implements AutoCloseable {
     }
 
     private Listener listener(Endpoint endpoint) throws IOException {
+        Duration userTimeout = settings.connection().heartbeat().userTimeout();
+        if (endpoint == null) {
+            return StreamListener.activated(settings.tls() != null, userTimeout, this::accepted,
+                    settings.observer()::acceptFailed);
+        }
         return switch (endpoint.kind()) {
-            case TCP, UNIX, TLS, WS, WSS -> StreamListener.start(endpoint, settings.backlog(), settings.socketMode(), this::accepted,
+            case TCP, UNIX, TLS, WS, WSS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
+                    settings.socketMode(), settings.reusePort(), userTimeout), this::accepted,
                     settings.observer()::acceptFailed);
             case UDP -> DatagramListener.start(endpoint,
                     new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
@@ -151,6 +158,26 @@ public final class Server implements AutoCloseable {
     /** Starts describing a server that will listen on {@code endpoint}; port 0 picks a free port. */
     public static Builder listen(Endpoint endpoint) {
         return new Builder(Objects.requireNonNull(endpoint, "endpoint"));
+    }
+
+    /**
+     * Starts describing a server on the listening socket systemd passed to this process
+     * (socket activation: {@code LISTEN_PID} names this process, {@code LISTEN_FDS=1}, the
+     * socket is descriptor 3): a TCP socket serves {@code tcp://}, or {@code tls://} when
+     * {@link Builder#tls} is given; a Unix stream socket serves {@code unix:}, and its file is
+     * left to systemd. {@link Builder#start()} takes the socket. Linux only.
+     *
+     * <pre>{@code
+     * Server server = (Server.socketPassed() ? Server.activated() : Server.listen(endpoint)).start();
+     * }</pre>
+     */
+    public static Builder activated() {
+        return new Builder(null);
+    }
+
+    /** True when systemd (or a launcher that does as it does) passed this process a socket: see {@link #activated()}. */
+    public static boolean socketPassed() {
+        return SocketActivation.passed();
     }
 
     /** The endpoint as bound: with port 0, the port the system chose. */
@@ -259,7 +286,7 @@ public final class Server implements AutoCloseable {
             // The handshake waits for the connection's own thread (start()): a slow or silent
             // peer must not hold up the accept loop.
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
-                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
+                    settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
             admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, null, opening()));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
@@ -326,7 +353,7 @@ public final class Server implements AutoCloseable {
                 return;
             }
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
-                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
+                    settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
             try {
                 admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, proxied,
                         opening()));
@@ -661,7 +688,7 @@ public final class Server implements AutoCloseable {
     private record Settings(Endpoint endpoint, ConnectionSettings connection, Handler handler, int maxConnections,
             int backlog, Duration drainTimeout, Set<PosixFilePermission> socketMode, int maxDatagram,
             Duration sessionTimeout, AccessPolicy access, int maxPerSource, Tls tls, Duration handshakeTimeout,
-            ProxyProtocol proxy, WebSocket websocket) {
+            ProxyProtocol proxy, boolean reusePort, WebSocket websocket) {
         Observer observer() {
             return connection.observer();
         }
@@ -687,6 +714,7 @@ public final class Server implements AutoCloseable {
         private Tls tls;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private ProxyProtocol proxyProtocol;
+        private boolean reusePort;
         private WebSocket websocket = WebSocket.defaults();
         private Metrics metrics;
         private boolean handlerTiming;
@@ -707,8 +735,21 @@ public final class Server implements AutoCloseable {
          */
         public Builder framing(Framing framing) {
             Objects.requireNonNull(framing, "framing");
-            Udp.checkFraming(endpoint, framing);
+            if (endpoint != null) { // a passed socket is a stream socket
+                Udp.checkFraming(endpoint, framing);
+            }
             this.framing = framing;
+            return this;
+        }
+
+        /**
+         * TCP: let several servers listen on the same address and port ({@code SO_REUSEPORT}),
+         * in this process or others, each started with this; the kernel spreads new connections
+         * over them, by a hash of each connection's addresses. Default: off (a second server on
+         * the port fails with "address already in use").
+         */
+        public Builder reusePort(boolean reusePort) {
+            this.reusePort = reusePort;
             return this;
         }
 
@@ -907,7 +948,7 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("a server needs Tls.server(certPem, keyPem) or Tls.keystore(file,"
                         + " password), not Tls.client()");
             }
-            if (!endpoint.kind().isTls()) {
+            if (endpoint != null && !endpoint.kind().isTls()) { // null: a passed socket, TLS on top
                 throw new IllegalArgumentException("TLS settings apply to tls:// and wss:// endpoints, and " + endpoint
                         + " is neither; listen on tls://" + endpoint.authority()
                         + (endpoint.kind().isWebSocket() ? " or wss://" + endpoint.authority() + endpoint.resource() : ""));
@@ -975,11 +1016,11 @@ public final class Server implements AutoCloseable {
          */
         public Builder proxyProtocol(ProxyProtocol proxyProtocol) {
             Objects.requireNonNull(proxyProtocol, "proxyProtocol");
-            if (endpoint.kind() == Endpoint.Kind.UDP) {
+            if (endpoint != null && endpoint.kind() == Endpoint.Kind.UDP) {
                 throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
                         + " and " + endpoint + " is UDP");
             }
-            if (endpoint.kind() != Endpoint.Kind.UNIX && proxyProtocol.trusted().isEmpty()) {
+            if ((endpoint == null || endpoint.kind() != Endpoint.Kind.UNIX) && proxyProtocol.trusted().isEmpty()) {
                 throw new IllegalArgumentException("the PROXY protocol needs the addresses of the proxies to trust,"
                         + " e.g. ProxyProtocol.accept(V2).from(\"10.0.0.0/8\") (sockit server: --proxy-from CIDR)");
             }
@@ -1030,11 +1071,11 @@ public final class Server implements AutoCloseable {
          *     heartbeat that pings over a framing that cannot
          */
         public Server start() throws IOException {
-            if (endpoint.kind().isTls() && tls == null) {
+            if (endpoint != null && endpoint.kind().isTls() && tls == null) {
                 throw new IllegalArgumentException(endpoint + " needs a certificate: .tls(Tls.server(certPem, keyPem))"
                         + " (sockit server: --cert FILE --key FILE; sockit cert makes a development one)");
             }
-            boolean ws = endpoint.kind().isWebSocket();
+            boolean ws = endpoint != null && endpoint.kind().isWebSocket();
             Framing framing = ws ? WebSocketFrames.server(websocket.maxMessage()) : this.framing;
             if (handlerTiming && metrics == null) {
                 throw new IllegalStateException("handlerTiming needs a registry to count into: .metrics(new Metrics())");
@@ -1054,7 +1095,8 @@ public final class Server implements AutoCloseable {
                     new MemoryBudget(maxBufferMemory));
             Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout, proxyProtocol,
-                    ws ? websocket : null), flight);
+                    reusePort, ws ? websocket : null),
+                    flight);
             if (counting != null) {
                 counting.watch(server);
             }
