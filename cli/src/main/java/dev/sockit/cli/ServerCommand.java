@@ -39,6 +39,7 @@ import picocli.CommandLine.Parameters;
             "  sockit server tcp://0.0.0.0:9000 --allow 10.0.0.0/8,::1 --deny 10.66.0.0/16",
             "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
             "  sockit server --metrics tcp://127.0.0.1:9464   # Prometheus scrapes /metrics there",
+            "  sockit server tcp://0.0.0.0:8001 --proxy-protocol v2 --proxy-from 10.0.0.5   # behind HAProxy",
         })
 final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
@@ -66,6 +67,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     ServerTlsOptions tlsOptions;
+
+    @Mixin
+    ProxyOptions proxyOptions;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = "The most clients connected at once; one more is told 'error: server busy' and closed. Default: ${DEFAULT-VALUE}.")
@@ -138,6 +142,12 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                     + "reason, ..., and message: the text line), on the same streams. Default: ${DEFAULT-VALUE}.")
     EventLog.Format logFormat;
 
+    @Option(names = {"-x", "--hexdump"}, paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
+            description = "Write every chunk each client sends and receives as a hex dump to FILE (- or nothing: stderr), "
+                    + "headed by direction (> sent, < received), time, length, stream offsets and the connection, as "
+                    + "socat -x and ncat -x show them. Put it after ENDPOINT, or give FILE.")
+    String hexdump;
+
     @Option(names = {"-q", "--quiet"},
             description = "Print only the start line and errors: no line per connection or message (for benchmarks).")
     boolean quiet;
@@ -184,9 +194,14 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         Printer out = serverConsole.map(ServerConsole::printer).orElseGet(() -> new Printer(System.out));
         EventLog log = new EventLog(logFormat, out, err, Clock.systemUTC());
         dev.sockit.Tls tls = tlsOptions.tls(where);
+        HexDump dump = hexdump == null ? null : HexDump.open(hexdump);
         Server.Builder builder = Server.listen(where);
         if (tls != null) {
             builder.tls(tls).handshakeTimeout(tlsOptions.handshakeTimeout);
+        }
+        dev.sockit.proxy.ProxyProtocol proxy = proxyOptions.proxyProtocol(where);
+        if (proxy != null) {
+            builder.proxyProtocol(proxy);
         }
         Metrics metrics = metricsWhere == null ? null : new Metrics();
         if (metrics != null) {
@@ -203,7 +218,8 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 .maxDatagram(maxDatagram)
                 .sessionTimeout(sessionTimeout)
                 .heartbeat(liveness.heartbeat())
-                .handler(Handlers.forMode(mode.name(), reply))
+                .handler(dumped(Handlers.forMode(mode.name(), reply), dump, framing.appliesTo(where) ? framing.framing()
+                        : dev.sockit.framing.Raw.bytes()))
                 .maxConnections(maxConnections)
                 .maxPerSource(maxPerSource)
                 .access(access)
@@ -231,6 +247,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             }
             log.info("stopped", "Server stopped.");
             out.close();
+            if (dump != null) {
+                dump.close();
+            }
         }));
         // The hook is in place before the start line, so whoever reads that line may stop us.
         log.info("listening", "Server start at: " + server.endpoint().authority(), "endpoint",
@@ -247,8 +266,22 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         return 0;
     }
 
+    /** The handler, seeing each connection through the hex dump when there is one. */
+    static dev.sockit.Handler dumped(dev.sockit.Handler handler, HexDump dump, dev.sockit.framing.Framing framing) {
+        if (dump == null) {
+            return handler;
+        }
+        return connection -> handler.handle(new DumpedConnection(connection, framing, dump.stream("connection "
+                + connection.id() + " " + dev.sockit.Peers.describe(connection.remote()))));
+    }
+
     /** --allow and --deny as one policy; a bad range is named with its flag. */
     private AccessPolicy accessPolicy() {
+        return accessPolicy(allow, deny);
+    }
+
+    /** --allow and --deny as one policy, for every command that listens. */
+    static AccessPolicy accessPolicy(List<String> allow, List<String> deny) {
         AccessPolicy policy = AccessPolicy.OPEN;
         for (String range : allow) {
             try {
