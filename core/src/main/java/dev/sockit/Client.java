@@ -2,6 +2,8 @@ package dev.sockit;
 
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.Lines;
+import dev.sockit.proxy.ProxyHeader;
+import dev.sockit.proxy.ProxyProtocol;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
 import dev.sockit.transport.SocketConnection;
@@ -9,12 +11,17 @@ import dev.sockit.transport.Tcp;
 import dev.sockit.transport.TlsChannel;
 import dev.sockit.transport.Udp;
 import dev.sockit.transport.Unix;
+import dev.sockit.transport.WebSocketHandshake;
+import dev.sockit.websocket.WebSocket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -50,7 +57,10 @@ public final class Client {
     private Heartbeat heartbeat = Heartbeat.DEFAULT;
     private OutboundLimit outbound = OutboundLimit.CLIENT_DEFAULT;
     private Duration receiveTimeout;
+    private WebSocket websocket = WebSocket.defaults();
+    private final Map<String, String> headers = new LinkedHashMap<>();
     private Tls tls;
+    private ProxyProtocol.Version sendProxy;
     // Built once per client, so that reconnections can resume the TLS session.
     private javax.net.ssl.SSLContext tlsContext;
 
@@ -110,6 +120,40 @@ public final class Client {
     }
 
     /**
+     * WebSocket only: the largest message taken from the server and the subprotocols
+     * offered. Default: {@link WebSocket#defaults()}. Ignored for other endpoints.
+     */
+    public Client websocket(WebSocket websocket) {
+        this.websocket = Objects.requireNonNull(websocket, "websocket");
+        return this;
+    }
+
+    /**
+     * WebSocket only: a header to send with the upgrade request, such as {@code Origin} or
+     * {@code Authorization}; the handshake's own headers cannot be replaced. Ignored for
+     * other endpoints.
+     *
+     * @throws IllegalArgumentException for a name that is not an HTTP token, a value with a
+     *     line break, or one of the handshake's own headers
+     */
+    public Client header(String name, String value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        if (name.isEmpty() || !name.chars().allMatch(c -> c > 0x20 && c < 0x7F && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+            throw new IllegalArgumentException("header name \"" + name + "\" is not an HTTP token");
+        }
+        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("header " + name + " has a line break in its value");
+        }
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (lower.equals("host") || lower.equals("upgrade") || lower.equals("connection") || lower.startsWith("sec-websocket-")) {
+            throw new IllegalArgumentException("header " + name + " is the handshake's own; it cannot be set");
+        }
+        headers.put(name, value);
+        return this;
+    }
+
+    /**
      * How much another thread may queue to send, and what a send beyond it does. Default:
      * {@link OutboundLimit#CLIENT_DEFAULT}: the sender waits, so nothing is lost.
      */
@@ -130,12 +174,33 @@ public final class Client {
         if (tls.isServer()) {
             throw new IllegalArgumentException("a client needs Tls.client(), not a server's TLS settings");
         }
-        if (endpoint.kind() != Endpoint.Kind.TLS) {
-            throw new IllegalArgumentException("TLS settings apply to tls:// endpoints, and " + endpoint
-                    + " is not one; connect to tls://" + endpoint.authority());
+        if (!endpoint.kind().isTls()) {
+            throw new IllegalArgumentException("TLS settings apply to tls:// and wss:// endpoints, and " + endpoint
+                    + " is neither; connect to tls://" + endpoint.authority());
         }
         this.tls = tls;
         this.tlsContext = null;
+        return this;
+    }
+
+    /**
+     * Begins every connection with a PROXY protocol header of {@code version} (V1 or V2)
+     * naming this client's own addresses, as a load balancer would: for testing a server
+     * behind one ({@code sockit server --proxy-protocol}) by hand. The header goes before
+     * anything else, before TLS too, where it leaves in one write with the TLS client hello.
+     * Default: none.
+     *
+     * @throws IllegalArgumentException for {@code ANY} (a sender sends one version) or a UDP endpoint
+     */
+    public Client sendProxy(ProxyProtocol.Version version) {
+        Objects.requireNonNull(version, "version");
+        if (version == ProxyProtocol.Version.ANY) {
+            throw new IllegalArgumentException("a client sends one PROXY protocol version: V1 or V2, not ANY");
+        }
+        if (endpoint.kind() == Endpoint.Kind.UDP) {
+            throw new IllegalArgumentException("a PROXY protocol header begins a stream; " + endpoint + " is UDP");
+        }
+        this.sendProxy = version;
         return this;
     }
 
@@ -153,7 +218,8 @@ public final class Client {
             case TCP -> stream(id, Tcp.connect(endpoint, connectTimeout));
             case UNIX -> stream(id, Unix.connect(endpoint, connectTimeout));
             case UDP -> datagrams(id, Udp.connect(endpoint));
-            case TLS -> tlsStream(id);
+            case TLS, WSS -> tlsStream(id);
+            case WS -> stream(id, Tcp.connect(endpoint, connectTimeout));
         };
     }
 
@@ -177,8 +243,23 @@ public final class Client {
             if (endpoint.kind() != Endpoint.Kind.UNIX) {
                 Tcp.userTimeout(channel, heartbeat.userTimeout());
             }
-            ConnectionSettings settings = new ConnectionSettings(framing, heartbeat, outbound, Observer.NONE);
-            SocketConnection connection = new SocketConnection(id, channel, settings, tlsChannel);
+            if (sendProxy != null) {
+                ProxyHeader header = ProxyHeader.proxied(channel.getLocalAddress(), channel.getRemoteAddress());
+                ByteBuffer bytes = ByteBuffer.wrap(sendProxy == ProxyProtocol.Version.V1 ? header.v1Bytes() : header.v2Bytes());
+                if (tlsChannel != null) {
+                    // In one segment with the client hello, as a proxy sends it with the client's first bytes.
+                    tlsChannel.prefix(bytes);
+                } else {
+                    while (bytes.hasRemaining()) {
+                        channel.write(bytes);
+                    }
+                }
+            }
+            boolean ws = endpoint.kind().isWebSocket();
+            ConnectionSettings settings = new ConnectionSettings(ws ? dev.sockit.websocket.WebSocketFrames.client(
+                    websocket.maxMessage()) : framing, heartbeat, outbound, Observer.NONE);
+            SocketConnection connection = new SocketConnection(id, channel, settings, tlsChannel, ws
+                    ? new WebSocketHandshake(endpoint, websocket, headers, connectTimeout) : null);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {
