@@ -56,6 +56,13 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             description = "ack: answer each message with --reply; echo: send it back; chat: relay it to every other client; discard: read and answer nothing. Default: ${DEFAULT-VALUE}.")
     Mode mode;
 
+    @Option(names = "-l", description = "Accepted for ncat habits (ncat -l): a server always listens.")
+    boolean listenFlag;
+
+    @Option(names = "-p", paramLabel = "PORT",
+            description = "As ncat -l -p PORT: listen on this port, at ENDPOINT's host (default 127.0.0.1).")
+    Integer port;
+
     @Option(names = {"-e", "--exec"}, paramLabel = "'CMD ARGS'",
             description = "Join each client to a new process of CMD (split at spaces, no shell), as ncat -e does: what the "
                     + "client sends is its standard input, its standard output goes to the client, byte for byte. The "
@@ -193,7 +200,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     public Integer call() throws Exception {
         // No endpoint and a socket passed by systemd: serve that one (socket activation).
         boolean activated = endpoint == null && Server.socketPassed();
-        Endpoint where = Endpoint.parse(endpoint == null ? Endpoint.DEFAULT : endpoint);
+        Endpoint where = withPort(Endpoint.parse(endpoint == null ? Endpoint.DEFAULT : endpoint), port);
         if (activated && reusePort) {
             throw new IllegalArgumentException("--reuse-port applies to a socket sockit binds; the passed socket is systemd's"
                     + " (set ReusePort=yes in the .socket unit)");
@@ -301,6 +308,20 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         serverConsole.ifPresent(c -> c.start(server, out, () -> System.exit(0)));
         server.awaitClosed();
         return 0;
+    }
+
+    /** The endpoint with the port of -p, if given. */
+    static Endpoint withPort(Endpoint endpoint, Integer port) {
+        if (port == null) {
+            return endpoint;
+        }
+        if (endpoint.kind() == Endpoint.Kind.UNIX) {
+            throw new IllegalArgumentException("-p " + port + " sets a port, and " + endpoint + " has none");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("-p " + port + " is not a port (0 to 65535; 0: any free one)");
+        }
+        return endpoint.withPort(port);
     }
 
     /** The program each client is joined to (--exec, --sh-exec), or null for the --mode handlers. */
