@@ -38,6 +38,7 @@ import picocli.CommandLine.Parameters;
             "  sockit server unix:/tmp/sockit.sock --socket-mode 660",
             "  sockit server tcp://0.0.0.0:9000 --allow 10.0.0.0/8,::1 --deny 10.66.0.0/16",
             "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
+            "  sockit server ws://127.0.0.1:8080/chat --mode chat   # browsers: open http://127.0.0.1:8080/chat",
             "  sockit server --metrics tcp://127.0.0.1:9464   # Prometheus scrapes /metrics there",
             "  sockit server tcp://127.0.0.1:9000 --exec 'tr a-z A-Z'   # each client gets its own tr",
             "  sockit server tcp://0.0.0.0:8001 --proxy-protocol v2 --proxy-from 10.0.0.5   # behind HAProxy",
@@ -49,7 +50,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     enum SlowReader { disconnect, drop, block }
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT",
-            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH. Port 0 picks a free one. Default: the socket systemd passed (LISTEN_FDS), else " + Endpoint.DEFAULT + ".")
+            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH (WebSocket; a plain GET there serves a page that connects back), wss://HOST:PORT/PATH (with --cert and --key). Port 0 picks a free one. Default: the socket systemd passed (LISTEN_FDS), else " + Endpoint.DEFAULT + ".")
     String endpoint;
 
     @Option(names = {"-m", "--mode"}, paramLabel = "ack|echo|chat|discard", defaultValue = "ack",
@@ -91,6 +92,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     ServerTlsOptions tlsOptions;
+
+    @Mixin
+    WebSocketOptions websocketOptions;
 
     @Mixin
     ProxyOptions proxyOptions;
@@ -233,7 +237,14 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         HexDump dump = hexdump == null ? null : HexDump.open(hexdump);
         Server.Builder builder = activated ? Server.activated() : Server.listen(where);
         if (tls != null) {
-            builder.tls(tls).handshakeTimeout(tlsOptions.handshakeTimeout);
+            builder.tls(tls);
+        }
+        builder.handshakeTimeout(tlsOptions.handshakeTimeout);
+        if (where.kind().isWebSocket()) {
+            builder.websocket(websocketOptions.websocket());
+        } else if (websocketOptions.given()) {
+            throw new IllegalArgumentException("--allow-origin, --subprotocol, --max-message, --no-page and --no-deflate"
+                    + " apply to ws:// and wss:// endpoints; listen on ws://" + where.authority() + "/PATH");
         }
         dev.sockit.proxy.ProxyProtocol proxy = proxyOptions.proxyProtocol(where);
         if (proxy != null) {
@@ -247,10 +258,12 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                     + " tcp://127.0.0.1:9464 --metrics-handler-time");
         }
         ExecHandler program = program();
-        // Over UDP a datagram is the message; an activated socket's kind is known only once passed.
-        boolean framed = activated || framing.appliesTo(where);
+        // Over UDP a datagram is the message, over WebSocket a WebSocket message; an activated
+        // socket's kind is known only once passed.
+        boolean webSocket = where.kind().isWebSocket();
+        boolean framed = (activated || framing.appliesTo(where)) && !webSocket;
         dev.sockit.framing.Framing wire = program != null || !framed ? dev.sockit.framing.Raw.bytes() : framing.framing();
-        if (program != null || framed) {
+        if (framed || (program != null && !webSocket)) {
             builder.framing(wire);
         }
         if (program != null && (activated || !isLoopback(where))) {
