@@ -113,7 +113,8 @@ class HaproxyTest {
                 try (Peer client = Peer.connectFrom("127.0.0.5", front)) {
                     String self = "127.0.0.5:" + client.socket().getLocalPort();
                     assertThat(client.ask("hello")).isEqualTo("hello from " + self);
-                    assertThat(watch.next("PROXY")).isEqualTo("PROXY " + self);
+                    // Skipping the probes above, which HAProxy relayed from 127.0.0.1 with headers of their own.
+                    assertThat(watch.next("PROXY 127.0.0.5")).isEqualTo("PROXY " + self);
                 }
             } finally {
                 process.destroy(); // SIGTERM to its pid
