@@ -9,4 +9,6 @@ module dev.sockit {
     exports dev.sockit;
     exports dev.sockit.framing;
     exports dev.sockit.metrics;
+    exports dev.sockit.cluster;
+    uses dev.sockit.cluster.BrokerFactory; // engines such as cluster-redis, found by Broker.open
 }

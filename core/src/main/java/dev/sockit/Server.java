@@ -1,5 +1,6 @@
 package dev.sockit;
 
+import dev.sockit.cluster.Broker;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Lines;
@@ -102,12 +103,15 @@ public final class Server implements AutoCloseable {
     private final TlsContext tls;
     // Flight Recorder events; closed with the server, which ends its periodic statistics.
     private final FlightRecorderObserver flight;
+    // What crosses to other nodes; a node alone unless the builder was given a broker.
+    private final Cluster cluster;
     private volatile boolean closing;
 
     private Server(Settings settings, FlightRecorderObserver flight) throws IOException {
         this.settings = settings;
         this.flight = flight;
         this.permits = new Semaphore(settings.maxConnections());
+        this.cluster = new Cluster(this, settings.broker());
         Endpoint endpoint = settings.endpoint();
         Observer observer = settings.observer();
         this.tls = settings.tls() == null ? null : TlsContext.watch(settings.tls()::context, settings.tls().files(),
@@ -124,6 +128,7 @@ public final class Server implements AutoCloseable {
             if (tls != null) {
                 tls.close();
             }
+            cluster.close();
             throw e;
         }
     }
@@ -201,8 +206,25 @@ public final class Server implements AutoCloseable {
         return listener instanceof DatagramListener datagrams ? datagrams.droppedCount() : 0;
     }
 
-    /** Sends {@code message} to every live connection; returns how many it reached. */
+    /**
+     * Sends {@code message} to every live connection, and through the {@link Builder#broker
+     * broker} to every connection of every other node; returns how many of this server's
+     * connections it reached. See {@link Cluster#broadcast}.
+     */
     public int broadcast(Message message) {
+        return cluster.broadcast(message);
+    }
+
+    /**
+     * This server's place in its cluster: the connections and counters of every node, and
+     * commands for a connection on any node. A node alone without a broker.
+     */
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    /** Sends {@code message} to every live connection of this server only; how many it reached. */
+    int broadcastHere(Message message) {
         int reached = 0;
         for (Connection connection : connections.values()) {
             try {
@@ -490,6 +512,7 @@ public final class Server implements AutoCloseable {
         } finally {
             // Only now: a UDP server's sessions replied from the listening socket until they closed.
             listener.release();
+            cluster.close();
             if (tls != null) {
                 tls.close();
             }
@@ -547,7 +570,8 @@ public final class Server implements AutoCloseable {
     /** A server's settings, gathered by the {@link Builder}. */
     private record Settings(Endpoint endpoint, ConnectionSettings connection, Handler handler, int maxConnections,
             int backlog, Duration drainTimeout, Set<PosixFilePermission> socketMode, int maxDatagram,
-            Duration sessionTimeout, AccessPolicy access, int maxPerSource, Tls tls, Duration handshakeTimeout) {
+            Duration sessionTimeout, AccessPolicy access, int maxPerSource, Tls tls, Duration handshakeTimeout,
+            Broker broker) {
         Observer observer() {
             return connection.observer();
         }
@@ -576,6 +600,7 @@ public final class Server implements AutoCloseable {
         private boolean handlerTiming;
         private Clock clock = Clock.SYSTEM;
         private long maxBufferMemory = Runtime.getRuntime().maxMemory() / 2;
+        private Broker broker;
 
         private Builder(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -828,6 +853,18 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Joins this server to a cluster: {@link #broadcast} and {@link Server#cluster()}'s commands
+         * reach the connections of every node through {@code broker}; a {@link Group} (or
+         * {@link Handlers#chat(Broker)}) made with the same broker spans the nodes too. The
+         * caller owns the broker and closes it after the server. Default: a node alone
+         * ({@link Broker#standalone()}), nothing crosses.
+         */
+        public Builder broker(Broker broker) {
+            this.broker = Objects.requireNonNull(broker, "broker");
+            return this;
+        }
+
         /** The clock the connections' watchdogs read: tests advance one by hand. Default: the system's. */
         Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -892,7 +929,8 @@ public final class Server implements AutoCloseable {
                     Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout, clock,
                     new MemoryBudget(maxBufferMemory));
             Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
-                    socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout), flight);
+                    socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout,
+                    broker == null ? Broker.standalone() : broker), flight);
             if (counting != null) {
                 counting.watch(server);
             }
