@@ -138,7 +138,8 @@ public final class Server implements AutoCloseable {
             case TCP, UNIX, TLS -> StreamListener.start(endpoint, settings.backlog(), settings.socketMode(), this::accepted,
                     settings.observer()::acceptFailed);
             case UDP -> DatagramListener.start(endpoint,
-                    new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null),
+                    new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
+                            settings.connection().clock()),
                     settings.observer(), this::openSession);
         };
     }

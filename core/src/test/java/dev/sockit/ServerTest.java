@@ -5,11 +5,16 @@ import static dev.sockit.TestKit.onLoopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.sockit.TestKit.Peer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -148,6 +153,43 @@ class ServerTest {
             }
             assertThat(server.rejectedCount()).isEqualTo(1);
             assertThat(server.connections()).hasSize(2);
+        }
+    }
+
+    @Test
+    void answersAFloodAtTheLimitWithAtMost64RefusalsInFlightAndClosesTheRestUnanswered() throws Exception {
+        int flood = 400;
+        List<Socket> peers = new ArrayList<>();
+        try (Server server = onLoopback().maxConnections(1).start(); Peer occupant = Peer.connect(server)) {
+            assertThat(occupant.ask("1")).isEqualTo(ACK);
+            long start = System.nanoTime();
+            try {
+                // They neither read nor close: each told peer holds its refusal for the whole linger (1 s).
+                for (int i = 0; i < flood; i++) {
+                    peers.add(new Socket(InetAddress.getLoopbackAddress(), server.port()));
+                }
+                awaitUntil("every peer of the flood refused", () -> server.rejectedCount() == flood);
+                long floodSeconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+                int told = 0;
+                for (Socket peer : peers) {
+                    peer.setSoTimeout((int) TestKit.PATIENCE.toMillis());
+                    String first = new BufferedReader(new InputStreamReader(peer.getInputStream(), UTF_8)).readLine();
+                    if (first != null) {
+                        assertThat(first).startsWith("error: server busy");
+                        told++;
+                    }
+                }
+                assertThat(told).as("peers told why, with 64 refusals at most in flight over %d s", floodSeconds + 1)
+                        .isPositive().isLessThanOrEqualTo(64 * (int) (floodSeconds + 1));
+                if (floodSeconds == 0) {
+                    assertThat(told).as("the rest were closed unanswered").isLessThan(flood);
+                }
+            } finally {
+                for (Socket peer : peers) {
+                    peer.close();
+                }
+            }
+            assertThat(occupant.ask("2")).as("the admitted client is served throughout").isEqualTo(ACK);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sockit.framing.Lines;
+import dev.sockit.testing.ManualClock;
 import dev.sockit.framing.Raw;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -176,6 +177,31 @@ class UdpServerTest {
             Await.until(() -> server.connections().isEmpty(), "the silent peer's connection is gone");
             assertThat(peer.ask("back")).as("a new datagram opens a new connection").isEqualTo("back");
             assertThat(server.connections()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aSessionEndsWhenItsIdleTimeoutHasPassedOnTheClockNotBefore() throws Exception {
+        ManualClock clock = new ManualClock();
+        Duration timeout = Duration.ofSeconds(30);
+        Received received = new Received();
+        try (Server server = Server.listen(ANY_PORT).sessionTimeout(timeout).clock(clock).handler(Handlers.echo())
+                .observer(received).start();
+             UdpPeer peer = UdpPeer.to(server)) {
+            assertThat(peer.ask("a")).isEqualTo("a");
+            long session = server.connections().iterator().next().id();
+            clock.advance(timeout.minusNanos(1));
+            assertThat(peer.ask("b")).as("a datagram restarts the timeout").isEqualTo("b");
+            clock.advance(timeout.minusNanos(1));
+            assertThat(peer.ask("c")).isEqualTo("c");
+            assertThat(server.connections()).as("still the first session").extracting(Connection::id)
+                    .containsExactly(session);
+            assertThat(received.closes).isEmpty();
+            clock.advance(timeout);
+            clock.advance(Duration.ofNanos(1));
+            assertThat(Received.next(received.closes).text())
+                    .isEqualTo("idle for 30 s (no datagram from the peer); session ended");
+            Await.until(() -> server.connections().isEmpty(), "the silent peer's connection is gone");
         }
     }
 

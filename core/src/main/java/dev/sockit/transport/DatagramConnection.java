@@ -3,6 +3,7 @@ package dev.sockit.transport;
 import dev.sockit.CloseReason;
 import dev.sockit.ClosedConnectionException;
 import dev.sockit.ConnectionStats;
+import dev.sockit.Heartbeat;
 import dev.sockit.Message;
 import dev.sockit.Observer;
 import dev.sockit.Peers;
@@ -58,8 +59,14 @@ public final class DatagramConnection implements Drainable {
      *                       peer; null: never (clients)
      * @param receiveTimeout {@code receive()} gives up after this long with
      *                       {@link SocketTimeoutException}; null: it waits (servers)
+     * @param clock          what the idle timeout is kept on: {@link Clock#SYSTEM} but in tests
      */
-    public record Settings(int maxDatagram, Duration idleTimeout, Duration receiveTimeout) {}
+    public record Settings(int maxDatagram, Duration idleTimeout, Duration receiveTimeout, Clock clock) {
+
+        public Settings(int maxDatagram, Duration idleTimeout, Duration receiveTimeout) {
+            this(maxDatagram, idleTimeout, receiveTimeout, Clock.SYSTEM);
+        }
+    }
 
     /** What became of a datagram handed to {@link #deliver}. */
     public enum Delivery {
@@ -84,7 +91,8 @@ public final class DatagramConnection implements Drainable {
     private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
     private final Object inboxLock = new Object();
     private volatile boolean ended;
-    private volatile long lastHeardNanos = System.nanoTime();
+    // The idle timeout, on the same watchdog a stream connection's is kept by; null: none (clients).
+    private final Watchdogs watchdogs;
     private volatile long messagesIn;
     private volatile long bytesIn;
     private final AtomicLong messagesOut = new AtomicLong();
@@ -104,6 +112,34 @@ public final class DatagramConnection implements Drainable {
         this.settings = settings;
         this.observer = observer;
         this.onClosed = onClosed;
+        this.watchdogs = settings.idleTimeout() == null ? null : new Watchdogs(
+                Heartbeat.OFF.idleTimeout(settings.idleTimeout()), Duration.ZERO, settings.clock(), new Idle());
+        if (watchdogs != null) {
+            watchdogs.start();
+        }
+    }
+
+    /** What the idle watchdog acts on: a session whose peer fell silent ends; it never pings. */
+    private final class Idle implements Watchdogs.Target {
+        @Override
+        public void ping(long stamp) {}
+
+        @Override
+        public void expire(CloseReason ignored) {
+            synchronized (inboxLock) {
+                if (!ended) {
+                    ended = true;
+                    drainReason = CloseReason.of(CloseReason.Code.CLOSED, "idle for "
+                            + Durations.format(settings.idleTimeout()) + " (no datagram from the peer); session ended");
+                    inbox.add(END);
+                }
+            }
+        }
+
+        @Override
+        public long unread() {
+            return -1; // the listener reads every datagram at once: nothing waits unread
+        }
     }
 
     /**
@@ -143,7 +179,9 @@ public final class DatagramConnection implements Drainable {
                 return Delivery.ENDED;
             }
             // A peer whose datagrams are dropped is still heard from: it is not idle.
-            lastHeardNanos = System.nanoTime();
+            if (watchdogs != null) {
+                watchdogs.heard();
+            }
             unreachable = false;
             if (inbox.size() >= INBOX_LIMIT) {
                 return Delivery.FULL;
@@ -179,21 +217,12 @@ public final class DatagramConnection implements Drainable {
                 if (ended) {
                     return null;
                 }
-                long now = System.nanoTime();
-                long idleLeft = settings.idleTimeout() == null ? Long.MAX_VALUE
-                        : lastHeardNanos + settings.idleTimeout().toNanos() - now;
-                long timeLeft = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - now;
-                if (idleLeft <= 0) {
-                    if (expire()) {
-                        return null;
-                    }
-                    continue;
-                }
+                long timeLeft = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
                 if (timeLeft <= 0) {
                     throw new SocketTimeoutException("no datagram from " + describeRemote() + " within "
                             + Durations.format(timeout) + (unreachable ? unreachableAdvice() : ""));
                 }
-                message = waitForDatagram(Math.min(idleLeft, timeLeft));
+                message = waitForDatagram(timeLeft);
                 if (message == null) {
                     continue;
                 }
@@ -212,21 +241,6 @@ public final class DatagramConnection implements Drainable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for a datagram from " + describeRemote());
-        }
-    }
-
-    /** Ends an idle session, unless a datagram arrived just now. */
-    private boolean expire() {
-        synchronized (inboxLock) {
-            if (!inbox.isEmpty()) {
-                return false;
-            }
-            if (!ended) {
-                ended = true;
-                drainReason = CloseReason.of(CloseReason.Code.CLOSED, "idle for "
-                        + Durations.format(settings.idleTimeout()) + " (no datagram from the peer); session ended");
-            }
-            return true;
         }
     }
 
@@ -372,6 +386,9 @@ public final class DatagramConnection implements Drainable {
     public void close(CloseReason reason) {
         if (!closeReason.compareAndSet(null, reason)) {
             return;
+        }
+        if (watchdogs != null) {
+            watchdogs.stop();
         }
         if (reason.isError() && !outputShut) {
             try {
