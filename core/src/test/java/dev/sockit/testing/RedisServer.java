@@ -1,8 +1,7 @@
-package dev.sockit.redis;
+package dev.sockit.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sockit.testing.RequiredProgram;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -15,8 +14,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real redis-server for a test: on a free loopback port, nothing saved, stopped by its
  * process id; {@link #restart()} brings it back on the same port, as an operator would.
+ *
+ * <pre>{@code try (RedisServer redis = RedisServer.start()) { Broker.open(URI.create(redis.uri()), "a"); }}</pre>
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
     private final Path program;
     private final int port;
@@ -30,7 +31,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Starts one; skips the test locally (fails it under CI) when redis-server is not installed. */
-    static RedisServer start(String... extra) throws Exception {
+    public static RedisServer start(String... extra) throws Exception {
         Path program = RequiredProgram.find("redis-server", "redis-server");
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -41,20 +42,20 @@ final class RedisServer implements AutoCloseable {
         return redis;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String uri() {
+    public String uri() {
         return "redis://127.0.0.1:" + port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** Starts it (again) on its port and waits until it accepts connections. */
-    void restart() throws Exception {
+    public void restart() throws Exception {
         List<String> command = new ArrayList<>(List.of(program.toString(), "--port", Integer.toString(port), "--bind",
                 "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no",
                 "--dir", System.getProperty("java.io.tmpdir")));
@@ -75,7 +76,7 @@ final class RedisServer implements AutoCloseable {
     }
 
     /** Kills it (SIGKILL) and waits until it is gone: what a crash looks like to its clients. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
