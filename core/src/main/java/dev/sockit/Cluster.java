@@ -222,11 +222,11 @@ public final class Cluster implements AutoCloseable {
 
     /** Asks {@code node} to act on one connection and reads its answer, or says why there is none. */
     private Result ask(String node, byte op, Body body, Duration wait) {
-        if (!nodes().contains(node)) {
-            return new Result(Outcome.NO_SUCH_NODE, null);
-        }
         if (!broker.linkUp()) {
             return new Result(Outcome.LINK_DOWN, null);
+        }
+        if (!nodes().contains(node)) {
+            return new Result(Outcome.NO_SUCH_NODE, null);
         }
         Optional<byte[]> answer = await(request(node, op, body), System.nanoTime() + wait.toNanos());
         if (answer.isEmpty()) {

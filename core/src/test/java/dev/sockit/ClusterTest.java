@@ -229,7 +229,7 @@ class ClusterTest {
         assertThat(dave.peer().readLine()).isEqualTo("[a/1] only here");
         assertThat(a.broker.stats().unsent()).isEqualTo(1);
         assertThat(a.server.cluster().send(ConnectionId.parse("b/1"), Message.of("x"), PATIENCE).outcome())
-                .isEqualTo(Cluster.Outcome.NO_SUCH_NODE); // b is not among the live nodes a sees
+                .isEqualTo(Cluster.Outcome.LINK_DOWN);
 
         a.broker.restore();
         alice.peer().send("everywhere");

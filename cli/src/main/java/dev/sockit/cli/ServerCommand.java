@@ -5,6 +5,7 @@ import dev.sockit.Endpoint;
 import dev.sockit.Handlers;
 import dev.sockit.OutboundLimit;
 import dev.sockit.Server;
+import dev.sockit.cluster.Broker;
 import dev.sockit.metrics.Metrics;
 import dev.sockit.metrics.PrometheusEndpoint;
 import java.io.PrintStream;
@@ -39,6 +40,8 @@ import picocli.CommandLine.Parameters;
             "  sockit server tcp://0.0.0.0:9000 --allow 10.0.0.0/8,::1 --deny 10.66.0.0/16",
             "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
             "  sockit server --metrics tcp://127.0.0.1:9464   # Prometheus scrapes /metrics there",
+            "  sockit server tcp://0.0.0.0:8001 -m chat --cluster redis://127.0.0.1:6379 --node web-1",
+            "                                       # one of several servers sharing their clients",
         })
 final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
@@ -66,6 +69,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     ServerTlsOptions tlsOptions;
+
+    @Mixin
+    ClusterOptions clusterOptions;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = "The most clients connected at once; one more is told 'error: server busy' and closed. Default: ${DEFAULT-VALUE}.")
@@ -198,12 +204,20 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         if (framing.appliesTo(where)) {
             builder.framing(framing.framing());
         }
-        Server server = builder
+        Broker broker = clusterOptions.open().orElse(null);
+        if (broker != null) {
+            builder.broker(broker);
+            broker.watch(new ClusterLog(log, broker));
+        }
+        Server server;
+        try {
+            server = builder
                 .socketMode(socketMode)
                 .maxDatagram(maxDatagram)
                 .sessionTimeout(sessionTimeout)
                 .heartbeat(liveness.heartbeat())
-                .handler(Handlers.forMode(mode.name(), reply))
+                .handler(broker == null ? Handlers.forMode(mode.name(), reply)
+                        : Handlers.forMode(mode.name(), reply, broker))
                 .maxConnections(maxConnections)
                 .maxPerSource(maxPerSource)
                 .access(access)
@@ -213,11 +227,20 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 .drainTimeout(drainTimeout)
                 .observer(new ServerLog(log, quiet, verbose, framing.maxLine, mode == Mode.chat))
                 .start();
+        } catch (java.io.IOException | RuntimeException e) {
+            if (broker != null) {
+                broker.close();
+            }
+            throw e;
+        }
         PrometheusEndpoint scraped;
         try {
             scraped = metrics == null ? null : PrometheusEndpoint.start(metrics, metricsWhere);
         } catch (java.io.IOException | RuntimeException e) {
             server.close();
+            if (broker != null) {
+                broker.close();
+            }
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("sockit-stop").unstarted(() -> {
@@ -229,6 +252,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             if (scraped != null) {
                 scraped.close();
             }
+            if (broker != null) {
+                broker.close(); // leaves the cluster at once: the others stop listing this node
+            }
             log.info("stopped", "Server stopped.");
             out.close();
         }));
@@ -237,6 +263,11 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 server.endpoint().toString());
         if (scraped != null) {
             log.info("metrics", "Metrics at: " + scraped.url(), "url", scraped.url());
+        }
+        if (broker != null) {
+            java.util.List<String> nodes = broker.nodes();
+            log.info("cluster", "Cluster: node " + broker.node() + " of " + nodes.size() + " live ("
+                    + String.join(", ", nodes) + ") through " + broker, "node", broker.node(), "nodes", nodes.size());
         }
         if (!quiet) {
             log.info("waiting", "wait for connection...");

@@ -213,10 +213,10 @@ final class ServerConsole {
         Survey<List<ConnectionInfo>> survey = cluster.connections(ASK_WAIT);
         List<ConnectionInfo> connections = survey.answers().values().stream().flatMap(List::stream).toList();
         if (connections.isEmpty()) {
-            out.println("no connections" + (cluster.spansNodes() ? " on " + survey.answers().size() + " nodes" : ""));
+            out.println("no connections" + (cluster.spansNodes() ? " on " + nodes(survey) : ""));
         } else {
             out.println(connections.size() + (connections.size() == 1 ? " connection" : " connections")
-                    + (cluster.spansNodes() ? " on " + survey.answers().size() + " nodes:" : ":"));
+                    + (cluster.spansNodes() ? " on " + nodes(survey) + ":" : ":"));
         }
         Instant now = Instant.now();
         for (ConnectionInfo c : connections) {
@@ -226,6 +226,11 @@ final class ServerConsole {
                     age(Duration.between(c.openedAt(), now)), c.messagesIn(), c.messagesOut(), c.queuedBytes()));
         }
         silent(survey);
+    }
+
+    private static String nodes(Survey<?> survey) {
+        int n = survey.answers().size();
+        return n + (n == 1 ? " node" : " nodes");
     }
 
     private void silent(Survey<?> survey) {
@@ -302,7 +307,7 @@ final class ServerConsole {
                 total[i] += values[i];
             }
         });
-        out.println("  total over " + survey.answers().size() + (survey.answers().size() == 1 ? " node: " : " nodes: ")
+        out.println("  total over " + nodes(survey) + ": "
                 + describe(new ServerStats((int) total[0], total[1], total[2], total[3], total[4], total[5], total[6],
                         total[7])));
         silent(survey);

@@ -48,6 +48,20 @@ public interface Broker extends AutoCloseable {
                 : "; installed: " + String.join(", ", known)));
     }
 
+    /**
+     * Checks a node's name: 1 to 64 letters, digits, {@code .}, {@code _} or {@code -}, so that it
+     * reads well in a connection id ({@code web-1/42}) and in an engine's keys.
+     *
+     * @throws IllegalArgumentException naming the name and what a name may hold
+     */
+    static String requireNodeName(String node) {
+        if (node == null || !node.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("node name \"" + node + "\" is not one: use 1 to 64 letters, digits,"
+                    + " '.', '_' or '-', e.g. web-1");
+        }
+        return node;
+    }
+
     /** One node alone, as a server is without a cluster: publishing reaches no one. */
     static Broker standalone() {
         return InProcessBroker.standalone();

@@ -18,7 +18,7 @@ public interface BrokerFactory {
      * Connects to the engine at {@code uri} as node {@code node}.
      *
      * @throws IllegalArgumentException when the URI is not one the engine understands, saying why
-     * @throws java.io.UncheckedIOException when the engine cannot be reached, naming it
+     * @throws IllegalStateException when the engine cannot be reached or refuses us, naming it and what to do
      */
     Broker open(URI uri, String node);
 }

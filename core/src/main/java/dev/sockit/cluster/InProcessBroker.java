@@ -36,7 +36,7 @@ public final class InProcessBroker implements Broker {
          * @throws IllegalArgumentException when a node of that name is already on it
          */
         public InProcessBroker join(String node) {
-            InProcessBroker broker = new InProcessBroker(this, node, true);
+            InProcessBroker broker = new InProcessBroker(this, Broker.requireNodeName(node), true);
             if (nodes.putIfAbsent(node, broker) != null) {
                 broker.close();
                 throw new IllegalArgumentException("node \"" + node + "\" is already in this cluster; give each node"
