@@ -1,5 +1,6 @@
 package dev.sockit;
 
+import dev.sockit.proxy.ProxyHeader;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -92,6 +93,16 @@ public interface Connection extends AutoCloseable {
      * kinds, and before the handshake.
      */
     default Optional<TlsSession> tls() {
+        return Optional.empty();
+    }
+
+    /**
+     * The PROXY protocol header this connection began with, when it came through a trusted
+     * proxy ({@link Server.Builder#proxyProtocol}): the addresses it named (which are then
+     * {@link #remote()} and {@link #local()}) and its TLVs, such as the TLS server name the
+     * client asked the proxy for. Empty for a connection without one.
+     */
+    default Optional<ProxyHeader> proxyHeader() {
         return Optional.empty();
     }
 

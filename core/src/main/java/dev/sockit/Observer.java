@@ -43,6 +43,15 @@ public interface Observer {
     default void refused(SocketAddress peer, String why) {}
 
     /**
+     * A connection from a trusted proxy did not begin with a valid PROXY protocol header
+     * (malformed, of a version not accepted, over the size cap, or not whole within the header
+     * timeout) and was closed unserved; {@code why} says what was wrong, with what came.
+     * {@code proxy} is the socket's peer: the proxy. Called on the connection's thread, before
+     * any handler: no {@link #connected} or {@link #closed} follows.
+     */
+    default void proxyHeaderRefused(SocketAddress proxy, String why) {}
+
+    /**
      * A TLS client's handshake failed or timed out, before its handler ran; {@link #closed}
      * follows with the same reason. Called on the connection's thread.
      */

@@ -57,6 +57,13 @@ final class ObserverFanOut implements Observer {
     }
 
     @Override
+    public void proxyHeaderRefused(SocketAddress proxy, String why) {
+        for (Observer o : observers) {
+            o.proxyHeaderRefused(proxy, why);
+        }
+    }
+
+    @Override
     public void handshakeFailed(Connection connection, CloseReason reason) {
         for (Observer o : observers) {
             o.handshakeFailed(connection, reason);

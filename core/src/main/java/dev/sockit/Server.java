@@ -7,6 +7,9 @@ import dev.sockit.framing.Lines;
 import dev.sockit.jfr.FlightRecorderObserver;
 import dev.sockit.metrics.Histogram;
 import dev.sockit.metrics.Metrics;
+import dev.sockit.proxy.ProxyHeader;
+import dev.sockit.proxy.ProxyHeaderException;
+import dev.sockit.proxy.ProxyProtocol;
 import dev.sockit.transport.Clock;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
@@ -15,6 +18,7 @@ import dev.sockit.transport.Drainable;
 import dev.sockit.transport.Errors;
 import dev.sockit.transport.Listener;
 import dev.sockit.transport.MemoryBudget;
+import dev.sockit.transport.ProxyHeaderReader;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.StreamListener;
 import dev.sockit.transport.TlsChannel;
@@ -96,6 +100,8 @@ public final class Server implements AutoCloseable {
     // Refusals still saying goodbye; see reject().
     private static final int REFUSALS_IN_FLIGHT = 64;
     private final Semaphore refusals = new Semaphore(REFUSALS_IN_FLIGHT);
+    // Connections from trusted proxies whose PROXY header is being read; closed by stop().
+    private final Set<SocketChannel> awaitingHeader = ConcurrentHashMap.newKeySet();
     private final Object drained = new Object();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Listener listener;
@@ -253,6 +259,10 @@ public final class Server implements AutoCloseable {
                 return;
             }
             remote = channel.getRemoteAddress(); // known since accept: no system call
+            if (settings.proxy() != null && settings.proxy().trusts(remote)) {
+                acceptProxied(channel, remote);
+                return;
+            }
             if (refuses(remote)) {
                 // Closed before a byte is sent or a handler runs: a stranger learns nothing of what
                 // listens here, not even the framing. Closing never blocks, so it is done right here.
@@ -286,6 +296,76 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /**
+     * A connection from a trusted proxy, which must begin with a PROXY header: it holds a
+     * connection permit while the header is read on a thread of its own (the accept loop never
+     * waits on a peer); the access policy and the per-source limit then judge the client the
+     * header names, not the proxy.
+     */
+    private void acceptProxied(SocketChannel channel, SocketAddress proxy) {
+        CloseReason limit = takePermit();
+        if (limit != null) {
+            reject(channel, proxy, limit);
+            return;
+        }
+        awaitingHeader.add(channel);
+        Thread.ofVirtual().name("sockit-proxy-header").start(() -> readHeader(channel, proxy));
+    }
+
+    /**
+     * Reads a proxied connection's header (before TLS, within the header timeout), then admits
+     * it as the client it names. A bad header closes it unserved, reported with the reason. A
+     * header that names no client (a LOCAL health check, UNKNOWN) is the trusted proxy's own
+     * connection: served with the socket's addresses, and not judged by the access policy.
+     */
+    private void readHeader(SocketChannel channel, SocketAddress proxy) {
+        boolean permitHeld = true;
+        SocketAddress client = null;
+        try {
+            ProxyHeaderReader.Result proxied;
+            try {
+                proxied = ProxyHeaderReader.read(channel, settings.proxy());
+            } catch (IOException e) {
+                if (!closing) {
+                    settings.observer().proxyHeaderRefused(proxy,
+                            e instanceof ProxyHeaderException ? e.getMessage() : Errors.describe(e));
+                }
+                return;
+            }
+            ProxyHeader header = proxied.header();
+            client = header.hasAddresses() ? header.source() : proxy;
+            if (closing || (header.hasAddresses() && refuses(client))) {
+                return;
+            }
+            CloseReason limit = takeSource(client);
+            if (limit != null) {
+                permits.release();
+                permitHeld = false;
+                reject(channel, client, limit);
+                return;
+            }
+            TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
+                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
+            try {
+                admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, proxied));
+                permitHeld = false; // the connection's own now: serve() gives it back
+            } catch (IOException | RuntimeException e) {
+                releaseSource(client);
+                throw e;
+            }
+        } catch (IOException resetAlready) {
+            // Gone before it could be served: nothing to report.
+        } catch (RuntimeException bug) {
+            settings.observer().acceptFailed(bug);
+        } finally {
+            awaitingHeader.remove(channel);
+            if (permitHeld) {
+                closeQuietly(channel);
+                permits.release();
+            }
+        }
+    }
+
     /** True, having counted and reported it, when the access policy refuses {@code peer}. */
     private boolean refuses(SocketAddress peer) {
         Optional<String> why = settings.access().refusal(peer);
@@ -302,20 +382,33 @@ public final class Server implements AutoCloseable {
      * taken, else (having taken neither) the limit that was reached.
      */
     private CloseReason takeSlot(SocketAddress peer) {
+        CloseReason limit = takePermit();
+        if (limit == null) {
+            limit = takeSource(peer);
+            if (limit != null) {
+                permits.release();
+            }
+        }
+        return limit;
+    }
+
+    /** Takes a connection permit; null when taken, else (having taken none) the limit reached. */
+    private CloseReason takePermit() {
         MemoryBudget budget = settings.connection().readBudget();
         if (budget.nearlyExhausted(ROOM_FOR_ONE)) {
             return CloseReason.of(CloseReason.Code.LIMIT, "server busy: its connections' read buffers hold "
                     + budget.used() + " bytes of its memory budget of " + budget.max() + "; try again later");
         }
-        if (!permits.tryAcquire()) {
-            return busy();
-        }
+        return permits.tryAcquire() ? null : busy();
+    }
+
+    /** Takes a slot of {@code peer}'s address; null when taken (or not counted), else the limit reached. */
+    private CloseReason takeSource(SocketAddress peer) {
         InetAddress source = limitedSource(peer);
         if (source != null) {
             int open = perSource.merge(source, 1, Integer::sum);
             if (open > settings.maxPerSource()) {
                 releaseSource(source);
-                permits.release();
                 return CloseReason.perSourceLimit(source.getHostAddress(), settings.maxPerSource());
             }
         }
@@ -324,10 +417,7 @@ public final class Server implements AutoCloseable {
 
     /** Gives back what {@link #takeSlot} took for {@code peer}. */
     private void releaseSlot(SocketAddress peer) {
-        InetAddress source = limitedSource(peer);
-        if (source != null) {
-            releaseSource(source);
-        }
+        releaseSource(peer);
         permits.release();
     }
 
@@ -336,6 +426,14 @@ public final class Server implements AutoCloseable {
         // A limit no larger than the total cannot be reached before it: skip the map.
         return settings.maxPerSource() < settings.maxConnections() && peer instanceof InetSocketAddress inet
                 ? inet.getAddress() : null;
+    }
+
+    /** Gives back what {@link #takeSource} took for {@code peer}. */
+    private void releaseSource(SocketAddress peer) {
+        InetAddress source = limitedSource(peer);
+        if (source != null) {
+            releaseSource(source);
+        }
     }
 
     private void releaseSource(InetAddress source) {
@@ -497,6 +595,8 @@ public final class Server implements AutoCloseable {
     private void stop(Duration drainTimeout) {
         try {
             listener.close();
+            // Proxied connections still reading their header: closing wakes their readers, which give up.
+            awaitingHeader.forEach(Server::closeQuietly);
             CloseReason stopping = CloseReason.of(CloseReason.Code.SHUTDOWN, "server stopping");
             connections.values().forEach(c -> c.drain(stopping));
             if (!awaitDrained(drainTimeout)) {
@@ -572,7 +672,7 @@ public final class Server implements AutoCloseable {
     private record Settings(Endpoint endpoint, ConnectionSettings connection, Handler handler, int maxConnections,
             int backlog, Duration drainTimeout, Set<PosixFilePermission> socketMode, int maxDatagram,
             Duration sessionTimeout, AccessPolicy access, int maxPerSource, Tls tls, Duration handshakeTimeout,
-            Broker broker) {
+            ProxyProtocol proxy, Broker broker) {
         Observer observer() {
             return connection.observer();
         }
@@ -597,6 +697,7 @@ public final class Server implements AutoCloseable {
         private Duration writeTimeout = Duration.ofSeconds(30);
         private Tls tls;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private ProxyProtocol proxyProtocol;
         private Metrics metrics;
         private boolean handlerTiming;
         private Clock clock = Clock.SYSTEM;
@@ -866,6 +967,36 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Reads a PROXY protocol header (HAProxy's; versions 1, 2 or either) at the start of
+         * every connection from the proxies {@code proxyProtocol} trusts, so that behind a load
+         * balancer the server sees each real client: {@link Connection#remote()}, the log, the
+         * access policy and {@link #maxPerSource} use the client the header names, and
+         * {@link Connection#proxyHeader()} gives its TLVs. Connections from elsewhere are
+         * served as they are, and a header from them is not read (it would be data).
+         *
+         * <p>The header is read before the TLS handshake, on the connection's thread, within
+         * {@link ProxyProtocol#timeout()} (default 5 s) and at most
+         * {@link ProxyProtocol#MAX_HEADER_BYTES}; a bad, late or missing one closes the
+         * connection unserved, reported through {@link Observer#proxyHeaderRefused}. A LOCAL
+         * header (the proxy's health check) is served with the socket's own addresses.
+         * TCP, TLS and Unix endpoints; on a Unix socket every peer must send a header.
+         * Default: none, no header is read.
+         */
+        public Builder proxyProtocol(ProxyProtocol proxyProtocol) {
+            Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+            if (endpoint.kind() == Endpoint.Kind.UDP) {
+                throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
+                        + " and " + endpoint + " is UDP");
+            }
+            if (endpoint.kind() != Endpoint.Kind.UNIX && proxyProtocol.trusted().isEmpty()) {
+                throw new IllegalArgumentException("the PROXY protocol needs the addresses of the proxies to trust,"
+                        + " e.g. ProxyProtocol.accept(V2).from(\"10.0.0.0/8\") (sockit server: --proxy-from CIDR)");
+            }
+            this.proxyProtocol = proxyProtocol;
+            return this;
+        }
+
         /** The clock the connections' watchdogs read: tests advance one by hand. Default: the system's. */
         Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -930,7 +1061,7 @@ public final class Server implements AutoCloseable {
                     Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout, clock,
                     new MemoryBudget(maxBufferMemory));
             Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
-                    socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout,
+                    socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout, proxyProtocol,
                     broker == null ? Broker.standalone() : broker), flight);
             if (counting != null) {
                 counting.watch(server);

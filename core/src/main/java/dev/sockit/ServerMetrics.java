@@ -25,6 +25,7 @@ final class ServerMetrics implements Observer {
     private final Counter refusedPerSource;
     private final Counter refusedDenied;
     private final Counter refusedHandshake;
+    private final Counter refusedProxyHeader;
     private final Counter slowReaders;
     private final Counter pushesDropped;
     private final Counter handlerFailures;
@@ -41,11 +42,13 @@ final class ServerMetrics implements Observer {
         metrics.counter("sockit_connections_accepted_total", "Connections admitted since the server started.",
                 stat(ServerStats::accepted));
         String refused = "sockit_connections_refused_total";
-        String refusedHelp = "Peers turned away, by cause: a connection limit, the access policy, a failed TLS handshake.";
+        String refusedHelp = "Peers turned away, by cause: a connection limit, the access policy, a failed TLS handshake,"
+                + " a bad PROXY protocol header.";
         refusedLimit = metrics.counter(refused, refusedHelp, "cause", "limit");
         refusedPerSource = metrics.counter(refused, refusedHelp, "cause", "per_source");
         refusedDenied = metrics.counter(refused, refusedHelp, "cause", "denied");
         refusedHandshake = metrics.counter(refused, refusedHelp, "cause", "tls_handshake");
+        refusedProxyHeader = metrics.counter(refused, refusedHelp, "cause", "proxy_header");
         for (CloseReason.Code code : CloseReason.Code.values()) {
             closed[code.ordinal()] = metrics.counter("sockit_connections_closed_total",
                     "Connections closed, by reason.", "reason", code.name().toLowerCase(Locale.ROOT));
@@ -133,6 +136,11 @@ final class ServerMetrics implements Observer {
     @Override
     public void refused(SocketAddress peer, String why) {
         refusedDenied.increment();
+    }
+
+    @Override
+    public void proxyHeaderRefused(SocketAddress proxy, String why) {
+        refusedProxyHeader.increment();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.sockit;
 
 import dev.sockit.metrics.Histogram;
+import dev.sockit.proxy.ProxyHeader;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -77,6 +78,11 @@ final class TimedConnection implements Connection {
     @Override
     public Optional<TlsSession> tls() {
         return connection.tls();
+    }
+
+    @Override
+    public Optional<ProxyHeader> proxyHeader() {
+        return connection.proxyHeader();
     }
 
     @Override

@@ -40,6 +40,7 @@ import picocli.CommandLine.Parameters;
             "  sockit server tcp://0.0.0.0:9000 --allow 10.0.0.0/8,::1 --deny 10.66.0.0/16",
             "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
             "  sockit server --metrics tcp://127.0.0.1:9464   # Prometheus scrapes /metrics there",
+            "  sockit server tcp://0.0.0.0:8001 --proxy-protocol v2 --proxy-from 10.0.0.5   # behind HAProxy",
             "  sockit server tcp://0.0.0.0:8001 -m chat --cluster redis://127.0.0.1:6379 --node web-1",
             "                                       # one of several servers sharing their clients",
         })
@@ -72,6 +73,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     ClusterOptions clusterOptions;
+
+    @Mixin
+    ProxyOptions proxyOptions;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = "The most clients connected at once; one more is told 'error: server busy' and closed. Default: ${DEFAULT-VALUE}.")
@@ -194,6 +198,10 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         if (tls != null) {
             builder.tls(tls).handshakeTimeout(tlsOptions.handshakeTimeout);
         }
+        dev.sockit.proxy.ProxyProtocol proxy = proxyOptions.proxyProtocol(where);
+        if (proxy != null) {
+            builder.proxyProtocol(proxy);
+        }
         Metrics metrics = metricsWhere == null ? null : new Metrics();
         if (metrics != null) {
             builder.metrics(metrics).handlerTiming(metricsHandlerTime);
@@ -280,6 +288,11 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     /** --allow and --deny as one policy; a bad range is named with its flag. */
     private AccessPolicy accessPolicy() {
+        return accessPolicy(allow, deny);
+    }
+
+    /** --allow and --deny as one policy, for every command that listens. */
+    static AccessPolicy accessPolicy(List<String> allow, List<String> deny) {
         AccessPolicy policy = AccessPolicy.OPEN;
         for (String range : allow) {
             try {

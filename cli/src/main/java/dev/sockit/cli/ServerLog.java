@@ -111,6 +111,12 @@ final class ServerLog implements Observer {
     }
 
     @Override
+    public void proxyHeaderRefused(SocketAddress proxy, String why) {
+        log.warn("refused", "sockit: refused " + Peers.describe(proxy) + ": bad PROXY header: " + why,
+                "remote", Peers.describe(proxy), "cause", "proxy_header", "reason", why);
+    }
+
+    @Override
     public void handlerFailed(Connection connection, Throwable failure) {
         String trace = null;
         if (verbose) {

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         description = "The socket toolkit: a server that answers many clients at once, a client that "
                 + "talks to any line-based server, and a load generator to measure either. Endpoints are URIs; "
                 + "the default is tcp://127.0.0.1:8001.%n",
-        subcommands = {ServerCommand.class, ClientCommand.class, BenchCommand.class, CertCommand.class,
+        subcommands = {ServerCommand.class, ClientCommand.class, RelayCommand.class, BenchCommand.class, CertCommand.class,
             CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             "  sockit client                    # talk to it, in a second terminal",
             "  printf 'a\\nb\\n' | sockit client  # one reply per line on stdout, then exit",
             "  sockit server tcp://[::1]:9000 --mode echo",
+            "  sockit relay tcp://127.0.0.1:8080 tcp://10.0.0.5:80   # forward every connection",
             "  sockit bench tcp://127.0.0.1:8001 --conns 64 --depth 16 --duration 10s",
             "  sockit cert && sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
             "",

@@ -66,6 +66,11 @@ final class SockitProcess implements AutoCloseable {
         return port;
     }
 
+    /** Sets the port read from a start line other than the server's (the relay's, for one). */
+    void port(int port) {
+        this.port = port;
+    }
+
     String endpoint() {
         return "tcp://127.0.0.1:" + port;
     }

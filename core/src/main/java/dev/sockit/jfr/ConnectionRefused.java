@@ -16,7 +16,7 @@ final class ConnectionRefused extends jdk.jfr.Event {
     String remote;
 
     @Label("Cause")
-    @Description("limit, per_source or denied, as the metrics label it")
+    @Description("limit, per_source, denied or proxy_header, as the metrics label it")
     String cause;
 
     @Label("Reason")

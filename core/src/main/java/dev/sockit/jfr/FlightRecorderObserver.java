@@ -110,6 +110,11 @@ public final class FlightRecorderObserver implements Observer, AutoCloseable {
         refused(peer, "denied", why);
     }
 
+    @Override
+    public void proxyHeaderRefused(SocketAddress proxy, String why) {
+        refused(proxy, "proxy_header", why);
+    }
+
     private static void refused(SocketAddress peer, String cause, String why) {
         ConnectionRefused event = new ConnectionRefused();
         if (event.shouldCommit()) {

@@ -113,7 +113,7 @@ public final class ProxyHeaderDecoder {
         for (int i = 0; i < Math.min(available, MAX_V1_BYTES); i++) {
             byte b = in.get(start + i);
             if (b == '\n') {
-                throw new ProxyHeaderException("PROXY v1 line \"" + printable(in, i) + "\" ends with a bare LF at byte "
+                throw new ProxyHeaderException("PROXY v1 line \"" + printableStart(in, i) + "\" ends with a bare LF at byte "
                         + (i + 1) + "; it must end with CRLF");
             }
             if (b == '\r') {
@@ -124,7 +124,7 @@ public final class ProxyHeaderDecoder {
                     return null; // the LF may still come
                 }
                 if (in.get(start + i + 1) != '\n') {
-                    throw new ProxyHeaderException("PROXY v1 line \"" + printable(in, i) + "\" has a CR not followed"
+                    throw new ProxyHeaderException("PROXY v1 line \"" + printableStart(in, i) + "\" has a CR not followed"
                             + " by LF at byte " + (i + 1) + "; it must end with CRLF");
                 }
                 end = i;
@@ -390,6 +390,13 @@ public final class ProxyHeaderDecoder {
         byte[] bytes = new byte[n];
         in.get(in.position(), bytes);
         return printable(new String(bytes, StandardCharsets.ISO_8859_1)) + (in.remaining() > max ? "..." : "");
+    }
+
+    /** The first {@code n} bytes from the buffer's position, escaped as {@link #printable(ByteBuffer, int)} does. */
+    private static String printableStart(ByteBuffer in, int n) {
+        byte[] bytes = new byte[n];
+        in.get(in.position(), bytes);
+        return printable(new String(bytes, StandardCharsets.ISO_8859_1));
     }
 
     private static String printable(String text) {

@@ -118,6 +118,22 @@ final class Intake {
     }
 
     /**
+     * Puts bytes that were read before the connection was made (the client's first bytes,
+     * read together with a PROXY header) into the read buffer, to be decoded before any read.
+     *
+     * @throws MemoryBudgetException when the server's memory budget cannot hold them
+     */
+    void preload(ByteBuffer early) throws MemoryBudgetException {
+        if (!early.hasRemaining()) {
+            return;
+        }
+        int capacity = Math.max(QUIET_READ_BUFFER, early.remaining());
+        resize(capacity);
+        bytesIn += early.remaining();
+        in = ByteBuffer.allocate(capacity).put(early).flip();
+    }
+
+    /**
      * Reads once into the read buffer: a small one when the connection is quiet and nothing
      * is buffered, a larger one while reads fill it or a message needs the room. Returns the
      * bytes read, or -1 at end of stream (the peer's, or the end of a drain).

@@ -8,6 +8,7 @@ import dev.sockit.Observer;
 import dev.sockit.Peers;
 import dev.sockit.TlsSession;
 import dev.sockit.framing.Framing;
+import dev.sockit.proxy.ProxyHeader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -49,6 +50,7 @@ public final class SocketConnection implements Drainable {
     private final String protocol;
     private final SocketAddress local;
     private final SocketAddress remote;
+    private final ProxyHeader proxyHeader; // null: no PROXY header
     private final Instant openedAt = Instant.now();
 
     private final Intake intake;
@@ -80,16 +82,34 @@ public final class SocketConnection implements Drainable {
      */
     public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls)
             throws IOException {
+        this(id, channel, settings, tls, null);
+    }
+
+    /**
+     * Wraps a connected channel that began with a PROXY protocol header, already read: the
+     * connection's addresses are the header's when it names them (a LOCAL header, a health
+     * check, names none: the socket's stand), and the client's bytes read with the header are
+     * read first ({@code proxied.early()}), through TLS when {@code tls} is given.
+     *
+     * @param proxied the header and what came after it in the same read; null for no header
+     * @throws IOException when the socket is already unusable (the peer reset it at once)
+     */
+    public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
+            ProxyHeaderReader.Result proxied) throws IOException {
         this.id = id;
         this.channel = channel;
         this.tls = tls;
         this.framing = settings.framing();
         this.decoder = framing.decoder(new PeerControl());
         this.observer = settings.observer();
-        this.remote = channel.getRemoteAddress();
-        this.local = channel.getLocalAddress();
-        this.protocol = tls != null ? "tls" : remote instanceof InetSocketAddress ? "tcp" : "unix";
-        if (remote instanceof InetSocketAddress) {
+        SocketAddress socketRemote = channel.getRemoteAddress();
+        this.proxyHeader = proxied == null ? null : proxied.header();
+        boolean told = proxyHeader != null && proxyHeader.hasAddresses();
+        this.remote = told ? proxyHeader.source() : socketRemote;
+        this.local = told ? proxyHeader.destination() : channel.getLocalAddress();
+        // The socket's kind, not the header's: a proxy may name TCP addresses over a Unix socket.
+        this.protocol = tls != null ? "tls" : socketRemote instanceof InetSocketAddress ? "tcp" : "unix";
+        if (socketRemote instanceof InetSocketAddress) {
             // A Unix channel has no TCP options to set, and Java would refuse them.
             Tcp.configure(channel, settings.heartbeat().keepalive());
         }
@@ -98,6 +118,13 @@ public final class SocketConnection implements Drainable {
         this.intake = new Intake(channel, tls, output::releaseIfEmpty, settings.readBudget());
         this.pusher = new Pusher(id, framing, settings.outbound(), observer, output, new Owner());
         this.closer = new Closer(channel, tls, framing, output, pusher.outbox(), watchdogs, intake);
+        if (proxied != null) {
+            if (tls != null) {
+                tls.preload(proxied.early());
+            } else {
+                intake.preload(proxied.early());
+            }
+        }
     }
 
     /**
@@ -369,6 +396,11 @@ public final class SocketConnection implements Drainable {
     @Override
     public Optional<TlsSession> tls() {
         return tls == null ? Optional.empty() : tls.session();
+    }
+
+    @Override
+    public Optional<ProxyHeader> proxyHeader() {
+        return Optional.ofNullable(proxyHeader);
     }
 
     @Override

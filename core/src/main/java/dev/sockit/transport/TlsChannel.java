@@ -80,6 +80,19 @@ public final class TlsChannel implements ByteChannel {
         this.netOut = ByteBuffer.allocate(session.getPacketBufferSize());
     }
 
+    /**
+     * Takes bytes that were read from the socket before TLS began (those that came in the same
+     * read as a PROXY header): the handshake reads them first, as if just read from the socket.
+     * Called before the handshake, by the thread that will run it.
+     */
+    public void preload(ByteBuffer early) {
+        netIn.compact();
+        if (netIn.remaining() < early.remaining()) {
+            netIn = ByteBuffer.allocate(netIn.position() + early.remaining()).put(netIn.flip());
+        }
+        netIn.put(early).flip();
+    }
+
     /** The engine, for its session once the handshake is done. */
     public SSLEngine engine() {
         return engine;

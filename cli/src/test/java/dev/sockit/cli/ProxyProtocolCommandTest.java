@@ -1,0 +1,63 @@
+package dev.sockit.cli;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sockit.proxy.ProxyHeader;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import org.junit.jupiter.api.Test;
+
+/** sockit server --proxy-protocol, run as its own process, with a plain socket playing the proxy. */
+class ProxyProtocolCommandTest {
+
+    private static Socket connect(int port) throws Exception {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    @Test
+    void theServerLogsTheClientTheHeaderNamesAndAnswersIt() throws Exception {
+        byte[] header = ProxyHeader.proxied(new InetSocketAddress(InetAddress.ofLiteral("203.0.113.7"), 5555),
+                new InetSocketAddress(InetAddress.ofLiteral("192.0.2.1"), 8001)).v2Bytes();
+        try (SockitProcess server = SockitProcess.server("--proxy-protocol", "v2", "--proxy-from", "10.0.0.0/8,127.0.0.1");
+             Socket proxy = connect(server.port())) {
+            ByteArrayOutputStream first = new ByteArrayOutputStream();
+            first.writeBytes(header);
+            first.writeBytes("hello\n".getBytes(UTF_8));
+            proxy.getOutputStream().write(first.toByteArray());
+
+            assertThat(server.awaitOut("Connected by .*")).isEqualTo("Connected by 203.0.113.7:5555");
+            assertThat(server.awaitOut("hello")).isEqualTo("hello");
+            byte[] reply = proxy.getInputStream().readNBytes(dev.sockit.Handlers.ACK_REPLY.length() + 1);
+            assertThat(new String(reply, UTF_8)).isEqualTo(dev.sockit.Handlers.ACK_REPLY + "\n");
+        }
+    }
+
+    @Test
+    void aBadHeaderIsClosedAndLoggedWithTheReason() throws Exception {
+        try (SockitProcess server = SockitProcess.server("--proxy-protocol", "any", "--proxy-from", "127.0.0.1");
+             Socket proxy = connect(server.port())) {
+            proxy.getOutputStream().write("PROXY TCP4 1.2.3.4 5.6.7.8 1 2 3\r\n".getBytes(US_ASCII));
+
+            assertThat(proxy.getInputStream().read()).as("closed unserved").isEqualTo(-1);
+            assertThat(server.awaitErr("sockit: refused .*")).isEqualTo("sockit: refused 127.0.0.1:"
+                    + proxy.getLocalPort() + ": bad PROXY header: PROXY v1 line \"PROXY TCP4 1.2.3.4 5.6.7.8 1 2 3\" has 6"
+                    + " fields after PROXY, separated by single spaces; it needs 5: TCP4 SOURCE DESTINATION SOURCE-PORT"
+                    + " DESTINATION-PORT");
+        }
+    }
+
+    @Test
+    void proxyProtocolWithoutProxyFromStopsTheServerSayingWhy() throws Exception {
+        try (SockitProcess server = SockitProcess.start("server", "tcp://127.0.0.1:0", "--proxy-protocol", "v2")) {
+            assertThat(server.exitStatus()).isNotZero();
+            assertThat(server.restOfErr()).anySatisfy(line -> assertThat(line).contains("--proxy-protocol needs --proxy-from"));
+        }
+    }
+}
