@@ -1048,6 +1048,9 @@ public final class Server implements AutoCloseable {
                 throw new IllegalStateException("handlerTiming needs a registry to count into: .metrics(new Metrics())");
             }
             ServerMetrics counting = metrics == null ? null : new ServerMetrics(metrics);
+            if (counting != null && broker != null && broker.spansNodes()) {
+                ServerMetrics.countCluster(metrics, broker);
+            }
             Handler handler = this.handler;
             if (handlerTiming) {
                 Histogram handling = metrics.histogram("sockit_handler_seconds",

@@ -240,6 +240,25 @@ class ClusterTest {
     }
 
     @Test
+    void theLinkAndWhatCrossedItAreCountedInTheServersMetrics() throws Exception {
+        InProcessBroker one = hub.join("one");
+        opened.add(one);
+        opened.add(hub.join("two"));
+        dev.sockit.metrics.Metrics metrics = new dev.sockit.metrics.Metrics();
+        Server server = onLoopback().broker(one).metrics(metrics).start();
+        opened.add(server);
+        server.broadcast(Message.of("x"));
+        one.cut("test");
+        server.broadcast(Message.of("y"));
+        String scrape = dev.sockit.metrics.PrometheusText.of(metrics);
+        assertThat(scrape).contains("sockit_cluster_link_up 0", "sockit_cluster_nodes 1",
+                "sockit_cluster_messages_unsent_total 1", "sockit_cluster_link_downs_total 1");
+        one.restore();
+        assertThat(dev.sockit.metrics.PrometheusText.of(metrics)).contains("sockit_cluster_link_up 1",
+                "sockit_cluster_nodes 2");
+    }
+
+    @Test
     void aServerWithoutABrokerIsANodeAloneAndNamesConnectionsByNumber() throws Exception {
         Server server = onLoopback().handler(Handlers.chat()).start();
         opened.add(server);
