@@ -2,6 +2,7 @@ package dev.sockit.redis;
 
 import dev.sockit.Backoff;
 import dev.sockit.cluster.Broker;
+import dev.sockit.cluster.Subscribers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ public final class RedisBroker implements Broker {
     private final String node;
     private final byte[] nodeBytes;
     private final String channelPrefix;
-    private final Map<String, List<Receiver>> receivers = new ConcurrentHashMap<>();
+    private final Subscribers subscribers = new Subscribers();
     private final BlockingQueue<Outgoing> queue = new ArrayBlockingQueue<>(QUEUE_MESSAGES);
     private final AtomicLong queuedBytes = new AtomicLong();
     private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
@@ -157,18 +158,11 @@ public final class RedisBroker implements Broker {
 
     @Override
     public Subscription subscribe(String topic, Receiver receiver) {
-        Objects.requireNonNull(receiver, "receiver");
-        boolean first = receivers.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).isEmpty();
-        receivers.get(topic).add(receiver);
-        if (first) {
+        return subscribers.add(topic, receiver, () -> {
             Subscriber current = subscriber;
             if (current != null) {
                 current.add(channel(topic));
             }
-        }
-        return () -> receivers.computeIfPresent(topic, (t, list) -> {
-            list.remove(receiver);
-            return list.isEmpty() ? null : list;
         });
     }
 
@@ -301,7 +295,7 @@ public final class RedisBroker implements Broker {
                 subscriber = session;
                 List<byte[]> channels = new ArrayList<>();
                 channels.add(channel(PRESENCE));
-                receivers.keySet().forEach(topic -> channels.add(channel(topic)));
+                subscribers.topics().forEach(topic -> channels.add(channel(topic)));
                 backoff.reset();
                 jedis.subscribe(session, channels.toArray(byte[][]::new)); // returns when unsubscribed
             } catch (RuntimeException e) {
@@ -337,14 +331,7 @@ public final class RedisBroker implements Broker {
             return;
         }
         received.increment();
-        for (Receiver receiver : receivers.getOrDefault(topic, List.of())) {
-            try {
-                receiver.receive(from, payload);
-            } catch (RuntimeException bug) {
-                // One receiver's failure must not end delivery to the others, nor the subscription.
-                Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), bug);
-            }
-        }
+        subscribers.deliver(topic, from, payload);
     }
 
     // The publisher ---------------------------------------------------------------------------

@@ -51,7 +51,7 @@ public final class InProcessBroker implements Broker {
     private final Hub hub;
     private final String node;
     private final boolean spans;
-    private final Map<String, List<Receiver>> subscriptions = new ConcurrentHashMap<>();
+    private final Subscribers subscribers = new Subscribers();
     private final BlockingQueue<Delivery> inbox;
     private final Thread deliverer;
     private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
@@ -96,7 +96,7 @@ public final class InProcessBroker implements Broker {
         }
         boolean all = true;
         for (InProcessBroker other : hub.nodes.values()) {
-            if (other != this && !other.cut && !other.closed && other.subscriptions.containsKey(topic)) {
+            if (other != this && !other.cut && !other.closed && other.subscribers.has(topic)) {
                 if (!other.inbox.offer(new Delivery(topic, node, payload))) {
                     all = false; // that node is not keeping up: at most once, it loses this one
                 }
@@ -115,14 +115,7 @@ public final class InProcessBroker implements Broker {
             while (!closed) {
                 Delivery delivery = inbox.take();
                 received.increment();
-                for (Receiver receiver : subscriptions.getOrDefault(delivery.topic(), List.of())) {
-                    try {
-                        receiver.receive(delivery.from(), delivery.payload());
-                    } catch (RuntimeException bug) {
-                        // One receiver's failure must not end delivery to every other.
-                        Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), bug);
-                    }
-                }
+                subscribers.deliver(delivery.topic(), delivery.from(), delivery.payload());
             }
         } catch (InterruptedException closing) {
             // close(): nothing more to deliver
@@ -131,12 +124,7 @@ public final class InProcessBroker implements Broker {
 
     @Override
     public Subscription subscribe(String topic, Receiver receiver) {
-        Objects.requireNonNull(receiver, "receiver");
-        subscriptions.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(receiver);
-        return () -> subscriptions.computeIfPresent(topic, (t, receivers) -> {
-            receivers.remove(receiver);
-            return receivers.isEmpty() ? null : receivers;
-        });
+        return subscribers.add(topic, receiver, () -> {});
     }
 
     @Override
