@@ -70,6 +70,12 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
     @Option(names = {"-v", "--verbose"}, description = "Print the connection's five facts (protocol, local and remote address and port), and stack traces with errors.")
     boolean verbose;
 
+    @Option(names = {"-x", "--hexdump"}, paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
+            description = "Write every chunk sent and received, both ways, as a hex dump to FILE (- or nothing: stderr): "
+                    + "direction (> sent, < received), time, length and stream offsets, then rows of 16 bytes with "
+                    + "offset, hex and text, as socat -x and ncat -x show them. Put it after ENDPOINT, or give FILE.")
+    String hexdump;
+
     @Option(names = "--reconnect",
             description = "When the connection cannot be made or is lost, connect again after 250ms, then twice as long each "
                     + "time up to 10s (±50%% jitter), saying so on stderr. Lines typed while disconnected are not sent; "
@@ -103,7 +109,9 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
             client.tls(tls);
         }
         Reconnector reconnector = reconnect ? new Reconnector(client, where, Backoff.exponential(), reconnectMax) : null;
-        try (Connection connection = reconnector != null ? reconnector.first(System.err::println) : client.open()) {
+        try (HexDump dump = hexdump == null ? null : HexDump.open(hexdump);
+             Connection connection = open(client, reconnector, dump, framing.appliesTo(where) ? framing.framing()
+                     : dev.sockit.framing.Raw.bytes())) {
             if (verbose) {
                 System.err.println("sockit: connected: " + ServerLog.facts(connection));
             }
@@ -117,6 +125,17 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
             return new PipedSession(connection, where, framing, closeTimeout, System.err, reconnector)
                     .run(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
         }
+    }
+
+    /** The first connection, wrapped in the hex dump when there is one (each new one too, through the reconnector). */
+    private static Connection open(Client client, Reconnector reconnector, HexDump dump, dev.sockit.framing.Framing framing)
+            throws java.io.IOException, InterruptedException {
+        java.util.function.UnaryOperator<Connection> decorate = dump == null ? c -> c
+                : c -> new DumpedConnection(c, framing, dump.stream(null));
+        if (reconnector != null) {
+            return reconnector.decorate(decorate).first(System.err::println);
+        }
+        return decorate.apply(client.open());
     }
 
     /** A person at a terminal, on both standard input and standard output. */

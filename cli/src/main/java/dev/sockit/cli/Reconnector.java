@@ -22,6 +22,7 @@ final class Reconnector {
     private final Endpoint endpoint;
     private final Backoff backoff;
     private final int maxAttempts;
+    private java.util.function.UnaryOperator<Connection> decorate = java.util.function.UnaryOperator.identity();
 
     /** {@code maxAttempts}: attempts in a row before giving up; 0 for never. */
     Reconnector(Client client, Endpoint endpoint, Backoff backoff, int maxAttempts) {
@@ -31,6 +32,12 @@ final class Reconnector {
         this.maxAttempts = maxAttempts;
     }
 
+    /** Wraps each connection made, the first and every new one (a hex dump sees them all). */
+    Reconnector decorate(java.util.function.UnaryOperator<Connection> decorate) {
+        this.decorate = decorate;
+        return this;
+    }
+
     /**
      * The first connection: tries at once, then again until it succeeds.
      *
@@ -38,7 +45,7 @@ final class Reconnector {
      */
     Connection first(Consumer<String> say) throws IOException, InterruptedException {
         try {
-            return client.open();
+            return decorate.apply(client.open());
         } catch (IOException e) {
             return retry(e.getMessage(), "retrying", "connected to ", say);
         }
@@ -67,7 +74,7 @@ final class Reconnector {
                     + backoff.attempts() + ")…");
             Thread.sleep(delay);
             try {
-                Connection connection = client.open();
+                Connection connection = decorate.apply(client.open());
                 say.accept("sockit: " + done + endpoint);
                 return connection;
             } catch (IOException e) {

@@ -95,6 +95,12 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
             description = "text: lines for people; json: one JSON object a line. Default: ${DEFAULT-VALUE}.")
     EventLog.Format logFormat;
 
+    @Option(names = {"-x", "--hexdump"}, paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
+            description = "Write every chunk relayed as a hex dump to FILE (- or nothing: stderr): > from the client to "
+                    + "TARGET, < back; time, length, stream offsets and the connection, then rows of 16 bytes, as socat -x "
+                    + "and ncat -x show them.")
+    String hexdump;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only the start line and errors: no line per connection.")
     boolean quiet;
 
@@ -122,7 +128,8 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
         if (towards != null) {
             client.tls(towards);
         }
-        Relay relay = Relay.to(client).observer(new RelayLog(log, quiet, verbose));
+        HexDump dump = hexdump == null ? null : HexDump.open(hexdump);
+        Relay relay = Relay.to(client).observer(new RelayLog(log, quiet, verbose, dump));
         Server.Builder builder = Relay.listen(from, relay);
         Tls terminating = listenTls.tls(from);
         if (terminating != null) {
@@ -142,6 +149,9 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("sockit-stop").unstarted(() -> {
             server.close();
             out.close();
+            if (dump != null) {
+                dump.close();
+            }
         }));
         log.info("listening", "Relay start at: " + server.endpoint().authority() + " to " + to, "endpoint",
                 server.endpoint().toString(), "target", to.toString());

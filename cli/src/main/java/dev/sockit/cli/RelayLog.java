@@ -16,15 +16,37 @@ final class RelayLog implements Relay.Observer {
     private final EventLog log;
     private final boolean quiet;
     private final boolean verbose;
+    private final HexDump dump; // null without -x
+    // Both connections of a pair map to the pair's dump: each chunk is told with the side it came from.
+    private final java.util.Map<Connection, HexDump.Stream> dumps = new java.util.concurrent.ConcurrentHashMap<>();
 
-    RelayLog(EventLog log, boolean quiet, boolean verbose) {
+    RelayLog(EventLog log, boolean quiet, boolean verbose, HexDump dump) {
         this.log = log;
         this.quiet = quiet;
         this.verbose = verbose;
+        this.dump = dump;
+    }
+
+    @Override
+    public void carried(Connection from, Relay.Direction direction, dev.sockit.Message chunk) {
+        HexDump.Stream stream = dump == null ? null : dumps.get(from);
+        if (stream == null) {
+            return;
+        }
+        if (direction == Relay.Direction.FORWARD) {
+            stream.sent(chunk.bytes());
+        } else {
+            stream.received(chunk.bytes());
+        }
     }
 
     @Override
     public void joined(Connection accepted, Connection target) {
+        if (dump != null) {
+            HexDump.Stream stream = dump.stream("connection " + accepted.id() + " " + Peers.describe(accepted.remote()));
+            dumps.put(accepted, stream);
+            dumps.put(target, stream);
+        }
         if (quiet) {
             return;
         }
@@ -37,6 +59,8 @@ final class RelayLog implements Relay.Observer {
 
     @Override
     public void ended(Connection accepted, Connection target, Relay.Summary summary) {
+        dumps.remove(accepted);
+        dumps.remove(target);
         if (quiet) {
             return;
         }

@@ -148,6 +148,12 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                     + "reason, ..., and message: the text line), on the same streams. Default: ${DEFAULT-VALUE}.")
     EventLog.Format logFormat;
 
+    @Option(names = {"-x", "--hexdump"}, paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
+            description = "Write every chunk each client sends and receives as a hex dump to FILE (- or nothing: stderr), "
+                    + "headed by direction (> sent, < received), time, length, stream offsets and the connection, as "
+                    + "socat -x and ncat -x show them. Put it after ENDPOINT, or give FILE.")
+    String hexdump;
+
     @Option(names = {"-q", "--quiet"},
             description = "Print only the start line and errors: no line per connection or message (for benchmarks).")
     boolean quiet;
@@ -194,6 +200,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         Printer out = serverConsole.map(ServerConsole::printer).orElseGet(() -> new Printer(System.out));
         EventLog log = new EventLog(logFormat, out, err, Clock.systemUTC());
         dev.sockit.Tls tls = tlsOptions.tls(where);
+        HexDump dump = hexdump == null ? null : HexDump.open(hexdump);
         Server.Builder builder = Server.listen(where);
         if (tls != null) {
             builder.tls(tls).handshakeTimeout(tlsOptions.handshakeTimeout);
@@ -224,8 +231,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 .maxDatagram(maxDatagram)
                 .sessionTimeout(sessionTimeout)
                 .heartbeat(liveness.heartbeat())
-                .handler(broker == null ? Handlers.forMode(mode.name(), reply)
-                        : Handlers.forMode(mode.name(), reply, broker))
+                .handler(dumped(broker == null ? Handlers.forMode(mode.name(), reply)
+                        : Handlers.forMode(mode.name(), reply, broker), dump, framing.appliesTo(where) ? framing.framing()
+                        : dev.sockit.framing.Raw.bytes()))
                 .maxConnections(maxConnections)
                 .maxPerSource(maxPerSource)
                 .access(access)
@@ -265,6 +273,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             }
             log.info("stopped", "Server stopped.");
             out.close();
+            if (dump != null) {
+                dump.close();
+            }
         }));
         // The hook is in place before the start line, so whoever reads that line may stop us.
         log.info("listening", "Server start at: " + server.endpoint().authority(), "endpoint",
@@ -284,6 +295,15 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         serverConsole.ifPresent(c -> c.start(server, out, () -> System.exit(0)));
         server.awaitClosed();
         return 0;
+    }
+
+    /** The handler, seeing each connection through the hex dump when there is one. */
+    static dev.sockit.Handler dumped(dev.sockit.Handler handler, HexDump dump, dev.sockit.framing.Framing framing) {
+        if (dump == null) {
+            return handler;
+        }
+        return connection -> handler.handle(new DumpedConnection(connection, framing, dump.stream("connection "
+                + connection.id() + " " + dev.sockit.Peers.describe(connection.remote()))));
     }
 
     /** --allow and --deny as one policy; a bad range is named with its flag. */

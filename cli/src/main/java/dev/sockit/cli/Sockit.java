@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 + "talks to any line-based server, and a load generator to measure either. Endpoints are URIs; "
                 + "the default is tcp://127.0.0.1:8001.%n",
         subcommands = {ServerCommand.class, ClientCommand.class, RelayCommand.class, BenchCommand.class, CertCommand.class,
+            PingCommand.class,
             CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {

@@ -34,7 +34,7 @@ final class SockitProcess implements AutoCloseable {
 
     static SockitProcess start(String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 Sockit.class.getName()));
         command.addAll(List.of(args));
         return new SockitProcess(new ProcessBuilder(command).start());
