@@ -174,6 +174,9 @@ public final class Client {
 
     private Connection stream(long id, SocketChannel channel, TlsChannel tlsChannel) throws IOException {
         try {
+            if (endpoint.kind() != Endpoint.Kind.UNIX) {
+                Tcp.userTimeout(channel, heartbeat.userTimeout());
+            }
             ConnectionSettings settings = new ConnectionSettings(framing, heartbeat, outbound, Observer.NONE);
             SocketConnection connection = new SocketConnection(id, channel, settings, tlsChannel);
             connection.start();

@@ -136,6 +136,14 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
         return new Endpoint(Kind.TLS, host, port, null);
     }
 
+    /**
+     * The endpoint of an address the system reports, such as where a passed socket listens:
+     * the address in digits, IPv6 in its short form ({@code tcp://[::1]:8001}).
+     */
+    public static Endpoint of(Kind kind, InetSocketAddress address) {
+        return new Endpoint(kind, Peers.numeric(address.getAddress()), address.getPort(), null);
+    }
+
     /** A Unix domain (stream) socket endpoint: the socket file at {@code path}. */
     public static Endpoint unix(Path path) {
         return new Endpoint(Kind.UNIX, null, -1, path);

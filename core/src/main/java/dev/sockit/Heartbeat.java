@@ -14,6 +14,9 @@ import java.util.Objects;
  *   <li><b>idle timeout</b>: close a peer silent for {@code idleTimeout}, in every framing.
  *   <li><b>TCP keepalive</b>: the kernel's probes on every TCP socket, on by default, so that
  *       even a framing that cannot ping keeps NAT entries fresh and finds vanished hosts.
+ *   <li><b>TCP user timeout</b> ({@code TCP_USER_TIMEOUT}, Linux): a write the peer has not
+ *       acknowledged for this long ends the connection, where the kernel would otherwise
+ *       retransmit for about 15 minutes; off (the system's rule) by default.
  * </ul>
  *
  * <pre>{@code
@@ -25,8 +28,10 @@ import java.util.Objects;
  * @param misses      unanswered pings in a row after which the peer is closed, at least 1
  * @param idleTimeout silence after which the peer is closed; {@link Duration#ZERO} for none
  * @param keepalive   the kernel's TCP keepalive, or {@link Keepalive#OFF}
+ * @param userTimeout how long sent data may go unacknowledged before the kernel ends the
+ *                    connection; {@link Duration#ZERO} for the system's rule
  */
-public record Heartbeat(Duration interval, int misses, Duration idleTimeout, Keepalive keepalive) {
+public record Heartbeat(Duration interval, int misses, Duration idleTimeout, Keepalive keepalive, Duration userTimeout) {
 
     /** No pings, no idle timeout; TCP keepalive with the defaults below. The default policy. */
     public static final Heartbeat DEFAULT = new Heartbeat(Duration.ZERO, 2, Duration.ZERO, Keepalive.DEFAULT);
@@ -38,6 +43,10 @@ public record Heartbeat(Duration interval, int misses, Duration idleTimeout, Kee
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(keepalive, "keepalive");
+        Objects.requireNonNull(userTimeout, "userTimeout");
+        if (userTimeout.isNegative()) {
+            throw new IllegalArgumentException("TCP user timeout must not be negative, not " + userTimeout);
+        }
         if (interval.isNegative()) {
             throw new IllegalArgumentException("heartbeat interval must not be negative, not " + interval);
         }
@@ -53,6 +62,11 @@ public record Heartbeat(Duration interval, int misses, Duration idleTimeout, Kee
         }
     }
 
+    /** The policy without a TCP user timeout (the system's rule). */
+    public Heartbeat(Duration interval, int misses, Duration idleTimeout, Keepalive keepalive) {
+        this(interval, misses, idleTimeout, keepalive, Duration.ZERO);
+    }
+
     /** Ping a peer silent for {@code interval}; close it after 2 unanswered pings. */
     public static Heartbeat every(Duration interval) {
         return DEFAULT.withInterval(interval);
@@ -60,22 +74,32 @@ public record Heartbeat(Duration interval, int misses, Duration idleTimeout, Kee
 
     /** The same policy pinging after {@code newInterval} of silence. */
     public Heartbeat withInterval(Duration newInterval) {
-        return new Heartbeat(newInterval, misses, idleTimeout, keepalive);
+        return new Heartbeat(newInterval, misses, idleTimeout, keepalive, userTimeout);
     }
 
     /** The same policy closing after {@code newMisses} unanswered pings in a row. */
     public Heartbeat misses(int newMisses) {
-        return new Heartbeat(interval, newMisses, idleTimeout, keepalive);
+        return new Heartbeat(interval, newMisses, idleTimeout, keepalive, userTimeout);
     }
 
     /** The same policy closing peers silent for {@code timeout}; zero for never. */
     public Heartbeat idleTimeout(Duration timeout) {
-        return new Heartbeat(interval, misses, timeout, keepalive);
+        return new Heartbeat(interval, misses, timeout, keepalive, userTimeout);
     }
 
     /** The same policy with this TCP keepalive. */
     public Heartbeat keepalive(Keepalive newKeepalive) {
-        return new Heartbeat(interval, misses, idleTimeout, newKeepalive);
+        return new Heartbeat(interval, misses, idleTimeout, newKeepalive, userTimeout);
+    }
+
+    /**
+     * The same policy ending a TCP connection whose sent data has gone unacknowledged for
+     * {@code timeout} ({@code TCP_USER_TIMEOUT}, Linux only: elsewhere opening a TCP socket with
+     * it fails, saying so); zero for the system's rule. It finds a peer that vanished while
+     * data was on its way, which keepalive cannot: keepalive probes only an idle connection.
+     */
+    public Heartbeat userTimeout(Duration timeout) {
+        return new Heartbeat(interval, misses, idleTimeout, keepalive, timeout);
     }
 
     /** True when the policy pings. */

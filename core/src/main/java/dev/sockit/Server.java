@@ -21,6 +21,7 @@ import dev.sockit.transport.MemoryBudget;
 import dev.sockit.transport.ProxyHeaderReader;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.StreamListener;
+import dev.sockit.transport.linux.SocketActivation;
 import dev.sockit.transport.TlsChannel;
 import dev.sockit.transport.TlsContext;
 import dev.sockit.transport.TlsHandshakeException;
@@ -140,8 +141,14 @@ public final class Server implements AutoCloseable {
     }
 
     private Listener listener(Endpoint endpoint) throws IOException {
+        Duration userTimeout = settings.connection().heartbeat().userTimeout();
+        if (endpoint == null) {
+            return StreamListener.activated(settings.tls() != null, userTimeout, this::accepted,
+                    settings.observer()::acceptFailed);
+        }
         return switch (endpoint.kind()) {
-            case TCP, UNIX, TLS -> StreamListener.start(endpoint, settings.backlog(), settings.socketMode(), this::accepted,
+            case TCP, UNIX, TLS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
+                    settings.socketMode(), settings.reusePort(), userTimeout), this::accepted,
                     settings.observer()::acceptFailed);
             case UDP -> DatagramListener.start(endpoint,
                     new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
@@ -153,6 +160,26 @@ public final class Server implements AutoCloseable {
     /** Starts describing a server that will listen on {@code endpoint}; port 0 picks a free port. */
     public static Builder listen(Endpoint endpoint) {
         return new Builder(Objects.requireNonNull(endpoint, "endpoint"));
+    }
+
+    /**
+     * Starts describing a server on the listening socket systemd passed to this process
+     * (socket activation: {@code LISTEN_PID} names this process, {@code LISTEN_FDS=1}, the
+     * socket is descriptor 3): a TCP socket serves {@code tcp://}, or {@code tls://} when
+     * {@link Builder#tls} is given; a Unix stream socket serves {@code unix:}, and its file is
+     * left to systemd. {@link Builder#start()} takes the socket. Linux only.
+     *
+     * <pre>{@code
+     * Server server = (Server.socketPassed() ? Server.activated() : Server.listen(endpoint)).start();
+     * }</pre>
+     */
+    public static Builder activated() {
+        return new Builder(null);
+    }
+
+    /** True when systemd (or a launcher that does as it does) passed this process a socket: see {@link #activated()}. */
+    public static boolean socketPassed() {
+        return SocketActivation.passed();
     }
 
     /** The endpoint as bound: with port 0, the port the system chose. */
@@ -278,7 +305,7 @@ public final class Server implements AutoCloseable {
             // The handshake waits for the connection's own thread (start()): a slow or silent
             // peer must not hold up the accept loop.
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
-                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
+                    settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
             admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
@@ -345,7 +372,7 @@ public final class Server implements AutoCloseable {
                 return;
             }
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
-                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
+                    settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
             try {
                 admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, proxied));
                 permitHeld = false; // the connection's own now: serve() gives it back
@@ -672,7 +699,7 @@ public final class Server implements AutoCloseable {
     private record Settings(Endpoint endpoint, ConnectionSettings connection, Handler handler, int maxConnections,
             int backlog, Duration drainTimeout, Set<PosixFilePermission> socketMode, int maxDatagram,
             Duration sessionTimeout, AccessPolicy access, int maxPerSource, Tls tls, Duration handshakeTimeout,
-            ProxyProtocol proxy, Broker broker) {
+            ProxyProtocol proxy, boolean reusePort, Broker broker) {
         Observer observer() {
             return connection.observer();
         }
@@ -698,6 +725,7 @@ public final class Server implements AutoCloseable {
         private Tls tls;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private ProxyProtocol proxyProtocol;
+        private boolean reusePort;
         private Metrics metrics;
         private boolean handlerTiming;
         private Clock clock = Clock.SYSTEM;
@@ -718,8 +746,21 @@ public final class Server implements AutoCloseable {
          */
         public Builder framing(Framing framing) {
             Objects.requireNonNull(framing, "framing");
-            Udp.checkFraming(endpoint, framing);
+            if (endpoint != null) { // a passed socket is a stream socket
+                Udp.checkFraming(endpoint, framing);
+            }
             this.framing = framing;
+            return this;
+        }
+
+        /**
+         * TCP: let several servers listen on the same address and port ({@code SO_REUSEPORT}),
+         * in this process or others, each started with this; the kernel spreads new connections
+         * over them, by a hash of each connection's addresses. Default: off (a second server on
+         * the port fails with "address already in use").
+         */
+        public Builder reusePort(boolean reusePort) {
+            this.reusePort = reusePort;
             return this;
         }
 
@@ -918,7 +959,7 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("a server needs Tls.server(certPem, keyPem) or Tls.keystore(file,"
                         + " password), not Tls.client()");
             }
-            if (endpoint.kind() != Endpoint.Kind.TLS) {
+            if (endpoint != null && endpoint.kind() != Endpoint.Kind.TLS) { // null: a passed socket, TLS on top
                 throw new IllegalArgumentException("TLS settings apply to tls:// endpoints, and " + endpoint
                         + " is not one; listen on tls://" + endpoint.authority());
             }
@@ -985,11 +1026,11 @@ public final class Server implements AutoCloseable {
          */
         public Builder proxyProtocol(ProxyProtocol proxyProtocol) {
             Objects.requireNonNull(proxyProtocol, "proxyProtocol");
-            if (endpoint.kind() == Endpoint.Kind.UDP) {
+            if (endpoint != null && endpoint.kind() == Endpoint.Kind.UDP) {
                 throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
                         + " and " + endpoint + " is UDP");
             }
-            if (endpoint.kind() != Endpoint.Kind.UNIX && proxyProtocol.trusted().isEmpty()) {
+            if ((endpoint == null || endpoint.kind() != Endpoint.Kind.UNIX) && proxyProtocol.trusted().isEmpty()) {
                 throw new IllegalArgumentException("the PROXY protocol needs the addresses of the proxies to trust,"
                         + " e.g. ProxyProtocol.accept(V2).from(\"10.0.0.0/8\") (sockit server: --proxy-from CIDR)");
             }
@@ -1040,7 +1081,7 @@ public final class Server implements AutoCloseable {
          *     heartbeat that pings over a framing that cannot
          */
         public Server start() throws IOException {
-            if (endpoint.kind() == Endpoint.Kind.TLS && tls == null) {
+            if (endpoint != null && endpoint.kind() == Endpoint.Kind.TLS && tls == null) {
                 throw new IllegalArgumentException(endpoint + " needs a certificate: .tls(Tls.server(certPem, keyPem))"
                         + " (sockit server: --cert FILE --key FILE; sockit cert makes a development one)");
             }
@@ -1065,7 +1106,7 @@ public final class Server implements AutoCloseable {
                     new MemoryBudget(maxBufferMemory));
             Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout, proxyProtocol,
-                    broker == null ? Broker.standalone() : broker), flight);
+                    reusePort, broker == null ? Broker.standalone() : broker), flight);
             if (counting != null) {
                 counting.watch(server);
             }

@@ -31,6 +31,12 @@ final class LivenessOptions {
     @Option(names = "--no-keepalive", description = "Turn TCP keepalive off.")
     boolean noKeepalive;
 
+    @Option(names = "--user-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "TCP_USER_TIMEOUT (Linux): close a TCP connection whose sent data the peer has not acknowledged "
+                    + "for this long, e.g. 30s, instead of retransmitting for about 15 minutes. Finds a peer that vanished "
+                    + "while data was on its way, which keepalive cannot. Default: off (the system's rule).")
+    Duration userTimeout = Duration.ZERO;
+
     Heartbeat heartbeat() {
         Heartbeat.Keepalive probes = Heartbeat.Keepalive.DEFAULT;
         if (noKeepalive) {
@@ -43,6 +49,9 @@ final class LivenessOptions {
             // COUNT went through the duration converter, which reads a bare number as seconds.
             probes = new Heartbeat.Keepalive(true, keepalive[0], keepalive[1], (int) keepalive[2].toSeconds());
         }
-        return new Heartbeat(heartbeat, misses, idleTimeout, probes);
+        if (userTimeout.isNegative() || (!userTimeout.isZero() && userTimeout.toMillis() < 1)) {
+            throw new IllegalArgumentException("--user-timeout must be at least 1ms, e.g. 30s; not " + userTimeout);
+        }
+        return new Heartbeat(heartbeat, misses, idleTimeout, probes, userTimeout);
     }
 }

@@ -50,8 +50,8 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     enum SlowReader { disconnect, drop, block }
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH. Port 0 picks a free one. Default: ${DEFAULT-VALUE}.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT",
+            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH. Port 0 picks a free one. Default: the socket systemd passed (LISTEN_FDS), else " + Endpoint.DEFAULT + ".")
     String endpoint;
 
     @Option(names = {"-m", "--mode"}, paramLabel = "ack|echo|chat|discard", defaultValue = "ack",
@@ -120,6 +120,11 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             description = "On stop, how long clients' handlers may take to finish before their connections are closed. Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
 
+    @Option(names = "--reuse-port",
+            description = "tcp, tls: let several servers listen on this port (SO_REUSEPORT), each started with --reuse-port; "
+                    + "the kernel spreads new connections over them. Default: off.")
+    boolean reusePort;
+
     @Option(names = "--socket-mode", paramLabel = "MODE", defaultValue = "600",
             description = "unix: who may connect, as file permissions on the socket: 600 (the owner), 660 (and the group), rw-rw----. Default: ${DEFAULT-VALUE}.")
     String socketMode;
@@ -175,7 +180,13 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Override
     public Integer call() throws Exception {
-        Endpoint where = Endpoint.parse(endpoint);
+        // No endpoint and a socket passed by systemd: serve that one (socket activation).
+        boolean activated = endpoint == null && Server.socketPassed();
+        Endpoint where = Endpoint.parse(endpoint == null ? Endpoint.DEFAULT : endpoint);
+        if (activated && reusePort) {
+            throw new IllegalArgumentException("--reuse-port applies to a socket sockit binds; the passed socket is systemd's"
+                    + " (set ReusePort=yes in the .socket unit)");
+        }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("--max-connections must be at least 1, not " + maxConnections);
         }
@@ -199,9 +210,10 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         Optional<ServerConsole> serverConsole = ServerConsole.open(console, err);
         Printer out = serverConsole.map(ServerConsole::printer).orElseGet(() -> new Printer(System.out));
         EventLog log = new EventLog(logFormat, out, err, Clock.systemUTC());
-        dev.sockit.Tls tls = tlsOptions.tls(where);
+        // A passed TCP socket serves TLS when certificates are given.
+        dev.sockit.Tls tls = tlsOptions.tls(activated && tlsOptions.given() ? Endpoint.tls("0.0.0.0", 0) : where);
         HexDump dump = hexdump == null ? null : HexDump.open(hexdump);
-        Server.Builder builder = Server.listen(where);
+        Server.Builder builder = activated ? Server.activated() : Server.listen(where);
         if (tls != null) {
             builder.tls(tls).handshakeTimeout(tlsOptions.handshakeTimeout);
         }
@@ -216,7 +228,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             throw new IllegalArgumentException("--metrics-handler-time adds to --metrics; give both, e.g. --metrics"
                     + " tcp://127.0.0.1:9464 --metrics-handler-time");
         }
-        if (framing.appliesTo(where)) {
+        if (activated || framing.appliesTo(where)) {
             builder.framing(framing.framing());
         }
         Broker broker = clusterOptions.open().orElse(null);
@@ -228,6 +240,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         try {
             server = builder
                 .socketMode(socketMode)
+                .reusePort(reusePort)
                 .maxDatagram(maxDatagram)
                 .sessionTimeout(sessionTimeout)
                 .heartbeat(liveness.heartbeat())

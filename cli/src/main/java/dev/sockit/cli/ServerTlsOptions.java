@@ -43,8 +43,13 @@ final class ServerTlsOptions {
     Duration handshakeTimeout;
 
     /** The server's TLS for a tls:// endpoint; null for others, which refuse TLS options. */
+    /** True when any TLS option was given. */
+    boolean given() {
+        return cert != null || key != null || keystore != null || clientCa != null || versions != null;
+    }
+
     Tls tls(Endpoint endpoint) throws IOException {
-        boolean given = cert != null || key != null || keystore != null || clientCa != null || versions != null;
+        boolean given = given();
         if (endpoint.kind() != Endpoint.Kind.TLS) {
             if (given) {
                 throw new IllegalArgumentException("--cert, --key, --keystore, --client-ca and --tls-versions apply to"

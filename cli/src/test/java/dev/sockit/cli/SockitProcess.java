@@ -33,8 +33,17 @@ final class SockitProcess implements AutoCloseable {
     }
 
     static SockitProcess start(String... args) throws IOException {
+        return startVia(List.of(), args);
+    }
+
+    /**
+     * The command started through {@code launcher}, a program that runs the command line it is
+     * given after its own arguments (e.g. one that passes a listening socket, as systemd does).
+     */
+    static SockitProcess startVia(List<String> launcher, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 Sockit.class.getName()));
         command.addAll(List.of(args));
         return new SockitProcess(new ProcessBuilder(command).start());

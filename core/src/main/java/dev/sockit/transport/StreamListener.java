@@ -1,12 +1,17 @@
 package dev.sockit.transport;
 
 import dev.sockit.Endpoint;
+import dev.sockit.transport.linux.Descriptors;
+import dev.sockit.transport.linux.SocketActivation;
+import dev.sockit.transport.linux.TcpOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -39,6 +44,16 @@ public final class StreamListener implements Listener {
     }
 
     /**
+     * How a stream listener binds.
+     *
+     * @param backlog     connections the kernel may queue before accept
+     * @param socketMode  who may connect to a Unix socket file; ignored for TCP
+     * @param reusePort   TCP: {@code SO_REUSEPORT}, several listeners on one port
+     * @param userTimeout TCP: {@code TCP_USER_TIMEOUT} for every accepted connection; zero for none
+     */
+    public record Options(int backlog, Set<PosixFilePermission> socketMode, boolean reusePort, Duration userTimeout) {}
+
+    /**
      * Binds {@code endpoint}, TCP or Unix, and starts accepting.
      *
      * @param socketMode who may connect to a Unix socket file; ignored for TCP
@@ -48,17 +63,68 @@ public final class StreamListener implements Listener {
      */
     public static StreamListener start(Endpoint endpoint, int backlog, Set<PosixFilePermission> socketMode,
             Consumer<SocketChannel> onAccept, Consumer<Exception> onFailure) throws IOException {
+        return start(endpoint, new Options(backlog, socketMode, false, Duration.ZERO), onAccept, onFailure);
+    }
+
+    /**
+     * Binds {@code endpoint}, TCP or Unix, with {@code options}, and starts accepting.
+     *
+     * @param onAccept  takes each accepted channel; must not block
+     * @param onFailure told of each failed accept; the loop pauses briefly and goes on
+     * @throws IOException saying why the endpoint cannot be bound
+     */
+    public static StreamListener start(Endpoint endpoint, Options options, Consumer<SocketChannel> onAccept,
+            Consumer<Exception> onFailure) throws IOException {
         StreamListener listener;
         if (endpoint.kind() == Endpoint.Kind.UNIX) {
-            Unix.Bound bound = Unix.listen(endpoint, backlog, socketMode);
+            Unix.Bound bound = Unix.listen(endpoint, options.backlog(), options.socketMode());
             listener = new StreamListener(bound.channel(), endpoint, bound.file()::remove, onAccept, onFailure);
         } else {
-            ServerSocketChannel channel = Tcp.listen(endpoint, backlog);
+            ServerSocketChannel channel = Tcp.listen(endpoint, options.backlog(), options.reusePort(),
+                    options.userTimeout());
             int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
             listener = new StreamListener(channel, endpoint.withPort(port), () -> {}, onAccept, onFailure);
         }
         listener.thread.start();
         return listener;
+    }
+
+    /**
+     * Takes over the listening socket systemd passed (socket activation) and starts accepting.
+     * The socket, and for a Unix socket its file, stay systemd's: closing stops accepting and
+     * leaves the file.
+     *
+     * @param tls         whether the endpoint is {@code tls://} (a TCP socket, TLS on top)
+     * @param userTimeout TCP: {@code TCP_USER_TIMEOUT} for every accepted connection; zero for none
+     * @throws IOException when no socket was passed, or not one that listens for streams
+     */
+    public static StreamListener activated(boolean tls, Duration userTimeout, Consumer<SocketChannel> onAccept,
+            Consumer<Exception> onFailure) throws IOException {
+        Descriptors.Adopted adopted = SocketActivation.take();
+        try {
+            Endpoint endpoint;
+            if (adopted.address() instanceof InetSocketAddress inet) {
+                endpoint = Endpoint.of(tls ? Endpoint.Kind.TLS : Endpoint.Kind.TCP, inet);
+                if (!userTimeout.isZero()) {
+                    TcpOptions.userTimeout(adopted.fd(), userTimeout);
+                }
+            } else if (tls) {
+                throw new IOException("the passed socket is a Unix socket (" + adopted.address() + "); TLS needs a TCP one");
+            } else {
+                String name = ((Descriptors.UnixName) adopted.address()).name();
+                if (name.startsWith("@") || name.isEmpty()) {
+                    throw new IOException("the passed Unix socket has no file (\"" + name + "\"); give the .socket unit a"
+                            + " path: ListenStream=/run/NAME.sock");
+                }
+                endpoint = Endpoint.unix(Path.of(name));
+            }
+            StreamListener listener = new StreamListener(adopted.channel(), endpoint, () -> {}, onAccept, onFailure);
+            listener.thread.start();
+            return listener;
+        } catch (IOException | RuntimeException e) {
+            Tcp.closeQuietly(adopted.channel());
+            throw e;
+        }
     }
 
     @Override

@@ -28,16 +28,63 @@ public final class Tcp {
      * @throws IOException saying why, in words, e.g. the address is in use
      */
     public static ServerSocketChannel listen(Endpoint endpoint, int backlog) throws IOException {
+        return listen(endpoint, backlog, false, Duration.ZERO);
+    }
+
+    /**
+     * Binds a listening socket, with the options that only a listener takes.
+     *
+     * @param reusePort   {@code SO_REUSEPORT}: several sockets (in one process or several) may
+     *                    listen on the same address and port, all with this option, and the
+     *                    kernel spreads new connections over them
+     * @param userTimeout {@code TCP_USER_TIMEOUT} for every accepted connection (they inherit it
+     *                    from the listener); zero for the system's rule
+     * @throws IOException saying why, in words, e.g. the address is in use
+     */
+    public static ServerSocketChannel listen(Endpoint endpoint, int backlog, boolean reusePort, Duration userTimeout)
+            throws IOException {
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
             // Lets a restarted server bind while the old one's connections sit in TIME_WAIT;
             // on Linux it never lets two servers listen on one port.
             channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            if (reusePort) {
+                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new IOException("SO_REUSEPORT is not supported on " + System.getProperty("os.name")
+                            + " (--reuse-port needs Linux or a BSD)");
+                }
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             channel.bind(endpoint.socketAddress(), backlog);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            IOException failure = Errors.listenFailed(endpoint, e);
+            if (reusePort && failure.getMessage().contains("already in use")) {
+                // The kernel shares a port only among sockets that all asked for it.
+                throw new IOException(failure.getMessage() + "; every server on the port needs --reuse-port"
+                        + " (SO_REUSEPORT), the one already there too", e);
+            }
+            throw failure;
+        }
+        try {
+            if (!userTimeout.isZero()) {
+                dev.sockit.transport.linux.TcpOptions.userTimeout(channel, userTimeout);
+            }
             return channel;
         } catch (IOException | RuntimeException e) {
             channel.close();
-            throw Errors.listenFailed(endpoint, e);
+            throw new IOException("cannot listen on " + endpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Sets {@code TCP_USER_TIMEOUT} on a connected client channel, unless zero.
+     *
+     * @throws IOException saying why the kernel refused it
+     */
+    public static void userTimeout(SocketChannel channel, Duration userTimeout) throws IOException {
+        if (!userTimeout.isZero()) {
+            dev.sockit.transport.linux.TcpOptions.userTimeout(channel, userTimeout);
         }
     }
 

@@ -54,6 +54,9 @@ public final class Libc {
     public static final int IPV6_HOPLIMIT = 52;
     public static final int IPV6_RECVHOPLIMIT = 51;
     public static final short POLLIN = 0x1;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int O_NONBLOCK = 04000;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -75,6 +78,10 @@ public final class Libc {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = function("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle POLL = function("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    // fcntl(int, int, ...) is variadic: the third argument is passed as C passes variadic ones.
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().find("fcntl").orElseThrow(),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2),
+            Linker.Option.captureCallState("errno"));
     private static final MethodHandle DUP2 = function("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LINKER.defaultLookup().find("strerror").orElseThrow(),
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -161,6 +168,11 @@ public final class Libc {
     /** {@code dup2(2)}: makes {@code newFd} refer to what {@code oldFd} refers to. */
     public static void dup2(int oldFd, int newFd) throws SystemCallException {
         call("dup2", state -> (int) DUP2.invokeExact(state, oldFd, newFd));
+    }
+
+    /** {@code fcntl(2)} with an {@code int} argument: {@code F_GETFL} (give 0), {@code F_SETFL}. */
+    public static int fcntl(int fd, int command, int argument) throws SystemCallException {
+        return (int) call("fcntl", state -> (int) FCNTL.invokeExact(state, fd, command, argument));
     }
 
     private static MemorySegment name(String what, MethodHandle handle, int fd, Arena arena) throws SystemCallException {

@@ -1,0 +1,45 @@
+package dev.sockit.transport.linux;
+
+import java.io.IOException;
+import java.nio.channels.NetworkChannel;
+import java.time.Duration;
+
+/** TCP socket options the JDK has no name for, set on a JDK channel's descriptor. */
+public final class TcpOptions {
+
+    private TcpOptions() {}
+
+    /**
+     * {@code TCP_USER_TIMEOUT}: how long sent data may stay unacknowledged before the kernel
+     * gives up on the connection (RFC 5482); it also bounds keepalive probing. Set on a
+     * listening socket, every connection it accepts inherits it.
+     *
+     * @param timeout from 1 ms to about 24 days
+     * @throws IOException when the kernel refuses it, saying the value
+     */
+    public static void userTimeout(NetworkChannel channel, Duration timeout) throws IOException {
+        Platform.require("TCP_USER_TIMEOUT (--user-timeout)");
+        userTimeout(Descriptors.of(channel), timeout);
+    }
+
+    /** {@link #userTimeout(NetworkChannel, Duration)} on a socket known by its descriptor. */
+    public static void userTimeout(int fd, Duration timeout) throws IOException {
+        Platform.require("TCP_USER_TIMEOUT (--user-timeout)");
+        long millis = timeout.toMillis();
+        if (millis < 1 || millis > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("TCP user timeout " + timeout + " is out of range; give 1 ms to 24 days");
+        }
+        try {
+            Libc.setInt(fd, Libc.IPPROTO_TCP, Libc.TCP_USER_TIMEOUT, (int) millis);
+        } catch (SystemCallException e) {
+            throw new IOException("cannot set TCP_USER_TIMEOUT to " + millis + " ms: " + e.getMessage()
+                    + " (a kernel before 2.6.37 lacks it)", e);
+        }
+    }
+
+    /** The {@code TCP_USER_TIMEOUT} of a channel's socket; zero when the system decides. */
+    public static Duration userTimeout(NetworkChannel channel) throws IOException {
+        Platform.require("TCP_USER_TIMEOUT");
+        return Duration.ofMillis(Libc.getInt(Descriptors.of(channel), Libc.IPPROTO_TCP, Libc.TCP_USER_TIMEOUT));
+    }
+}
