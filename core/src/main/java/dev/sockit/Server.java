@@ -114,11 +114,11 @@ public final class Server implements AutoCloseable {
     private final Cluster cluster;
     private volatile boolean closing;
 
-    private Server(Settings settings, FlightRecorderObserver flight) throws IOException {
+    private Server(Settings settings, FlightRecorderObserver flight, Broker broker) throws IOException {
         this.settings = settings;
         this.flight = flight;
         this.permits = new Semaphore(settings.maxConnections());
-        this.cluster = new Cluster(this, settings.broker());
+        this.cluster = new Cluster(this, broker);
         Endpoint endpoint = settings.endpoint();
         Observer observer = settings.observer();
         this.tls = settings.tls() == null ? null : TlsContext.watch(settings.tls()::context, settings.tls().files(),
@@ -699,7 +699,7 @@ public final class Server implements AutoCloseable {
     private record Settings(Endpoint endpoint, ConnectionSettings connection, Handler handler, int maxConnections,
             int backlog, Duration drainTimeout, Set<PosixFilePermission> socketMode, int maxDatagram,
             Duration sessionTimeout, AccessPolicy access, int maxPerSource, Tls tls, Duration handshakeTimeout,
-            ProxyProtocol proxy, boolean reusePort, Broker broker) {
+            ProxyProtocol proxy, boolean reusePort) {
         Observer observer() {
             return connection.observer();
         }
@@ -1106,7 +1106,8 @@ public final class Server implements AutoCloseable {
                     new MemoryBudget(maxBufferMemory));
             Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout, proxyProtocol,
-                    reusePort, broker == null ? Broker.standalone() : broker), flight);
+                    reusePort),
+                    flight, broker == null ? Broker.standalone() : broker);
             if (counting != null) {
                 counting.watch(server);
             }
