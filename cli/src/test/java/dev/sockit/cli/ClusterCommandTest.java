@@ -105,8 +105,9 @@ class ClusterCommandTest {
             two.process().waitFor();
             String seen;
             do {
-                assertThat(System.nanoTime() - killedAt).as("gone within presence (2 s) and a renewal")
-                        .isLessThan(6_000_000_000L);
+                // The bound is 2 s + 0.67 s; the rest is slack for a machine busy with other builds.
+                assertThat(System.nanoTime() - killedAt).as("gone within presence (2 s), a renewal, and slack")
+                        .isLessThan(12_000_000_000L);
                 Thread.sleep(200);
                 one.writeLine("/nodes");
                 seen = one.awaitOut("\\d+ live nodes?: .*");

@@ -161,6 +161,10 @@ public record RedisSettings(String host, int port, boolean tls, String user, Str
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
+        // Jedis tries each address of the host and keeps each failure as a suppressed exception.
+        if (cause.getSuppressed().length > 0 && cause.getSuppressed()[0].getMessage() != null) {
+            return cause.getSuppressed()[0].getMessage();
+        }
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 

@@ -147,7 +147,7 @@ class RedisClusterTest {
     void anUnreachableRedisIsNamedWithWhatToDo() throws Exception {
         redis.kill();
         assertThatThrownBy(() -> broker("a")).hasMessageStartingWith("cannot reach Redis at " + redis.uri())
-                .hasMessageContaining("redis-server --port " + redis.port());
+                .hasMessageContaining("Connection refused").hasMessageContaining("redis-server --port " + redis.port());
     }
 
     @Test
