@@ -206,8 +206,9 @@ public final class RedisBroker implements Broker {
         if (closed) {
             return;
         }
+        boolean wasUp;
         synchronized (linkLock) {
-            boolean wasUp = broken.isEmpty();
+            wasUp = broken.isEmpty();
             broken.add(part);
             if (wasUp) {
                 linkDowns.increment();
@@ -220,7 +221,7 @@ public final class RedisBroker implements Broker {
         // next use and take the link down a second time. The publisher and the heartbeat see the
         // change of linkDowns; the subscriber, blocked reading, is woken by closing its socket.
         Jedis listening = subscriberConnection;
-        if (part != Part.SUBSCRIBER && listening != null) {
+        if (wasUp && part != Part.SUBSCRIBER && listening != null) {
             try {
                 listening.disconnect();
             } catch (RuntimeException ignored) {
@@ -345,12 +346,19 @@ public final class RedisBroker implements Broker {
                 working(Part.PUBLISHER);
                 backoff.reset();
                 while (!closed && linkDowns.sum() == generation) {
-                    Outgoing first = queue.poll(1, TimeUnit.SECONDS);
-                    if (first == null) {
-                        continue;
+                    if (batch.isEmpty()) {
+                        Outgoing first = queue.poll(1, TimeUnit.SECONDS);
+                        if (first == null) {
+                            continue;
+                        }
+                        batch.add(first);
+                        queue.drainTo(batch, BATCH - 1);
                     }
-                    batch.add(first);
-                    queue.drainTo(batch, BATCH - 1);
+                    if (linkDowns.sum() != generation) {
+                        // The link went down and came back while we waited: this connection may be
+                        // to the Redis that went away. Reconnect, then send the batch.
+                        break;
+                    }
                     Pipeline pipeline = jedis.pipelined();
                     for (Outgoing out : batch) {
                         pipeline.publish(out.channel(), out.message());
