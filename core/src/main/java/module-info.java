@@ -9,6 +9,7 @@ module dev.sockit {
     exports dev.sockit;
     exports dev.sockit.framing;
     exports dev.sockit.metrics;
+    exports dev.sockit.websocket;
     exports dev.sockit.proxy;
     exports dev.sockit.cluster;
     uses dev.sockit.cluster.BrokerFactory; // engines such as cluster-redis, found by Broker.open
