@@ -15,6 +15,7 @@ import dev.sockit.transport.Errors;
 import dev.sockit.transport.Listener;
 import dev.sockit.transport.MemoryBudget;
 import dev.sockit.transport.SocketConnection;
+import dev.sockit.transport.PacketConnection;
 import dev.sockit.transport.StreamListener;
 import dev.sockit.transport.linux.SocketActivation;
 import dev.sockit.transport.TlsChannel;
@@ -26,6 +27,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -136,7 +138,7 @@ public final class Server implements AutoCloseable {
                     settings.observer()::acceptFailed);
         }
         return switch (endpoint.kind()) {
-            case TCP, UNIX, TLS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
+            case TCP, UNIX, TLS, UNIX_SEQPACKET -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
                     settings.socketMode(), settings.reusePort(), userTimeout), this::accepted,
                     settings.observer()::acceptFailed);
             case UDP -> DatagramListener.start(endpoint,
@@ -274,7 +276,11 @@ public final class Server implements AutoCloseable {
             // peer must not hold up the accept loop.
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
                     settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
-            admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel));
+            Endpoint where = endpoint();
+            admit(where.kind() == Endpoint.Kind.UNIX_SEQPACKET
+                    ? new PacketConnection(ids.incrementAndGet(), channel, UnixDomainSocketAddress.of(where.path()), remote,
+                            settings.maxDatagram(), settings.observer())
+                    : new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
             if (slotTaken) {

@@ -80,13 +80,22 @@ public final class SocketConnection implements Drainable {
      */
     public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls)
             throws IOException {
+        this(id, channel, settings, tls, null);
+    }
+
+    /**
+     * A connection whose peer is {@code remote}, where the channel cannot say (a Unix socket
+     * connected by system calls, to an abstract name); null: the channel's own.
+     */
+    public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
+            SocketAddress remote) throws IOException {
         this.id = id;
         this.channel = channel;
         this.tls = tls;
         this.framing = settings.framing();
         this.decoder = framing.decoder(new PeerControl());
         this.observer = settings.observer();
-        this.remote = channel.getRemoteAddress();
+        this.remote = remote != null ? remote : channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
         this.protocol = tls != null ? "tls" : remote instanceof InetSocketAddress ? "tcp" : "unix";
         if (remote instanceof InetSocketAddress) {

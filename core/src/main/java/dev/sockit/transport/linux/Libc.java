@@ -69,6 +69,7 @@ public final class Libc {
     private static final MethodHandle GETSOCKOPT = function("getsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle BIND = function("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle CONNECT = function("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle LISTEN = function("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = function("getsockname",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
@@ -123,6 +124,11 @@ public final class Libc {
     /** {@code bind(2)} to an address made by {@link Sockaddr}. */
     public static void bind(int fd, MemorySegment address) throws SystemCallException {
         call("bind", state -> (int) BIND.invokeExact(state, fd, address, (int) address.byteSize()));
+    }
+
+    /** {@code connect(2)} to an address made by {@link Sockaddr}; blocks (a Unix socket only while the backlog is full). */
+    public static void connect(int fd, MemorySegment address) throws SystemCallException {
+        call("connect", state -> (int) CONNECT.invokeExact(state, fd, address, (int) address.byteSize()));
     }
 
     /** {@code listen(2)}. */
