@@ -157,7 +157,7 @@ public final class Client {
             case UNIX -> endpoint.isAbstract()
                     ? stream(id, Unix.connectNative(endpoint), null, UnixDomainSocketAddress.of(endpoint.path()))
                     : stream(id, Unix.connect(endpoint, connectTimeout));
-            case UNIX_SEQPACKET -> packets(id, Unix.connectNative(endpoint));
+            case UNIX_SEQPACKET, UNIXGRAM -> packets(id, Unix.connectNative(endpoint));
             case UDP -> datagrams(id, Udp.connect(endpoint));
             case TLS -> tlsStream(id);
         };
@@ -182,10 +182,10 @@ public final class Client {
         return stream(id, channel, tlsChannel, null);
     }
 
-    // A seqpacket socket's channel was connected by system calls: the peer is the endpoint's name.
+    // A seqpacket or unixgram socket's channel was connected by system calls: the peer is the endpoint's name.
     private Connection packets(long id, SocketChannel channel) throws IOException {
-        return new PacketConnection(id, channel, UnixDomainSocketAddress.of(""), UnixDomainSocketAddress.of(endpoint.path()),
-                PacketConnection.CLIENT_MAX_MESSAGE, Observer.NONE);
+        return new PacketConnection(id, channel, endpoint.kind().scheme(), UnixDomainSocketAddress.of(""),
+                UnixDomainSocketAddress.of(endpoint.path()), PacketConnection.CLIENT_MAX_MESSAGE, Observer.NONE);
     }
 
     private Connection stream(long id, SocketChannel channel, TlsChannel tlsChannel, SocketAddress remote)

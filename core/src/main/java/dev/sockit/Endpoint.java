@@ -11,7 +11,8 @@ import java.util.stream.Collectors;
  * Where to listen or connect, written as a URI: {@code tcp://127.0.0.1:8001},
  * {@code tcp://[::1]:8001}, {@code tcp://[fe80::1%eth0]:8001}, {@code udp://127.0.0.1:8001}, {@code tls://127.0.0.1:8443},
  * {@code unix:/run/app.sock}, {@code unix:@app} (Linux's abstract namespace: no file),
- * {@code unix+seqpacket:/run/app.sock} (Linux: each message kept whole). One parser serves the library and the command line. A bare
+ * {@code unix+seqpacket:/run/app.sock} (Linux: each message kept whole), {@code unixgram:/run/app.sock}
+ * (Linux: Unix datagrams). One parser serves the library and the command line. A bare
  * {@code HOST:PORT} means TCP. A zone id may be written plainly ({@code %eth0}) or as RFC 6874
  * has it in URIs ({@code %25eth0}).
  *
@@ -35,21 +36,24 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
     public enum Kind {
         TCP, UDP, UNIX, TLS,
         /** A Unix {@code SOCK_SEQPACKET} socket: connected, each message kept whole (Linux). */
-        UNIX_SEQPACKET;
+        UNIX_SEQPACKET,
+        /** A Unix {@code SOCK_DGRAM} socket: datagrams, each one message, none lost (Linux). */
+        UNIXGRAM;
 
         /** The scheme as written in an endpoint: {@code tcp}, {@code unix+seqpacket}. */
         public String scheme() {
-            return this == UNIX_SEQPACKET ? "unix+seqpacket" : name().toLowerCase(Locale.ROOT);
+            return this == UNIX_SEQPACKET ? "unix+seqpacket" : name().toLowerCase(Locale.ROOT); // unixgram
         }
 
         /** True for the Unix domain kinds, whose endpoints have a path (or an abstract {@code @name}), not a host. */
         public boolean isUnix() {
-            return this == UNIX || this == UNIX_SEQPACKET;
+            return this == UNIX || this == UNIX_SEQPACKET || this == UNIXGRAM;
         }
     }
 
     // The kinds this build can open. The others parse, so that the refusal can name them.
-    private static final Set<Kind> SUPPORTED = EnumSet.of(Kind.TCP, Kind.UDP, Kind.UNIX, Kind.TLS, Kind.UNIX_SEQPACKET);
+    private static final Set<Kind> SUPPORTED = EnumSet.of(Kind.TCP, Kind.UDP, Kind.UNIX, Kind.TLS, Kind.UNIX_SEQPACKET,
+            Kind.UNIXGRAM);
 
     /**
      * Reads an endpoint.
@@ -67,6 +71,9 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
         }
         if (colonSlashSlash < 0 && s.regionMatches(true, 0, "unix+seqpacket:", 0, 15)) {
             return parseUnix(text, Kind.UNIX_SEQPACKET, s.substring(15));
+        }
+        if (colonSlashSlash < 0 && s.regionMatches(true, 0, "unixgram:", 0, 9)) {
+            return parseUnix(text, Kind.UNIXGRAM, s.substring(9));
         }
         Kind kind = Kind.TCP;
         String rest = s;

@@ -145,6 +145,10 @@ public final class Server implements AutoCloseable {
                     new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
                             settings.connection().clock()),
                     settings.observer(), this::openSession);
+            case UNIXGRAM -> DatagramListener.startUnix(endpoint, settings.socketMode(),
+                    new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
+                            settings.connection().clock()),
+                    settings.observer(), this::openSession);
         };
     }
 
@@ -278,8 +282,8 @@ public final class Server implements AutoCloseable {
                     settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
             Endpoint where = endpoint();
             admit(where.kind() == Endpoint.Kind.UNIX_SEQPACKET
-                    ? new PacketConnection(ids.incrementAndGet(), channel, UnixDomainSocketAddress.of(where.path()), remote,
-                            settings.maxDatagram(), settings.observer())
+                    ? new PacketConnection(ids.incrementAndGet(), channel, where.kind().scheme(),
+                            UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(), settings.observer())
                     : new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel));
         } catch (IOException resetAlready) {
             closeQuietly(channel);

@@ -8,7 +8,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** unix+seqpacket: and unix:@NAME through the command, against peers that are not sockit. */
+/** unix+seqpacket:, unixgram: and unix:@NAME through the command, against peers that are not sockit. */
 class UnixPacketKindsTest {
 
     @TempDir
@@ -39,6 +39,40 @@ class UnixPacketKindsTest {
         Path socket = dir.resolve("ack.sock");
         try (SockitProcess server = SockitProcess.serverOn("unix+seqpacket:" + socket, "--quiet");
              SockitProcess client = SockitProcess.start("client", "unix+seqpacket:" + socket).input("a\nb\n")) {
+            assertThat(client.restOfOut()).containsExactly("server received your message.", "server received your message.");
+            assertThat(client.exitStatus()).isZero();
+        }
+    }
+
+    @Test
+    void aUnixgramServerAnswersAPythonPeerBoundToAPathDatagramByDatagram() throws Exception {
+        Path python = RequiredProgram.find("python3", "python3");
+        Path socket = dir.resolve("dgram.sock");
+        Path peerSocket = dir.resolve("peer.sock");
+        try (SockitProcess server = SockitProcess.serverOn("unixgram:" + socket, "--mode", "echo", "--quiet")) {
+            Process peer = new ProcessBuilder(python.toString(), "-c", """
+                    import socket, sys
+                    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                    s.bind(sys.argv[2])
+                    s.settimeout(10)
+                    s.sendto(b"one", sys.argv[1])
+                    s.sendto(b"two\\nlines", sys.argv[1])
+                    print(repr(s.recvfrom(1000)))
+                    print(repr(s.recvfrom(1000)))
+                    """, socket.toString(), peerSocket.toString()).start();
+            assertThat(peer.waitFor()).isZero();
+            assertThat(new String(peer.getInputStream().readAllBytes()).lines()).containsExactly(
+                    "(b'one', '" + socket + "')", "(b'two\\nlines', '" + socket + "')");
+        }
+    }
+
+    @Test
+    void aPipedClientGetsAnAnswerToEachLineFromAUnixgramServer() throws Exception {
+        Path socket = dir.resolve("ack.sock");
+        try (SockitProcess server = SockitProcess.serverOn("unixgram:" + socket, "--quiet");
+             // No end of stream on datagrams: after its input the client waits --close-timeout for late replies.
+             SockitProcess client = SockitProcess.start("client", "unixgram:" + socket, "--close-timeout", "500ms")
+                     .input("a\nb\n")) {
             assertThat(client.restOfOut()).containsExactly("server received your message.", "server received your message.");
             assertThat(client.exitStatus()).isZero();
         }

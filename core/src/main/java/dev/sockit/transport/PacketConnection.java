@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A {@link dev.sockit.Connection} over a Unix {@code SOCK_SEQPACKET} socket: each message the
+ * A {@link dev.sockit.Connection} over a Unix {@code SOCK_SEQPACKET} socket (or a client's
+ * {@code SOCK_DGRAM} socket connected to its server, which reads and writes the same way): each message the
  * peer sent is one message here, whole, and each {@code send} is one message there. The
  * kernel keeps the boundaries, so there is no framing: one read(2) returns one message, one
  * write(2) sends one.
@@ -41,6 +42,7 @@ public final class PacketConnection implements Drainable {
 
     private final long id;
     private final SocketChannel channel;
+    private final String protocol;
     private final SocketAddress local;
     private final SocketAddress remote;
     private final int maxMessage;
@@ -58,15 +60,17 @@ public final class PacketConnection implements Drainable {
     private volatile boolean outputShut;
 
     /**
-     * @param channel    a connected seqpacket socket, as a JDK channel
+     * @param channel    a connected seqpacket (or unixgram) socket, as a JDK channel
+     * @param protocol   {@code unix+seqpacket} or {@code unixgram}, as {@link #protocol()} reports it
      * @param local      this side's name, as people write it
      * @param remote     the peer's name
      * @param maxMessage the longest message taken, in bytes
      */
-    public PacketConnection(long id, SocketChannel channel, SocketAddress local, SocketAddress remote, int maxMessage,
-            Observer observer) {
+    public PacketConnection(long id, SocketChannel channel, String protocol, SocketAddress local, SocketAddress remote,
+            int maxMessage, Observer observer) {
         this.id = id;
         this.channel = channel;
+        this.protocol = protocol;
         this.local = local;
         this.remote = remote;
         this.maxMessage = maxMessage;
@@ -143,7 +147,7 @@ public final class PacketConnection implements Drainable {
 
     @Override
     public String protocol() {
-        return "unix+seqpacket";
+        return protocol;
     }
 
     @Override
@@ -219,6 +223,6 @@ public final class PacketConnection implements Drainable {
 
     @Override
     public String toString() {
-        return "unix+seqpacket connection " + id + " with " + describe();
+        return protocol + " connection " + id + " with " + describe();
     }
 }

@@ -84,18 +84,18 @@ public final class SocketConnection implements Drainable {
     }
 
     /**
-     * A connection whose peer is {@code remote}, where the channel cannot say (a Unix socket
+     * A connection whose peer is {@code peer}, where the channel cannot say (a Unix socket
      * connected by system calls, to an abstract name); null: the channel's own.
      */
     public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
-            SocketAddress remote) throws IOException {
+            SocketAddress peer) throws IOException {
         this.id = id;
         this.channel = channel;
         this.tls = tls;
         this.framing = settings.framing();
         this.decoder = framing.decoder(new PeerControl());
         this.observer = settings.observer();
-        this.remote = remote != null ? remote : channel.getRemoteAddress();
+        this.remote = peer != null ? peer : channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
         this.protocol = tls != null ? "tls" : remote instanceof InetSocketAddress ? "tcp" : "unix";
         if (remote instanceof InetSocketAddress) {

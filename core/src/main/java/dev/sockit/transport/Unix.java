@@ -97,7 +97,7 @@ public final class Unix {
      * @throws IOException saying why, with the name and what to do
      */
     public static Bound listenNative(Endpoint endpoint, int backlog, Set<PosixFilePermission> mode) throws IOException {
-        int type = endpoint.kind() == Endpoint.Kind.UNIX_SEQPACKET ? Libc.SOCK_SEQPACKET : Libc.SOCK_STREAM;
+        int type = socketType(endpoint);
         Path path = endpoint.path();
         if (!endpoint.isAbstract()) {
             clearStale(endpoint, path);
@@ -122,27 +122,37 @@ public final class Unix {
      *     other kind, permission denied
      */
     public static SocketChannel connectNative(Endpoint endpoint) throws IOException {
-        int type = endpoint.kind() == Endpoint.Kind.UNIX_SEQPACKET ? Libc.SOCK_SEQPACKET : Libc.SOCK_STREAM;
         try {
-            return UnixSockets.connect(type, endpoint.path().toString());
+            return UnixSockets.connect(socketType(endpoint), endpoint.path().toString());
         } catch (SystemCallException e) {
             throw nativeFailed("cannot connect to ", endpoint, e);
         }
     }
 
-    private static IOException nativeFailed(String what, Endpoint endpoint, SystemCallException e) {
+    private static int socketType(Endpoint endpoint) {
+        return switch (endpoint.kind()) {
+            case UNIX_SEQPACKET -> Libc.SOCK_SEQPACKET;
+            case UNIXGRAM -> Libc.SOCK_DGRAM;
+            default -> Libc.SOCK_STREAM;
+        };
+    }
+
+    static IOException nativeFailed(String what, Endpoint endpoint, SystemCallException e) {
         String name = endpoint.path().toString();
         String advice = switch (e.errno()) {
             case SystemCallException.ENOENT -> what.startsWith("cannot listen")
                     ? "directory " + endpoint.path().toAbsolutePath().getParent() + " does not exist (create it first)"
                     : "no socket file " + name + " — is a server running? (sockit server " + endpoint + ")";
             case SystemCallException.ECONNREFUSED -> endpoint.isAbstract()
-                    ? "nothing listens on the abstract name " + name + " as a " + (endpoint.kind() == Endpoint.Kind.UNIX
-                            ? "stream" : "seqpacket") + " socket (each kind has names of its own) — is a server running?"
+                    ? "nothing listens on the abstract name " + name + " as a " + switch (endpoint.kind()) {
+                        case UNIX_SEQPACKET -> "seqpacket";
+                        case UNIXGRAM -> "datagram";
+                        default -> "stream";
+                    } + " socket (each kind has names of its own) — is a server running?"
                             + " (sockit server " + endpoint + ")"
                     : "connection refused: nothing listens on " + name + " (left by a server that stopped?)";
             case SystemCallException.EPROTOTYPE -> "the server at " + name + " is of another kind: connect with the kind it"
-                    + " listens with (unix: for a stream, unix+seqpacket: for messages)";
+                    + " listens with (unix: for a stream, unix+seqpacket: for messages, unixgram: for datagrams)";
             case SystemCallException.EADDRINUSE -> endpoint.isAbstract()
                     ? "another server holds the abstract name " + name + " (stop it first, or choose another name)"
                     : "another server has just taken " + name + " (stop it first, or choose another path)";
@@ -154,21 +164,37 @@ public final class Unix {
         return new IOException(what + endpoint + ": " + advice, e);
     }
 
+    /** Gives a just-bound socket file its mode, and returns it as owned (known by its file key). */
+    static SocketFile own(Endpoint endpoint, Set<PosixFilePermission> mode) throws IOException {
+        Path path = endpoint.path();
+        try {
+            Files.setPosixFilePermissions(path, mode);
+            return new SocketFile(path, Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW_LINKS).fileKey());
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(path);
+            throw new IOException("cannot listen on " + endpoint + ": cannot give " + path + " the mode "
+                    + formatMode(mode) + ": " + e.getMessage(), e);
+        }
+    }
+
     // The socket file just bound: given its mode, known by its file key, cleared of whoever
     // connected before the mode was set.
     private static Bound owned(Endpoint endpoint, ServerSocketChannel channel, Set<PosixFilePermission> mode)
             throws IOException {
-        Path path = endpoint.path();
+        SocketFile file;
         try {
-            Files.setPosixFilePermissions(path, mode);
-            Object key = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW_LINKS).fileKey();
-            closeEarlyArrivals(channel);
-            return new Bound(channel, new SocketFile(path, key));
+            file = own(endpoint, mode);
         } catch (IOException | RuntimeException e) {
             Tcp.closeQuietly(channel);
-            Files.deleteIfExists(path);
-            throw new IOException("cannot listen on " + endpoint + ": cannot give " + path + " the mode "
-                    + formatMode(mode) + ": " + e.getMessage(), e);
+            throw e;
+        }
+        try {
+            closeEarlyArrivals(channel);
+            return new Bound(channel, file);
+        } catch (IOException | RuntimeException e) {
+            Tcp.closeQuietly(channel);
+            file.remove();
+            throw new IOException("cannot listen on " + endpoint + ": " + e.getMessage(), e);
         }
     }
 
@@ -235,7 +261,7 @@ public final class Unix {
     }
 
     /** Makes room at {@code path}: nothing there, or a socket file nobody listens on any more. */
-    private static void clearStale(Endpoint endpoint, Path path) throws IOException {
+    static void clearStale(Endpoint endpoint, Path path) throws IOException {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW_LINKS);
@@ -348,7 +374,7 @@ public final class Unix {
             advice = "the path is longer than the system allows for a socket (108 bytes on Linux)";
         } else if (why.contains("wrong type")) {
             advice = "the server at " + path + " is of another kind: connect with the kind it listens with"
-                    + " (unix: for a stream, unix+seqpacket: for messages)";
+                    + " (unix: for a stream, unix+seqpacket: for messages, unixgram: for datagrams)";
         } else {
             advice = why;
         }

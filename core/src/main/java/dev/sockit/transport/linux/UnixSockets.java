@@ -2,6 +2,7 @@ package dev.sockit.transport.linux;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -11,7 +12,9 @@ import java.nio.file.Files;
 /**
  * Unix domain sockets the JDK cannot open: names in the abstract namespace ({@code @name}: no
  * file, gone when the last socket bound to it closes) and {@code SOCK_SEQPACKET} sockets
- * (connected, reliable, each write one message that one read returns whole). They are made
+ * (connected, reliable, each write one message that one read returns whole), and the client
+ * side of {@code SOCK_DGRAM} ones (connected to one server; see {@link UnixDatagramSocket} for
+ * a server's). They are made
  * here with system calls and handed to the JDK's channels ({@link Descriptors#adopt}), which
  * then accept, read and write them with virtual threads parked, not pinned, while they wait.
  *
@@ -50,6 +53,14 @@ public final class UnixSockets {
         Platform.require(what(type, name));
         int fd = Libc.socket(Libc.AF_UNIX, type, 0);
         try (Arena arena = Arena.ofConfined()) {
+            if (type == Libc.SOCK_DGRAM) {
+                // A datagram server answers a sender by its name: bound to none, a client could
+                // never hear back. An address of the family alone asks the kernel for a unique
+                // abstract name ("autobind").
+                MemorySegment family = arena.allocate(2, 2);
+                family.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) Libc.AF_UNIX);
+                Libc.bind(fd, family);
+            }
             Libc.connect(fd, address(name, arena));
             SocketChannel channel = connectedStandIn();
             try {
@@ -79,13 +90,14 @@ public final class UnixSockets {
         }
     }
 
-    private static java.lang.foreign.MemorySegment address(String name, Arena arena) {
+    private static MemorySegment address(String name, Arena arena) {
         boolean abstractName = name.startsWith("@");
         return Sockaddr.unix(abstractName ? name.substring(1) : name, abstractName, arena);
     }
 
     private static String what(int type, String name) {
-        return type == Libc.SOCK_SEQPACKET ? "unix+seqpacket sockets" : name.startsWith("@")
+        return type == Libc.SOCK_SEQPACKET ? "unix+seqpacket sockets" : type == Libc.SOCK_DGRAM ? "unixgram sockets"
+                : name.startsWith("@")
                 ? "abstract Unix socket names (unix:@NAME)" : "this Unix socket";
     }
 }

@@ -97,6 +97,42 @@ class UnixPacketSocketsTest {
         }
     }
 
+    @Test
+    void aUnixgramServerAnswersEachDatagramOfAClientByItsName() throws Exception {
+        Endpoint endpoint = Endpoint.parse("unixgram:" + dir.resolve("dgram.sock"));
+        try (Server server = Server.listen(endpoint).handler(Handlers.echo()).start();
+             Connection client = Client.connect(endpoint).open()) {
+            client.send("one");
+            client.send("two\nlines");
+            assertThat(client.receive().text()).isEqualTo("one");
+            assertThat(client.receive().text()).isEqualTo("two\nlines");
+            assertThat(client.protocol()).isEqualTo("unixgram");
+            assertThat(server.connections()).singleElement()
+                    .satisfies(session -> assertThat(session.protocol()).isEqualTo("unixgram"));
+        }
+        assertThat(endpoint.path()).doesNotExist();
+    }
+
+    @Test
+    void aUnixgramServerOnAnAbstractNameServesTwoClientsApart() throws Exception {
+        Endpoint endpoint = Endpoint.parse("unixgram:@sockit-test-" + UUID.randomUUID());
+        try (Server server = Server.listen(endpoint).handler(Handlers.echo()).start();
+             Connection first = Client.connect(endpoint).open();
+             Connection second = Client.connect(endpoint).open()) {
+            first.send("for the first");
+            second.send("for the second");
+            assertThat(second.receive().text()).isEqualTo("for the second");
+            assertThat(first.receive().text()).isEqualTo("for the first");
+        }
+    }
+
+    @Test
+    void framingOtherThanRawIsRefusedForUnixgramAsForUdp() {
+        assertThatThrownBy(() -> Server.listen(Endpoint.parse("unixgram:" + dir.resolve("x.sock")))
+                .framing(dev.sockit.framing.Lines.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a Unix datagram socket");
+    }
+
     private static String readPacket(SocketChannel peer) throws Exception {
         ByteBuffer buffer = ByteBuffer.allocate(1024);
         int n = peer.read(buffer);
