@@ -4,6 +4,7 @@ import dev.sockit.framing.Framing;
 import dev.sockit.framing.Lines;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
+import dev.sockit.transport.PacketConnection;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.Tcp;
 import dev.sockit.transport.TlsChannel;
@@ -12,6 +13,8 @@ import dev.sockit.transport.Unix;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -151,7 +154,10 @@ public final class Client {
         long id = IDS.incrementAndGet();
         return switch (endpoint.kind()) {
             case TCP -> stream(id, Tcp.connect(endpoint, connectTimeout));
-            case UNIX -> stream(id, Unix.connect(endpoint, connectTimeout));
+            case UNIX -> endpoint.isAbstract()
+                    ? stream(id, Unix.connectNative(endpoint), null, UnixDomainSocketAddress.of(endpoint.path()))
+                    : stream(id, Unix.connect(endpoint, connectTimeout));
+            case UNIX_SEQPACKET, UNIXGRAM -> packets(id, Unix.connectNative(endpoint));
             case UDP -> datagrams(id, Udp.connect(endpoint));
             case TLS -> tlsStream(id);
         };
@@ -173,12 +179,23 @@ public final class Client {
     }
 
     private Connection stream(long id, SocketChannel channel, TlsChannel tlsChannel) throws IOException {
+        return stream(id, channel, tlsChannel, null);
+    }
+
+    // A seqpacket or unixgram socket's channel was connected by system calls: the peer is the endpoint's name.
+    private Connection packets(long id, SocketChannel channel) throws IOException {
+        return new PacketConnection(id, channel, endpoint.kind().scheme(), UnixDomainSocketAddress.of(""),
+                UnixDomainSocketAddress.of(endpoint.path()), PacketConnection.CLIENT_MAX_MESSAGE, Observer.NONE);
+    }
+
+    private Connection stream(long id, SocketChannel channel, TlsChannel tlsChannel, SocketAddress remote)
+            throws IOException {
         try {
-            if (endpoint.kind() != Endpoint.Kind.UNIX) {
+            if (!endpoint.kind().isUnix()) {
                 Tcp.userTimeout(channel, heartbeat.userTimeout());
             }
             ConnectionSettings settings = new ConnectionSettings(framing, heartbeat, outbound, Observer.NONE);
-            SocketConnection connection = new SocketConnection(id, channel, settings, tlsChannel);
+            SocketConnection connection = new SocketConnection(id, channel, settings, tlsChannel, remote);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {

@@ -19,6 +19,7 @@ import dev.sockit.transport.Listener;
 import dev.sockit.transport.MemoryBudget;
 import dev.sockit.transport.ProxyHeaderReader;
 import dev.sockit.transport.SocketConnection;
+import dev.sockit.transport.PacketConnection;
 import dev.sockit.transport.StreamListener;
 import dev.sockit.transport.linux.SocketActivation;
 import dev.sockit.transport.TlsChannel;
@@ -30,6 +31,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -142,10 +144,14 @@ public final class Server implements AutoCloseable {
                     settings.observer()::acceptFailed);
         }
         return switch (endpoint.kind()) {
-            case TCP, UNIX, TLS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
+            case TCP, UNIX, TLS, UNIX_SEQPACKET -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
                     settings.socketMode(), settings.reusePort(), userTimeout), this::accepted,
                     settings.observer()::acceptFailed);
             case UDP -> DatagramListener.start(endpoint,
+                    new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
+                            settings.connection().clock()),
+                    settings.observer(), this::openSession);
+            case UNIXGRAM -> DatagramListener.startUnix(endpoint, settings.socketMode(),
                     new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
                             settings.connection().clock()),
                     settings.observer(), this::openSession);
@@ -284,7 +290,11 @@ public final class Server implements AutoCloseable {
             // peer must not hold up the accept loop.
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
                     settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
-            admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel));
+            Endpoint where = endpoint();
+            admit(where.kind() == Endpoint.Kind.UNIX_SEQPACKET
+                    ? new PacketConnection(ids.incrementAndGet(), channel, where.kind().scheme(),
+                            UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(), settings.observer())
+                    : new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
             if (slotTaken) {
@@ -993,6 +1003,11 @@ public final class Server implements AutoCloseable {
             if (endpoint != null && endpoint.kind() == Endpoint.Kind.UDP) {
                 throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
                         + " and " + endpoint + " is UDP");
+            }
+            if (endpoint != null && (endpoint.kind() == Endpoint.Kind.UNIX_SEQPACKET
+                    || endpoint.kind() == Endpoint.Kind.UNIXGRAM)) {
+                throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
+                        + " and " + endpoint + " carries messages, not a stream");
             }
             if ((endpoint == null || endpoint.kind() != Endpoint.Kind.UNIX) && proxyProtocol.trusted().isEmpty()) {
                 throw new IllegalArgumentException("the PROXY protocol needs the addresses of the proxies to trust,"

@@ -82,7 +82,7 @@ public final class SocketConnection implements Drainable {
      */
     public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls)
             throws IOException {
-        this(id, channel, settings, tls, null);
+        this(id, channel, settings, tls, null, null);
     }
 
     /**
@@ -96,13 +96,27 @@ public final class SocketConnection implements Drainable {
      */
     public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
             ProxyHeaderReader.Result proxied) throws IOException {
+        this(id, channel, settings, tls, proxied, null);
+    }
+
+    /**
+     * A connection whose peer is {@code peer}, where the channel cannot say (a Unix socket
+     * connected by system calls, to an abstract name); null: the channel's own.
+     */
+    public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
+            SocketAddress peer) throws IOException {
+        this(id, channel, settings, tls, null, peer);
+    }
+
+    private SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
+            ProxyHeaderReader.Result proxied, SocketAddress peer) throws IOException {
         this.id = id;
         this.channel = channel;
         this.tls = tls;
         this.framing = settings.framing();
         this.decoder = framing.decoder(new PeerControl());
         this.observer = settings.observer();
-        SocketAddress socketRemote = channel.getRemoteAddress();
+        SocketAddress socketRemote = peer != null ? peer : channel.getRemoteAddress();
         this.proxyHeader = proxied == null ? null : proxied.header();
         boolean told = proxyHeader != null && proxyHeader.hasAddresses();
         this.remote = told ? proxyHeader.source() : socketRemote;
