@@ -128,7 +128,13 @@ public final class IcmpSocket implements AutoCloseable {
 
     private static String whyDatagramRefused() {
         try {
-            String range = Files.readString(PING_GROUP_RANGE).strip().replaceAll("\\s+", " ");
+            // Files.readString stops after the first byte of this procfs file (it reports size 0
+            // and answers a read at an offset with less): read it as a stream, from the start.
+            String range;
+            try (java.io.InputStream in = Files.newInputStream(PING_GROUP_RANGE)) {
+                range = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip()
+                        .replaceAll("\\s+", " ");
+            }
             Object gid = Files.getAttribute(Path.of("/proc/self"), "unix:gid");
             return "your group " + gid + " is outside net.ipv4.ping_group_range \"" + range + "\"";
         } catch (IOException | RuntimeException e) {
