@@ -289,9 +289,10 @@ public final class Server implements AutoCloseable {
             // The handshake waits for the connection's own thread (start()): a slow or silent
             // peer must not hold up the accept loop.
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
-                    settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
-            Endpoint where = endpoint();
-            admit(where.kind() == Endpoint.Kind.UNIX_SEQPACKET
+                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
+            // Not endpoint(): the listener accepts before the constructor has stored it.
+            Endpoint where = settings.endpoint();
+            admit(where != null && where.kind() == Endpoint.Kind.UNIX_SEQPACKET
                     ? new PacketConnection(ids.incrementAndGet(), channel, where.kind().scheme(),
                             UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(), settings.observer())
                     : new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel));
@@ -360,7 +361,7 @@ public final class Server implements AutoCloseable {
                 return;
             }
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
-                    settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
+                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
             try {
                 admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, proxied));
                 permitHeld = false; // the connection's own now: serve() gives it back

@@ -93,6 +93,19 @@ class UnixPacketKindsTest {
     }
 
     @Test
+    void socatOverSeqpacketGetsItsMessageBackWholeNewlinesAndAll() throws Exception {
+        Path socat = RequiredProgram.find("socat", "socat");
+        Path socket = dir.resolve("socat.sock");
+        try (SockitProcess server = SockitProcess.serverOn("unix+seqpacket:" + socket, "--mode", "echo", "--quiet")) {
+            Process peer = new ProcessBuilder(socat.toString(), "-t", "5", "-", "UNIX-CONNECT:" + socket + ",type=5").start();
+            peer.getOutputStream().write("one\ntwo\n".getBytes()); // one write, one message: echoed as it is
+            peer.getOutputStream().close();
+            assertThat(new String(peer.getInputStream().readAllBytes())).isEqualTo("one\ntwo\n");
+            assertThat(peer.waitFor()).isZero();
+        }
+    }
+
+    @Test
     void aClientAtAnAbstractNameNobodyHoldsIsToldSoAndExitsOne() throws Exception {
         try (SockitProcess client = SockitProcess.start("client", "unix:@sockit-test-nobody").input("x\n")) {
             assertThat(client.exitStatus()).isEqualTo(1);
