@@ -2,6 +2,8 @@ package dev.sockit;
 
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.Lines;
+import dev.sockit.proxy.ProxyHeader;
+import dev.sockit.proxy.ProxyProtocol;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
 import dev.sockit.transport.PacketConnection;
@@ -15,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -54,6 +57,7 @@ public final class Client {
     private OutboundLimit outbound = OutboundLimit.CLIENT_DEFAULT;
     private Duration receiveTimeout;
     private Tls tls;
+    private ProxyProtocol.Version sendProxy;
     // Built once per client, so that reconnections can resume the TLS session.
     private javax.net.ssl.SSLContext tlsContext;
 
@@ -143,6 +147,27 @@ public final class Client {
     }
 
     /**
+     * Begins every connection with a PROXY protocol header of {@code version} (V1 or V2)
+     * naming this client's own addresses, as a load balancer would: for testing a server
+     * behind one ({@code sockit server --proxy-protocol}) by hand. The header goes before
+     * anything else, before TLS too, where it leaves in one write with the TLS client hello.
+     * Default: none.
+     *
+     * @throws IllegalArgumentException for {@code ANY} (a sender sends one version) or a UDP endpoint
+     */
+    public Client sendProxy(ProxyProtocol.Version version) {
+        Objects.requireNonNull(version, "version");
+        if (version == ProxyProtocol.Version.ANY) {
+            throw new IllegalArgumentException("a client sends one PROXY protocol version: V1 or V2, not ANY");
+        }
+        if (endpoint.kind() == Endpoint.Kind.UDP) {
+            throw new IllegalArgumentException("a PROXY protocol header begins a stream; " + endpoint + " is UDP");
+        }
+        this.sendProxy = version;
+        return this;
+    }
+
+    /**
      * Connects: for TCP, trying each address the host resolves to; for a Unix socket, to its
      * file; for UDP, no packet is sent (UDP has no handshake), so a missing server shows only
      * when no reply comes.
@@ -193,6 +218,18 @@ public final class Client {
         try {
             if (!endpoint.kind().isUnix()) {
                 Tcp.userTimeout(channel, heartbeat.userTimeout());
+            }
+            if (sendProxy != null) {
+                ProxyHeader header = ProxyHeader.proxied(channel.getLocalAddress(), channel.getRemoteAddress());
+                ByteBuffer bytes = ByteBuffer.wrap(sendProxy == ProxyProtocol.Version.V1 ? header.v1Bytes() : header.v2Bytes());
+                if (tlsChannel != null) {
+                    // In one segment with the client hello, as a proxy sends it with the client's first bytes.
+                    tlsChannel.prefix(bytes);
+                } else {
+                    while (bytes.hasRemaining()) {
+                        channel.write(bytes);
+                    }
+                }
             }
             ConnectionSettings settings = new ConnectionSettings(framing, heartbeat, outbound, Observer.NONE);
             SocketConnection connection = new SocketConnection(id, channel, settings, tlsChannel, remote);

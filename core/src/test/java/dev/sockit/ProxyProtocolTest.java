@@ -46,6 +46,14 @@ class ProxyProtocolTest {
         }
     };
 
+    /** Answers each line with the header the connection began with, and the client it named. */
+    private static final Handler HEADER = connection -> {
+        for (Message message; (message = connection.receive()) != null; ) {
+            connection.send(connection.proxyHeader().map(h -> "PROXY v" + h.version() + " from " + Peers.describe(h.source()))
+                    .orElse("no header"));
+        }
+    };
+
     /** Records what the server reports. */
     private static final class Watch implements Observer {
         final BlockingQueue<String> events = new LinkedBlockingQueue<>();
@@ -234,6 +242,38 @@ class ProxyProtocolTest {
             int n = tls.getInputStream().read(reply);
             assertThat(new String(reply, 0, n, UTF_8)).startsWith("secret from 203.0.113.7:5555");
             tls.close();
+        }
+    }
+
+    @Test
+    void aClientThatSendsAHeaderIsServedAsItself() throws Exception {
+        for (Version version : List.of(Version.V1, Version.V2)) {
+            try (Server server = onLoopback().proxyProtocol(ProxyProtocol.accept(Version.ANY).from("127.0.0.1"))
+                    .handler(HEADER).start();
+                 Connection client = Client.connect(Endpoint.parse("tcp://127.0.0.1:" + server.port())).sendProxy(version)
+                         .open()) {
+                client.send("hi");
+
+                assertThat(client.receive().text()).isEqualTo("PROXY v" + (version == Version.V1 ? 1 : 2) + " from "
+                        + Peers.describe(client.local()));
+            }
+        }
+    }
+
+    @Test
+    void aTlsClientsHeaderLeavesWithItsHelloAndTheServerReadsBoth(@TempDir Path dir) throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        DevCertificate.builder().create().write(cert, key, false);
+        // Header and client hello come in one write, so the server's first read takes the start of the
+        // hello with the header: the handshake must begin from those bytes.
+        try (Server server = Server.listen(Endpoint.parse("tls://127.0.0.1:0")).tls(Tls.server(cert, key))
+                .proxyProtocol(ProxyProtocol.accept(Version.V2).from("127.0.0.1")).handler(HEADER).start();
+             Connection client = Client.connect(Endpoint.tls("127.0.0.1", server.port()))
+                     .tls(Tls.client().trust(cert)).sendProxy(Version.V2).open()) {
+            client.send("hi");
+
+            assertThat(client.receive().text()).isEqualTo("PROXY v2 from " + Peers.describe(client.local()));
         }
     }
 

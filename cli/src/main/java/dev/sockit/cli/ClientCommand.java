@@ -7,6 +7,7 @@ import dev.sockit.Endpoint;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.sockit.Retry;
+import dev.sockit.proxy.ProxyProtocol;
 import java.io.Console;
 import java.io.PrintStream;
 import java.io.FileDescriptor;
@@ -40,6 +41,7 @@ import picocli.CommandLine.Parameters;
             "  sockit client udp://127.0.0.1:9000      # a datagram per line, resent if lost",
             "  sockit client unix:/tmp/sockit.sock",
             "  sockit client tls://127.0.0.1:8443 --ca sockit-cert.pem",
+            "  sockit client --send-proxy v2           # as if through HAProxy (server: --proxy-protocol)",
         })
 final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
@@ -69,6 +71,12 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Option(names = {"-v", "--verbose"}, description = "Print the connection's five facts (protocol, local and remote address and port), and stack traces with errors.")
     boolean verbose;
+
+    @Option(names = "--send-proxy", paramLabel = "v1|v2",
+            description = "Begin the connection with a PROXY protocol header naming this client's own addresses, as "
+                    + "HAProxy's send-proxy (v1, text) or send-proxy-v2 (v2, binary) does: to try by hand a server run "
+                    + "with --proxy-protocol. Sent before anything else, before TLS too. Default: off.")
+    String sendProxy;
 
     @Option(names = {"-x", "--hexdump"}, paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
             description = "Write every chunk sent and received, both ways, as a hex dump to FILE (- or nothing: stderr): "
@@ -102,6 +110,13 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
                 .connectTimeout(connectTimeout);
         if (framing.appliesTo(where)) {
             client.framing(framing.framing());
+        }
+        if (sendProxy != null) {
+            ProxyProtocol.Version version = ProxyProtocol.Version.parse(sendProxy);
+            if (version == ProxyProtocol.Version.ANY) {
+                throw new IllegalArgumentException("--send-proxy sends one version: v1 or v2, not " + sendProxy);
+            }
+            client.sendProxy(version);
         }
         Retry retry = datagrams.retry();
         dev.sockit.Tls tls = tlsOptions.tls(where, System.err);

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
                 + "talks to any line-based server, and a load generator to measure either. Endpoints are URIs; "
                 + "the default is tcp://127.0.0.1:8001.%n",
         subcommands = {ServerCommand.class, ClientCommand.class, RelayCommand.class, BenchCommand.class, CertCommand.class,
-            PingCommand.class,
+            PingCommand.class, AutoComplete.GenerateCompletion.class,
             CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
@@ -31,6 +32,7 @@ import picocli.CommandLine.Command;
             "  sockit relay tcp://127.0.0.1:8080 tcp://10.0.0.5:80   # forward every connection",
             "  sockit bench tcp://127.0.0.1:8001 --conns 64 --depth 16 --duration 10s",
             "  sockit cert && sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
+            "  source <(sockit generate-completion)   # complete commands and options in bash or zsh",
             "",
             "Run 'sockit COMMAND --help' for a command's options.",
         })
@@ -51,6 +53,8 @@ public final class Sockit implements Runnable {
         CommandLine commandLine = new CommandLine(new Sockit());
         commandLine.setExecutionExceptionHandler(Sockit::reportFailure);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        // picocli hides it by default; shown, so that --help tells where completion comes from.
+        commandLine.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
         return commandLine;
     }
 

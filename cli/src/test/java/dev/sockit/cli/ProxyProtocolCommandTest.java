@@ -5,10 +5,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sockit.proxy.ProxyHeader;
+import dev.sockit.proxy.ProxyHeaderDecoder;
+import dev.sockit.proxy.ProxyProtocol;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 /** sockit server --proxy-protocol, run as its own process, with a plain socket playing the proxy. */
@@ -51,6 +55,41 @@ class ProxyProtocolCommandTest {
                     + " fields after PROXY, separated by single spaces; it needs 5: TCP4 SOURCE DESTINATION SOURCE-PORT"
                     + " DESTINATION-PORT");
         }
+    }
+
+    @Test
+    void aClientWithSendProxyIsServedByAServerThatRequiresAHeader() throws Exception {
+        try (SockitProcess server = SockitProcess.server("--proxy-protocol", "v1", "--proxy-from", "127.0.0.1");
+             SockitProcess client = SockitProcess.start("client", server.endpoint(), "--send-proxy", "v1").input("hi\n")) {
+            assertThat(client.restOfOut()).containsExactly(dev.sockit.Handlers.ACK_REPLY);
+            assertThat(client.exitStatus()).isZero();
+            assertThat(server.awaitOut("Connected by .*")).matches("Connected by 127\\.0\\.0\\.1:\\d+");
+        }
+    }
+
+    @Test
+    void sendProxyV2PutsTheClientsOwnAddressesOnTheWireFirst() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.ofLiteral("127.0.0.1"));
+             SockitProcess client = SockitProcess.start("client", "tcp://127.0.0.1:" + listener.getLocalPort(),
+                     "--send-proxy", "v2").input("hi\n");
+             Socket accepted = accept(listener)) {
+            byte[] first = accepted.getInputStream().readNBytes(16 + 12 + 3);
+            ProxyHeaderDecoder decoder = new ProxyHeaderDecoder(ProxyProtocol.Version.V2, ProxyProtocol.MAX_HEADER_BYTES);
+            ByteBuffer in = ByteBuffer.wrap(first);
+
+            ProxyHeader header = decoder.decode(in);
+
+            assertThat(header.source()).isEqualTo(accepted.getRemoteSocketAddress());
+            assertThat(header.destination()).isEqualTo(accepted.getLocalSocketAddress());
+            assertThat(new String(first, in.position(), in.remaining(), UTF_8)).isEqualTo("hi\n");
+        }
+    }
+
+    private static Socket accept(ServerSocket listener) throws Exception {
+        listener.setSoTimeout(10_000);
+        Socket socket = listener.accept();
+        socket.setSoTimeout(10_000);
+        return socket;
     }
 
     @Test

@@ -93,6 +93,17 @@ public final class TlsChannel implements ByteChannel {
         netIn.put(early).flip();
     }
 
+    /**
+     * Bytes to write before the first TLS record, in the same write (a PROXY header a client
+     * sends): they leave with the client hello. Called before the handshake.
+     */
+    public void prefix(ByteBuffer bytes) {
+        if (netOut.remaining() < bytes.remaining()) {
+            netOut = ByteBuffer.allocate(netOut.capacity() + bytes.remaining()).put(netOut.flip());
+        }
+        netOut.put(bytes);
+    }
+
     /** The engine, for its session once the handshake is done. */
     public SSLEngine engine() {
         return engine;
