@@ -210,7 +210,7 @@ public final class Client {
     // A seqpacket or unixgram socket's channel was connected by system calls: the peer is the endpoint's name.
     private Connection packets(long id, SocketChannel channel) throws IOException {
         return new PacketConnection(id, channel, endpoint.kind().scheme(), UnixDomainSocketAddress.of(""),
-                UnixDomainSocketAddress.of(endpoint.path()), PacketConnection.CLIENT_MAX_MESSAGE, Observer.NONE);
+                UnixDomainSocketAddress.of(endpoint.path()), PacketConnection.CLIENT_MAX_MESSAGE, Duration.ZERO, Observer.NONE);
     }
 
     private Connection stream(long id, SocketChannel channel, TlsChannel tlsChannel, SocketAddress remote)

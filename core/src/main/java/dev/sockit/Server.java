@@ -294,7 +294,8 @@ public final class Server implements AutoCloseable {
             Endpoint where = settings.endpoint();
             admit(where != null && where.kind() == Endpoint.Kind.UNIX_SEQPACKET
                     ? new PacketConnection(ids.incrementAndGet(), channel, where.kind().scheme(),
-                            UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(), settings.observer())
+                            UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(),
+                            settings.connection().writeTimeout(), settings.observer())
                     : new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel));
         } catch (IOException resetAlready) {
             closeQuietly(channel);

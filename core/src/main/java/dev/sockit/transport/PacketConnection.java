@@ -11,7 +11,9 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -31,7 +33,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       the peer's stream (a read of 0 bytes).</li>
  *   <li>Sends are not queued: a send from any thread writes its message under a lock and
  *       waits while the peer's socket buffer is full, so a peer that does not read slows
- *       whoever sends to it (a broadcast too).</li>
+ *       whoever sends to it (a broadcast too) — for the write timeout at most, after which
+ *       the peer is closed as not reading.</li>
  *   <li>No heartbeat and no idle timeout: a Unix peer that dies is closed by the kernel.</li>
  * </ul>
  */
@@ -46,6 +49,7 @@ public final class PacketConnection implements Drainable {
     private final SocketAddress local;
     private final SocketAddress remote;
     private final int maxMessage;
+    private final Duration writeTimeout;
     private final Observer observer;
     private final ByteBuffer in;
     private final ReentrantLock writing = new ReentrantLock();
@@ -65,9 +69,12 @@ public final class PacketConnection implements Drainable {
      * @param local      this side's name, as people write it
      * @param remote     the peer's name
      * @param maxMessage the longest message taken, in bytes
+     * @param writeTimeout how long one send may wait for the peer to make room before the
+     *                   peer is closed as not reading; {@link Duration#ZERO} for ever
      */
     public PacketConnection(long id, SocketChannel channel, String protocol, SocketAddress local, SocketAddress remote,
-            int maxMessage, Observer observer) {
+            int maxMessage, Duration writeTimeout, Observer observer) {
+        this.writeTimeout = writeTimeout;
         this.id = id;
         this.channel = channel;
         this.protocol = protocol;
@@ -120,14 +127,25 @@ public final class PacketConnection implements Drainable {
     public void send(Message message) throws IOException {
         CloseReason reason = closed.get();
         if (reason != null || outputShut) {
-            throw new ClosedConnectionException("cannot send to " + describe() + ": the connection is closed ("
-                    + (reason == null ? "output shut down" : reason.text()) + ")", reason == null ? CloseReason.closed() : reason);
+            throw new ClosedConnectionException(toString(), reason == null
+                    ? CloseReason.of(CloseReason.Code.CLOSED, "output shut down") : reason);
         }
         ByteBuffer packet = ByteBuffer.wrap(message.bytes());
         writing.lock();
+        // A peer that takes nothing must not hold the sender (a broadcast, another handler) for
+        // ever: past the write timeout it is closed, which ends the blocked write.
+        ScheduledFuture<?> deadline = writeTimeout.isZero() ? null : Timer.after(writeTimeout, () -> close(
+                CloseReason.of(CloseReason.Code.LIMIT, "not reading: a message waited "
+                        + Durations.format(writeTimeout) + " for room")));
         try {
             channel.write(packet); // a seqpacket write is all or nothing: one message
+        } catch (java.nio.channels.AsynchronousCloseException e) {
+            CloseReason why = closed.get();
+            throw new ClosedConnectionException(toString(), why == null ? CloseReason.closed() : why);
         } finally {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
             writing.unlock();
         }
         messagesOut.incrementAndGet();

@@ -39,6 +39,28 @@ class UnixPacketSocketsTest {
     }
 
     @Test
+    void aSeqpacketPeerThatReadsNothingIsClosedAfterTheWriteTimeout() throws Exception {
+        Path socket = dir.resolve("flood.sock");
+        java.util.concurrent.CompletableFuture<Exception> ended = new java.util.concurrent.CompletableFuture<>();
+        try (Server server = Server.listen(Endpoint.parse("unix+seqpacket:" + socket))
+                        .writeTimeout(java.time.Duration.ofMillis(300))
+                        .handler(c -> {
+                            try {
+                                while (true) {
+                                    c.send(Message.of(new byte[8192])); // until the kernel's buffers are full
+                                }
+                            } catch (java.io.IOException e) {
+                                ended.complete(e);
+                            }
+                        }).start();
+             SocketChannel peer = UnixSockets.connect(Libc.SOCK_SEQPACKET, socket.toString())) {
+            Exception why = ended.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(why).hasMessageContaining("is closed (not reading: a message waited 300 ms for room)");
+            assertThat(peer.isOpen()).isTrue(); // it never read: the server gave up on it
+        }
+    }
+
+    @Test
     void aSeqpacketClientTalksToASeqpacketServerMessageByMessage() throws Exception {
         Endpoint endpoint = Endpoint.parse("unix+seqpacket:" + dir.resolve("ack.sock"));
         try (Server server = Server.listen(endpoint).handler(Handlers.ack("ok")).start();
