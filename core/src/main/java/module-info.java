@@ -9,5 +9,6 @@ module dev.sockit {
     exports dev.sockit;
     exports dev.sockit.framing;
     exports dev.sockit.metrics;
+    exports dev.sockit.websocket;
     exports dev.sockit.proxy;
 }

@@ -12,6 +12,8 @@ import dev.sockit.transport.Tcp;
 import dev.sockit.transport.TlsChannel;
 import dev.sockit.transport.Udp;
 import dev.sockit.transport.Unix;
+import dev.sockit.transport.WebSocketHandshake;
+import dev.sockit.websocket.WebSocket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -21,6 +23,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -56,6 +60,8 @@ public final class Client {
     private Heartbeat heartbeat = Heartbeat.DEFAULT;
     private OutboundLimit outbound = OutboundLimit.CLIENT_DEFAULT;
     private Duration receiveTimeout;
+    private WebSocket websocket = WebSocket.defaults();
+    private final Map<String, String> headers = new LinkedHashMap<>();
     private Tls tls;
     private ProxyProtocol.Version sendProxy;
     // Built once per client, so that reconnections can resume the TLS session.
@@ -117,6 +123,40 @@ public final class Client {
     }
 
     /**
+     * WebSocket only: the largest message taken from the server and the subprotocols
+     * offered. Default: {@link WebSocket#defaults()}. Ignored for other endpoints.
+     */
+    public Client websocket(WebSocket websocket) {
+        this.websocket = Objects.requireNonNull(websocket, "websocket");
+        return this;
+    }
+
+    /**
+     * WebSocket only: a header to send with the upgrade request, such as {@code Origin} or
+     * {@code Authorization}; the handshake's own headers cannot be replaced. Ignored for
+     * other endpoints.
+     *
+     * @throws IllegalArgumentException for a name that is not an HTTP token, a value with a
+     *     line break, or one of the handshake's own headers
+     */
+    public Client header(String name, String value) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(value, "value");
+        if (name.isEmpty() || !name.chars().allMatch(c -> c > 0x20 && c < 0x7F && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+            throw new IllegalArgumentException("header name \"" + name + "\" is not an HTTP token");
+        }
+        if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("header " + name + " has a line break in its value");
+        }
+        String lower = name.toLowerCase(java.util.Locale.ROOT);
+        if (lower.equals("host") || lower.equals("upgrade") || lower.equals("connection") || lower.startsWith("sec-websocket-")) {
+            throw new IllegalArgumentException("header " + name + " is the handshake's own; it cannot be set");
+        }
+        headers.put(name, value);
+        return this;
+    }
+
+    /**
      * How much another thread may queue to send, and what a send beyond it does. Default:
      * {@link OutboundLimit#CLIENT_DEFAULT}: the sender waits, so nothing is lost.
      */
@@ -137,9 +177,9 @@ public final class Client {
         if (tls.isServer()) {
             throw new IllegalArgumentException("a client needs Tls.client(), not a server's TLS settings");
         }
-        if (endpoint.kind() != Endpoint.Kind.TLS) {
-            throw new IllegalArgumentException("TLS settings apply to tls:// endpoints, and " + endpoint
-                    + " is not one; connect to tls://" + endpoint.authority());
+        if (!endpoint.kind().isTls()) {
+            throw new IllegalArgumentException("TLS settings apply to tls:// and wss:// endpoints, and " + endpoint
+                    + " is neither; connect to tls://" + endpoint.authority());
         }
         this.tls = tls;
         this.tlsContext = null;
@@ -184,7 +224,8 @@ public final class Client {
                     : stream(id, Unix.connect(endpoint, connectTimeout));
             case UNIX_SEQPACKET, UNIXGRAM -> packets(id, Unix.connectNative(endpoint));
             case UDP -> datagrams(id, Udp.connect(endpoint));
-            case TLS -> tlsStream(id);
+            case TLS, WSS -> tlsStream(id);
+            case WS -> stream(id, Tcp.connect(endpoint, connectTimeout));
         };
     }
 
@@ -231,8 +272,13 @@ public final class Client {
                     }
                 }
             }
-            ConnectionSettings settings = new ConnectionSettings(framing, heartbeat, outbound, Observer.NONE);
-            SocketConnection connection = new SocketConnection(id, channel, settings, tlsChannel, remote);
+            boolean ws = endpoint.kind().isWebSocket();
+            ConnectionSettings settings = new ConnectionSettings(ws ? dev.sockit.websocket.WebSocketFrames.client(
+                    websocket.maxMessage()) : framing, heartbeat, outbound, Observer.NONE);
+            SocketConnection connection = ws
+                    ? new SocketConnection(id, channel, settings, tlsChannel,
+                            new WebSocketHandshake(endpoint, websocket, headers, connectTimeout))
+                    : new SocketConnection(id, channel, settings, tlsChannel, remote);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {

@@ -7,8 +7,32 @@ package dev.sockit;
  *
  * @param code the kind of reason, for code that acts on it
  * @param text what happened, for people
+ * @param closeCode the close code to send where the framing carries one (WebSocket's 1000 to
+ *     4999, e.g. 1007 for a text message that is not UTF-8), or 0 to send the one the framing
+ *     gives {@code code}
  */
-public record CloseReason(Code code, String text) {
+public record CloseReason(Code code, String text, int closeCode) {
+
+    /** A reason whose close code on the wire follows from its kind. */
+    public CloseReason(Code code, String text) {
+        this(code, text, 0);
+    }
+
+    /**
+     * This reason with its own close code for framings that carry one: an application's
+     * 4000 to 4999, or a WebSocket code such as 1003 (a kind of data this side does not take).
+     *
+     * <pre>{@code connection.close(CloseReason.of(Code.CLOSED, "text only, please").withCloseCode(1003));}</pre>
+     *
+     * @throws IllegalArgumentException for a code outside 1000 to 4999
+     */
+    public CloseReason withCloseCode(int closeCode) {
+        if (closeCode != 0 && (closeCode < 1000 || closeCode > 4999)) {
+            throw new IllegalArgumentException("close code " + closeCode + " is outside 1000 to 4999; applications use"
+                    + " 4000 to 4999");
+        }
+        return new CloseReason(code, text, closeCode);
+    }
 
     /** The kinds of reason. */
     public enum Code {
@@ -36,6 +60,26 @@ public record CloseReason(Code code, String text) {
         if (code == null || text == null) {
             throw new IllegalArgumentException("a close reason needs a code and a text");
         }
+        if (closeCode < 0) {
+            throw new IllegalArgumentException("close code must not be negative, not " + closeCode);
+        }
+    }
+
+    /**
+     * The UTF-8 bytes of {@code text}, cut to at most {@code maxBytes} on a character boundary:
+     * how a close frame, with its 123 bytes of reason, carries a longer text.
+     */
+    public static byte[] utf8Within(String text, int maxBytes) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length <= maxBytes) {
+            return bytes;
+        }
+        int end = maxBytes;
+        // A byte 10xxxxxx continues a character: back up to the start of the cut one.
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        return java.util.Arrays.copyOf(bytes, end);
     }
 
     /** A reason with the given code and text. */

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  * {@code tcp://[::1]:8001}, {@code tcp://[fe80::1%eth0]:8001}, {@code udp://127.0.0.1:8001}, {@code tls://127.0.0.1:8443},
  * {@code unix:/run/app.sock}, {@code unix:@app} (Linux's abstract namespace: no file),
  * {@code unix+seqpacket:/run/app.sock} (Linux: each message kept whole), {@code unixgram:/run/app.sock}
- * (Linux: Unix datagrams). One parser serves the library and the command line. A bare
+ * (Linux: Unix datagrams), {@code ws://127.0.0.1:8080/chat}, {@code wss://127.0.0.1:8443/chat}
+ * (WebSocket, with the path it is served on; {@code /} when none is written). One parser serves the library and the command line. A bare
  * {@code HOST:PORT} means TCP. A zone id may be written plainly ({@code %eth0}) or as RFC 6874
  * has it in URIs ({@code %25eth0}).
  *
@@ -26,8 +27,15 @@ import java.util.stream.Collectors;
  * @param host the host name or address literal, without IPv6 brackets; null for Unix sockets
  * @param port the port, 0 to let the system choose when listening; -1 for Unix sockets
  * @param path the socket file of a Unix endpoint, else null
+ * @param resource the path a WebSocket endpoint is served on, such as {@code /chat}; null for
+ *     other kinds
  */
-public record Endpoint(Kind kind, String host, int port, Path path) {
+public record Endpoint(Kind kind, String host, int port, Path path, String resource) {
+
+    /** An endpoint of any kind but WebSocket. */
+    public Endpoint(Kind kind, String host, int port, Path path) {
+        this(kind, host, port, path, kind == Kind.WS || kind == Kind.WSS ? "/" : null);
+    }
 
     /** The endpoint a server listens on and a client connects to when none is given. */
     public static final String DEFAULT = "tcp://127.0.0.1:8001";
@@ -38,7 +46,11 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
         /** A Unix {@code SOCK_SEQPACKET} socket: connected, each message kept whole (Linux). */
         UNIX_SEQPACKET,
         /** A Unix {@code SOCK_DGRAM} socket: datagrams, each one message, none lost (Linux). */
-        UNIXGRAM;
+        UNIXGRAM,
+        /** WebSocket over TCP (RFC 6455). */
+        WS,
+        /** WebSocket over TLS. */
+        WSS;
 
         /** The scheme as written in an endpoint: {@code tcp}, {@code unix+seqpacket}. */
         public String scheme() {
@@ -49,11 +61,21 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
         public boolean isUnix() {
             return this == UNIX || this == UNIX_SEQPACKET || this == UNIXGRAM;
         }
+
+        /** True for {@code ws} and {@code wss}. */
+        public boolean isWebSocket() {
+            return this == WS || this == WSS;
+        }
+
+        /** True for the kinds that run over TLS: {@code tls} and {@code wss}. */
+        public boolean isTls() {
+            return this == TLS || this == WSS;
+        }
     }
 
     // The kinds this build can open. The others parse, so that the refusal can name them.
     private static final Set<Kind> SUPPORTED = EnumSet.of(Kind.TCP, Kind.UDP, Kind.UNIX, Kind.TLS, Kind.UNIX_SEQPACKET,
-            Kind.UNIXGRAM);
+            Kind.UNIXGRAM, Kind.WS, Kind.WSS);
 
     /**
      * Reads an endpoint.
@@ -84,12 +106,24 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
                 case "udp" -> Kind.UDP;
                 case "tls" -> Kind.TLS;
                 case "unix" -> Kind.UNIX;
+                case "ws" -> Kind.WS;
+                case "wss" -> Kind.WSS;
                 default -> throw new IllegalArgumentException("endpoint \"" + text + "\" has unknown scheme \""
                         + scheme + "\"; " + supportedSentence());
             };
             rest = s.substring(colonSlashSlash + 3);
             if (kind == Kind.UNIX) {
                 return parseUnix(text, Kind.UNIX, rest.startsWith("/") || rest.startsWith("@") ? rest : "/" + rest);
+            }
+        }
+        String resource = null;
+        if (kind.isWebSocket()) {
+            int slash = rest.indexOf('/');
+            resource = slash < 0 ? "/" : rest.substring(slash);
+            rest = slash < 0 ? rest : rest.substring(0, slash);
+            if (resource.contains("?") || resource.contains("#") || resource.contains(" ")) {
+                throw new IllegalArgumentException("endpoint \"" + text + "\" has a query, fragment or space in its path;"
+                        + " write " + kind.scheme() + "://HOST:PORT/PATH, e.g. ws://127.0.0.1:8080/chat");
             }
         }
         if (rest.endsWith("/")) {
@@ -136,7 +170,7 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
                     + "://HOST:PORT, e.g. " + DEFAULT);
         }
         int port = parsePort(text, portText);
-        return checked(text, new Endpoint(kind, host, port, null));
+        return checked(text, new Endpoint(kind, host, port, null, resource));
     }
 
     /** A TCP endpoint. */
@@ -152,6 +186,11 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
     /** A TLS (over TCP) endpoint. */
     public static Endpoint tls(String host, int port) {
         return new Endpoint(Kind.TLS, host, port, null);
+    }
+
+    /** A WebSocket endpoint served on {@code resource}, e.g. {@code ws("127.0.0.1", 8080, "/chat")}. */
+    public static Endpoint ws(String host, int port, String resource) {
+        return new Endpoint(Kind.WS, host, port, null, resource);
     }
 
     /**
@@ -174,11 +213,15 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
         if (kind.isUnix() ? path == null : host == null || port < 0 || port > 65535) {
             throw new IllegalArgumentException("incomplete endpoint: " + kind + " " + host + " " + port + " " + path);
         }
+        if (kind.isWebSocket() != (resource != null) || resource != null && !resource.startsWith("/")) {
+            throw new IllegalArgumentException("a WebSocket endpoint, and only one, has a path starting with /: "
+                    + kind + " " + resource);
+        }
     }
 
     /** The same endpoint with another port, as a server reports the one the system chose. */
     public Endpoint withPort(int newPort) {
-        return new Endpoint(kind, host, newPort, path);
+        return new Endpoint(kind, host, newPort, path, resource);
     }
 
     /** {@code HOST:PORT}, with brackets around an IPv6 address; the path for Unix sockets. */
@@ -204,7 +247,8 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
     /** The URI form, which {@link #parse} reads back. */
     @Override
     public String toString() {
-        return kind.isUnix() ? kind.scheme() + ":" + path : kind.scheme() + "://" + authority();
+        return kind.isUnix() ? kind.scheme() + ":" + path
+                : kind.scheme() + "://" + authority() + (resource == null ? "" : resource);
     }
 
     /**
@@ -233,7 +277,8 @@ public record Endpoint(Kind kind, String host, int port, Path path) {
     }
 
     private static String supportedSentence() {
-        return "supported: " + SUPPORTED.stream().map(k -> k.isUnix() ? k.scheme() + ":/PATH" : k.scheme() + "://HOST:PORT")
+        return "supported: " + SUPPORTED.stream().map(k -> k.isUnix() ? k.scheme() + ":/PATH"
+                        : k.scheme() + "://HOST:PORT" + (k.isWebSocket() ? "/PATH" : ""))
                 .collect(Collectors.joining(", ")) + ", e.g. " + DEFAULT;
     }
 

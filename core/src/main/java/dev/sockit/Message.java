@@ -7,9 +7,12 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One unit of application data: a line, a frame's payload, a datagram. The bytes are what
- * travelled; {@link #text()} reads them as UTF-8, replacing malformed sequences with U+FFFD.
- * Immutable; equal when the bytes are.
+ * One unit of application data: a line, a frame's payload, a datagram, a WebSocket message.
+ * The bytes are what travelled; {@link #text()} reads them as UTF-8, replacing malformed
+ * sequences with U+FFFD. A message is text unless it says it is {@linkplain #isBinary()
+ * binary}, which only WebSocket tells apart on the wire (its text and binary opcodes): an echo
+ * of a binary WebSocket message goes back binary. Immutable; equal when the bytes and the
+ * kind are.
  *
  * <pre>{@code
  * connection.send(Message.of("hello"));
@@ -19,11 +22,17 @@ import java.util.Objects;
 public final class Message {
 
     private final byte[] bytes;
+    private final boolean binary;
     private String text;
 
     private Message(byte[] bytes, String text) {
+        this(bytes, text, false);
+    }
+
+    private Message(byte[] bytes, String text, boolean binary) {
         this.bytes = bytes;
         this.text = text;
+        this.binary = binary;
     }
 
     /** A message holding the UTF-8 bytes of {@code text}. */
@@ -34,6 +43,24 @@ public final class Message {
     /** A message holding a copy of {@code bytes}. */
     public static Message of(byte[] bytes) {
         return new Message(bytes.clone(), null);
+    }
+
+    /**
+     * A binary message holding a copy of {@code bytes}: over WebSocket it travels as a binary
+     * message, not text; other framings carry the bytes the same either way.
+     */
+    public static Message binary(byte[] bytes) {
+        return new Message(bytes.clone(), null, true);
+    }
+
+    /** True for a binary message (a WebSocket binary message), false for text. */
+    public boolean isBinary() {
+        return binary;
+    }
+
+    /** This message's bytes as a binary message (the bytes are shared, not copied: both are immutable). */
+    public Message asBinary() {
+        return binary ? this : new Message(bytes, null, true);
     }
 
     /**
@@ -61,7 +88,7 @@ public final class Message {
     public Message prefixed(byte[] prefix) {
         byte[] joined = Arrays.copyOf(prefix, prefix.length + bytes.length);
         System.arraycopy(bytes, 0, joined, prefix.length, bytes.length);
-        return new Message(joined, null);
+        return new Message(joined, null, binary);
     }
 
     /** The number of bytes. */
@@ -91,12 +118,12 @@ public final class Message {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof Message m && Arrays.equals(bytes, m.bytes);
+        return other instanceof Message m && binary == m.binary && Arrays.equals(bytes, m.bytes);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(bytes);
+        return Arrays.hashCode(bytes) + (binary ? 1 : 0);
     }
 
     /** The text, for logs and test failures. */

@@ -27,6 +27,9 @@ import dev.sockit.transport.TlsContext;
 import dev.sockit.transport.TlsHandshakeException;
 import dev.sockit.transport.Udp;
 import dev.sockit.transport.Unix;
+import dev.sockit.transport.WebSocketUpgrade;
+import dev.sockit.websocket.WebSocket;
+import dev.sockit.websocket.WebSocketFrames;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -144,7 +147,7 @@ public final class Server implements AutoCloseable {
                     settings.observer()::acceptFailed);
         }
         return switch (endpoint.kind()) {
-            case TCP, UNIX, TLS, UNIX_SEQPACKET -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
+            case TCP, UNIX, TLS, UNIX_SEQPACKET, WS, WSS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
                     settings.socketMode(), settings.reusePort(), userTimeout), this::accepted,
                     settings.observer()::acceptFailed);
             case UDP -> DatagramListener.start(endpoint,
@@ -296,7 +299,8 @@ public final class Server implements AutoCloseable {
                     ? new PacketConnection(ids.incrementAndGet(), channel, where.kind().scheme(),
                             UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(),
                             settings.connection().writeTimeout(), settings.observer())
-                    : new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel));
+                    : new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, null,
+                            opening()));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
             if (slotTaken) {
@@ -364,7 +368,8 @@ public final class Server implements AutoCloseable {
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
                     settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
             try {
-                admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, proxied));
+                admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, proxied,
+                        opening()));
                 permitHeld = false; // the connection's own now: serve() gives it back
             } catch (IOException | RuntimeException e) {
                 releaseSource(client);
@@ -381,6 +386,12 @@ public final class Server implements AutoCloseable {
                 permits.release();
             }
         }
+    }
+
+    /** A WebSocket endpoint's opening step, the HTTP upgrade; null for other endpoints. */
+    private WebSocketUpgrade opening() {
+        return settings.websocket() == null ? null
+                : new WebSocketUpgrade(settings.websocket(), settings.endpoint().resource(), settings.handshakeTimeout());
     }
 
     /** True, having counted and reported it, when the access policy refuses {@code peer}. */
@@ -502,7 +513,9 @@ public final class Server implements AutoCloseable {
             return;
         }
         try {
-            SocketConnection connection = new SocketConnection(0, channel, settings.connection());
+            // A WebSocket peer has sent an HTTP request, not a framing's greeting: it is answered 503.
+            SocketConnection connection = new SocketConnection(0, channel, settings.websocket() == null
+                    ? settings.connection() : settings.connection().withFraming(WebSocketUpgrade.refusals()));
             Thread.ofVirtual().name("sockit-reject").start(() -> {
                 try {
                     connection.close(reason);
@@ -528,7 +541,7 @@ public final class Server implements AutoCloseable {
             settings.observer().connected(connection);
             settings.handler().handle(connection);
         } catch (FramingException e) {
-            reason = CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage());
+            reason = CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage()).withCloseCode(e.closeCode());
         } catch (TlsHandshakeException e) {
             reason = CloseReason.of(e.timedOut() ? CloseReason.Code.TIMEOUT : CloseReason.Code.PROTOCOL_ERROR, e.getMessage());
             settings.observer().handshakeFailed(connection, reason);
@@ -688,7 +701,7 @@ public final class Server implements AutoCloseable {
     private record Settings(Endpoint endpoint, ConnectionSettings connection, Handler handler, int maxConnections,
             int backlog, Duration drainTimeout, Set<PosixFilePermission> socketMode, int maxDatagram,
             Duration sessionTimeout, AccessPolicy access, int maxPerSource, Tls tls, Duration handshakeTimeout,
-            ProxyProtocol proxy, boolean reusePort) {
+            ProxyProtocol proxy, boolean reusePort, WebSocket websocket) {
         Observer observer() {
             return connection.observer();
         }
@@ -715,6 +728,7 @@ public final class Server implements AutoCloseable {
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private ProxyProtocol proxyProtocol;
         private boolean reusePort;
+        private WebSocket websocket = WebSocket.defaults();
         private Metrics metrics;
         private boolean handlerTiming;
         private Clock clock = Clock.SYSTEM;
@@ -947,17 +961,19 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("a server needs Tls.server(certPem, keyPem) or Tls.keystore(file,"
                         + " password), not Tls.client()");
             }
-            if (endpoint != null && endpoint.kind() != Endpoint.Kind.TLS) { // null: a passed socket, TLS on top
-                throw new IllegalArgumentException("TLS settings apply to tls:// endpoints, and " + endpoint
-                        + " is not one; listen on tls://" + endpoint.authority());
+            if (endpoint != null && !endpoint.kind().isTls()) { // null: a passed socket, TLS on top
+                throw new IllegalArgumentException("TLS settings apply to tls:// and wss:// endpoints, and " + endpoint
+                        + " is neither; listen on tls://" + endpoint.authority()
+                        + (endpoint.kind().isWebSocket() ? " or wss://" + endpoint.authority() + endpoint.resource() : ""));
             }
             this.tls = tls;
             return this;
         }
 
         /**
-         * How long a TLS client may take to complete its handshake, counted from accept; a
-         * peer that connects and sends nothing is closed after it. Default: 10 s. Ignored for
+         * How long a TLS client may take to complete its handshake, and a WebSocket client to
+         * send its whole HTTP upgrade request, counted from accept; a peer that connects and
+         * sends nothing (or a byte at a time) is closed after it. Default: 10 s. Ignored for
          * other endpoints.
          */
         public Builder handshakeTimeout(Duration handshakeTimeout) {
@@ -965,6 +981,17 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("handshakeTimeout must be positive, not " + handshakeTimeout);
             }
             this.handshakeTimeout = handshakeTimeout;
+            return this;
+        }
+
+        /**
+         * How a {@code ws://} or {@code wss://} endpoint speaks WebSocket: the largest message,
+         * the origins and subprotocols allowed, the built-in page, permessage-deflate. The
+         * framing is WebSocket's own there; {@link #framing} does not apply. Default:
+         * {@link WebSocket#defaults()}. Ignored for other endpoints.
+         */
+        public Builder websocket(WebSocket websocket) {
+            this.websocket = Objects.requireNonNull(websocket, "websocket");
             return this;
         }
 
@@ -1062,10 +1089,12 @@ public final class Server implements AutoCloseable {
          *     heartbeat that pings over a framing that cannot
          */
         public Server start() throws IOException {
-            if (endpoint != null && endpoint.kind() == Endpoint.Kind.TLS && tls == null) {
+            if (endpoint != null && endpoint.kind().isTls() && tls == null) {
                 throw new IllegalArgumentException(endpoint + " needs a certificate: .tls(Tls.server(certPem, keyPem))"
                         + " (sockit server: --cert FILE --key FILE; sockit cert makes a development one)");
             }
+            boolean ws = endpoint != null && endpoint.kind().isWebSocket();
+            Framing framing = ws ? WebSocketFrames.server(websocket.maxMessage()) : this.framing;
             if (handlerTiming && metrics == null) {
                 throw new IllegalStateException("handlerTiming needs a registry to count into: .metrics(new Metrics())");
             }
@@ -1084,7 +1113,7 @@ public final class Server implements AutoCloseable {
                     new MemoryBudget(maxBufferMemory));
             Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout, proxyProtocol,
-                    reusePort),
+                    reusePort, ws ? websocket : null),
                     flight);
             if (counting != null) {
                 counting.watch(server);

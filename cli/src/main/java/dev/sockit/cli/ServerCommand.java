@@ -40,6 +40,7 @@ import picocli.CommandLine.Parameters;
             "  sockit server tcp://0.0.0.0:9000 --reuse-port   # run several: the kernel spreads clients",
             "  sockit server tcp://0.0.0.0:9000 --allow 10.0.0.0/8,::1 --deny 10.66.0.0/16",
             "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
+            "  sockit server ws://127.0.0.1:8080/chat --mode chat   # browsers: open http://127.0.0.1:8080/chat",
             "  sockit server --metrics tcp://127.0.0.1:9464   # Prometheus scrapes /metrics there",
             "  sockit server tcp://0.0.0.0:8001 --proxy-protocol v2 --proxy-from 10.0.0.5   # behind HAProxy",
         })
@@ -50,7 +51,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     enum SlowReader { disconnect, drop, block }
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT",
-            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH; Linux: unix:@NAME (abstract), unix+seqpacket:/PATH, unixgram:/PATH. Port 0 picks a free one. Default: the socket systemd passed (LISTEN_FDS), else " + Endpoint.DEFAULT + ".")
+            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH (WebSocket; a plain GET there serves a page that connects back), wss://HOST:PORT/PATH (with --cert and --key); Linux: unix:@NAME (abstract), unix+seqpacket:/PATH, unixgram:/PATH. Port 0 picks a free one. Default: the socket systemd passed (LISTEN_FDS), else " + Endpoint.DEFAULT + ".")
     String endpoint;
 
     @Option(names = {"-m", "--mode"}, paramLabel = "ack|echo|chat|discard", defaultValue = "ack",
@@ -69,6 +70,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     ServerTlsOptions tlsOptions;
+
+    @Mixin
+    WebSocketOptions websocketOptions;
 
     @Mixin
     ProxyOptions proxyOptions;
@@ -211,7 +215,14 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         HexDump dump = hexdump == null ? null : HexDump.open(hexdump);
         Server.Builder builder = activated ? Server.activated() : Server.listen(where);
         if (tls != null) {
-            builder.tls(tls).handshakeTimeout(tlsOptions.handshakeTimeout);
+            builder.tls(tls);
+        }
+        builder.handshakeTimeout(tlsOptions.handshakeTimeout);
+        if (where.kind().isWebSocket()) {
+            builder.websocket(websocketOptions.websocket());
+        } else if (websocketOptions.given()) {
+            throw new IllegalArgumentException("--allow-origin, --subprotocol, --max-message, --no-page and --no-deflate"
+                    + " apply to ws:// and wss:// endpoints; listen on ws://" + where.authority() + "/PATH");
         }
         dev.sockit.proxy.ProxyProtocol proxy = proxyOptions.proxyProtocol(where);
         if (proxy != null) {
@@ -224,7 +235,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             throw new IllegalArgumentException("--metrics-handler-time adds to --metrics; give both, e.g. --metrics"
                     + " tcp://127.0.0.1:9464 --metrics-handler-time");
         }
-        if (activated || framing.appliesTo(where)) {
+        if ((activated || framing.appliesTo(where)) && !where.kind().isWebSocket()) {
             builder.framing(framing.framing());
         }
         Server server = builder

@@ -75,9 +75,21 @@ final class ServerLog implements Observer {
                     "remote", peer, "reason", reason.text(), "reason_code", code);
             return;
         }
+        if (reason.text().startsWith("HTTP ") || reason.text().startsWith("served the page")) {
+            // A WebSocket endpoint answered plain HTTP (its page, a 404, a refused upgrade): never "Connected by".
+            if (reason.code() == CloseReason.Code.PROTOCOL_ERROR) {
+                log.warn("http_refused", "sockit: " + peer + ": " + reason.text(), "connection", connection.id(),
+                        "remote", peer, "reason", reason.text(), "reason_code", code);
+            } else if (!quiet) {
+                log.info("http", peer + ": " + reason.text(), "connection", connection.id(), "remote", peer,
+                        "reason", reason.text(), "reason_code", code);
+            }
+            return;
+        }
         if (reason.code() == CloseReason.Code.PROTOCOL_ERROR) {
             String advice = reason.text().startsWith("line longer") ? " (raise it with --max-line, now " + maxLine + ")"
-                    : reason.text().startsWith("frame of") ? " (raise it with --max-frame)" : "";
+                    : reason.text().startsWith("frame of") ? " (raise it with --max-frame)"
+                    : reason.text().startsWith("WebSocket message of") ? " (raise it with --max-message)" : "";
             log.warn("protocol_error", "sockit: " + reason.text() + " from " + peer + "; connection closed" + advice,
                     "connection", connection.id(), "remote", peer, "reason", reason.text(), "reason_code", code);
         }

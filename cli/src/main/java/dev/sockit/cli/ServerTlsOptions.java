@@ -38,7 +38,7 @@ final class ServerTlsOptions {
     String[] versions;
 
     @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-            description = "tls://: close a client that has not completed its TLS handshake this long after connecting. "
+            description = "tls://, ws://: close a client that has not completed its TLS handshake, or sent its whole WebSocket upgrade request, this long after connecting. "
                     + "Default: ${DEFAULT-VALUE}.")
     Duration handshakeTimeout;
 
@@ -50,10 +50,10 @@ final class ServerTlsOptions {
 
     Tls tls(Endpoint endpoint) throws IOException {
         boolean given = given();
-        if (endpoint.kind() != Endpoint.Kind.TLS) {
+        if (!endpoint.kind().isTls()) {
             if (given) {
                 throw new IllegalArgumentException("--cert, --key, --keystore, --client-ca and --tls-versions apply to"
-                        + " tls:// endpoints; listen on tls://" + endpoint.authority());
+                        + " tls:// and wss:// endpoints; listen on tls://" + endpoint.authority());
             }
             return null;
         }

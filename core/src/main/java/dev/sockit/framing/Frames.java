@@ -7,7 +7,6 @@ import dev.sockit.CloseReason;
 import dev.sockit.Message;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 
@@ -228,7 +227,7 @@ public final class Frames implements Framing {
             throw new IllegalArgumentException("close code " + code + " is neither one of the protocol's"
                     + " (1000, 1001, 1002, 1008, 1011) nor an application's (4000 to 4999)");
         }
-        byte[] text = truncate(reason.getBytes(UTF_8), MAX_CLOSE_REASON);
+        byte[] text = CloseReason.utf8Within(reason, MAX_CLOSE_REASON);
         ByteBuffer frame = ByteBuffer.allocate(HEADER_LENGTH + 2 + text.length);
         frame.put(CLOSE).putInt(2 + text.length).putShort((short) code).put(text);
         return frame.array();
@@ -299,19 +298,6 @@ public final class Frames implements Framing {
     private static long getLength(ByteBuffer in, int index) {
         int raw = in.getInt(index);
         return Integer.toUnsignedLong(in.order() == ByteOrder.BIG_ENDIAN ? raw : Integer.reverseBytes(raw));
-    }
-
-    /** The longest prefix of UTF-8 {@code bytes} within {@code max} that ends between characters. */
-    private static byte[] truncate(byte[] bytes, int max) {
-        if (bytes.length <= max) {
-            return bytes;
-        }
-        int end = max;
-        // A byte 10xxxxxx continues a character: back up to the start of the cut one.
-        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
-            end--;
-        }
-        return Arrays.copyOf(bytes, end);
     }
 
     static String typeName(byte type) {

@@ -10,8 +10,27 @@ import java.io.IOException;
 public class FramingException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    private final int closeCode;
+
     /** @param message what was wrong, with the offending value and the limit */
     public FramingException(String message) {
+        this(message, 0);
+    }
+
+    /**
+     * For framings whose close carries a code that says more than "protocol error" (WebSocket:
+     * 1007 for text that is not UTF-8, 1009 for a message over the limit).
+     *
+     * @param message   what was wrong, with the offending value and the limit
+     * @param closeCode the close code to send the peer, or 0 for the framing's protocol error
+     */
+    public FramingException(String message, int closeCode) {
         super(message);
+        this.closeCode = closeCode;
+    }
+
+    /** The close code the peer is sent for this, or 0 for the framing's protocol error. */
+    public int closeCode() {
+        return closeCode;
     }
 }

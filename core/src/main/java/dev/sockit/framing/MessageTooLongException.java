@@ -6,6 +6,8 @@ package dev.sockit.framing;
  */
 public final class MessageTooLongException extends FramingException {
     private static final long serialVersionUID = 1L;
+    // The WebSocket close code for a message too big to process (RFC 6455, 7.4.1).
+    private static final int TOO_BIG = 1009;
     private final int limit;
 
     /**
@@ -13,7 +15,7 @@ public final class MessageTooLongException extends FramingException {
      * @param limit the limit in bytes that was passed
      */
     public MessageTooLongException(String what, int limit) {
-        super(what + " longer than " + limit + " bytes");
+        super(what + " longer than " + limit + " bytes", TOO_BIG);
         this.limit = limit;
     }
 
@@ -26,7 +28,7 @@ public final class MessageTooLongException extends FramingException {
      * @param limit  the limit in bytes that {@code length} passes
      */
     public MessageTooLongException(String what, long length, int limit) {
-        super(what + " of " + length + " bytes is longer than the limit of " + limit + " bytes");
+        super(what + " of " + length + " bytes is longer than the limit of " + limit + " bytes", TOO_BIG);
         this.limit = limit;
     }
 

@@ -40,6 +40,11 @@ public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundL
         this(framing, heartbeat, outbound, observer, Duration.ZERO);
     }
 
+    /** These settings with another framing. */
+    public ConnectionSettings withFraming(Framing other) {
+        return new ConnectionSettings(other, heartbeat, outbound, observer, writeTimeout, clock, readBudget);
+    }
+
     public ConnectionSettings {
         Objects.requireNonNull(framing, "framing");
         Objects.requireNonNull(heartbeat, "heartbeat");

@@ -46,6 +46,11 @@ final class Output {
         return lock.tryLock(millis, TimeUnit.MILLISECONDS);
     }
 
+    /** Takes the lock if no one holds it, without waiting. */
+    boolean tryLockNow() {
+        return lock.tryLock();
+    }
+
     void unlock() {
         lock.unlock();
     }

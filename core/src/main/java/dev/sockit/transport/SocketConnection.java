@@ -44,8 +44,12 @@ public final class SocketConnection implements Drainable {
     // Null for plain TCP and Unix, whose reads and writes go to the channel itself: only TLS
     // connections pay for the wrapper.
     private final TlsChannel tls;
-    private final Framing framing;
-    private final Framing.Decoder decoder;
+    // The framing, or a slot an opening fills (WebSocket): the parts hold the slot and follow it.
+    private final FramingSlot framing;
+    // Null unless the connection opens with a step of its own (the WebSocket upgrade).
+    private final Opening opening;
+    // Replaced once, by start(), when an opening chose the framing; read by the reader only.
+    private Framing.Decoder decoder;
     private final Observer observer;
     private final String protocol;
     private final SocketAddress local;
@@ -86,6 +90,19 @@ public final class SocketConnection implements Drainable {
     }
 
     /**
+     * Wraps a connected channel, with TLS over it or not ({@code tls} may be null), whose
+     * conversation begins with {@code opening} (the WebSocket upgrade), run in {@link #start()}
+     * after the TLS handshake; the opening chooses the framing. Until it has, nothing may be
+     * sent: the peer has not agreed to any framing yet.
+     *
+     * @throws IOException when the socket is already unusable (the peer reset it at once)
+     */
+    public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
+            Opening opening) throws IOException {
+        this(id, channel, settings, tls, null, opening);
+    }
+
+    /**
      * Wraps a connected channel that began with a PROXY protocol header, already read: the
      * connection's addresses are the header's when it names them (a LOCAL header, a health
      * check, names none: the socket's stand), and the client's bytes read with the header are
@@ -105,15 +122,28 @@ public final class SocketConnection implements Drainable {
      */
     public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
             SocketAddress peer) throws IOException {
-        this(id, channel, settings, tls, null, peer);
+        this(id, channel, settings, tls, null, null, peer);
+    }
+
+    /**
+     * Wraps a connected channel: with TLS over it or not ({@code tls} may be null), after a
+     * PROXY header or not ({@code proxied} may be null), with an opening step or not
+     * ({@code opening} may be null); see the constructors above for each.
+     *
+     * @throws IOException when the socket is already unusable (the peer reset it at once)
+     */
+    public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
+            ProxyHeaderReader.Result proxied, Opening opening) throws IOException {
+        this(id, channel, settings, tls, proxied, opening, null);
     }
 
     private SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
-            ProxyHeaderReader.Result proxied, SocketAddress peer) throws IOException {
+            ProxyHeaderReader.Result proxied, Opening opening, SocketAddress peer) throws IOException {
         this.id = id;
         this.channel = channel;
         this.tls = tls;
-        this.framing = settings.framing();
+        this.opening = opening;
+        this.framing = opening == null ? new FramingSlot(settings.framing()) : FramingSlot.unopened();
         this.decoder = framing.decoder(new PeerControl());
         this.observer = settings.observer();
         SocketAddress socketRemote = peer != null ? peer : channel.getRemoteAddress();
@@ -122,7 +152,8 @@ public final class SocketConnection implements Drainable {
         this.remote = told ? proxyHeader.source() : socketRemote;
         this.local = told ? proxyHeader.destination() : channel.getLocalAddress();
         // The socket's kind, not the header's: a proxy may name TCP addresses over a Unix socket.
-        this.protocol = tls != null ? "tls" : socketRemote instanceof InetSocketAddress ? "tcp" : "unix";
+        this.protocol = opening != null ? (tls != null ? "wss" : "ws")
+                : tls != null ? "tls" : socketRemote instanceof InetSocketAddress ? "tcp" : "unix";
         if (socketRemote instanceof InetSocketAddress) {
             // A Unix channel has no TCP options to set, and Java would refuse them.
             Tcp.configure(channel, settings.heartbeat().keepalive());
@@ -151,6 +182,11 @@ public final class SocketConnection implements Drainable {
     public void start() throws IOException {
         if (tls != null) {
             tls.handshake();
+        }
+        if (opening != null) {
+            reader = Thread.currentThread();
+            framing.choose(opening.open(new OpeningIo()));
+            decoder = framing.decoder(new PeerControl());
         }
         byte[] greeting = framing.greeting();
         if (greeting != null) {
@@ -232,6 +268,12 @@ public final class SocketConnection implements Drainable {
         CloseReason reason = closeReason.get();
         if (reason != null) {
             throw new ClosedConnectionException(toString(), reason);
+        }
+        if (!framing.opened()) {
+            // A broadcast may reach a connection still in its upgrade: the peer has agreed to
+            // no framing yet, and the bytes would land in the middle of the HTTP exchange.
+            throw new IOException("cannot send to " + Peers.describe(remote) + " yet: " + this
+                    + " is still opening (its WebSocket handshake is under way)");
         }
         if (outputShut) {
             // Refused here, not written: a write after the half-close would fail and take the
@@ -327,6 +369,40 @@ public final class SocketConnection implements Drainable {
         closer.close(reason, mayLinger, pusher::moveLocked);
     }
 
+    /** The raw stream, for the opening: reads into the intake's buffer, writes through the output. */
+    private final class OpeningIo implements Opening.Io {
+        @Override
+        public java.nio.ByteBuffer buffer() {
+            return intake.buffer();
+        }
+
+        @Override
+        public int read() throws IOException {
+            return intake.fill();
+        }
+
+        @Override
+        public void write(byte[] bytes) throws IOException {
+            output.lock();
+            try {
+                output.put(bytes, false);
+                output.flushLocked();
+            } finally {
+                output.unlock();
+            }
+        }
+
+        @Override
+        public void abort() {
+            Tcp.closeQuietly(channel);
+        }
+
+        @Override
+        public SocketAddress remote() {
+            return remote;
+        }
+    }
+
     /** What the pusher needs of this connection. */
     private final class Owner implements Pusher.Owner {
         @Override
@@ -372,7 +448,21 @@ public final class SocketConnection implements Drainable {
     private final class PeerControl implements Framing.Control {
         @Override
         public void pinged(byte[] payload) {
-            pusher.pushControl(framing.pong(payload));
+            byte[] pong = framing.pong(payload);
+            if (Thread.currentThread() == reader && output.tryLockNow()) {
+                // The reader met the ping: its pong goes before the replies to what follows
+                // it, as the peer expects (a ping between fragments is answered first).
+                try {
+                    pusher.moveLocked();
+                    output.put(pong, intake.quiet());
+                    return;
+                } catch (IOException e) {
+                    return; // the write failed: the reader finds out at its next flush
+                } finally {
+                    output.unlock();
+                }
+            }
+            pusher.pushControl(pong);
         }
 
         @Override

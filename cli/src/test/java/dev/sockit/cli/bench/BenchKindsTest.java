@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,7 +100,8 @@ class BenchKindsTest {
     void aPeerThatDropsEveryTenthDatagramShowsATenthLost() throws Exception {
         int every = 10;
         try (DatagramChannel peer = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
-            Thread echo = Thread.ofPlatform().daemon().start(() -> dropEveryNth(peer, every));
+            AtomicLong echoed = new AtomicLong();
+            Thread echo = Thread.ofPlatform().daemon().start(() -> dropEveryNth(peer, every, echoed));
             int port = ((InetSocketAddress) peer.getLocalAddress()).getPort();
 
             BenchRun run = bench("udp://127.0.0.1:" + port, "--conns", "4", "--depth", "8", "--loss-timeout", "50ms",
@@ -110,7 +112,10 @@ class BenchKindsTest {
             assertThat(run.status()).as(run.err()).isZero();
             assertThat(run.number("errors")).isZero();
             assertThat(run.number("lost")).isPositive();
-            assertThat(run.number("loss_pct")).isBetween(100.0 / every - 3, 100.0 / every + 3);
+            // At least the tenth the peer drops; more only by what the kernel dropped before the
+            // peer read it (a loaded machine), which the bench must count as lost too.
+            double unanswered = 100.0 * (run.number("sent") - echoed.get()) / run.number("sent");
+            assertThat(run.number("loss_pct")).isBetween(100.0 / every - 3, Math.max(unanswered, 100.0 / every) + 3);
             assertThat(run.number("late")).isZero();
             assertThat(run.number("received") + run.number("lost")).isLessThanOrEqualTo(run.number("sent") + 4 * 8);
         }
@@ -191,7 +196,7 @@ class BenchKindsTest {
     }
 
     // Echoes every datagram but each every-th one, until the channel is closed.
-    private static void dropEveryNth(DatagramChannel peer, int every) {
+    private static void dropEveryNth(DatagramChannel peer, int every, AtomicLong echoed) {
         ByteBuffer buffer = ByteBuffer.allocate(65_536);
         long seen = 0;
         try {
@@ -203,6 +208,7 @@ class BenchKindsTest {
                 }
                 buffer.flip();
                 peer.send(buffer, from);
+                echoed.incrementAndGet();
             }
         } catch (ClosedChannelException closed) {
             // The test is over.
