@@ -107,6 +107,11 @@ final class DumpedConnection implements Connection {
     }
 
     @Override
+    public java.util.Optional<CloseReason> peerFarewell() {
+        return connection.peerFarewell();
+    }
+
+    @Override
     public void close(CloseReason reason) {
         connection.close(reason);
     }
