@@ -40,11 +40,13 @@ import picocli.CommandLine.Parameters;
             "  sockit client udp://127.0.0.1:9000      # a datagram per line, resent if lost",
             "  sockit client unix:/tmp/sockit.sock",
             "  sockit client tls://127.0.0.1:8443 --ca sockit-cert.pem",
+            "  sockit client ws://127.0.0.1:8080/chat  # WebSocket: a text message per line, as websocat",
+            "  echo hi | sockit client ws://127.0.0.1:8080/chat --binary --origin https://example.org",
         })
 final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
+            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH, wss://HOST:PORT/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
     @Mixin
@@ -55,6 +57,9 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     DatagramOptions datagrams;
+
+    @Mixin
+    WebSocketClientOptions websocket;
 
     @Mixin
     ClientTlsOptions tlsOptions;
@@ -100,9 +105,10 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         Client client = Client.connect(where)
                 .heartbeat(liveness.heartbeat())
                 .connectTimeout(connectTimeout);
-        if (framing.appliesTo(where)) {
+        if (framing.appliesTo(where) && !where.kind().isWebSocket()) {
             client.framing(framing.framing());
         }
+        websocket.applyTo(client, where);
         Retry retry = datagrams.retry();
         dev.sockit.Tls tls = tlsOptions.tls(where, System.err);
         if (tls != null) {

@@ -286,8 +286,12 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         }));
         // The hook is in place before the start line, so whoever reads that line may stop us.
         for (Endpoint bound : server.endpoints()) {
-            log.info("listening", "Server start at: " + (bound.kind().isWebSocket() ? bound.toString()
-                    : bound.authority()), "endpoint", bound.toString());
+            log.info("listening", "Server start at: " + bound.authority(), "endpoint", bound.toString());
+            if (bound.kind().isWebSocket()) {
+                String page = (bound.kind().isTls() ? "https://" : "http://") + bound.authority() + bound.resource();
+                log.info("websocket", "WebSocket at: " + bound + (websocketOptions.noPage ? ""
+                        : " (its page, for a browser: " + page + ")"), "endpoint", bound.toString(), "page", page);
+            }
         }
         if (scraped != null) {
             log.info("metrics", "Metrics at: " + scraped.url(), "url", scraped.url());

@@ -28,33 +28,34 @@ class BrowserTest {
         Server server = Server.listen(Endpoint.parse("tcp://127.0.0.1:0"), Endpoint.parse("ws://127.0.0.1:0/chat"))
                 .handler(Handlers.chat()).start();
         String page = "http://127.0.0.1:" + server.endpoints().get(1).port() + "/chat";
-        try (server; HeadlessChromium browser = HeadlessChromium.open(page);
-             Socket nc = new Socket("127.0.0.1", server.port())) {
-            nc.setSoTimeout(10_000);
-            BufferedReader lines = new BufferedReader(new InputStreamReader(nc.getInputStream(), UTF_8));
+        try (server; HeadlessChromium browser = HeadlessChromium.open(page)) {
             browser.awaitLog("that it connected", log -> log.contains("connected to ws://"));
-            // The TCP client's arrival, announced to the page: both are in the room. (Counting
-            // connections would not do: Chromium opens spare sockets to the same host.)
-            browser.awaitLog("the TCP client's arrival", log -> log.contains(" joined from "));
+            // The TCP client comes once the page is in the room; its arrival, announced to the
+            // page, says that both are. (Counting connections would not do: Chromium opens spare
+            // sockets to the same host.)
+            try (Socket nc = new Socket("127.0.0.1", server.port())) {
+                nc.setSoTimeout(10_000);
+                BufferedReader lines = new BufferedReader(new InputStreamReader(nc.getInputStream(), UTF_8));
+                browser.awaitLog("the TCP client's arrival", log -> log.contains(" joined from "));
 
-            nc.getOutputStream().write("hello from nc\n".getBytes(UTF_8));
-            browser.awaitLog("the TCP client's line", log -> log.contains("] hello from nc"));
+                nc.getOutputStream().write("hello from nc\n".getBytes(UTF_8));
+                browser.awaitLog("the TCP client's line", log -> log.contains("] hello from nc"));
 
-            browser.type("hello from chromium");
-            String line = lines.readLine();
-            while (line.startsWith("* ")) { // the page's arrival, announced before its line
-                line = lines.readLine();
+                browser.type("hello from chromium");
+                String line = lines.readLine();
+                while (line.startsWith("* ")) { // announcements, if any, come before the line
+                    line = lines.readLine();
+                }
+                assertThat(line).endsWith("] hello from chromium");
+
+                server.broadcast(Message.of("a push from the server"));
+                browser.awaitLog("the push", log -> log.contains("a push from the server"));
+
+                String shot = System.getProperty("sockit.screenshot");
+                if (shot != null) { // docs/websocket.md's picture: -Dsockit.screenshot=docs/websocket-page.png
+                    Files.write(Path.of(shot), browser.screenshot());
+                }
             }
-            assertThat(line).endsWith("] hello from chromium");
-
-            server.broadcast(Message.of("a push from the server"));
-            browser.awaitLog("the push", log -> log.contains("a push from the server"));
-
-            String shot = System.getProperty("sockit.screenshot");
-            if (shot != null) { // docs/websocket.md's picture: -Dsockit.screenshot=docs/websocket-page.png
-                Files.write(Path.of(shot), browser.screenshot());
-            }
-
             server.close();
             browser.awaitLog("the close reason", log -> log.contains("closed: 1001 server stopping"));
         }
