@@ -42,11 +42,13 @@ import picocli.CommandLine.Parameters;
             "  sockit client unix:/tmp/sockit.sock",
             "  sockit client tls://127.0.0.1:8443 --ca sockit-cert.pem",
             "  sockit client --send-proxy v2           # as if through HAProxy (server: --proxy-protocol)",
+            "  sockit client ws://127.0.0.1:8080/chat  # WebSocket: a text message per line, as websocat",
+            "  echo hi | sockit client ws://127.0.0.1:8080/chat --binary --origin https://example.org",
         })
 final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
+            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH, wss://HOST:PORT/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
     @Mixin
@@ -57,6 +59,9 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     DatagramOptions datagrams;
+
+    @Mixin
+    WebSocketClientOptions websocket;
 
     @Mixin
     ClientTlsOptions tlsOptions;
@@ -108,7 +113,7 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         Client client = Client.connect(where)
                 .heartbeat(liveness.heartbeat())
                 .connectTimeout(connectTimeout);
-        if (framing.appliesTo(where)) {
+        if (framing.appliesTo(where) && !where.kind().isWebSocket()) {
             client.framing(framing.framing());
         }
         if (sendProxy != null) {
@@ -118,6 +123,7 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
             }
             client.sendProxy(version);
         }
+        websocket.applyTo(client, where);
         Retry retry = datagrams.retry();
         dev.sockit.Tls tls = tlsOptions.tls(where, System.err);
         if (tls != null) {
