@@ -6,6 +6,7 @@ import dev.sockit.ConnectionStats;
 import dev.sockit.Message;
 import dev.sockit.Observer;
 import dev.sockit.Peers;
+import dev.sockit.proxy.ProxyHeader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.SocketAddress;
@@ -43,12 +44,21 @@ final class ServerLog implements Observer {
 
     @Override
     public void connected(Connection connection) {
-        if (!quiet) {
+        if (!quiet && !healthCheck(connection)) {
             log.info("connected", "Connected by " + Peers.describe(connection.remote())
                     + (verbose ? " (" + facts(connection) + ")" : ""), "connection", connection.id(),
                     "remote", Peers.describe(connection.remote()), "protocol", connection.protocol(),
                     "local", Peers.describe(connection.local()));
         }
+    }
+
+    /**
+     * A load balancer's own connection, such as its health check: a PROXY header with the
+     * LOCAL command. One comes every few seconds from each balancer, so the log leaves them
+     * out unless --verbose; they are served all the same.
+     */
+    private static boolean healthCheck(Connection connection) {
+        return connection.proxyHeader().map(h -> h.command() == ProxyHeader.Command.LOCAL).orElse(false);
     }
 
     /** The socket's five facts: protocol, local address and port, remote address and port. */
@@ -98,6 +108,13 @@ final class ServerLog implements Observer {
         }
         ConnectionStats stats = connection.stats();
         Duration age = stats.age(Instant.now());
+        if (healthCheck(connection) && stats.messagesIn() == 0) {
+            if (verbose) {
+                log.info("health_check", "Health check from " + peer + " (PROXY LOCAL header), " + reason.text(),
+                        "connection", connection.id(), "remote", peer, "reason", reason.text(), "reason_code", code);
+            }
+            return;
+        }
         String why = switch (reason.code()) {
             case PEER_CLOSED, CLOSED -> "";
             default -> ": " + reason.text();

@@ -44,6 +44,27 @@ class ProxyProtocolCommandTest {
     }
 
     @Test
+    void healthChecksAreServedButLeftOutOfTheLog() throws Exception {
+        byte[] client = ProxyHeader.proxied(new InetSocketAddress(InetAddress.ofLiteral("203.0.113.7"), 5555),
+                new InetSocketAddress(InetAddress.ofLiteral("192.0.2.1"), 8001)).v2Bytes();
+        try (SockitProcess server = SockitProcess.server("--proxy-protocol", "v2", "--proxy-from", "127.0.0.1")) {
+            assertThat(server.nextOut()).isEqualTo("wait for connection...");
+            // As HAProxy checks: a LOCAL header, then a reset.
+            for (int i = 0; i < 3; i++) {
+                try (Socket check = connect(server.port())) {
+                    check.getOutputStream().write(ProxyHeader.local().v2Bytes());
+                    check.setSoLinger(true, 0);
+                }
+            }
+            try (Socket proxy = connect(server.port())) {
+                proxy.getOutputStream().write(client);
+                proxy.getOutputStream().write("hello\n".getBytes(UTF_8));
+                assertThat(server.nextOut()).as("no line for the health checks").isEqualTo("Connected by 203.0.113.7:5555");
+            }
+        }
+    }
+
+    @Test
     void aBadHeaderIsClosedAndLoggedWithTheReason() throws Exception {
         try (SockitProcess server = SockitProcess.server("--proxy-protocol", "any", "--proxy-from", "127.0.0.1");
              Socket proxy = connect(server.port())) {
