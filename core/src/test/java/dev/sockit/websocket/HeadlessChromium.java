@@ -155,13 +155,13 @@ final class HeadlessChromium implements AutoCloseable {
         return evaluate("document.getElementById('log').innerText");
     }
 
-    /** Waits until the page's log satisfies {@code condition}; fails after 10 s with what it shows. */
+    /** Waits until the page's log satisfies {@code condition}; fails after 30 s with what it shows. */
     String awaitLog(String what, Predicate<String> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // a loaded CI machine is slow
         String log = log();
         while (!condition.test(log)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the page never showed " + what + "; it shows:\n" + log);
+                throw new AssertionError("the page never showed " + what + " within 30 s; it shows:\n" + log);
             }
             Thread.sleep(20); // the page has no event the test can block on
             log = log();
