@@ -54,14 +54,17 @@ public final class Udp {
      * @throws IOException saying why, e.g. unknown host
      */
     public static DatagramChannel connect(Endpoint endpoint) throws IOException {
-        InetAddress address;
-        try {
-            address = InetAddress.getAllByName(endpoint.host())[0];
-        } catch (UnknownHostException e) {
-            throw Errors.connectFailed(endpoint, e);
-        }
+        return connect(endpoint, Tcp.Source.ANY);
+    }
+
+    /** As {@link #connect(Endpoint)}, from {@code source}: a bound local address, a family of addresses. */
+    public static DatagramChannel connect(Endpoint endpoint, Tcp.Source source) throws IOException {
+        InetAddress address = Tcp.resolve(endpoint, source)[0];
         DatagramChannel channel = DatagramChannel.open();
         try {
+            if (source.bind() != null) {
+                channel.bind(source.bind());
+            }
             channel.connect(new InetSocketAddress(address, endpoint.port()));
             return channel;
         } catch (IOException | RuntimeException e) {
