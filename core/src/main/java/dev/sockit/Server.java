@@ -19,6 +19,7 @@ import dev.sockit.transport.Listener;
 import dev.sockit.transport.MemoryBudget;
 import dev.sockit.transport.ProxyHeaderReader;
 import dev.sockit.transport.SocketConnection;
+import dev.sockit.transport.PacketConnection;
 import dev.sockit.transport.StreamListener;
 import dev.sockit.transport.linux.SocketActivation;
 import dev.sockit.transport.TlsChannel;
@@ -33,6 +34,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -177,10 +179,14 @@ public final class Server implements AutoCloseable {
                     settings.observer()::acceptFailed);
         }
         return switch (endpoint.kind()) {
-            case TCP, UNIX, TLS, WS, WSS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
+            case TCP, UNIX, TLS, UNIX_SEQPACKET, WS, WSS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
                     settings.socketMode(), settings.reusePort(), userTimeout), channel -> accepted(channel, site),
                     settings.observer()::acceptFailed);
             case UDP -> DatagramListener.start(endpoint,
+                    new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
+                            settings.connection().clock()),
+                    settings.observer(), this::openSession);
+            case UNIXGRAM -> DatagramListener.startUnix(endpoint, settings.socketMode(),
                     new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
                             settings.connection().clock()),
                     settings.observer(), this::openSession);
@@ -348,8 +354,13 @@ public final class Server implements AutoCloseable {
             slotTaken = true;
             // The handshake waits for the connection's own thread (start()): a slow or silent
             // peer must not hold up the accept loop.
-            admit(new SocketConnection(ids.incrementAndGet(), channel, site.connection(), tlsChannel(channel, site), null,
-                    opening(site)));
+            Endpoint where = site.endpoint();
+            admit(where != null && where.kind() == Endpoint.Kind.UNIX_SEQPACKET
+                    ? new PacketConnection(ids.incrementAndGet(), channel, where.kind().scheme(),
+                            UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(),
+                            settings.connection().writeTimeout(), settings.observer())
+                    : new SocketConnection(ids.incrementAndGet(), channel, site.connection(), tlsChannel(channel, site),
+                            null, opening(site)));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
             if (slotTaken) {
@@ -1097,6 +1108,12 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
                         + " and " + endpoints.stream().filter(e -> e.kind() == Endpoint.Kind.UDP).findFirst().orElseThrow()
                         + " is UDP");
+            }
+            Endpoint packets = endpoints.stream().filter(e -> e.kind() == Endpoint.Kind.UNIX_SEQPACKET
+                    || e.kind() == Endpoint.Kind.UNIXGRAM).findFirst().orElse(null);
+            if (packets != null) {
+                throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
+                        + " and " + packets + " carries messages, not a stream");
             }
             if (!all(k -> k == Endpoint.Kind.UNIX) && proxyProtocol.trusted().isEmpty()) {
                 throw new IllegalArgumentException("the PROXY protocol needs the addresses of the proxies to trust,"

@@ -36,6 +36,8 @@ import picocli.CommandLine.Parameters;
             "  sockit server --reply OK --quiet     # answer OK; print start line, errors",
             "  sockit server udp://127.0.0.1:9000   # each datagram is a message",
             "  sockit server unix:/tmp/sockit.sock --socket-mode 660",
+            "  sockit server unix+seqpacket:@app    # Linux: abstract name, each message kept whole",
+            "  sockit server tcp://0.0.0.0:9000 --reuse-port   # run several: the kernel spreads clients",
             "  sockit server tcp://0.0.0.0:9000 --allow 10.0.0.0/8,::1 --deny 10.66.0.0/16",
             "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
             "  sockit server ws://127.0.0.1:8080/chat --mode chat   # browsers: open http://127.0.0.1:8080/chat",
@@ -51,7 +53,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     enum SlowReader { disconnect, drop, block }
 
     @Parameters(arity = "0..*", paramLabel = "ENDPOINT",
-            description = "Where to listen; several endpoints make one server (one room, one console): tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH (WebSocket; a plain GET there serves a page that connects back), wss://HOST:PORT/PATH (with --cert and --key). Port 0 picks a free one. Default: the socket systemd passed (LISTEN_FDS), else " + Endpoint.DEFAULT + ".")
+            description = "Where to listen; several endpoints make one server (one room, one console): tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH (WebSocket; a plain GET there serves a page that connects back), wss://HOST:PORT/PATH (with --cert and --key); Linux: unix:@NAME (abstract), unix+seqpacket:/PATH, unixgram:/PATH. Port 0 picks a free one. Default: the socket systemd passed (LISTEN_FDS), else " + Endpoint.DEFAULT + ".")
     List<String> endpoints = new ArrayList<>();
 
     @Option(names = {"-m", "--mode"}, paramLabel = "ack|echo|chat|discard", defaultValue = "ack",
