@@ -822,8 +822,19 @@ public final class Server implements AutoCloseable {
          */
         public Builder framing(Framing framing) {
             Objects.requireNonNull(framing, "framing");
-            if (all(k -> k == Endpoint.Kind.UDP)) { // beside stream endpoints, it applies to those
-                Udp.checkFraming(endpoints.getFirst(), framing);
+            // Refused only when no endpoint takes it (UDP, unixgram): beside a stream endpoint it applies to that.
+            IllegalArgumentException refused = null;
+            boolean taken = endpoints.isEmpty(); // a passed socket is a stream socket
+            for (Endpoint endpoint : endpoints) {
+                try {
+                    Udp.checkFraming(endpoint, framing);
+                    taken = true;
+                } catch (IllegalArgumentException e) {
+                    refused = refused == null ? e : refused;
+                }
+            }
+            if (!taken) {
+                throw refused;
             }
             this.framing = framing;
             return this;
