@@ -68,7 +68,7 @@ class ClusterCommandTest {
         try (SockitProcess one = node("one"); SockitProcess two = node("two");
              Peer alice = Peer.connect(one)) {
             alice.send("hi");
-            one.awaitOut("hi"); // read by the chat handler: alice is in the room
+            one.awaitOut(".*: hi"); // "[ID] ADDRESS: hi", read by the chat handler: alice is in the room
             try (Peer bob = Peer.connect(two)) {
                 assertThat(alice.next()).startsWith("* two/1 joined from 127.0.0.1:");
                 bob.send("hello from two");
@@ -119,7 +119,7 @@ class ClusterCommandTest {
     void aServerLeftWithoutRedisSaysSoOnceAndKeepsChattingLocally() throws Exception {
         try (SockitProcess one = node("one"); Peer alice = Peer.connect(one)) {
             alice.send("hi");
-            one.awaitOut("hi");
+            one.awaitOut(".*: hi"); // the chat log: "[ID] ADDRESS: hi"
             try (Peer dave = Peer.connect(one)) {
                 assertThat(alice.next()).startsWith("* one/2 joined");
                 redis.kill();

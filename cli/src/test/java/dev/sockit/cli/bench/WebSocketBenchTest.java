@@ -15,7 +15,7 @@ class WebSocketBenchTest {
     void anEchoRunOverWebSocketVerifiesEveryReply() throws Exception {
         try (Server server = Server.listen(Endpoint.parse("ws://127.0.0.1:0/echo")).handler(Handlers.echo()).start()) {
             for (String size : new String[] {"64", "70000"}) { // a 2-byte and an 8-byte frame length
-                BenchRun run = bench("ws://127.0.0.1:" + server.port() + "/echo", "--conns", "4", "--depth", "4",
+                BenchRun run = bench("ws://127.0.0.1:" + server.port() + "/echo", "--mode", "echo", "--conns", "4", "--depth", "4",
                         "--size", size, "--duration", "1s", "--warmup", "0s", "--json");
                 assertThat(run.status()).as(run.err()).isZero();
                 assertThat(run.number("msgs_per_s")).isPositive();
