@@ -284,13 +284,14 @@ for round in $(seq "$RUNS"); do
     printf '  round %d of %d: %s\n' "$round" "$RUNS" "$(for v in $VARIANTS; do printf '%s %s  ' "$v" "$(tail -1 "$raw/$v.times" | cut -d' ' -f2)"; done)" >&2
 done
 
-# p50 (nearest rank), min and max of a column of milliseconds, and how many runs had a prompt.
+# p50 and p90 (nearest rank), min and max of a column of milliseconds, and how many runs had a prompt.
 stats() {
     local f=$1 col=$2 sorted
     mapfile -t sorted < <(awk -v col="$col" '$col != "-" { print $col }' "$f" | sort -g)
     local n=${#sorted[@]}
-    if (( n == 0 )); then echo "– | – | – | 0"; return; fi
-    printf '%.0f | %.0f | %.0f | %d\n' "${sorted[$(( (n + 1) / 2 - 1 ))]}" "${sorted[0]}" "${sorted[$(( n - 1 ))]}" "$n"
+    if (( n == 0 )); then echo "– | – | – | – | 0"; return; fi
+    printf '%.0f | %.0f | %.0f | %.0f | %d\n' "${sorted[$(( (n + 1) / 2 - 1 ))]}" "${sorted[$(( (9 * n + 9) / 10 - 1 ))]}" \
+        "${sorted[0]}" "${sorted[$(( n - 1 ))]}" "$n"
 }
 
 suffix=startup
@@ -306,12 +307,12 @@ results="$BENCH_DIR/results/$(date +%Y-%m-%d-%H%M)-$suffix.md"
     echo "- CPU at prompt: user + system time of the client (all threads, and what the launcher waited for) when the prompt appeared, to 10 ms; steadier than wall time on a shared machine"
     echo "- reproduce: \`bench/startup.sh --runs $RUNS --command $COMMAND --variants \"$VARIANTS\"\`"
     echo
-    echo "| variant | prompt p50 ms | min | max | runs | CPU at prompt p50 ms | how it starts |"
-    echo "|---|---:|---:|---:|---:|---:|---|"
+    echo "| variant | prompt p50 ms | p90 | min | max | runs | CPU at prompt p50 ms | how it starts |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|"
     for variant in $VARIANTS; do
-        IFS='|' read -r p50 min max n < <(stats "$raw/$variant.times" 2)
+        IFS='|' read -r p50 p90 min max n < <(stats "$raw/$variant.times" 2)
         IFS='|' read -r cpu50 _ < <(stats "$raw/$variant.times" 3)
-        echo "| $variant | $p50 | $min | $max | $n | $cpu50 | $(describe "$variant") |"
+        echo "| $variant | $p50 | $p90 | $min | $max | $n | $cpu50 | $(describe "$variant") |"
     done
     echo
     echo "<details><summary>raw: connected / prompt / CPU ms per run</summary>"
@@ -322,5 +323,5 @@ results="$BENCH_DIR/results/$(date +%Y-%m-%d-%H%M)-$suffix.md"
     echo
     echo "</details>"
 } >"$results"
-sed -n '/^| variant/,/^$/p' "$results" | cut -d'|' -f1-7 >&2
+sed -n '/^| variant/,/^$/p' "$results" | cut -d'|' -f1-8 >&2
 echo "bench/startup.sh: wrote $results" >&2
