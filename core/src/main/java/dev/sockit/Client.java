@@ -6,6 +6,7 @@ import dev.sockit.proxy.ProxyHeader;
 import dev.sockit.proxy.ProxyProtocol;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
+import dev.sockit.transport.PacketConnection;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.Tcp;
 import dev.sockit.transport.TlsChannel;
@@ -16,6 +17,8 @@ import dev.sockit.websocket.WebSocket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
@@ -264,7 +267,10 @@ public final class Client {
         long id = IDS.incrementAndGet();
         return switch (endpoint.kind()) {
             case TCP -> stream(id, tcp());
-            case UNIX -> stream(id, Unix.connect(endpoint, connectTimeout));
+            case UNIX -> endpoint.isAbstract()
+                    ? stream(id, Unix.connectNative(endpoint), null, UnixDomainSocketAddress.of(endpoint.path()))
+                    : stream(id, Unix.connect(endpoint, connectTimeout));
+            case UNIX_SEQPACKET, UNIXGRAM -> packets(id, Unix.connectNative(endpoint));
             case UDP -> datagrams(id, Udp.connect(endpoint, source));
             case TLS, WSS -> tlsStream(id);
             case WS -> stream(id, tcp());
@@ -293,8 +299,19 @@ public final class Client {
     }
 
     private Connection stream(long id, SocketChannel channel, TlsChannel tlsChannel) throws IOException {
+        return stream(id, channel, tlsChannel, null);
+    }
+
+    // A seqpacket or unixgram socket's channel was connected by system calls: the peer is the endpoint's name.
+    private Connection packets(long id, SocketChannel channel) throws IOException {
+        return new PacketConnection(id, channel, endpoint.kind().scheme(), UnixDomainSocketAddress.of(""),
+                UnixDomainSocketAddress.of(endpoint.path()), PacketConnection.CLIENT_MAX_MESSAGE, Duration.ZERO, Observer.NONE);
+    }
+
+    private Connection stream(long id, SocketChannel channel, TlsChannel tlsChannel, SocketAddress remote)
+            throws IOException {
         try {
-            if (endpoint.kind() != Endpoint.Kind.UNIX) {
+            if (!endpoint.kind().isUnix()) {
                 Tcp.userTimeout(channel, heartbeat.userTimeout());
             }
             if (sendProxy != null) {
@@ -312,8 +329,10 @@ public final class Client {
             boolean ws = endpoint.kind().isWebSocket();
             ConnectionSettings settings = new ConnectionSettings(ws ? dev.sockit.websocket.WebSocketFrames.client(
                     websocket.maxMessage()) : framing, heartbeat, outbound, Observer.NONE);
-            SocketConnection connection = new SocketConnection(id, channel, settings, tlsChannel, ws
-                    ? new WebSocketHandshake(endpoint, websocket, headers, connectTimeout) : null);
+            SocketConnection connection = ws
+                    ? new SocketConnection(id, channel, settings, tlsChannel,
+                            new WebSocketHandshake(endpoint, websocket, headers, connectTimeout))
+                    : new SocketConnection(id, channel, settings, tlsChannel, remote);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {

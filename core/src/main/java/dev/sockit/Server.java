@@ -1,5 +1,6 @@
 package dev.sockit;
 
+import dev.sockit.cluster.Broker;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Lines;
@@ -19,6 +20,7 @@ import dev.sockit.transport.Listener;
 import dev.sockit.transport.MemoryBudget;
 import dev.sockit.transport.ProxyHeaderReader;
 import dev.sockit.transport.SocketConnection;
+import dev.sockit.transport.PacketConnection;
 import dev.sockit.transport.StreamListener;
 import dev.sockit.transport.linux.SocketActivation;
 import dev.sockit.transport.TlsChannel;
@@ -33,6 +35,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -112,12 +115,15 @@ public final class Server implements AutoCloseable {
     private final TlsContext tls;
     // Flight Recorder events; closed with the server, which ends its periodic statistics.
     private final FlightRecorderObserver flight;
+    // What crosses to other nodes; a node alone unless the builder was given a broker.
+    private final Cluster cluster;
     private volatile boolean closing;
 
-    private Server(Settings settings, FlightRecorderObserver flight) throws IOException {
+    private Server(Settings settings, FlightRecorderObserver flight, Broker broker) throws IOException {
         this.settings = settings;
         this.flight = flight;
         this.permits = new Semaphore(settings.maxConnections());
+        this.cluster = new Cluster(this, broker);
         Endpoint endpoint = settings.endpoint();
         Observer observer = settings.observer();
         this.tls = settings.tls() == null ? null : TlsContext.watch(settings.tls()::context, settings.tls().files(),
@@ -134,6 +140,7 @@ public final class Server implements AutoCloseable {
             if (tls != null) {
                 tls.close();
             }
+            cluster.close();
             throw e;
         }
     }
@@ -145,10 +152,14 @@ public final class Server implements AutoCloseable {
                     settings.observer()::acceptFailed);
         }
         return switch (endpoint.kind()) {
-            case TCP, UNIX, TLS, WS, WSS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
+            case TCP, UNIX, TLS, UNIX_SEQPACKET, WS, WSS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
                     settings.socketMode(), settings.reusePort(), userTimeout), this::accepted,
                     settings.observer()::acceptFailed);
             case UDP -> DatagramListener.start(endpoint,
+                    new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
+                            settings.connection().clock()),
+                    settings.observer(), this::openSession);
+            case UNIXGRAM -> DatagramListener.startUnix(endpoint, settings.socketMode(),
                     new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
                             settings.connection().clock()),
                     settings.observer(), this::openSession);
@@ -238,8 +249,25 @@ public final class Server implements AutoCloseable {
         return listener instanceof DatagramListener datagrams ? datagrams.droppedCount() : 0;
     }
 
-    /** Sends {@code message} to every live connection; returns how many it reached. */
+    /**
+     * Sends {@code message} to every live connection, and through the {@link Builder#broker
+     * broker} to every connection of every other node; returns how many of this server's
+     * connections it reached. See {@link Cluster#broadcast}.
+     */
     public int broadcast(Message message) {
+        return cluster.broadcast(message);
+    }
+
+    /**
+     * This server's place in its cluster: the connections and counters of every node, and
+     * commands for a connection on any node. A node alone without a broker.
+     */
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    /** Sends {@code message} to every live connection of this server only; how many it reached. */
+    int broadcastHere(Message message) {
         int reached = 0;
         for (Connection connection : connections.values()) {
             try {
@@ -286,8 +314,15 @@ public final class Server implements AutoCloseable {
             // The handshake waits for the connection's own thread (start()): a slow or silent
             // peer must not hold up the accept loop.
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
-                    settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
-            admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, null, opening()));
+                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
+            // Not endpoint(): the listener accepts before the constructor has stored it.
+            Endpoint where = settings.endpoint();
+            admit(where != null && where.kind() == Endpoint.Kind.UNIX_SEQPACKET
+                    ? new PacketConnection(ids.incrementAndGet(), channel, where.kind().scheme(),
+                            UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(),
+                            settings.connection().writeTimeout(), settings.observer())
+                    : new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, null,
+                            opening()));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
             if (slotTaken) {
@@ -353,7 +388,7 @@ public final class Server implements AutoCloseable {
                 return;
             }
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
-                    settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
+                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
             try {
                 admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, proxied,
                         opening()));
@@ -630,6 +665,7 @@ public final class Server implements AutoCloseable {
         } finally {
             // Only now: a UDP server's sessions replied from the listening socket until they closed.
             listener.release();
+            cluster.close();
             if (tls != null) {
                 tls.close();
             }
@@ -720,6 +756,7 @@ public final class Server implements AutoCloseable {
         private boolean handlerTiming;
         private Clock clock = Clock.SYSTEM;
         private long maxBufferMemory = Runtime.getRuntime().maxMemory() / 2;
+        private Broker broker;
 
         private Builder(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -999,6 +1036,18 @@ public final class Server implements AutoCloseable {
         }
 
         /**
+         * Joins this server to a cluster: {@link #broadcast} and {@link Server#cluster()}'s commands
+         * reach the connections of every node through {@code broker}; a {@link Group} (or
+         * {@link Handlers#chat(Broker)}) made with the same broker spans the nodes too. The
+         * caller owns the broker and closes it after the server. Default: a node alone
+         * ({@link Broker#standalone()}), nothing crosses.
+         */
+        public Builder broker(Broker broker) {
+            this.broker = Objects.requireNonNull(broker, "broker");
+            return this;
+        }
+
+        /**
          * Reads a PROXY protocol header (HAProxy's; versions 1, 2 or either) at the start of
          * every connection from the proxies {@code proxyProtocol} trusts, so that behind a load
          * balancer the server sees each real client: {@link Connection#remote()}, the log, the
@@ -1019,6 +1068,11 @@ public final class Server implements AutoCloseable {
             if (endpoint != null && endpoint.kind() == Endpoint.Kind.UDP) {
                 throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
                         + " and " + endpoint + " is UDP");
+            }
+            if (endpoint != null && (endpoint.kind() == Endpoint.Kind.UNIX_SEQPACKET
+                    || endpoint.kind() == Endpoint.Kind.UNIXGRAM)) {
+                throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
+                        + " and " + endpoint + " carries messages, not a stream");
             }
             if ((endpoint == null || endpoint.kind() != Endpoint.Kind.UNIX) && proxyProtocol.trusted().isEmpty()) {
                 throw new IllegalArgumentException("the PROXY protocol needs the addresses of the proxies to trust,"
@@ -1081,6 +1135,9 @@ public final class Server implements AutoCloseable {
                 throw new IllegalStateException("handlerTiming needs a registry to count into: .metrics(new Metrics())");
             }
             ServerMetrics counting = metrics == null ? null : new ServerMetrics(metrics);
+            if (counting != null && broker != null && broker.spansNodes()) {
+                ServerMetrics.countCluster(metrics, broker);
+            }
             Handler handler = this.handler;
             if (handlerTiming) {
                 Histogram handling = metrics.histogram("sockit_handler_seconds",
@@ -1096,7 +1153,7 @@ public final class Server implements AutoCloseable {
             Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout, proxyProtocol,
                     reusePort, ws ? websocket : null),
-                    flight);
+                    flight, broker == null ? Broker.standalone() : broker);
             if (counting != null) {
                 counting.watch(server);
             }

@@ -49,7 +49,7 @@ import picocli.CommandLine.Parameters;
 final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
+            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH; Linux: unix:@NAME, unix+seqpacket:/PATH, unixgram:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
     @Mixin

@@ -80,10 +80,11 @@ public final class Udp {
      * @throws IllegalArgumentException naming the framing and the endpoint, and what to do
      */
     public static void checkFraming(Endpoint endpoint, Framing framing) {
-        if (endpoint.kind() == Endpoint.Kind.UDP && !(framing instanceof Raw)) {
+        boolean datagrams = endpoint.kind() == Endpoint.Kind.UDP || endpoint.kind() == Endpoint.Kind.UNIXGRAM;
+        if (datagrams && !(framing instanceof Raw)) {
             throw new IllegalArgumentException("the " + framing.name() + " framing does not apply to " + endpoint
-                    + ": over UDP each datagram is one message, so there is nothing to frame (leave the framing out,"
-                    + " or choose raw)");
+                    + ": over " + (endpoint.kind() == Endpoint.Kind.UDP ? "UDP" : "a Unix datagram socket")
+                    + " each datagram is one message, so there is nothing to frame (leave the framing out, or choose raw)");
         }
     }
 }
