@@ -6,6 +6,7 @@ import dev.sockit.proxy.ProxyHeader;
 import dev.sockit.proxy.ProxyProtocol;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
+import dev.sockit.transport.PacketConnection;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.Tcp;
 import dev.sockit.transport.TlsChannel;
@@ -16,6 +17,8 @@ import dev.sockit.websocket.WebSocket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
@@ -60,6 +63,8 @@ public final class Client {
     private WebSocket websocket = WebSocket.defaults();
     private final Map<String, String> headers = new LinkedHashMap<>();
     private Tls tls;
+    private Tcp.Source source = Tcp.Source.ANY;
+    private ClientProxy proxy;
     private ProxyProtocol.Version sendProxy;
     // Built once per client, so that reconnections can resume the TLS session.
     private javax.net.ssl.SSLContext tlsContext;
@@ -184,6 +189,52 @@ public final class Client {
     }
 
     /**
+     * Where to connect from (TCP, TLS, UDP): this local address and port; port 0 lets the system
+     * choose the port, a wildcard address the address. Default: the system chooses both.
+     *
+     * @throws IllegalArgumentException for a Unix socket endpoint, which has no address to bind
+     */
+    public Client bind(InetSocketAddress local) {
+        Objects.requireNonNull(local, "local");
+        if (endpoint.kind() == Endpoint.Kind.UNIX) {
+            throw new IllegalArgumentException("a source address applies to tcp://, tls:// and udp:// endpoints, not "
+                    + endpoint);
+        }
+        this.source = new Tcp.Source(local, source.family());
+        return this;
+    }
+
+    /**
+     * Which of the host name's addresses to use: {@link java.net.StandardProtocolFamily#INET}
+     * (IPv4 only) or {@code INET6} (IPv6 only). Default: any, in the order the resolver gives.
+     */
+    public Client family(java.net.StandardProtocolFamily family) {
+        if (family == java.net.StandardProtocolFamily.UNIX) {
+            throw new IllegalArgumentException("family is INET (IPv4) or INET6 (IPv6); a unix: endpoint says it itself");
+        }
+        this.source = new Tcp.Source(source.bind(), family);
+        return this;
+    }
+
+    /**
+     * Connects through a SOCKS5 or HTTP CONNECT proxy ({@code tcp://}, {@code tls://}, and
+     * WebSocket; TLS then runs end to end, through the tunnel). The target's host name is resolved by the
+     * proxy. The connect timeout bounds reaching the proxy and, again, its opening the tunnel.
+     * Default: no proxy.
+     *
+     * @throws IllegalArgumentException for a Unix socket or UDP endpoint
+     */
+    public Client proxy(ClientProxy proxy) {
+        Objects.requireNonNull(proxy, "proxy");
+        if (endpoint.kind() == Endpoint.Kind.UNIX || endpoint.kind() == Endpoint.Kind.UDP) {
+            throw new IllegalArgumentException("a proxy carries tcp://, tls://, ws:// and wss:// connections, not "
+                    + endpoint);
+        }
+        this.proxy = proxy;
+        return this;
+    }
+
+    /**
      * Begins every connection with a PROXY protocol header of {@code version} (V1 or V2)
      * naming this client's own addresses, as a load balancer would: for testing a server
      * behind one ({@code sockit server --proxy-protocol}) by hand. The header goes before
@@ -215,11 +266,14 @@ public final class Client {
     public Connection open() throws IOException {
         long id = IDS.incrementAndGet();
         return switch (endpoint.kind()) {
-            case TCP -> stream(id, Tcp.connect(endpoint, connectTimeout));
-            case UNIX -> stream(id, Unix.connect(endpoint, connectTimeout));
-            case UDP -> datagrams(id, Udp.connect(endpoint));
+            case TCP -> stream(id, tcp());
+            case UNIX -> endpoint.isAbstract()
+                    ? stream(id, Unix.connectNative(endpoint), null, UnixDomainSocketAddress.of(endpoint.path()))
+                    : stream(id, Unix.connect(endpoint, connectTimeout));
+            case UNIX_SEQPACKET, UNIXGRAM -> packets(id, Unix.connectNative(endpoint));
+            case UDP -> datagrams(id, Udp.connect(endpoint, source));
             case TLS, WSS -> tlsStream(id);
-            case WS -> stream(id, Tcp.connect(endpoint, connectTimeout));
+            case WS -> stream(id, tcp());
         };
     }
 
@@ -229,9 +283,15 @@ public final class Client {
         if (context == null) {
             tlsContext = context = settings.context();
         }
-        SocketChannel channel = Tcp.connect(endpoint, connectTimeout);
+        SocketChannel channel = tcp();
         return stream(id, channel, new TlsChannel(channel, settings.engine(context, endpoint), endpoint.toString(),
                 connectTimeout));
+    }
+
+    /** A TCP channel to the endpoint: directly, or through the proxy's tunnel. */
+    private SocketChannel tcp() throws IOException {
+        return proxy == null ? Tcp.connect(endpoint, connectTimeout, source)
+                : dev.sockit.transport.ProxyTunnel.connect(proxy, endpoint, connectTimeout, source);
     }
 
     private Connection stream(long id, SocketChannel channel) throws IOException {
@@ -239,8 +299,19 @@ public final class Client {
     }
 
     private Connection stream(long id, SocketChannel channel, TlsChannel tlsChannel) throws IOException {
+        return stream(id, channel, tlsChannel, null);
+    }
+
+    // A seqpacket or unixgram socket's channel was connected by system calls: the peer is the endpoint's name.
+    private Connection packets(long id, SocketChannel channel) throws IOException {
+        return new PacketConnection(id, channel, endpoint.kind().scheme(), UnixDomainSocketAddress.of(""),
+                UnixDomainSocketAddress.of(endpoint.path()), PacketConnection.CLIENT_MAX_MESSAGE, Duration.ZERO, Observer.NONE);
+    }
+
+    private Connection stream(long id, SocketChannel channel, TlsChannel tlsChannel, SocketAddress remote)
+            throws IOException {
         try {
-            if (endpoint.kind() != Endpoint.Kind.UNIX) {
+            if (!endpoint.kind().isUnix()) {
                 Tcp.userTimeout(channel, heartbeat.userTimeout());
             }
             if (sendProxy != null) {
@@ -258,8 +329,10 @@ public final class Client {
             boolean ws = endpoint.kind().isWebSocket();
             ConnectionSettings settings = new ConnectionSettings(ws ? dev.sockit.websocket.WebSocketFrames.client(
                     websocket.maxMessage()) : framing, heartbeat, outbound, Observer.NONE);
-            SocketConnection connection = new SocketConnection(id, channel, settings, tlsChannel, ws
-                    ? new WebSocketHandshake(endpoint, websocket, headers, connectTimeout) : null);
+            SocketConnection connection = ws
+                    ? new SocketConnection(id, channel, settings, tlsChannel,
+                            new WebSocketHandshake(endpoint, websocket, headers, connectTimeout))
+                    : new SocketConnection(id, channel, settings, tlsChannel, remote);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {

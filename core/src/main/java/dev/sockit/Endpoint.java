@@ -10,7 +10,9 @@ import java.util.stream.Collectors;
 /**
  * Where to listen or connect, written as a URI: {@code tcp://127.0.0.1:8001},
  * {@code tcp://[::1]:8001}, {@code tcp://[fe80::1%eth0]:8001}, {@code udp://127.0.0.1:8001}, {@code tls://127.0.0.1:8443},
- * {@code unix:/run/app.sock}, {@code ws://127.0.0.1:8080/chat}, {@code wss://127.0.0.1:8443/chat}
+ * {@code unix:/run/app.sock}, {@code unix:@app} (Linux's abstract namespace: no file),
+ * {@code unix+seqpacket:/run/app.sock} (Linux: each message kept whole), {@code unixgram:/run/app.sock}
+ * (Linux: Unix datagrams), {@code ws://127.0.0.1:8080/chat}, {@code wss://127.0.0.1:8443/chat}
  * (WebSocket, with the path it is served on; {@code /} when none is written). One parser serves the library and the command line. A bare
  * {@code HOST:PORT} means TCP. A zone id may be written plainly ({@code %eth0}) or as RFC 6874
  * has it in URIs ({@code %25eth0}).
@@ -41,14 +43,23 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
     /** The socket kinds an endpoint can name. */
     public enum Kind {
         TCP, UDP, UNIX, TLS,
+        /** A Unix {@code SOCK_SEQPACKET} socket: connected, each message kept whole (Linux). */
+        UNIX_SEQPACKET,
+        /** A Unix {@code SOCK_DGRAM} socket: datagrams, each one message, none lost (Linux). */
+        UNIXGRAM,
         /** WebSocket over TCP (RFC 6455). */
         WS,
         /** WebSocket over TLS. */
         WSS;
 
-        /** The scheme as written in an endpoint: {@code tcp}. */
+        /** The scheme as written in an endpoint: {@code tcp}, {@code unix+seqpacket}. */
         public String scheme() {
-            return name().toLowerCase(Locale.ROOT);
+            return this == UNIX_SEQPACKET ? "unix+seqpacket" : name().toLowerCase(Locale.ROOT); // unixgram
+        }
+
+        /** True for the Unix domain kinds, whose endpoints have a path (or an abstract {@code @name}), not a host. */
+        public boolean isUnix() {
+            return this == UNIX || this == UNIX_SEQPACKET || this == UNIXGRAM;
         }
 
         /** True for {@code ws} and {@code wss}. */
@@ -63,7 +74,8 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
     }
 
     // The kinds this build can open. The others parse, so that the refusal can name them.
-    private static final Set<Kind> SUPPORTED = EnumSet.of(Kind.TCP, Kind.UDP, Kind.UNIX, Kind.TLS, Kind.WS, Kind.WSS);
+    private static final Set<Kind> SUPPORTED = EnumSet.of(Kind.TCP, Kind.UDP, Kind.UNIX, Kind.TLS, Kind.UNIX_SEQPACKET,
+            Kind.UNIXGRAM, Kind.WS, Kind.WSS);
 
     /**
      * Reads an endpoint.
@@ -77,7 +89,13 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
         String s = text.strip();
         int colonSlashSlash = s.indexOf("://");
         if (colonSlashSlash < 0 && s.regionMatches(true, 0, "unix:", 0, 5)) {
-            return parseUnix(text, s.substring(5));
+            return parseUnix(text, Kind.UNIX, s.substring(5));
+        }
+        if (colonSlashSlash < 0 && s.regionMatches(true, 0, "unix+seqpacket:", 0, 15)) {
+            return parseUnix(text, Kind.UNIX_SEQPACKET, s.substring(15));
+        }
+        if (colonSlashSlash < 0 && s.regionMatches(true, 0, "unixgram:", 0, 9)) {
+            return parseUnix(text, Kind.UNIXGRAM, s.substring(9));
         }
         Kind kind = Kind.TCP;
         String rest = s;
@@ -95,7 +113,7 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
             };
             rest = s.substring(colonSlashSlash + 3);
             if (kind == Kind.UNIX) {
-                return parseUnix(text, rest.startsWith("/") ? rest : "/" + rest);
+                return parseUnix(text, Kind.UNIX, rest.startsWith("/") || rest.startsWith("@") ? rest : "/" + rest);
             }
         }
         String resource = null;
@@ -192,7 +210,7 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
         if (kind == null) {
             throw new IllegalArgumentException("an endpoint needs a kind");
         }
-        if (kind == Kind.UNIX ? path == null : host == null || port < 0 || port > 65535) {
+        if (kind.isUnix() ? path == null : host == null || port < 0 || port > 65535) {
             throw new IllegalArgumentException("incomplete endpoint: " + kind + " " + host + " " + port + " " + path);
         }
         if (kind.isWebSocket() != (resource != null) || resource != null && !resource.startsWith("/")) {
@@ -208,7 +226,7 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
 
     /** {@code HOST:PORT}, with brackets around an IPv6 address; the path for Unix sockets. */
     public String authority() {
-        if (kind == Kind.UNIX) {
+        if (kind.isUnix()) {
             return path.toString();
         }
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
@@ -220,7 +238,7 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
      * @throws IllegalStateException for a Unix endpoint, which has a {@link #path()} instead
      */
     public InetSocketAddress socketAddress() {
-        if (kind == Kind.UNIX) {
+        if (kind.isUnix()) {
             throw new IllegalStateException(this + " is a socket file, not a host and port; use path()");
         }
         return new InetSocketAddress(host, port);
@@ -229,15 +247,25 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
     /** The URI form, which {@link #parse} reads back. */
     @Override
     public String toString() {
-        return kind == Kind.UNIX ? "unix:" + path
+        return kind.isUnix() ? kind.scheme() + ":" + path
                 : kind.scheme() + "://" + authority() + (resource == null ? "" : resource);
     }
 
-    private static Endpoint parseUnix(String text, String path) {
-        if (path.isEmpty()) {
-            throw new IllegalArgumentException("endpoint \"" + text + "\" has no path; write unix:/path/to.sock");
+    /**
+     * True for a Unix socket name in Linux's abstract namespace, written {@code unix:@name}:
+     * no file, gone when its server closes it (a file whose name starts with {@code @} is
+     * written {@code unix:./@name}).
+     */
+    public boolean isAbstract() {
+        return path != null && path.toString().startsWith("@");
+    }
+
+    private static Endpoint parseUnix(String text, Kind kind, String path) {
+        if (path.isEmpty() || path.equals("@")) {
+            throw new IllegalArgumentException("endpoint \"" + text + "\" has no " + (path.isEmpty() ? "path" : "name")
+                    + "; write " + kind.scheme() + ":/path/to.sock, or " + kind.scheme() + ":@NAME (abstract, Linux)");
         }
-        return checked(text, new Endpoint(Kind.UNIX, null, -1, Path.of(path)));
+        return checked(text, new Endpoint(kind, null, -1, Path.of(path)));
     }
 
     private static Endpoint checked(String text, Endpoint endpoint) {
@@ -249,7 +277,7 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
     }
 
     private static String supportedSentence() {
-        return "supported: " + SUPPORTED.stream().map(k -> k == Kind.UNIX ? "unix:/PATH"
+        return "supported: " + SUPPORTED.stream().map(k -> k.isUnix() ? k.scheme() + ":/PATH"
                         : k.scheme() + "://HOST:PORT" + (k.isWebSocket() ? "/PATH" : ""))
                 .collect(Collectors.joining(", ")) + ", e.g. " + DEFAULT;
     }

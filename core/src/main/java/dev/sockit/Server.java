@@ -19,6 +19,7 @@ import dev.sockit.transport.Listener;
 import dev.sockit.transport.MemoryBudget;
 import dev.sockit.transport.ProxyHeaderReader;
 import dev.sockit.transport.SocketConnection;
+import dev.sockit.transport.PacketConnection;
 import dev.sockit.transport.StreamListener;
 import dev.sockit.transport.linux.SocketActivation;
 import dev.sockit.transport.TlsChannel;
@@ -33,6 +34,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -145,10 +147,14 @@ public final class Server implements AutoCloseable {
                     settings.observer()::acceptFailed);
         }
         return switch (endpoint.kind()) {
-            case TCP, UNIX, TLS, WS, WSS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
+            case TCP, UNIX, TLS, UNIX_SEQPACKET, WS, WSS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
                     settings.socketMode(), settings.reusePort(), userTimeout), this::accepted,
                     settings.observer()::acceptFailed);
             case UDP -> DatagramListener.start(endpoint,
+                    new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
+                            settings.connection().clock()),
+                    settings.observer(), this::openSession);
+            case UNIXGRAM -> DatagramListener.startUnix(endpoint, settings.socketMode(),
                     new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
                             settings.connection().clock()),
                     settings.observer(), this::openSession);
@@ -286,8 +292,15 @@ public final class Server implements AutoCloseable {
             // The handshake waits for the connection's own thread (start()): a slow or silent
             // peer must not hold up the accept loop.
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
-                    settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
-            admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, null, opening()));
+                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
+            // Not endpoint(): the listener accepts before the constructor has stored it.
+            Endpoint where = settings.endpoint();
+            admit(where != null && where.kind() == Endpoint.Kind.UNIX_SEQPACKET
+                    ? new PacketConnection(ids.incrementAndGet(), channel, where.kind().scheme(),
+                            UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(),
+                            settings.connection().writeTimeout(), settings.observer())
+                    : new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, null,
+                            opening()));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
             if (slotTaken) {
@@ -353,7 +366,7 @@ public final class Server implements AutoCloseable {
                 return;
             }
             TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
-                    settings.tls().engine(tls.current(), endpoint()), null, settings.handshakeTimeout());
+                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
             try {
                 admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, proxied,
                         opening()));
@@ -1019,6 +1032,11 @@ public final class Server implements AutoCloseable {
             if (endpoint != null && endpoint.kind() == Endpoint.Kind.UDP) {
                 throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
                         + " and " + endpoint + " is UDP");
+            }
+            if (endpoint != null && (endpoint.kind() == Endpoint.Kind.UNIX_SEQPACKET
+                    || endpoint.kind() == Endpoint.Kind.UNIXGRAM)) {
+                throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
+                        + " and " + endpoint + " carries messages, not a stream");
             }
             if ((endpoint == null || endpoint.kind() != Endpoint.Kind.UNIX) && proxyProtocol.trusted().isEmpty()) {
                 throw new IllegalArgumentException("the PROXY protocol needs the addresses of the proxies to trust,"

@@ -41,12 +41,15 @@ import picocli.CommandLine.Parameters;
             "  sockit client udp://127.0.0.1:9000      # a datagram per line, resent if lost",
             "  sockit client unix:/tmp/sockit.sock",
             "  sockit client tls://127.0.0.1:8443 --ca sockit-cert.pem",
+            "  sockit client tcp://10.1.2.3:6379 --proxy socks5://127.0.0.1:1080   # through a SOCKS5 proxy",
+            "  sockit client tcp://127.0.0.1:22 -z && echo open   # is the port open? (exit 0 or 1)",
+            "  sockit client -l -p 9000                # as ncat -l: wait for one peer, then talk",
             "  sockit client --send-proxy v2           # as if through HAProxy (server: --proxy-protocol)",
         })
 final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
+            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH; Linux: unix:@NAME, unix+seqpacket:/PATH, unixgram:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
     @Mixin
@@ -84,6 +87,46 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
                     + "offset, hex and text, as socat -x and ncat -x show them. Put it after ENDPOINT, or give FILE.")
     String hexdump;
 
+    @Option(names = "-4", description = "Use IPv4 addresses only (of what the host name resolves to).")
+    boolean ipv4;
+
+    @Option(names = "-6", description = "Use IPv6 addresses only.")
+    boolean ipv6;
+
+    @Option(names = {"-s", "--bind"}, paramLabel = "ADDR[:PORT]",
+            description = "Connect from this local address (and port): 192.168.1.7, 192.168.1.7:5555, [::1]:5555, :5555 "
+                    + "(any address, that port). Default: the system chooses.")
+    String bind;
+
+    @Option(names = "-p", paramLabel = "PORT",
+            description = "As ncat: the port to connect from (the source port), or with -l the port to listen on.")
+    Integer port;
+
+    @Option(names = {"-l", "--listen"},
+            description = "As ncat -l: listen on ENDPOINT (or -p PORT) instead of connecting, wait for one peer, then talk to "
+                    + "it as with a server: what you type (or pipe) goes to it, what it sends is printed. A tls:// ENDPOINT "
+                    + "takes --cert and --key as the server's certificate.")
+    boolean listen;
+
+    @Option(names = "--send-only",
+            description = "Only send standard input; print nothing received, and close as soon as the input ends.")
+    boolean sendOnly;
+
+    @Option(names = "--recv-only",
+            description = "Only print what is received; never read standard input. Exits when the peer closes.")
+    boolean recvOnly;
+
+    @Option(names = "--proxy", paramLabel = "URI",
+            description = "Connect through a proxy: socks5://HOST:PORT (SOCKS5; RFC 1928) or http://HOST:PORT (HTTP CONNECT), "
+                    + "with USER:PASSWORD@ before HOST when it asks (RFC 1929; Basic). tcp:// and tls:// only; TLS runs "
+                    + "end to end through the tunnel; the proxy resolves the host name.")
+    String proxy;
+
+    @Option(names = "-z",
+            description = "Only test that ENDPOINT accepts a connection: connect, close, exit 0 if it did and 1 if not "
+                    + "(tcp, tls, unix; -v says which). Sends nothing.")
+    boolean zero;
+
     @Option(names = "--reconnect",
             description = "When the connection cannot be made or is lost, connect again after 250ms, then twice as long each "
                     + "time up to 10s (±50%% jitter), saying so on stderr. Lines typed while disconnected are not sent; "
@@ -105,9 +148,28 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         if (reconnectMax < 0) {
             throw new IllegalArgumentException("--reconnect-max must be 0 (never give up) or more, not " + reconnectMax);
         }
+        if (ipv4 && ipv6) {
+            throw new IllegalArgumentException("give -4 (IPv4 only) or -6 (IPv6 only), not both");
+        }
+        if (sendOnly && recvOnly) {
+            throw new IllegalArgumentException("--send-only and --recv-only together would do nothing; give one");
+        }
+        if (listen) {
+            return new ListenSession(this, where).run();
+        }
         Client client = Client.connect(where)
                 .heartbeat(liveness.heartbeat())
                 .connectTimeout(connectTimeout);
+        if (ipv4 || ipv6) {
+            client.family(ipv4 ? java.net.StandardProtocolFamily.INET : java.net.StandardProtocolFamily.INET6);
+        }
+        if (proxy != null) {
+            client.proxy(dev.sockit.ClientProxy.parse(proxy));
+        }
+        java.net.InetSocketAddress source = SourceAddress.parse(bind, port);
+        if (source != null) {
+            client.bind(source);
+        }
         if (framing.appliesTo(where)) {
             client.framing(framing.framing());
         }
@@ -123,6 +185,9 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         if (tls != null) {
             client.tls(tls);
         }
+        if (zero) {
+            return portCheck(client, where);
+        }
         Reconnector reconnector = reconnect ? new Reconnector(client, where, Backoff.exponential(), reconnectMax) : null;
         try (HexDump dump = hexdump == null ? null : HexDump.open(hexdump);
              Connection connection = open(client, reconnector, dump, framing.appliesTo(where) ? framing.framing()
@@ -130,15 +195,45 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
             if (verbose) {
                 System.err.println("sockit: connected: " + ServerLog.facts(connection));
             }
-            if (interactive()) {
-                return new InteractiveSession(connection, where, reconnector, retry).run();
+            return talk(connection, where, reconnector, retry);
+        }
+    }
+
+    /** The conversation on a connection made (or accepted, with -l): at a terminal, piped, or datagrams. */
+    int talk(Connection connection, Endpoint where, Reconnector reconnector, Retry retry) throws Exception {
+        PipedSession.Direction direction = sendOnly ? PipedSession.Direction.SEND_ONLY
+                : recvOnly ? PipedSession.Direction.RECEIVE_ONLY : PipedSession.Direction.BOTH;
+        if (interactive() && direction == PipedSession.Direction.BOTH) {
+            return new InteractiveSession(connection, where, reconnector, retry).run();
+        }
+        if ("udp".equals(connection.protocol())) {
+            if (direction != PipedSession.Direction.BOTH) {
+                throw new IllegalArgumentException("--send-only and --recv-only apply to streams (tcp, tls, unix);"
+                        + " over UDP each line waits for its reply");
             }
-            if ("udp".equals(connection.protocol())) {
-                return new DatagramPipe(connection, where, retry, System.err)
-                        .run(new FileInputStream(FileDescriptor.in), new PrintStream(new FileOutputStream(FileDescriptor.out), true, UTF_8));
+            return new DatagramPipe(connection, where, retry, System.err)
+                    .run(new FileInputStream(FileDescriptor.in), new PrintStream(new FileOutputStream(FileDescriptor.out), true, UTF_8));
+        }
+        return new PipedSession(connection, where, framing, closeTimeout, System.err, reconnector, direction)
+                .run(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
+    }
+
+    /** -z: does ENDPOINT accept a connection? 0 if it does, 1 if not; said on stderr only with -v. */
+    private int portCheck(Client client, Endpoint where) {
+        if (where.kind() == Endpoint.Kind.UDP) {
+            throw new IllegalArgumentException("-z cannot test a UDP port: UDP has no handshake, so an open port and a"
+                    + " silent one look the same; send a datagram and wait for the reply instead");
+        }
+        try (Connection connection = client.open()) {
+            if (verbose) {
+                System.err.println("sockit: " + where + " accepts connections (" + ServerLog.facts(connection) + ")");
             }
-            return new PipedSession(connection, where, framing, closeTimeout, System.err, reconnector)
-                    .run(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out));
+            return 0;
+        } catch (java.io.IOException e) {
+            if (verbose) {
+                System.err.println("sockit: " + e.getMessage());
+            }
+            return Sockit.FAILED;
         }
     }
 

@@ -52,10 +52,11 @@ final class FramingOptions {
     }
 
     /**
-     * True when the framing is to be given to the endpoint: always for streams; for UDP, where
+     * True when the framing is to be given to the endpoint: always for streams; for UDP and unixgram, where
      * a datagram is the message, only when the user chose one, so that the choice is checked.
      */
     boolean appliesTo(Endpoint endpoint) {
-        return endpoint.kind() != Endpoint.Kind.UDP || framing != null;
+        boolean datagrams = endpoint.kind() == Endpoint.Kind.UDP || endpoint.kind() == Endpoint.Kind.UNIXGRAM;
+        return !datagrams || framing != null;
     }
 }

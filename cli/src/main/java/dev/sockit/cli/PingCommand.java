@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
         footer = {
             "  sockit ping 127.0.0.1 -c 3           # three requests, a second apart",
             "  sockit ping ::1 -c 5 -i 0.2          # IPv6 loopback, five times a second",
-            "  sockit ping example.com -6 -W 2s     # its IPv6 address; a reply later than 2 s is lost",
+            "  sockit ping example.com -6 -W 2s     # its IPv6 address; wait 2 s at most for the last reply",
             "",
             "If the kernel refuses the socket, allow your group to ping without root:",
             "  sudo sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"",

@@ -31,6 +31,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class PipedSession {
 
+    /** Which ways data goes: ncat's --send-only and --recv-only. */
+    enum Direction {
+        /** Input sent, replies printed. */
+        BOTH,
+        /** Input sent, nothing printed; the connection closes once the input ends. */
+        SEND_ONLY,
+        /** Standard input never read; what arrives printed until the peer closes. */
+        RECEIVE_ONLY
+    }
+
     private final Endpoint endpoint;
     private final Reconnector reconnector; // null without --reconnect
     private volatile Connection connection;
@@ -43,9 +53,16 @@ final class PipedSession {
     private final CountDownLatch inputEnded = new CountDownLatch(1);
     private volatile String inputFailure;
     private volatile boolean timedOut;
+    private final Direction direction;
 
     PipedSession(Connection connection, Endpoint endpoint, FramingOptions framing, Duration closeTimeout, PrintStream err,
             Reconnector reconnector) {
+        this(connection, endpoint, framing, closeTimeout, err, reconnector, Direction.BOTH);
+    }
+
+    PipedSession(Connection connection, Endpoint endpoint, FramingOptions framing, Duration closeTimeout, PrintStream err,
+            Reconnector reconnector, Direction direction) {
+        this.direction = direction;
         this.connection = connection;
         this.reconnector = reconnector;
         this.endpoint = endpoint;
@@ -55,15 +72,23 @@ final class PipedSession {
     }
 
     int run(InputStream stdin, OutputStream stdout) throws IOException {
-        // Standard input blocks in the kernel: read it on a platform thread, not a virtual one.
-        Thread.ofPlatform().name("sockit-stdin").daemon(true).start(() -> sendInput(stdin));
-        Thread.ofPlatform().name("sockit-close-timeout").daemon(true).start(this::closeAfterTimeout);
+        if (direction == Direction.RECEIVE_ONLY) {
+            inputEnded.countDown(); // no input to wait for: the peer's close ends the session
+        } else {
+            // Standard input blocks in the kernel: read it on a platform thread, not a virtual one.
+            Thread.ofPlatform().name("sockit-stdin").daemon(true).start(() -> sendInput(stdin));
+            Thread.ofPlatform().name("sockit-close-timeout").daemon(true).start(this::closeAfterTimeout);
+        }
+        boolean print = direction != Direction.SEND_ONLY;
         OutputStream out = new BufferedOutputStream(stdout, 64 * 1024);
         boolean raw = framing.kind() == FramingOptions.Kind.raw;
         try {
             for (;;) {
                 Connection current = connection;
                 for (Message reply; (reply = current.receive()) != null; ) {
+                    if (!print) {
+                        continue;
+                    }
                     out.write(reply.bytes());
                     if (!raw) {
                         out.write('\n');
@@ -216,6 +241,9 @@ final class PipedSession {
             // that close must not be taken for one that cut the input short.
             inputEnded.countDown();
             shutdownOutput();
+            if (direction == Direction.SEND_ONLY) {
+                connection.close(); // nothing more to hear: ncat --send-only quits at the end of its input
+            }
         } catch (FramingException e) {
             inputFailure = "input " + e.getMessage() + " (the --max-line limit); nothing more sent";
             connection.close();

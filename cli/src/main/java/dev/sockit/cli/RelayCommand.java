@@ -52,6 +52,11 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
     @Mixin
     TargetTlsOptions targetTls;
 
+    @Option(names = "--target-proxy", paramLabel = "URI",
+            description = "Reach TARGET through a proxy: socks5://[USER:PASSWORD@]HOST:PORT or http://[USER:PASSWORD@]HOST:PORT "
+                    + "(as sockit client --proxy).")
+    String targetProxy;
+
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "How long to wait for TARGET to accept each connection (and finish its TLS handshake); a client "
                     + "whose target does not answer is closed. Default: ${DEFAULT-VALUE}.")
@@ -124,6 +129,9 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
         Printer out = new Printer(System.out);
         EventLog log = new EventLog(logFormat, out, err, Clock.systemUTC());
         Client client = Client.connect(to).connectTimeout(connectTimeout);
+        if (targetProxy != null) {
+            client.proxy(dev.sockit.ClientProxy.parse(targetProxy));
+        }
         Tls towards = targetTls.tls(to, err);
         if (towards != null) {
             client.tls(towards);

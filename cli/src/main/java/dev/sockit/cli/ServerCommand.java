@@ -36,10 +36,13 @@ import picocli.CommandLine.Parameters;
             "  sockit server --reply OK --quiet     # answer OK; print start line, errors",
             "  sockit server udp://127.0.0.1:9000   # each datagram is a message",
             "  sockit server unix:/tmp/sockit.sock --socket-mode 660",
+            "  sockit server unix+seqpacket:@app    # Linux: abstract name, each message kept whole",
+            "  sockit server tcp://0.0.0.0:9000 --reuse-port   # run several: the kernel spreads clients",
             "  sockit server tcp://0.0.0.0:9000 --allow 10.0.0.0/8,::1 --deny 10.66.0.0/16",
             "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
             "  sockit server ws://127.0.0.1:8080/chat --mode chat   # browsers: open http://127.0.0.1:8080/chat",
             "  sockit server --metrics tcp://127.0.0.1:9464   # Prometheus scrapes /metrics there",
+            "  sockit server tcp://127.0.0.1:9000 --exec 'tr a-z A-Z'   # each client gets its own tr",
             "  sockit server tcp://0.0.0.0:8001 --proxy-protocol v2 --proxy-from 10.0.0.5   # behind HAProxy",
         })
 final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
@@ -49,12 +52,35 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     enum SlowReader { disconnect, drop, block }
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT",
-            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH (WebSocket; a plain GET there serves a page that connects back), wss://HOST:PORT/PATH (with --cert and --key). Port 0 picks a free one. Default: the socket systemd passed (LISTEN_FDS), else " + Endpoint.DEFAULT + ".")
+            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH (WebSocket; a plain GET there serves a page that connects back), wss://HOST:PORT/PATH (with --cert and --key); Linux: unix:@NAME (abstract), unix+seqpacket:/PATH, unixgram:/PATH. Port 0 picks a free one. Default: the socket systemd passed (LISTEN_FDS), else " + Endpoint.DEFAULT + ".")
     String endpoint;
 
     @Option(names = {"-m", "--mode"}, paramLabel = "ack|echo|chat|discard", defaultValue = "ack",
             description = "ack: answer each message with --reply; echo: send it back; chat: relay it to every other client; discard: read and answer nothing. Default: ${DEFAULT-VALUE}.")
     Mode mode;
+
+    @Option(names = "-l", description = "Accepted for ncat habits (ncat -l): a server always listens.")
+    boolean listenFlag;
+
+    @Option(names = "-p", paramLabel = "PORT",
+            description = "As ncat -l -p PORT: listen on this port, at ENDPOINT's host (default 127.0.0.1).")
+    Integer port;
+
+    @Option(names = {"-e", "--exec"}, paramLabel = "'CMD ARGS'",
+            description = "Join each client to a new process of CMD (split at spaces, no shell), as ncat -e does: what the "
+                    + "client sends is its standard input, its standard output goes to the client, byte for byte. The "
+                    + "client ending its output closes the program's input; the program exiting closes the connection; "
+                    + "a client that leaves (reset, timed out, kicked) ends the program. RISK: whoever can connect runs "
+                    + "CMD as you; keep the endpoint on loopback or a Unix socket, or narrow it with --allow, and never "
+                    + "give a shell (/bin/sh) to a network. CMD learns its peer from SOCKIT_REMOTE_ADDR, "
+                    + "SOCKIT_REMOTE_PORT, SOCKIT_LOCAL_ADDR, SOCKIT_LOCAL_PORT, SOCKIT_PROTO (and NCAT_*). "
+                    + "--max-connections bounds the processes.")
+    String exec;
+
+    @Option(names = {"-c", "--sh-exec"}, paramLabel = "'SHELL LINE'",
+            description = "As --exec, but the line is run by /bin/sh -c (pipes, quotes, variables), as ncat -c does. "
+                    + "The same RISK, and more: never build the line from anything a client sends.")
+    String shExec;
 
     @Option(names = "--reply", paramLabel = "TEXT", defaultValue = Handlers.ACK_REPLY,
             description = "The answer in ack mode. Default: '${DEFAULT-VALUE}'")
@@ -180,7 +206,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     public Integer call() throws Exception {
         // No endpoint and a socket passed by systemd: serve that one (socket activation).
         boolean activated = endpoint == null && Server.socketPassed();
-        Endpoint where = Endpoint.parse(endpoint == null ? Endpoint.DEFAULT : endpoint);
+        Endpoint where = withPort(Endpoint.parse(endpoint == null ? Endpoint.DEFAULT : endpoint), port);
         if (activated && reusePort) {
             throw new IllegalArgumentException("--reuse-port applies to a socket sockit binds; the passed socket is systemd's"
                     + " (set ReusePort=yes in the .socket unit)");
@@ -233,8 +259,18 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             throw new IllegalArgumentException("--metrics-handler-time adds to --metrics; give both, e.g. --metrics"
                     + " tcp://127.0.0.1:9464 --metrics-handler-time");
         }
-        if ((activated || framing.appliesTo(where)) && !where.kind().isWebSocket()) {
-            builder.framing(framing.framing());
+        ExecHandler program = program();
+        // Over UDP a datagram is the message, over WebSocket a WebSocket message; an activated
+        // socket's kind is known only once passed.
+        boolean webSocket = where.kind().isWebSocket();
+        boolean framed = (activated || framing.appliesTo(where)) && !webSocket;
+        dev.sockit.framing.Framing wire = program != null || !framed ? dev.sockit.framing.Raw.bytes() : framing.framing();
+        if (framed || (program != null && !webSocket)) {
+            builder.framing(wire);
+        }
+        if (program != null && (activated || !isLoopback(where))) {
+            err.println("sockit: WARNING: every client of " + (activated ? "the passed socket" : where) + " runs '"
+                    + String.join(" ", program.command()) + "' with this user's rights; limit who may connect with --allow");
         }
         Server server = builder
                 .socketMode(socketMode)
@@ -242,8 +278,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 .maxDatagram(maxDatagram)
                 .sessionTimeout(sessionTimeout)
                 .heartbeat(liveness.heartbeat())
-                .handler(dumped(Handlers.forMode(mode.name(), reply), dump, framing.appliesTo(where) ? framing.framing()
-                        : dev.sockit.framing.Raw.bytes()))
+                .handler(dumped(program != null ? program : Handlers.forMode(mode.name(), reply), dump, wire))
                 .maxConnections(maxConnections)
                 .maxPerSource(maxPerSource)
                 .access(access)
@@ -288,6 +323,46 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         serverConsole.ifPresent(c -> c.start(server, out, () -> System.exit(0)));
         server.awaitClosed();
         return 0;
+    }
+
+    /** The endpoint with the port of -p, if given. */
+    static Endpoint withPort(Endpoint endpoint, Integer port) {
+        if (port == null) {
+            return endpoint;
+        }
+        if (endpoint.kind() == Endpoint.Kind.UNIX) {
+            throw new IllegalArgumentException("-p " + port + " sets a port, and " + endpoint + " has none");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("-p " + port + " is not a port (0 to 65535; 0: any free one)");
+        }
+        return endpoint.withPort(port);
+    }
+
+    /** The program each client is joined to (--exec, --sh-exec), or null for the --mode handlers. */
+    private ExecHandler program() {
+        if (exec != null && shExec != null) {
+            throw new IllegalArgumentException("give either --exec or --sh-exec, not both");
+        }
+        if (exec == null && shExec == null) {
+            return null;
+        }
+        if (framing.framing != null && framing.kind() != FramingOptions.Kind.raw) {
+            throw new IllegalArgumentException((exec != null ? "--exec" : "--sh-exec") + " joins each client to a program"
+                    + " byte for byte, so the framing is raw; leave --framing " + framing.kind() + " out");
+        }
+        return exec != null ? ExecHandler.exec(exec) : ExecHandler.shell(shExec);
+    }
+
+    private static boolean isLoopback(Endpoint endpoint) {
+        if (endpoint.kind() == Endpoint.Kind.UNIX) {
+            return true; // the socket file's mode decides who connects
+        }
+        try {
+            return java.net.InetAddress.getByName(endpoint.host()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /** The handler, seeing each connection through the hex dump when there is one. */

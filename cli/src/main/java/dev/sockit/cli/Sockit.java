@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Properties;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -20,9 +21,6 @@ import picocli.CommandLine.Command;
         description = "The socket toolkit: a server that answers many clients at once, a client that "
                 + "talks to any line-based server, and a load generator to measure either. Endpoints are URIs; "
                 + "the default is tcp://127.0.0.1:8001.%n",
-        subcommands = {ServerCommand.class, ClientCommand.class, RelayCommand.class, BenchCommand.class, CertCommand.class,
-            PingCommand.class, AutoComplete.GenerateCompletion.class,
-            CommandLine.HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
             "  sockit server                    # listen on tcp://127.0.0.1:8001, ack lines",
@@ -44,18 +42,58 @@ public final class Sockit implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** The subcommands, in the order --help lists them. */
+    static final List<String> COMMANDS =
+            List.of("server", "client", "relay", "bench", "cert", "ping", "generate-completion", "help");
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
-    /** The command line with sockit's error handling, for main and for tests. */
+    /** The command line with every subcommand and sockit's error handling: for --help, man pages, completion and tests. */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Sockit());
-        commandLine.setExecutionExceptionHandler(Sockit::reportFailure);
-        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        for (String name : COMMANDS) {
+            commandLine.addSubcommand(name, subcommand(name));
+        }
         // picocli hides it by default; shown, so that --help tells where completion comes from.
         commandLine.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+        return configured(commandLine);
+    }
+
+    /**
+     * The command line to run {@code args} with. picocli builds a command's model by reflection,
+     * option by option, from classes compiled for Java 5 that no class-data archive keeps; building
+     * all eight took a third of the client's start-up (docs/performance.md). So when the first
+     * argument names a command that needs no other, only that one is modelled; anything else
+     * (no command, --help, a misspelt name, help, generate-completion) gets them all.
+     */
+    static CommandLine commandLine(String... args) {
+        if (args.length == 0 || !COMMANDS.contains(args[0]) || args[0].equals("help") || args[0].equals("generate-completion")) {
+            return commandLine();
+        }
+        return configured(new CommandLine(new Sockit()).addSubcommand(args[0], subcommand(args[0])));
+    }
+
+    /** sockit's error handling and parsing rules; set once the subcommands are in, as picocli applies them to those present. */
+    private static CommandLine configured(CommandLine commandLine) {
+        commandLine.setExecutionExceptionHandler(Sockit::reportFailure);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         return commandLine;
+    }
+
+    private static Object subcommand(String name) {
+        return switch (name) {
+            case "server" -> new ServerCommand();
+            case "client" -> new ClientCommand();
+            case "relay" -> new RelayCommand();
+            case "bench" -> new BenchCommand();
+            case "cert" -> new CertCommand();
+            case "ping" -> new PingCommand();
+            case "generate-completion" -> new AutoComplete.GenerateCompletion();
+            case "help" -> new CommandLine.HelpCommand();
+            default -> throw new IllegalArgumentException("no command " + name + "; the commands are " + COMMANDS);
+        };
     }
 
     @Override

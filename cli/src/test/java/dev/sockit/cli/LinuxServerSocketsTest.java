@@ -107,6 +107,23 @@ class LinuxServerSocketsTest {
         assertThat(Files.exists(socket)).as("the socket file is systemd's to remove").isTrue();
     }
 
+    @Test
+    void systemdSocketActivateStartsTheServerOnItsSocketAtTheFirstConnection() throws Exception {
+        Path activate = RequiredProgram.find("systemd-socket-activate", "systemd");
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort(); // free now; systemd-socket-activate binds it next
+        }
+        try (SockitProcess server = SockitProcess.startVia(List.of(activate.toString(), "-l", "127.0.0.1:" + port, "--"),
+                "server", "--mode", "echo", "--quiet")) {
+            server.awaitErr("Listening on .*" + port + ".*");
+            // The first connection waits in the socket's backlog while systemd-socket-activate
+            // starts the command with the socket; the server then accepts it.
+            assertThat(ask(port, "activated")).isEqualTo("activated");
+            assertThat(server.nextOut()).isEqualTo("Server start at: 127.0.0.1:" + port);
+        }
+    }
+
     private SockitProcess launched(String kind, String path, String... args) throws Exception {
         Path python = RequiredProgram.find("python3", "python3");
         Path launcher = dir.resolve("listen-fds.py");
@@ -116,7 +133,7 @@ class LinuxServerSocketsTest {
 
     private static String ask(int port, String line) throws Exception {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            socket.setSoTimeout(10_000);
+            socket.setSoTimeout(30_000); // long enough for a JVM started on a loaded machine
             socket.getOutputStream().write((line + "\n").getBytes(UTF_8));
             return new BufferedReader(new InputStreamReader(socket.getInputStream(), UTF_8)).readLine();
         }

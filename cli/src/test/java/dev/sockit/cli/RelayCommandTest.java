@@ -41,7 +41,7 @@ class RelayCommandTest {
                 .redirectInput(downFile.toFile()).redirectOutput(gotByNcat.toFile())
                 .redirectError(dir.resolve("ncat.err").toFile()).start();
         try (AutoCloseable stop = () -> stop(target);
-             SockitProcess relay = relay("tcp://127.0.0.1:0", "tcp://127.0.0.1:" + awaitPort(targetPort))) {
+             SockitProcess relay = relay("tcp://127.0.0.1:0", "tcp://127.0.0.1:" + awaitPort(targetPort, target))) {
             // socat is the client: it sends up.bin, half-closes, and waits (-t 30) for the rest of down.bin.
             Process client = new ProcessBuilder(socat.toString(), "-t", "30", "-", "TCP:127.0.0.1:" + relay.port())
                     .redirectInput(upFile.toFile()).redirectOutput(gotBySocat.toFile())
@@ -68,7 +68,7 @@ class RelayCommandTest {
         Process echo = new ProcessBuilder(socat.toString(), "TCP-LISTEN:" + targetPort + ",bind=127.0.0.1,reuseaddr,fork",
                 "EXEC:/bin/cat").redirectErrorStream(true).redirectOutput(dir.resolve("socat.log").toFile()).start();
         try (AutoCloseable stop = () -> stop(echo);
-             SockitProcess relay = relay("tls://127.0.0.1:0", "tcp://127.0.0.1:" + awaitPort(targetPort),
+             SockitProcess relay = relay("tls://127.0.0.1:0", "tcp://127.0.0.1:" + awaitPort(targetPort, echo),
                      "--cert", cert.toString(), "--key", key.toString())) {
             // ncat checks the certificate's DNS names only: "localhost" is one of the development certificate's.
             Process client = new ProcessBuilder(ncat.toString(), "--ssl", "--ssl-verify", "--ssl-trustfile",
@@ -131,9 +131,19 @@ class RelayCommandTest {
      * kernel (/proc/net/tcp) rather than connecting: a probe would use up ncat's one connection.
      */
     static int awaitPort(int port) throws Exception {
+        return awaitPort(port, null);
+    }
+
+    /** As {@link #awaitPort(int)}, failing at once when {@code program} exits first. */
+    static int awaitPort(int port, Process program) throws Exception {
         String hex = String.format(":%04X ", port);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        // Generous: the machine may be loaded by other test runs.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
+            if (program != null && !program.isAlive()) {
+                throw new AssertionError(program.info().command().orElse("the program") + " exited with status "
+                        + program.exitValue() + " before listening on 127.0.0.1:" + port + " (the port taken meanwhile?)");
+            }
             for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
                 String[] fields = line.trim().split("\\s+");
                 // local address, then state 0A: LISTEN
@@ -143,7 +153,7 @@ class RelayCommandTest {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("nothing listens on 127.0.0.1:" + port + " after 10 s");
+        throw new AssertionError("nothing listens on 127.0.0.1:" + port + " after 30 s");
     }
 
     /** Compares a file with the bytes expected by size, then by the first differing offset: no dump of megabytes. */

@@ -64,8 +64,9 @@ final class SockitProcess implements AutoCloseable {
             throw new AssertionError("server did not start: " + start + " / " + server.err);
         }
         String bound = start.substring("Server start at: ".length());
-        // A Unix server names its path; the others HOST:PORT.
-        server.port = bound.startsWith("/") ? -1 : Integer.parseInt(bound.substring(bound.lastIndexOf(':') + 1));
+        // A Unix server names its path (or @NAME); the others HOST:PORT.
+        server.port = bound.startsWith("/") || bound.startsWith("@") ? -1
+                : Integer.parseInt(bound.substring(bound.lastIndexOf(':') + 1));
         return server;
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 
 /**
  * Turns a server's {@link Observer} callbacks into Flight Recorder events. Each callback
@@ -24,6 +25,7 @@ import jdk.jfr.FlightRecorder;
 public final class FlightRecorderObserver implements Observer, AutoCloseable {
 
     private volatile Runnable statistics;
+    private volatile FlightRecorderListener initialized;
 
     /**
      * Emits {@code dev.sockit.ServerStatistics} for this server at each period a recording
@@ -47,14 +49,35 @@ public final class FlightRecorderObserver implements Observer, AutoCloseable {
             }
         };
         statistics = hook;
-        FlightRecorder.addPeriodicEvent(ServerStatistics.class, hook);
+        // Registering a periodic event starts Flight Recorder's machinery, a tenth of a second and
+        // more of a server's start (docs/performance.md) that most runs never use. Until something
+        // starts Flight Recorder (a recording, -XX:StartFlightRecording, jcmd JFR.start), wait for it.
+        if (FlightRecorder.isInitialized()) {
+            FlightRecorder.addPeriodicEvent(ServerStatistics.class, hook);
+        } else {
+            FlightRecorderListener listener = new FlightRecorderListener() {
+                @Override
+                public void recorderInitialized(FlightRecorder recorder) {
+                    if (statistics == hook) { // not closed meanwhile
+                        FlightRecorder.addPeriodicEvent(ServerStatistics.class, hook);
+                    }
+                }
+            };
+            initialized = listener;
+            FlightRecorder.addListener(listener);
+        }
     }
 
     /** Stops the periodic statistics: the server has stopped. */
     @Override
     public void close() {
         Runnable hook = statistics;
-        if (hook != null) {
+        statistics = null;
+        FlightRecorderListener listener = initialized;
+        if (listener != null) {
+            FlightRecorder.removeListener(listener);
+        }
+        if (hook != null && FlightRecorder.isInitialized()) {
             FlightRecorder.removePeriodicEvent(hook);
         }
     }

@@ -79,7 +79,9 @@ public final class DatagramConnection implements Drainable {
     }
 
     private final long id;
+    // A client's own connected channel, or null for a session, which answers through the server's port.
     private final DatagramChannel channel;
+    private final DatagramPort port;
     private final SocketAddress local;
     private final SocketAddress remote;
     private final Settings settings;
@@ -103,11 +105,12 @@ public final class DatagramConnection implements Drainable {
     private volatile CloseReason drainReason;
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
 
-    private DatagramConnection(long id, DatagramChannel channel, SocketAddress remote, Settings settings,
-            Observer observer, Consumer<DatagramConnection> onClosed) throws IOException {
+    private DatagramConnection(long id, DatagramChannel channel, DatagramPort port, SocketAddress remote,
+            Settings settings, Observer observer, Consumer<DatagramConnection> onClosed) throws IOException {
         this.id = id;
         this.channel = channel;
-        this.local = channel.getLocalAddress();
+        this.port = port;
+        this.local = port != null ? port.localAddress() : channel.getLocalAddress();
         this.remote = remote;
         this.settings = settings;
         this.observer = observer;
@@ -148,7 +151,13 @@ public final class DatagramConnection implements Drainable {
      */
     public static DatagramConnection session(long id, DatagramChannel channel, SocketAddress peer, Settings settings,
             Observer observer, Consumer<DatagramConnection> onClosed) throws IOException {
-        return new DatagramConnection(id, channel, peer, settings, observer, onClosed);
+        return session(id, DatagramPort.of(channel), peer, settings, observer, onClosed);
+    }
+
+    /** A server's session with one peer, on the server's shared {@code port} (UDP or Unix datagrams). */
+    public static DatagramConnection session(long id, DatagramPort port, SocketAddress peer, Settings settings,
+            Observer observer, Consumer<DatagramConnection> onClosed) throws IOException {
+        return new DatagramConnection(id, null, port, peer, settings, observer, onClosed);
     }
 
     /**
@@ -156,7 +165,7 @@ public final class DatagramConnection implements Drainable {
      * reads with a virtual thread of its own until closed.
      */
     public static DatagramConnection connected(long id, DatagramChannel channel, Settings settings) throws IOException {
-        DatagramConnection connection = new DatagramConnection(id, channel, channel.getRemoteAddress(), settings,
+        DatagramConnection connection = new DatagramConnection(id, channel, null, channel.getRemoteAddress(), settings,
                 Observer.NONE, c -> Tcp.closeQuietly(channel));
         Thread.ofVirtual().name("sockit-udp-reader-" + id).start(connection::readConnected);
         return connection;
@@ -265,7 +274,7 @@ public final class DatagramConnection implements Drainable {
         if (length > settings.maxDatagram()) {
             throw new MessageTooLongException("datagram", settings.maxDatagram());
         }
-        if (length == 0 && channel.isConnected()) {
+        if (length == 0 && channel != null && channel.isConnected()) {
             throw new IOException("cannot send an empty datagram to " + describeRemote() + ": Java sends nothing for"
                     + " zero bytes on a connected UDP socket; send at least one byte");
         }
@@ -296,10 +305,10 @@ public final class DatagramConnection implements Drainable {
     }
 
     private void write(ByteBuffer datagram) throws IOException {
-        if (channel.isConnected()) {
-            channel.write(datagram);
+        if (port == null) {
+            channel.write(datagram); // a client's own connected socket
         } else {
-            channel.send(datagram, remote);
+            port.send(datagram, remote); // a session answers from the server's socket
         }
     }
 
@@ -407,7 +416,7 @@ public final class DatagramConnection implements Drainable {
 
     @Override
     public String protocol() {
-        return "udp";
+        return port != null ? port.protocol() : "udp";
     }
 
     @Override

@@ -10,6 +10,8 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,7 +44,7 @@ public final class DatagramListener implements Listener {
     // When receive fails for no reason we know, wait before trying again rather than spin.
     private static final long RECEIVE_FAILURE_PAUSE_MILLIS = 100;
 
-    private final DatagramChannel channel;
+    private final DatagramPort port;
     private final Endpoint endpoint;
     private final DatagramConnection.Settings settings;
     private final Observer observer;
@@ -53,9 +55,9 @@ public final class DatagramListener implements Listener {
     private volatile boolean closed;
     private volatile boolean released;
 
-    private DatagramListener(DatagramChannel channel, Endpoint endpoint, DatagramConnection.Settings settings,
+    private DatagramListener(DatagramPort port, Endpoint endpoint, DatagramConnection.Settings settings,
             Observer observer, Sessions admission) {
-        this.channel = channel;
+        this.port = port;
         this.endpoint = endpoint;
         this.settings = settings;
         this.observer = observer;
@@ -75,7 +77,23 @@ public final class DatagramListener implements Listener {
             Sessions admission) throws IOException {
         DatagramChannel channel = Udp.bind(endpoint);
         int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-        DatagramListener listener = new DatagramListener(channel, endpoint.withPort(port), settings, observer, admission);
+        DatagramListener listener = new DatagramListener(DatagramPort.of(channel), endpoint.withPort(port), settings,
+                observer, admission);
+        listener.thread.start();
+        return listener;
+    }
+
+    /**
+     * Binds a Unix datagram {@code endpoint} ({@code unixgram:PATH} or {@code unixgram:@NAME})
+     * and starts receiving; its sessions are as UDP's, one per sending socket's name.
+     *
+     * @param socketMode who may send to the socket file; ignored for an abstract name
+     * @throws IOException saying why the endpoint cannot be bound
+     */
+    public static DatagramListener startUnix(Endpoint endpoint, Set<PosixFilePermission> socketMode,
+            DatagramConnection.Settings settings, Observer observer, Sessions admission) throws IOException {
+        DatagramListener listener = new DatagramListener(UnixDatagramPort.bind(endpoint, socketMode), endpoint, settings,
+                observer, admission);
         listener.thread.start();
         return listener;
     }
@@ -98,7 +116,7 @@ public final class DatagramListener implements Listener {
             buffer.clear();
             SocketAddress peer;
             try {
-                peer = channel.receive(buffer);
+                peer = port.receive(buffer);
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {
@@ -152,7 +170,7 @@ public final class DatagramListener implements Listener {
 
     private DatagramConnection newSession(long id, SocketAddress peer) {
         try {
-            DatagramConnection session = DatagramConnection.session(id, channel, peer, settings, observer,
+            DatagramConnection session = DatagramConnection.session(id, port, peer, settings, observer,
                     closed -> sessions.remove(closed.remote(), closed));
             // Known before its handler starts, so that a handler that ends at once is forgotten at once.
             sessions.put(peer, session);
@@ -170,7 +188,7 @@ public final class DatagramListener implements Listener {
         // Smaller than what it answers, so it cannot be used to amplify a flood.
         ByteBuffer error = ByteBuffer.wrap(Message.of("error: datagram longer than " + limit + " bytes; dropped").bytes());
         try {
-            channel.send(error, peer);
+            port.send(error, peer);
         } catch (IOException ignored) {
             // The sender is told as a courtesy; the drop is counted and reported either way.
         }
@@ -196,7 +214,7 @@ public final class DatagramListener implements Listener {
     public void release() {
         closed = true;
         released = true;
-        Tcp.closeQuietly(channel);
+        port.close();
         try {
             thread.join(2_000);
         } catch (InterruptedException e) {

@@ -117,6 +117,15 @@ public final class SocketConnection implements Drainable {
     }
 
     /**
+     * A connection whose peer is {@code peer}, where the channel cannot say (a Unix socket
+     * connected by system calls, to an abstract name); null: the channel's own.
+     */
+    public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
+            SocketAddress peer) throws IOException {
+        this(id, channel, settings, tls, null, null, peer);
+    }
+
+    /**
      * Wraps a connected channel: with TLS over it or not ({@code tls} may be null), after a
      * PROXY header or not ({@code proxied} may be null), with an opening step or not
      * ({@code opening} may be null); see the constructors above for each.
@@ -125,6 +134,11 @@ public final class SocketConnection implements Drainable {
      */
     public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
             ProxyHeaderReader.Result proxied, Opening opening) throws IOException {
+        this(id, channel, settings, tls, proxied, opening, null);
+    }
+
+    private SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
+            ProxyHeaderReader.Result proxied, Opening opening, SocketAddress peer) throws IOException {
         this.id = id;
         this.channel = channel;
         this.tls = tls;
@@ -132,7 +146,7 @@ public final class SocketConnection implements Drainable {
         this.framing = opening == null ? new FramingSlot(settings.framing()) : FramingSlot.unopened();
         this.decoder = framing.decoder(new PeerControl());
         this.observer = settings.observer();
-        SocketAddress socketRemote = channel.getRemoteAddress();
+        SocketAddress socketRemote = peer != null ? peer : channel.getRemoteAddress();
         this.proxyHeader = proxied == null ? null : proxied.header();
         boolean told = proxyHeader != null && proxyHeader.hasAddresses();
         this.remote = told ? proxyHeader.source() : socketRemote;

@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * A listening stream socket (TCP or Unix) and the loop that accepts from it, on a platform
+ * A listening stream socket (TCP or Unix; or a Unix seqpacket one, which accepts the same way) and the loop that accepts from it, on a platform
  * thread of its own: one blocking accept at a time, each new channel handed to
  * {@code onAccept}, which must not block. Closing the listener ends the loop and, for a Unix
  * socket, removes its file.
@@ -76,9 +76,13 @@ public final class StreamListener implements Listener {
     public static StreamListener start(Endpoint endpoint, Options options, Consumer<SocketChannel> onAccept,
             Consumer<Exception> onFailure) throws IOException {
         StreamListener listener;
-        if (endpoint.kind() == Endpoint.Kind.UNIX) {
-            Unix.Bound bound = Unix.listen(endpoint, options.backlog(), options.socketMode());
-            listener = new StreamListener(bound.channel(), endpoint, bound.file()::remove, onAccept, onFailure);
+        if (endpoint.kind().isUnix()) {
+            // The JDK binds Unix stream sockets to files; an abstract name or a seqpacket socket takes system calls.
+            Unix.Bound bound = endpoint.kind() == Endpoint.Kind.UNIX && !endpoint.isAbstract()
+                    ? Unix.listen(endpoint, options.backlog(), options.socketMode())
+                    : Unix.listenNative(endpoint, options.backlog(), options.socketMode());
+            Runnable cleanup = bound.file() == null ? () -> {} : bound.file()::remove;
+            listener = new StreamListener(bound.channel(), endpoint, cleanup, onAccept, onFailure);
         } else {
             ServerSocketChannel channel = Tcp.listen(endpoint, options.backlog(), options.reusePort(),
                     options.userTimeout());

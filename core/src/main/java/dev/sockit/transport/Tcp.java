@@ -95,26 +95,97 @@ public final class Tcp {
      * @throws IOException saying why, in words, e.g. connection refused
      */
     public static SocketChannel connect(Endpoint endpoint, Duration timeout) throws IOException {
+        return connect(endpoint, timeout, Source.ANY);
+    }
+
+    /**
+     * Where a client connects from: the local address and port to bind (null: the system
+     * chooses), and the address family to keep of what the host name resolves to (null: any).
+     */
+    public record Source(InetSocketAddress bind, java.net.StandardProtocolFamily family) {
+        /** The system chooses the address and port; any family. */
+        public static final Source ANY = new Source(null, null);
+
+        /** The family the target's addresses must have: the one asked for, else the bound address's. */
+        java.net.StandardProtocolFamily effectiveFamily() {
+            if (family != null || bind == null || bind.getAddress() == null || bind.getAddress().isAnyLocalAddress()) {
+                return family;
+            }
+            return bind.getAddress() instanceof java.net.Inet4Address ? java.net.StandardProtocolFamily.INET
+                    : java.net.StandardProtocolFamily.INET6;
+        }
+    }
+
+    /**
+     * Connects from {@code source}, to each of the endpoint's addresses of the source's family in turn.
+     *
+     * @throws IOException saying why, in words: refused, no address of that family, the source
+     *     address cannot be bound
+     */
+    public static SocketChannel connect(Endpoint endpoint, Duration timeout, Source source) throws IOException {
+        return connectToAny(endpoint, resolve(endpoint, source), timeout, source.bind());
+    }
+
+    /**
+     * The endpoint's addresses, those of the source's family only.
+     *
+     * @throws IOException when the name is unknown, or has no address of that family
+     */
+    public static InetAddress[] resolve(Endpoint endpoint, Source source) throws IOException {
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(endpoint.host());
         } catch (UnknownHostException e) {
             throw Errors.connectFailed(endpoint, e);
         }
-        return connectToAny(endpoint, addresses, timeout);
+        java.net.StandardProtocolFamily family = source.effectiveFamily();
+        if (family == null) {
+            return addresses;
+        }
+        boolean v4 = family == java.net.StandardProtocolFamily.INET;
+        InetAddress[] kept = java.util.Arrays.stream(addresses)
+                .filter(a -> (a instanceof java.net.Inet4Address) == v4).toArray(InetAddress[]::new);
+        if (kept.length == 0) {
+            throw new java.net.ConnectException("cannot connect to " + endpoint + ": " + endpoint.host() + " has no "
+                    + (v4 ? "IPv4" : "IPv6") + " address (asked for by " + (source.family() != null
+                            ? (v4 ? "-4" : "-6") : "the source address " + source.bind().getAddress().getHostAddress())
+                    + "); it has " + java.util.Arrays.stream(addresses).map(InetAddress::getHostAddress).toList());
+        }
+        return kept;
     }
 
     /** Connects to the first of {@code addresses} that answers, in order, each within {@code timeout}. */
     static SocketChannel connectToAny(Endpoint endpoint, InetAddress[] addresses, Duration timeout) throws IOException {
+        return connectToAny(endpoint, addresses, timeout, null);
+    }
+
+    private static SocketChannel connectToAny(Endpoint endpoint, InetAddress[] addresses, Duration timeout,
+            InetSocketAddress bind) throws IOException {
         IOException last = null;
         for (InetAddress address : addresses) {
             try {
-                return connect(new InetSocketAddress(address, endpoint.port()), timeout);
+                return connect(new InetSocketAddress(address, endpoint.port()), timeout, bind);
+            } catch (BindException e) {
+                throw e; // the same source address would fail for every target address
             } catch (IOException e) {
                 last = e;
             }
         }
         throw Errors.connectFailed(endpoint, last);
+    }
+
+    /** The source address could not be bound: said with the address and what to do. */
+    static final class BindException extends java.net.BindException {
+        BindException(InetSocketAddress bind, Exception cause) {
+            super("cannot connect from " + describe(bind) + ": " + cause.getMessage()
+                    + " (choose another source port, or 0 to let the system choose; the address must be one of this host's)");
+            initCause(cause);
+        }
+
+        private static String describe(InetSocketAddress bind) {
+            String host = bind.getAddress() == null ? bind.getHostString() : bind.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + bind.getPort();
+        }
     }
 
     /** Sets the options every sockit TCP connection has, accepted or connected. */
@@ -142,8 +213,19 @@ public final class Tcp {
         }
     }
 
-    private static SocketChannel connect(InetSocketAddress address, Duration timeout) throws IOException {
+    private static SocketChannel connect(InetSocketAddress address, Duration timeout, InetSocketAddress bind)
+            throws IOException {
         SocketChannel channel = SocketChannel.open();
+        if (bind != null) {
+            try {
+                // A fixed source port is reused at once after its last connection, as ncat -p does.
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                channel.bind(bind);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(channel);
+                throw new BindException(bind, e);
+            }
+        }
         try {
             connectWithin(channel, address, timeout);
             return channel;

@@ -54,14 +54,17 @@ public final class Udp {
      * @throws IOException saying why, e.g. unknown host
      */
     public static DatagramChannel connect(Endpoint endpoint) throws IOException {
-        InetAddress address;
-        try {
-            address = InetAddress.getAllByName(endpoint.host())[0];
-        } catch (UnknownHostException e) {
-            throw Errors.connectFailed(endpoint, e);
-        }
+        return connect(endpoint, Tcp.Source.ANY);
+    }
+
+    /** As {@link #connect(Endpoint)}, from {@code source}: a bound local address, a family of addresses. */
+    public static DatagramChannel connect(Endpoint endpoint, Tcp.Source source) throws IOException {
+        InetAddress address = Tcp.resolve(endpoint, source)[0];
         DatagramChannel channel = DatagramChannel.open();
         try {
+            if (source.bind() != null) {
+                channel.bind(source.bind());
+            }
             channel.connect(new InetSocketAddress(address, endpoint.port()));
             return channel;
         } catch (IOException | RuntimeException e) {
@@ -77,10 +80,11 @@ public final class Udp {
      * @throws IllegalArgumentException naming the framing and the endpoint, and what to do
      */
     public static void checkFraming(Endpoint endpoint, Framing framing) {
-        if (endpoint.kind() == Endpoint.Kind.UDP && !(framing instanceof Raw)) {
+        boolean datagrams = endpoint.kind() == Endpoint.Kind.UDP || endpoint.kind() == Endpoint.Kind.UNIXGRAM;
+        if (datagrams && !(framing instanceof Raw)) {
             throw new IllegalArgumentException("the " + framing.name() + " framing does not apply to " + endpoint
-                    + ": over UDP each datagram is one message, so there is nothing to frame (leave the framing out,"
-                    + " or choose raw)");
+                    + ": over " + (endpoint.kind() == Endpoint.Kind.UDP ? "UDP" : "a Unix datagram socket")
+                    + " each datagram is one message, so there is nothing to frame (leave the framing out, or choose raw)");
         }
     }
 }

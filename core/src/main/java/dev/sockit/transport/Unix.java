@@ -4,6 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
 import dev.sockit.Endpoint;
+import dev.sockit.transport.linux.Libc;
+import dev.sockit.transport.linux.SystemCallException;
+import dev.sockit.transport.linux.UnixSockets;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -45,7 +48,7 @@ public final class Unix {
 
     private Unix() {}
 
-    /** A listening channel and the socket file it made. */
+    /** A listening channel and the socket file it made (null for an abstract name, which has none). */
     public record Bound(ServerSocketChannel channel, SocketFile file) {}
 
     /**
@@ -83,16 +86,115 @@ public final class Unix {
             Tcp.closeQuietly(channel);
             throw bindFailed(endpoint, e);
         }
+        return owned(endpoint, channel, mode);
+    }
+
+    /**
+     * Binds what the JDK cannot, through system calls: a name in the abstract namespace
+     * ({@code unix:@name}; no file, no mode: any process that can see the name may connect), or
+     * a {@code unix+seqpacket:} socket (a file as for {@code unix:}, or an abstract name).
+     *
+     * @throws IOException saying why, with the name and what to do
+     */
+    public static Bound listenNative(Endpoint endpoint, int backlog, Set<PosixFilePermission> mode) throws IOException {
+        int type = socketType(endpoint);
+        Path path = endpoint.path();
+        if (!endpoint.isAbstract()) {
+            clearStale(endpoint, path);
+        }
+        ServerSocketChannel channel;
+        try {
+            channel = UnixSockets.listen(type, path.toString(), backlog);
+        } catch (SystemCallException e) {
+            throw nativeFailed("cannot listen on ", endpoint, e);
+        }
+        if (endpoint.isAbstract()) {
+            return new Bound(channel, null); // no file to own: the name goes when the socket closes
+        }
+        return owned(endpoint, channel, mode);
+    }
+
+    /**
+     * Connects to what {@link #listenNative} binds: an abstract name, or a seqpacket socket.
+     * Unix connects do not wait but on a full backlog, so there is no timeout here.
+     *
+     * @throws IOException saying why, with the name: nothing listens there, a server of the
+     *     other kind, permission denied
+     */
+    public static SocketChannel connectNative(Endpoint endpoint) throws IOException {
+        try {
+            return UnixSockets.connect(socketType(endpoint), endpoint.path().toString());
+        } catch (SystemCallException e) {
+            throw nativeFailed("cannot connect to ", endpoint, e);
+        }
+    }
+
+    private static int socketType(Endpoint endpoint) {
+        return switch (endpoint.kind()) {
+            case UNIX_SEQPACKET -> Libc.SOCK_SEQPACKET;
+            case UNIXGRAM -> Libc.SOCK_DGRAM;
+            default -> Libc.SOCK_STREAM;
+        };
+    }
+
+    static IOException nativeFailed(String what, Endpoint endpoint, SystemCallException e) {
+        String name = endpoint.path().toString();
+        String advice = switch (e.errno()) {
+            case SystemCallException.ENOENT -> what.startsWith("cannot listen")
+                    ? "directory " + endpoint.path().toAbsolutePath().getParent() + " does not exist (create it first)"
+                    : "no socket file " + name + " — is a server running? (sockit server " + endpoint + ")";
+            case SystemCallException.ECONNREFUSED -> endpoint.isAbstract()
+                    ? "nothing listens on the abstract name " + name + " as a " + switch (endpoint.kind()) {
+                        case UNIX_SEQPACKET -> "seqpacket";
+                        case UNIXGRAM -> "datagram";
+                        default -> "stream";
+                    } + " socket (each kind has names of its own) — is a server running?"
+                            + " (sockit server " + endpoint + ")"
+                    : "connection refused: nothing listens on " + name + " (left by a server that stopped?)";
+            case SystemCallException.EPROTOTYPE -> "the server at " + name + " is of another kind: connect with the kind it"
+                    + " listens with (unix: for a stream, unix+seqpacket: for messages, unixgram: for datagrams)";
+            case SystemCallException.EADDRINUSE -> endpoint.isAbstract()
+                    ? "another server holds the abstract name " + name + " (stop it first, or choose another name)"
+                    : "another server has just taken " + name + " (stop it first, or choose another path)";
+            case SystemCallException.EACCES -> "permission denied on " + name
+                    + " (the socket file's mode decides who may connect; see the server's --socket-mode)";
+            case SystemCallException.EINVAL -> "the name is too long for a Unix socket (107 bytes on Linux)";
+            default -> e.getMessage();
+        };
+        return new IOException(what + endpoint + ": " + advice, e);
+    }
+
+    /** Gives a just-bound socket file its mode, and returns it as owned (known by its file key). */
+    static SocketFile own(Endpoint endpoint, Set<PosixFilePermission> mode) throws IOException {
+        Path path = endpoint.path();
         try {
             Files.setPosixFilePermissions(path, mode);
-            Object key = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW_LINKS).fileKey();
-            closeEarlyArrivals(channel);
-            return new Bound(channel, new SocketFile(path, key));
+            return new SocketFile(path, Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW_LINKS).fileKey());
         } catch (IOException | RuntimeException e) {
-            Tcp.closeQuietly(channel);
             Files.deleteIfExists(path);
             throw new IOException("cannot listen on " + endpoint + ": cannot give " + path + " the mode "
                     + formatMode(mode) + ": " + e.getMessage(), e);
+        }
+    }
+
+    // The socket file just bound: given its mode, known by its file key, cleared of whoever
+    // connected before the mode was set.
+    private static Bound owned(Endpoint endpoint, ServerSocketChannel channel, Set<PosixFilePermission> mode)
+            throws IOException {
+        SocketFile file;
+        try {
+            file = own(endpoint, mode);
+        } catch (IOException | RuntimeException e) {
+            Tcp.closeQuietly(channel);
+            throw e;
+        }
+        try {
+            closeEarlyArrivals(channel);
+            return new Bound(channel, file);
+        } catch (IOException | RuntimeException e) {
+            Tcp.closeQuietly(channel);
+            file.remove();
+            throw new IOException("cannot listen on " + endpoint + ": " + e.getMessage(), e);
         }
     }
 
@@ -159,7 +261,7 @@ public final class Unix {
     }
 
     /** Makes room at {@code path}: nothing there, or a socket file nobody listens on any more. */
-    private static void clearStale(Endpoint endpoint, Path path) throws IOException {
+    static void clearStale(Endpoint endpoint, Path path) throws IOException {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW_LINKS);
@@ -186,6 +288,10 @@ public final class Unix {
         } catch (AsynchronousCloseException busy) {
             // The connect waited on a full backlog: a server is there, just slow to accept.
         } catch (IOException e) {
+            if (lower(e).contains("wrong type")) {
+                throw new IOException("cannot listen on " + endpoint + ": a server of another kind (a stream or a seqpacket"
+                        + " socket) is listening at " + path + " (stop it first, or choose another path)", e);
+            }
             throw new IOException("cannot listen on " + endpoint + ": " + path + " is a socket that sockit cannot probe ("
                     + lower(e) + "), so a server may be using it (choose another path, or remove " + path
                     + " if you know it is stale)", e);
@@ -266,6 +372,9 @@ public final class Unix {
                     + " --socket-mode)";
         } else if (why.contains("too long")) {
             advice = "the path is longer than the system allows for a socket (108 bytes on Linux)";
+        } else if (why.contains("wrong type")) {
+            advice = "the server at " + path + " is of another kind: connect with the kind it listens with"
+                    + " (unix: for a stream, unix+seqpacket: for messages, unixgram: for datagrams)";
         } else {
             advice = why;
         }

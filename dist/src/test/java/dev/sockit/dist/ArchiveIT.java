@@ -58,14 +58,19 @@ class ArchiveIT {
     }
 
     @Test
-    void aClientTalksToAServerBothFromTheArchive() throws Exception {
-        Process server = start(List.of("server", "tcp://127.0.0.1:0", "--no-console"));
+    void aClientTalksToAServerBothStartedFromTheCachesTheBuildTrained() throws Exception {
+        assertThat(image.resolve("lib/sockit-server.aot")).isRegularFile();
+        assertThat(image.resolve("lib/sockit-client.aot")).isRegularFile();
+        // AOTMode=on: a JVM that cannot use its cache (moved, or made for another runtime or
+        // class path) refuses to start instead of starting slower in silence.
+        String cacheRequired = "-XX:AOTMode=on";
+        Process server = start(List.of("server", "tcp://127.0.0.1:0", "--no-console"), cacheRequired);
         try (BufferedReader out = server.inputReader(UTF_8)) {
             String first = CompletableFuture.supplyAsync(() -> readLine(out)).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
             Matcher bound = Pattern.compile("Server start at: 127\\.0\\.0\\.1:(\\d+)").matcher(String.valueOf(first));
             assertThat(bound.find()).as("the server's first line: " + first).isTrue();
 
-            Run client = run(List.of("client", "tcp://127.0.0.1:" + bound.group(1)), "hello\n");
+            Run client = run(List.of("client", "tcp://127.0.0.1:" + bound.group(1)), "hello\n", cacheRequired);
 
             assertThat(client.status).as(client.err).isZero();
             assertThat(client.out).isEqualTo("server received your message.\n");
@@ -107,7 +112,11 @@ class ArchiveIT {
     }
 
     private static Run run(List<String> args, String input) throws Exception {
-        Process process = start(args);
+        return run(args, input, "");
+    }
+
+    private static Run run(List<String> args, String input, String javaOptions) throws Exception {
+        Process process = start(args, javaOptions);
         try (var stdin = process.getOutputStream()) {
             stdin.write(input.getBytes(UTF_8));
         }
@@ -117,12 +126,13 @@ class ArchiveIT {
         return new Run(process.exitValue(), out, err.get(DEADLINE.toSeconds(), TimeUnit.SECONDS));
     }
 
-    private static Process start(List<String> args) throws IOException {
+    private static Process start(List<String> args, String javaOptions) throws IOException {
         ProcessBuilder builder = new ProcessBuilder();
         builder.command().add(image.resolve("bin/sockit").toString());
         builder.command().addAll(args);
         builder.environment().remove("JAVA_HOME");
-        builder.environment().remove("SOCKIT_JAVA_OPTS");
+        builder.environment().remove("SOCKIT_AOT_TRAINING");
+        builder.environment().put("SOCKIT_JAVA_OPTS", javaOptions);
         builder.environment().put("PATH", tools.toString());
         builder.environment().put("HOME", home.toString());
         return builder.start();

@@ -55,7 +55,12 @@ public record BenchSettings(Endpoint endpoint, int conns, int depth, int size, D
             throw new IllegalArgumentException("sockit bench cannot load " + endpoint + ": tls is not supported;"
                     + " write tcp://HOST:PORT, udp://HOST:PORT or unix:/PATH");
         }
-        if (endpoint.kind() != Endpoint.Kind.UNIX && endpoint.port() == 0) {
+        if (endpoint.kind() == Endpoint.Kind.UNIX_SEQPACKET || endpoint.isAbstract()) {
+            throw new IllegalArgumentException("sockit bench cannot load " + endpoint + ": "
+                    + (endpoint.isAbstract() ? "abstract Unix names are" : "unix+seqpacket is") + " not supported;"
+                    + " write tcp://HOST:PORT, udp://HOST:PORT or unix:/PATH");
+        }
+        if (!endpoint.kind().isUnix() && endpoint.port() == 0) {
             throw new IllegalArgumentException("endpoint " + endpoint + " has port 0; give the port the server listens on");
         }
         atLeast("--conns", conns, 1);

@@ -79,12 +79,29 @@ public final class Descriptors {
 
     /**
      * Takes the listening stream socket at {@code fd} into a JDK channel; {@code fd} itself is
-     * closed (the channel holds the socket under a descriptor of its own).
+     * closed, whether or not it succeeds (the channel holds the socket under a descriptor of its own).
      *
      * @throws IOException when {@code fd} is not a listening stream socket, saying what it is
      */
     public static Adopted adopt(int fd) throws IOException {
+        return adopt(fd, Libc.SOCK_STREAM);
+    }
+
+    /**
+     * {@link #adopt(int)} for a listening socket of {@code type}: {@link Libc#SOCK_STREAM}, or
+     * {@link Libc#SOCK_SEQPACKET} (Unix), which the JDK's channels then accept from, read and
+     * write as if it were a stream: each read(2) takes one message, each write(2) sends one.
+     */
+    static Adopted adopt(int fd, int wanted) throws IOException {
         Platform.require("taking over a passed socket");
+        try {
+            return adoptOrFail(fd, wanted);
+        } finally {
+            Libc.close(fd); // taken under another number, or refused: this one is done with either way
+        }
+    }
+
+    private static Adopted adoptOrFail(int fd, int wanted) throws IOException {
         int domain;
         int type;
         int listening;
@@ -95,10 +112,10 @@ public final class Descriptors {
         } catch (SystemCallException e) {
             throw new IOException("descriptor " + fd + " is not a socket (" + e.getMessage() + ")", e);
         }
-        if (type != Libc.SOCK_STREAM || listening != 1) {
+        if (type != wanted || listening != 1) {
             throw new IOException("descriptor " + fd + " is a " + typeName(type) + " socket"
-                    + (listening == 1 ? "" : " that does not listen") + "; a server takes a listening stream socket"
-                    + " (ListenStream= in the systemd .socket unit)");
+                    + (listening == 1 ? "" : " that does not listen") + "; a server takes a listening " + typeName(wanted)
+                    + " socket" + (wanted == Libc.SOCK_STREAM ? " (ListenStream= in the systemd .socket unit)" : ""));
         }
         ServerSocketChannel placeholder = switch (domain) {
             case Libc.AF_INET -> ServerSocketChannel.open(java.net.StandardProtocolFamily.INET)
@@ -116,7 +133,6 @@ public final class Descriptors {
             Libc.fcntl(fd, Libc.F_SETFL, flags & ~Libc.O_NONBLOCK);
             SocketAddress throwaway = placeholder.getLocalAddress();
             Libc.dup2(fd, under);
-            Libc.close(fd);
             if (throwaway instanceof UnixDomainSocketAddress file) {
                 Files.deleteIfExists(file.getPath());
             }

@@ -1,6 +1,5 @@
 package dev.sockit.transport.linux;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -43,7 +42,6 @@ public final class IcmpSocket implements AutoCloseable {
     private static final int ECHO_REQUEST_V6 = 128;
     private static final int ECHO_REPLY_V6 = 129;
     private static final int HEADER = 8;
-    private static final int MSG_DONTWAIT = 0x40;
     private static final Path PING_GROUP_RANGE = Path.of("/proc/sys/net/ipv4/ping_group_range");
 
     private final int fd;
@@ -56,8 +54,7 @@ public final class IcmpSocket implements AutoCloseable {
     private final MemorySegment buffer = arena.allocate(65_536, 8);
     private final MemorySegment control = arena.allocate(256, 8);
     private final MemorySegment source = arena.allocate(Sockaddr.MAX_SIZE, 8);
-    private final MemorySegment iovec = arena.allocate(16, 8);
-    private final MemorySegment message = arena.allocate(56, 8);
+    private final MemorySegment message = Libc.messageHeader(arena);
 
     /** What came back for one request. */
     public record Reply(int sequence, int bytes, int ttl, InetAddress from, long receivedNanos) {}
@@ -131,7 +128,13 @@ public final class IcmpSocket implements AutoCloseable {
 
     private static String whyDatagramRefused() {
         try {
-            String range = Files.readString(PING_GROUP_RANGE).strip().replaceAll("\\s+", " ");
+            // Files.readString stops after the first byte of this procfs file (it reports size 0
+            // and answers a read at an offset with less): read it as a stream, from the start.
+            String range;
+            try (java.io.InputStream in = Files.newInputStream(PING_GROUP_RANGE)) {
+                range = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip()
+                        .replaceAll("\\s+", " ");
+            }
             Object gid = Files.getAttribute(Path.of("/proc/self"), "unix:gid");
             return "your group " + gid + " is outside net.ipv4.ping_group_range \"" + range + "\"";
         } catch (IOException | RuntimeException e) {
@@ -228,18 +231,7 @@ public final class IcmpSocket implements AutoCloseable {
     }
 
     private long recvmsg(int from) throws SystemCallException {
-        // struct iovec { void *iov_base; size_t iov_len; }
-        iovec.set(ADDRESS, 0, buffer);
-        iovec.set(JAVA_LONG, 8, buffer.byteSize());
-        // struct msghdr on x86_64: name, namelen, iov, iovlen, control, controllen, flags
-        message.fill((byte) 0);
-        message.set(ADDRESS, 0, source);
-        message.set(JAVA_INT, 8, (int) source.byteSize());
-        message.set(ADDRESS, 16, iovec);
-        message.set(JAVA_LONG, 24, 1L);
-        message.set(ADDRESS, 32, control);
-        message.set(JAVA_LONG, 40, control.byteSize());
-        return Libc.recvmsg(from, message, MSG_DONTWAIT);
+        return Libc.recvmsg(from, message, buffer, source, control);
     }
 
     private Reply parse(long length, long now) {
@@ -265,14 +257,14 @@ public final class IcmpSocket implements AutoCloseable {
             return null; // another program's ping: a raw socket sees them all
         }
         int sequence = Short.toUnsignedInt(buffer.get(JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), offset + 6));
-        int nameLength = message.get(JAVA_INT, 8);
+        int nameLength = Libc.nameLength(message);
         InetAddress from = Sockaddr.decode(source.asSlice(0, nameLength)).getAddress();
         return new Reply(sequence, (int) (length - offset), ttl, from, now);
     }
 
     // The TTL or hop limit from the control messages: struct cmsghdr { size_t len; int level; int type; data }.
     private int controlTtl() {
-        long total = message.get(JAVA_LONG, 40);
+        long total = Libc.controlLength(message);
         long at = 0;
         while (at + 16 <= total) {
             long length = control.get(JAVA_LONG, at);

@@ -54,6 +54,7 @@ public final class Libc {
     public static final int IPV6_HOPLIMIT = 52;
     public static final int IPV6_RECVHOPLIMIT = 51;
     public static final short POLLIN = 0x1;
+    public static final int MSG_DONTWAIT = 0x40;
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
     public static final int O_NONBLOCK = 04000;
@@ -69,6 +70,7 @@ public final class Libc {
     private static final MethodHandle GETSOCKOPT = function("getsockopt",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle BIND = function("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle CONNECT = function("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle LISTEN = function("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = function("getsockname",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
@@ -82,6 +84,7 @@ public final class Libc {
     private static final MethodHandle FCNTL = LINKER.downcallHandle(LINKER.defaultLookup().find("fcntl").orElseThrow(),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2),
             Linker.Option.captureCallState("errno"));
+    private static final MethodHandle SHUTDOWN = function("shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle DUP2 = function("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LINKER.defaultLookup().find("strerror").orElseThrow(),
             FunctionDescriptor.of(ADDRESS, JAVA_INT));
@@ -125,6 +128,11 @@ public final class Libc {
         call("bind", state -> (int) BIND.invokeExact(state, fd, address, (int) address.byteSize()));
     }
 
+    /** {@code connect(2)} to an address made by {@link Sockaddr}; blocks (a Unix socket only while the backlog is full). */
+    public static void connect(int fd, MemorySegment address) throws SystemCallException {
+        call("connect", state -> (int) CONNECT.invokeExact(state, fd, address, (int) address.byteSize()));
+    }
+
     /** {@code listen(2)}. */
     public static void listen(int fd, int backlog) throws SystemCallException {
         call("listen", state -> (int) LISTEN.invokeExact(state, fd, backlog));
@@ -142,8 +150,56 @@ public final class Libc {
 
     /** {@code sendto(2)}: bytes sent. */
     public static long sendto(int fd, MemorySegment data, MemorySegment address) throws SystemCallException {
-        return call("sendto", state -> (long) SENDTO.invokeExact(state, fd, data, data.byteSize(), 0, address,
+        return sendto(fd, data, 0, address);
+    }
+
+    /** {@code sendto(2)} with flags ({@link #MSG_DONTWAIT}): bytes sent. */
+    public static long sendto(int fd, MemorySegment data, int flags, MemorySegment address) throws SystemCallException {
+        return call("sendto", state -> (long) SENDTO.invokeExact(state, fd, data, data.byteSize(), flags, address,
                 (int) address.byteSize()));
+    }
+
+    /** {@code shutdown(2)} of both directions: wakes whoever waits on the socket. */
+    public static void shutdown(int fd) throws SystemCallException {
+        call("shutdown", state -> (int) SHUTDOWN.invokeExact(state, fd, 2 /* SHUT_RDWR */));
+    }
+
+    /** Room for a {@code struct msghdr} (x86_64: 56 bytes) and the {@code struct iovec} it points to. */
+    public static MemorySegment messageHeader(Arena arena) {
+        return arena.allocate(56 + 16, 8);
+    }
+
+    /**
+     * {@code recvmsg(2)} into {@code data}, the sender's address into {@code name}, control
+     * messages (or none, for null) into {@code control}, without waiting: bytes received. The
+     * lengths the kernel wrote back are read with {@link #nameLength} and {@link #controlLength}.
+     */
+    public static long recvmsg(int fd, MemorySegment header, MemorySegment data, MemorySegment name,
+            MemorySegment control) throws SystemCallException {
+        // struct msghdr { name, namelen, iov, iovlen, control, controllen, flags }, then struct iovec { base, len }
+        MemorySegment iovec = header.asSlice(56, 16);
+        iovec.set(ADDRESS, 0, data);
+        iovec.set(JAVA_LONG, 8, data.byteSize());
+        header.asSlice(0, 56).fill((byte) 0);
+        header.set(ADDRESS, 0, name);
+        header.set(JAVA_INT, 8, (int) name.byteSize());
+        header.set(ADDRESS, 16, iovec);
+        header.set(JAVA_LONG, 24, 1L);
+        if (control != null) {
+            header.set(ADDRESS, 32, control);
+            header.set(JAVA_LONG, 40, control.byteSize());
+        }
+        return recvmsg(fd, header, MSG_DONTWAIT);
+    }
+
+    /** The length of the sender's address that {@link #recvmsg(int, MemorySegment, MemorySegment, MemorySegment, MemorySegment)} wrote. */
+    public static int nameLength(MemorySegment header) {
+        return header.get(JAVA_INT, 8);
+    }
+
+    /** The length of the control messages it wrote. */
+    public static long controlLength(MemorySegment header) {
+        return header.get(JAVA_LONG, 40);
     }
 
     /** {@code recvmsg(2)}: bytes received; blocks unless data is there ({@link #poll} first). */

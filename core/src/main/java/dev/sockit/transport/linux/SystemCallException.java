@@ -20,6 +20,7 @@ public final class SystemCallException extends IOException {
     public static final int EACCES = 13;
     public static final int EINVAL = 22;
     public static final int EMSGSIZE = 90;
+    public static final int EPROTOTYPE = 91;
     public static final int ENOPROTOOPT = 92;
     public static final int EPROTONOSUPPORT = 93;
     public static final int ESOCKTNOSUPPORT = 94;
@@ -36,7 +37,7 @@ public final class SystemCallException extends IOException {
             Map.entry(EPERM, "EPERM"), Map.entry(ENOENT, "ENOENT"), Map.entry(EINTR, "EINTR"),
             Map.entry(9, "EBADF"), Map.entry(EAGAIN, "EAGAIN"), Map.entry(12, "ENOMEM"), Map.entry(EACCES, "EACCES"),
             Map.entry(EINVAL, "EINVAL"), Map.entry(23, "ENFILE"), Map.entry(24, "EMFILE"), Map.entry(88, "ENOTSOCK"),
-            Map.entry(EMSGSIZE, "EMSGSIZE"), Map.entry(91, "EPROTOTYPE"), Map.entry(ENOPROTOOPT, "ENOPROTOOPT"),
+            Map.entry(EMSGSIZE, "EMSGSIZE"), Map.entry(EPROTOTYPE, "EPROTOTYPE"), Map.entry(ENOPROTOOPT, "ENOPROTOOPT"),
             Map.entry(EPROTONOSUPPORT, "EPROTONOSUPPORT"), Map.entry(ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT"),
             Map.entry(EOPNOTSUPP, "EOPNOTSUPP"), Map.entry(EAFNOSUPPORT, "EAFNOSUPPORT"),
             Map.entry(EADDRINUSE, "EADDRINUSE"), Map.entry(EADDRNOTAVAIL, "EADDRNOTAVAIL"),

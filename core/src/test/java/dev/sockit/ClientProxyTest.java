@@ -1,0 +1,177 @@
+package dev.sockit;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sockit.framing.Raw;
+import dev.sockit.testing.RequiredProgram;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A client through real proxies on loopback: microsocks for SOCKS5 (with and without a user
+ * name and password), ncat in listen mode for HTTP CONNECT.
+ */
+class ClientProxyTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stopProxies() throws InterruptedException {
+        for (Process process : started) {
+            process.destroy();
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void throughSocks5WithoutAuthentication() throws Exception {
+        int proxy = start("microsocks", "microsocks", "-i", "127.0.0.1", "-p", "%PORT%");
+        assertEchoedThrough(ClientProxy.parse("socks5://127.0.0.1:" + proxy));
+    }
+
+    @Test
+    void throughSocks5WithAUserNameAndPassword() throws Exception {
+        int proxy = start("microsocks", "microsocks", "-i", "127.0.0.1", "-p", "%PORT%", "-u", "alice", "-P", "s3cret");
+        assertEchoedThrough(ClientProxy.parse("socks5://alice:s3cret@127.0.0.1:" + proxy));
+    }
+
+    @Test
+    void aWrongPasswordIsRefusedInWords() throws Exception {
+        int proxy = start("microsocks", "microsocks", "-i", "127.0.0.1", "-p", "%PORT%", "-u", "alice", "-P", "s3cret");
+        try (ServerSocket target = listener()) {
+            Client client = Client.connect(Endpoint.parse("tcp://127.0.0.1:" + target.getLocalPort()))
+                    .proxy(ClientProxy.parse("socks5://alice:wrong@127.0.0.1:" + proxy));
+            assertThatThrownBy(client::open).isInstanceOf(IOException.class)
+                    .hasMessageContaining("refused the user name and password for alice");
+        }
+    }
+
+    @Test
+    void aTargetTheProxyCannotReachIsSaidWithTheProxysReason() throws Exception {
+        int proxy = start("microsocks", "microsocks", "-i", "127.0.0.1", "-p", "%PORT%");
+        int closed;
+        try (ServerSocket gone = listener()) {
+            closed = gone.getLocalPort();
+        }
+        Client client = Client.connect(Endpoint.parse("tcp://127.0.0.1:" + closed))
+                .proxy(ClientProxy.parse("socks5://127.0.0.1:" + proxy));
+        assertThatThrownBy(client::open).isInstanceOf(IOException.class)
+                .hasMessageContaining("cannot connect to 127.0.0.1:" + closed);
+    }
+
+    @Test
+    void throughAnHttpProxyWithConnect() throws Exception {
+        int proxy = start("ncat", "ncat", "-l", "-k", "127.0.0.1", "%PORT%", "--proxy-type", "http");
+        assertEchoedThrough(ClientProxy.parse("http://127.0.0.1:" + proxy));
+    }
+
+    @Test
+    void anHttpProxyThatWantsAPasswordSaysSo() throws Exception {
+        int proxy = start("ncat", "ncat", "-l", "-k", "127.0.0.1", "%PORT%", "--proxy-type", "http", "--proxy-auth",
+                "alice:s3cret");
+        try (ServerSocket target = listener()) {
+            Client without = Client.connect(Endpoint.parse("tcp://127.0.0.1:" + target.getLocalPort()))
+                    .proxy(ClientProxy.parse("http://127.0.0.1:" + proxy));
+            assertThatThrownBy(without::open).hasMessageContaining("407").hasMessageContaining("USER:PASSWORD@");
+        }
+        assertEchoedThrough(ClientProxy.parse("http://alice:s3cret@127.0.0.1:" + proxy));
+    }
+
+    @Test
+    void tlsGoesEndToEndThroughTheTunnel() throws Exception {
+        int proxy = start("microsocks", "microsocks", "-i", "127.0.0.1", "-p", "%PORT%");
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        DevCertificate.builder().create().write(cert, key, false);
+        try (Server server = Server.listen(Endpoint.parse("tls://127.0.0.1:0")).tls(Tls.server(cert, key))
+                .handler(Handlers.echo()).start();
+             Connection connection = Client.connect(Endpoint.parse("tls://127.0.0.1:" + server.port()))
+                     .tls(Tls.client().trust(cert)).proxy(ClientProxy.parse("socks5://127.0.0.1:" + proxy)).open()) {
+            connection.send("secret through socks");
+            assertThat(connection.receive().text()).isEqualTo("secret through socks");
+            assertThat(connection.tls()).isPresent();
+        }
+    }
+
+    @Test
+    void aProxyUriIsReadWithItsUserAndShownWithoutItsPassword() {
+        ClientProxy proxy = ClientProxy.parse("socks5://al%40ce:p%3Ass@[::1]:1080");
+        assertThat(proxy.kind()).isEqualTo(ClientProxy.Kind.SOCKS5);
+        assertThat(proxy.host()).isEqualTo("::1");
+        assertThat(proxy.user()).isEqualTo("al@ce");
+        assertThat(proxy.password()).isEqualTo("p:ss");
+        assertThat(proxy.toString()).isEqualTo("socks5://al@ce:***@[::1]:1080");
+        assertThatThrownBy(() -> ClientProxy.parse("ftp://127.0.0.1:21")).hasMessageContaining("socks5:// or http://");
+        assertThatThrownBy(() -> ClientProxy.parse("socks5://127.0.0.1")).hasMessageContaining("port");
+    }
+
+    /** A client through {@code proxy} to a plain target socket: bytes both ways. */
+    private void assertEchoedThrough(ClientProxy proxy) throws Exception {
+        try (ServerSocket target = listener();
+             Connection connection = Client.connect(Endpoint.parse("tcp://127.0.0.1:" + target.getLocalPort()))
+                     .framing(Raw.bytes()).proxy(proxy).open();
+             Socket far = target.accept()) {
+            far.setSoTimeout(10_000);
+            connection.send("through " + proxy.kind());
+            byte[] got = far.getInputStream().readNBytes(("through " + proxy.kind()).length());
+            assertThat(new String(got, UTF_8)).isEqualTo("through " + proxy.kind());
+            far.getOutputStream().write("and back".getBytes(UTF_8));
+            assertThat(connection.receive().text()).isEqualTo("and back");
+        }
+    }
+
+    /** Starts a proxy program on a free loopback port (%PORT% in its arguments) and waits until it listens. */
+    private int start(String program, String debianPackage, String... args) throws Exception {
+        Path found = RequiredProgram.find(program, debianPackage);
+        int port;
+        try (ServerSocket probe = listener()) {
+            port = probe.getLocalPort();
+        }
+        List<String> command = new ArrayList<>(List.of(found.toString()));
+        for (String arg : args) {
+            command.add(arg.replace("%PORT%", Integer.toString(port)));
+        }
+        started.add(new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(program + ".log").toFile()).start());
+        awaitListening(port);
+        return port;
+    }
+
+    private static void awaitListening(int port) throws Exception {
+        String hex = String.format(":%04X ", port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 3 && (fields[1] + " ").endsWith(hex) && fields[3].equals("0A")) {
+                    return;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("nothing listens on 127.0.0.1:" + port + " after 10 s");
+    }
+
+    private static ServerSocket listener() throws IOException {
+        ServerSocket socket = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        socket.setSoTimeout(10_000);
+        return socket;
+    }
+}

@@ -1,0 +1,173 @@
+package dev.sockit.testkit;
+
+import dev.sockit.CloseReason;
+import dev.sockit.Connection;
+import dev.sockit.Handler;
+import dev.sockit.framing.Framing;
+import dev.sockit.framing.FramingException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Two connected in-memory connections, for testing a blocking {@link Handler} without a
+ * socket: what the role of Netty's {@code EmbeddedChannel} is for event-loop code, this is
+ * for sockit's plain loops. Each end frames, limits and ends as a socket connection does
+ * (see {@link MemoryConnection}), and {@link Faults} disturb either side on purpose.
+ *
+ * <pre>{@code
+ * try (ConnectionPair pair = ConnectionPair.of(Lines.defaults())) {
+ *     pair.serve(Handlers.ack("ok"));             // the handler runs on a virtual thread, as in a Server
+ *     pair.client().send("hello");
+ *     assertThat(pair.client().receive().text()).isEqualTo("ok");
+ * }
+ * }</pre>
+ *
+ * <p>The buffer each way holds 64 KiB by default ({@link #bufferSize}): a side that stops
+ * reading makes the other's sends wait once it is full, as socket buffers do.
+ */
+public final class ConnectionPair implements AutoCloseable {
+
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final int DEFAULT_BUFFER = 64 * 1024;
+
+    private final MemoryConnection client;
+    private final MemoryConnection server;
+    private volatile CompletableFuture<Void> handler;
+
+    private ConnectionPair(Framing framing, int bufferSize, Faults clientFaults, Faults serverFaults) {
+        Pipe up = new Pipe(bufferSize, clientFaults, serverFaults);   // client writes, server reads
+        Pipe down = new Pipe(bufferSize, serverFaults, clientFaults); // server writes, client reads
+        long id = IDS.incrementAndGet();
+        int port = 40_000 + (int) (id % 20_000);
+        client = new MemoryConnection(id, "client", framing, down, up, MemoryConnection.address(port),
+                MemoryConnection.address(8001));
+        server = new MemoryConnection(id, "server", framing, up, down, MemoryConnection.address(8001),
+                MemoryConnection.address(port));
+    }
+
+    /** A pair framed by {@code framing}, 64 KiB of buffer each way, no faults. */
+    public static ConnectionPair of(Framing framing) {
+        return builder(framing).build();
+    }
+
+    /** Describes a pair: buffer size and faults on either side. */
+    public static Builder builder(Framing framing) {
+        return new Builder(Objects.requireNonNull(framing, "framing"));
+    }
+
+    /** The client's end: what a test drives. */
+    public MemoryConnection client() {
+        return client;
+    }
+
+    /** The server's end: what a handler is given. */
+    public MemoryConnection server() {
+        return server;
+    }
+
+    /**
+     * Runs {@code handler} on the server's end on a virtual thread of its own, as a server
+     * does, and closes that end when it returns (a framing error closes it with the framing's
+     * farewell, an {@link IOException} as broken, as a server does). Its failure, if any, is
+     * thrown by {@link #awaitHandler}.
+     */
+    public ConnectionPair serve(Handler handler) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        this.handler = done;
+        Thread.ofVirtual().name("sockit-testkit-handler").start(() -> {
+            try {
+                handler.handle(server);
+                server.close(CloseReason.closed());
+                done.complete(null);
+            } catch (FramingException e) {
+                server.close(CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage()));
+                done.complete(null);
+            } catch (Throwable e) {
+                server.close(CloseReason.of(e instanceof IOException ? CloseReason.Code.BROKEN
+                        : CloseReason.Code.HANDLER_FAILED, String.valueOf(e.getMessage())));
+                done.completeExceptionally(e);
+            }
+        });
+        return this;
+    }
+
+    /**
+     * Waits for the handler given to {@link #serve} to return.
+     *
+     * @throws AssertionError if it did not within {@code timeout}
+     * @throws Exception what the handler threw, if it threw
+     */
+    public void awaitHandler(Duration timeout) throws Exception {
+        if (handler == null) {
+            throw new IllegalStateException("no handler: call serve(handler) first");
+        }
+        try {
+            handler.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("the handler did not return within " + timeout);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** Closes both ends. */
+    @Override
+    public void close() {
+        client.close();
+        server.close();
+    }
+
+    /** A pair being described. */
+    public static final class Builder {
+        private final Framing framing;
+        private int bufferSize = DEFAULT_BUFFER;
+        private Faults clientFaults = Faults.none();
+        private Faults serverFaults = Faults.none();
+
+        private Builder(Framing framing) {
+            this.framing = framing;
+        }
+
+        /** Bytes each direction holds before a sender waits for its reader. Default: 64 KiB. */
+        public Builder bufferSize(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("bufferSize is at least 1 byte, not " + bytes);
+            }
+            this.bufferSize = bytes;
+            return this;
+        }
+
+        /** How the client's writes and reads are disturbed. Default: {@link Faults#none()}. */
+        public Builder clientFaults(Faults faults) {
+            this.clientFaults = Objects.requireNonNull(faults, "faults");
+            return this;
+        }
+
+        /** How the server's writes and reads are disturbed. Default: {@link Faults#none()}. */
+        public Builder serverFaults(Faults faults) {
+            this.serverFaults = Objects.requireNonNull(faults, "faults");
+            return this;
+        }
+
+        /** The pair, greeted: a framing's greeting is sent from each end, as on a socket. */
+        public ConnectionPair build() {
+            ConnectionPair pair = new ConnectionPair(framing, bufferSize, clientFaults, serverFaults);
+            try {
+                pair.client.greet();
+                pair.server.greet();
+            } catch (IOException e) {
+                throw new IllegalStateException("a fresh pair cannot fail to greet", e);
+            }
+            return pair;
+        }
+    }
+}

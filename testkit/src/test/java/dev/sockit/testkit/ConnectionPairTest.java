@@ -1,0 +1,145 @@
+package dev.sockit.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sockit.CloseReason;
+import dev.sockit.Handlers;
+import dev.sockit.Message;
+import dev.sockit.framing.Frames;
+import dev.sockit.framing.Lines;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The kit's pair ends as a socket connection would, and its faults disturb what they say. */
+class ConnectionPairTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(5);
+
+    @Test
+    void aHandlerAnswersEveryLineWithNoSocket() throws Exception {
+        try (ConnectionPair pair = ConnectionPair.of(Lines.defaults()).serve(Handlers.ack("ok"))) {
+            pair.client().send("one");
+            pair.client().send("two");
+            assertThat(pair.client().receive().text()).isEqualTo("ok");
+            assertThat(pair.client().receive().text()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void writesSplitByteByByteAndDelayedStillMakeWholeLines() throws Exception {
+        Faults cut = Faults.none().splitWrites(1).delay(Duration.ofMillis(1));
+        try (ConnectionPair pair = ConnectionPair.builder(Lines.defaults()).clientFaults(cut).serverFaults(cut).build()
+                .serve(Handlers.echo())) {
+            pair.client().send("héllo, world");
+            assertThat(pair.client().receive().text()).isEqualTo("héllo, world");
+            assertThat(pair.server().stats().bytesIn()).isEqualTo("héllo, world\n".getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
+    }
+
+    @Test
+    void aLineOverTheLimitIsRefusedAsOverTcp() throws Exception {
+        try (ConnectionPair pair = ConnectionPair.of(Lines.maxLength(40)).serve(Handlers.echo())) {
+            pair.client().send("x".repeat(100));
+            assertThat(pair.client().receive().text()).isEqualTo("error: line longer than 40 bytes");
+            assertThat(pair.client().receive()).isNull();
+            pair.awaitHandler(PATIENCE);
+            assertThat(pair.server().closeReason().code()).isEqualTo(CloseReason.Code.PROTOCOL_ERROR);
+        }
+    }
+
+    @Test
+    void aHalfCloseLetsTheHandlerAnswerEverythingBeforeTheEnd() throws Exception {
+        try (ConnectionPair pair = ConnectionPair.of(Lines.defaults()).serve(Handlers.echo())) {
+            pair.client().send("a");
+            pair.client().send("b");
+            pair.client().shutdownOutput();
+            assertThat(pair.client().receive().text()).isEqualTo("a");
+            assertThat(pair.client().receive().text()).isEqualTo("b");
+            assertThat(pair.client().receive()).isNull(); // the handler saw the end, returned, and its end closed
+            pair.awaitHandler(PATIENCE);
+        }
+    }
+
+    @Test
+    void aResetEndsTheHandlersLoopWithABrokenConnection() throws Exception {
+        try (ConnectionPair pair = ConnectionPair.of(Lines.defaults()).serve(Handlers.echo())) {
+            pair.client().send("hello");
+            assertThat(pair.client().receive().text()).isEqualTo("hello");
+            pair.client().reset();
+            pair.awaitHandler(PATIENCE);
+            assertThat(pair.server().closeReason().code()).isEqualTo(CloseReason.Code.BROKEN);
+            assertThat(pair.server().closeReason().text()).contains("reset");
+        }
+    }
+
+    @Test
+    void aSlowReaderMakesTheSendersWaitOnceTheBufferIsFull() throws Exception {
+        try (ConnectionPair pair = ConnectionPair.builder(Lines.defaults()).bufferSize(1024).build()) {
+            String line = "y".repeat(511); // 512 bytes with its newline
+            CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < 10; i++) {
+                        pair.server().send(line);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, r -> Thread.ofVirtual().start(r));
+            // Two lines fit; the third waits for the client, which reads nothing yet.
+            awaitUntil(() -> pair.server().unreadByPeer() == 1024);
+            assertThat(sender).isNotDone();
+            for (int i = 0; i < 10; i++) {
+                assertThat(pair.client().receive().text()).isEqualTo(line);
+            }
+            sender.get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aSlowReaderFaultTakesAFewBytesAtATime() throws Exception {
+        try (ConnectionPair pair = ConnectionPair.builder(Lines.defaults())
+                .clientFaults(Faults.none().slowReader(3, Duration.ZERO)).build().serve(Handlers.ack("server received"))) {
+            pair.client().send("hi");
+            assertThat(pair.client().receive().text()).isEqualTo("server received");
+        }
+    }
+
+    @Test
+    void theFramesFramingGreetsAndAnswersOnBothEnds() throws Exception {
+        try (ConnectionPair pair = ConnectionPair.of(Frames.defaults()).serve(Handlers.echo())) {
+            pair.client().send(Message.of(new byte[] {0, 1, 2, (byte) 0xff}));
+            assertThat(pair.client().receive().bytes()).containsExactly(0, 1, 2, 0xff);
+            pair.client().close();
+            pair.awaitHandler(PATIENCE); // the CLOSE frame ended the handler's stream
+        }
+    }
+
+    @Test
+    void chatRelaysBetweenTwoPairsServedByOneHandler() throws Exception {
+        var chat = Handlers.chat();
+        try (ConnectionPair alice = ConnectionPair.of(Lines.defaults()).serve(chat);
+             ConnectionPair bob = ConnectionPair.of(Lines.defaults())) {
+            // Alice's handler joins the room before it reads: once her first line is read, she is in.
+            alice.client().send("anyone?");
+            awaitUntil(() -> alice.server().stats().messagesIn() == 1);
+            bob.serve(chat);
+            // Bob's arrival is announced to Alice; then she talks, and Bob, in the room, hears it.
+            assertThat(alice.client().receive().text()).startsWith("* " + bob.server().id() + " joined from ");
+            alice.client().send("hi from alice");
+            String heard = bob.client().receive().text();
+            assertThat(heard).endsWith("hi from alice").startsWith("[" + alice.server().id() + "]");
+        }
+    }
+
+    private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("waited " + PATIENCE);
+            }
+            Thread.sleep(1);
+        }
+    }
+}
