@@ -8,6 +8,12 @@
 #   bench/broadcast.sh                              10,000 clients, 100 pushes timed
 #   bench/broadcast.sh --conns 2000 --pushes 20     a quick look
 #   bench/broadcast.sh --servers sockit --no-build  (or NO_BUILD=1)
+#   bench/broadcast.sh --servers "sockit sockit-cluster"   one node against two on Redis
+#
+# sockit-cluster: two sockit nodes in the server's JVM, joined through a redis-server this
+# script starts on a free loopback port (pinned with the server, on CPU 0); half the client
+# processes connect to each node, and the first node's group.broadcast reaches the second's
+# clients through Redis. Needs redis-server.
 #
 # The server and the loop that pushes share one JVM (dev.sockit.bench.FanOut), pinned to CPU 0;
 # the clients are dev.sockit.bench.Audience processes (one selector thread each, at most
@@ -57,7 +63,8 @@ done
 (( CONNS >= 2 && CONNS <= 19000 )) || { echo "bench/broadcast.sh: --conns must be 2 to 19000: the server may open at most 20,000 files" >&2; exit 2; }
 (( PUSHES >= 1 )) || { echo "bench/broadcast.sh: --pushes must be at least 1" >&2; exit 2; }
 for kind in $SERVERS; do
-    [[ $kind == sockit || $kind == netty ]] || { echo "bench/broadcast.sh: unknown server \"$kind\"; choose sockit, netty" >&2; exit 2; }
+    [[ $kind == sockit || $kind == netty || $kind == sockit-cluster ]] \
+        || { echo "bench/broadcast.sh: unknown server \"$kind\"; choose sockit, netty, sockit-cluster" >&2; exit 2; }
 done
 command -v taskset >/dev/null 2>&1 || { echo "bench/broadcast.sh: taskset not found; install it (apt-get install util-linux)" >&2; exit 1; }
 (( $(nproc) >= 2 )) || { echo "bench/broadcast.sh: needs 2 CPUs (server on 0, clients on 1); this machine has $(nproc)" >&2; exit 1; }
@@ -77,9 +84,10 @@ TOTAL=$(( WARMUP + PUSHES ))
 PROCESSES=$(( (CONNS + PER_PROCESS - 1) / PER_PROCESS ))
 (( PROCESSES >= 2 )) || PROCESSES=2
 
-server="" audiences=() fifo=""
+server="" audiences=() fifo="" redis=""
 cleanup() {
     local pid
+    [[ -z $redis ]] || kill "$redis" 2>/dev/null || true
     [[ -z $fifo ]] || { exec 7>&- || true; } 2>/dev/null
     for pid in "${audiences[@]}" $server; do kill "$pid" 2>/dev/null || true; done
     for pid in "${audiences[@]}" $server; do wait "$pid" 2>/dev/null || true; done
@@ -130,6 +138,7 @@ run() {
         sleep 0.1
     done
     port=$(sed -n 's/.*listening on tcp:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$dir/server.out")
+    port2=$(sed -n 's/.*second node on tcp:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$dir/server.out")
     [[ -n $port ]] || { say "the $kind server did not start; it says: $(tail -3 "$dir/server.err")"; exit 1; }
     say "$kind: listening on port $port; $PROCESSES client processes connect $CONNS clients, then $TOTAL pushes ($WARMUP unmeasured), ${PAUSE_MS} ms apart"
     # The clients leave when every push has come, when the server closes their connections,
@@ -143,7 +152,7 @@ run() {
     for (( i = 0; i < PROCESSES; i++ )); do
         count=$(( CONNS / PROCESSES + (i < CONNS % PROCESSES ? 1 : 0) ))
         timeout --kill-after=5 "$LIMIT" taskset -c 1 "$JAVA" "${AUDIENCE_JVM[@]}" -cp "$BENCH_CLASSPATH" \
-            dev.sockit.bench.Audience "$port" "$count" --from "127.$NET.$group.$(( i + 1 ))" \
+            dev.sockit.bench.Audience "$( [[ -n $port2 ]] && (( i % 2 == 1 )) && echo "$port2" || echo "$port")" "$count" --from "127.$NET.$group.$(( i + 1 ))" \
             --seconds "$LIMIT" --pushes "$TOTAL" --record "$dir/audience-$i.rec" \
             <"$fifo" 7>&- >"$dir/audience-$i.log" 2>&1 &
         audiences+=($!)
@@ -172,6 +181,15 @@ run() {
 }
 
 say "results to $results, raw output to $raw"
+if [[ " $SERVERS " == *" sockit-cluster "* ]]; then
+    command -v redis-server >/dev/null 2>&1 || { say "sockit-cluster needs redis-server (apt-get install -y redis-server)"; exit 1; }
+    redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    taskset -c 0 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+        >"$raw/redis.log" 2>&1 &
+    redis=$!
+    for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break; sleep 0.1; done
+    export SOCKIT_BENCH_REDIS="redis://127.0.0.1:$redis_port"
+fi
 group=0
 for kind in $SERVERS; do
     group=$(( group + 1 ))
@@ -182,7 +200,7 @@ done
 
 netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>/dev/null | head -1 | sed 's/.*epoll-\(.*\)-linux.*/\1/')
 {
-    echo "# Broadcast fan-out to $(printf "%'d" "$CONNS") clients, sockit vs Netty, $(date '+%Y-%m-%d %H:%M %Z')"
+    echo "# Broadcast fan-out to $(printf "%'d" "$CONNS") clients, ${SERVERS// / vs }, $(date '+%Y-%m-%d %H:%M %Z')"
     echo
     echo "- machine: $(nproc) × $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
     echo "- JDK: $("$JAVA" -version 2>&1 | sed -n 2p)"
@@ -196,6 +214,7 @@ netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>
     echo "- push call = how long \`broadcast\`/\`writeAndFlush\` took to return (both hand the writes to other threads); server CPU per push = the server process's CPU time over the timed pushes ÷ their number"
     echo "- other processes on the machine during each run (CPUs): $(for kind in $SERVERS; do printf '%s %s; ' "$kind" "$(cat "$raw/$kind/other-cpus" 2>/dev/null || echo '?')"; done | sed 's/; $//') (the CPU time of all tasks on the machine during the run, interrupts left out, less what our JVMs report; above 0.1 the figures were disturbed)"
     echo "- garbage collections in the server during the run (the JVM, on one CPU, picks the serial collector): $(for kind in $SERVERS; do awk -v k="$kind" '/Pause/ { n++; ms = $NF; sub(/ms/, "", ms); if (ms + 0 > max) max = ms + 0 } END { printf "%s %d, longest %.1f ms; ", k, n, max }' "$raw/$kind/gc.log" 2>/dev/null; done | sed 's/; $//')"
+    [[ " $SERVERS " != *" sockit-cluster "* ]] || echo "- sockit-cluster: two sockit nodes in the server's JVM joined through redis-server $(redis-server --version | awk '{print $3}' | sed 's/v=//') (pinned with it, \`taskset -c 0\`), each with its own port; half the client processes connect to each; a push = the first node's \`group.broadcast\`, which writes to its clients and publishes once to Redis for the second node's (its CPU is not in \"server CPU per push\")"
     echo "- target: sockit's p99 to the last client under 100 ms"
     echo "- reproduce: \`bench/broadcast.sh --conns $CONNS --pushes $PUSHES --warmup $WARMUP --pause-ms $PAUSE_MS --servers \"$SERVERS\"\` (raw records in bench/results/tmp/$(basename "$raw"))"
     echo

@@ -36,7 +36,7 @@ build() {
     command -v mvn >/dev/null 2>&1 || { echo "bench: mvn not found on PATH; install Maven 3.8 or newer" >&2; exit 1; }
     echo "bench: building core, cli and bench with $JAVA_HOME" >&2
     (cd "$ROOT_DIR" && MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}" \
-        mvn -q -DskipTests -pl core,cli,bench -am package) \
+        mvn -q -DskipTests -pl core,cli,cluster-redis,bench -am package) \
         || { echo "bench: the build failed; run mvn -pl core,cli,bench -am package to see why" >&2; exit 1; }
 }
 

@@ -11,4 +11,6 @@ module dev.sockit {
     exports dev.sockit.metrics;
     exports dev.sockit.websocket;
     exports dev.sockit.proxy;
+    exports dev.sockit.cluster;
+    uses dev.sockit.cluster.BrokerFactory; // engines such as cluster-redis, found by Broker.open
 }

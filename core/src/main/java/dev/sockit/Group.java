@@ -1,5 +1,6 @@
 package dev.sockit;
 
+import dev.sockit.cluster.Broker;
 import dev.sockit.framing.MessageTooLongException;
 import java.io.IOException;
 import java.util.Set;
@@ -18,15 +19,35 @@ import java.util.concurrent.ConcurrentHashMap;
  * room.join(connection);
  * room.broadcast(Message.of("hello, all"));
  * }</pre>
+ *
+ * <p>Made with a {@link Broker} that spans nodes, a group spans them too: the groups of that
+ * name on every node are one group, and a broadcast reaches the members of each (those of
+ * other nodes at most once, in the order this node's sending thread sent). A member joins the
+ * group of its own node; {@link #members()} and {@link #size()} count this node's.
  */
-public final class Group {
+public final class Group implements AutoCloseable {
 
     private final String name;
     private final Set<Connection> members = ConcurrentHashMap.newKeySet();
+    private final Broker broker;
+    private final String topic;
+    private final Broker.Subscription subscription;
 
-    /** An empty group; the name is for logs. */
+    /** An empty group on this server alone; the name is for logs. */
     public Group(String name) {
+        this(name, Broker.standalone());
+    }
+
+    /**
+     * An empty group that spans the nodes of {@code broker}'s cluster: what one node broadcasts
+     * reaches the members on every node, as long as {@link #close()} is not called.
+     */
+    public Group(String name, Broker broker) {
         this.name = name;
+        this.broker = broker;
+        this.topic = "group/" + name;
+        this.subscription = broker.spansNodes()
+                ? broker.subscribe(topic, (from, payload) -> broadcastHere(null, Message.of(payload))) : null;
     }
 
     /** The group's name. */
@@ -70,8 +91,24 @@ public final class Group {
         return broadcastExcept(null, message);
     }
 
-    /** Sends to every member but {@code sender}; returns how many it reached. */
+    /**
+     * Sends to every member but {@code sender}, on every node; returns how many members of
+     * this node it reached.
+     */
     public int broadcastExcept(Connection sender, Message message) {
+        int reached = broadcastHere(sender, message);
+        if (subscription != null) {
+            broker.publish(topic, message.bytes());
+        }
+        return reached;
+    }
+
+    /** {@code connection}'s name across the group's cluster: {@code node/number}, or the number alone. */
+    public ConnectionId id(Connection connection) {
+        return Cluster.idOf(broker, connection);
+    }
+
+    private int broadcastHere(Connection sender, Message message) {
         int reached = 0;
         for (Connection member : members) {
             if (member == sender) {
@@ -93,6 +130,14 @@ public final class Group {
             }
         }
         return reached;
+    }
+
+    /** Stops taking what other nodes send to this group; its members here stay. */
+    @Override
+    public void close() {
+        if (subscription != null) {
+            subscription.close();
+        }
     }
 
     @Override

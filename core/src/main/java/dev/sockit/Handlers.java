@@ -1,5 +1,6 @@
 package dev.sockit;
 
+import dev.sockit.cluster.Broker;
 import java.util.Locale;
 
 /**
@@ -52,30 +53,47 @@ public final class Handlers {
      * with its first datagram and leaves when it falls silent.
      */
     public static Handler chat() {
-        Group room = new Group("chat");
+        return chat(Broker.standalone());
+    }
+
+    /**
+     * {@link #chat()} over the nodes of {@code broker}'s cluster: one room whose members are the
+     * clients of every node, each named by its {@link ConnectionId} ({@code [web-1/3] hello}).
+     * A line reaches every member of every node but its sender, in the order sent; those of
+     * other nodes at most once (docs/cluster.md). Each call makes a new room of the name
+     * {@code chat}: one per server.
+     */
+    public static Handler chat(Broker broker) {
+        Group room = new Group("chat", broker);
         return connection -> {
+            ConnectionId id = room.id(connection);
             // Join first: whoever hears "joined" may talk to the newcomer at once, and must reach it.
             room.join(connection);
             room.broadcastExcept(connection,
-                    Message.of("* " + connection.id() + " joined from " + Peers.describe(connection.remote())));
-            byte[] label = ("[" + connection.id() + "] ").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    Message.of("* " + id + " joined from " + Peers.describe(connection.remote())));
+            byte[] label = ("[" + id + "] ").getBytes(java.nio.charset.StandardCharsets.UTF_8);
             try {
                 for (Message message; (message = connection.receive()) != null; ) {
                     room.broadcastExcept(connection, message.prefixed(label));
                 }
             } finally {
                 room.leave(connection);
-                room.broadcast(Message.of("* " + connection.id() + " left"));
+                room.broadcast(Message.of("* " + id + " left"));
             }
         };
     }
 
     /** The handler for a mode name as the command line writes it: ack, echo, chat, discard. */
     public static Handler forMode(String mode, String reply) {
+        return forMode(mode, reply, Broker.standalone());
+    }
+
+    /** {@link #forMode(String, String)} with chat over {@code broker}'s cluster. */
+    public static Handler forMode(String mode, String reply, Broker broker) {
         return switch (mode.toLowerCase(Locale.ROOT)) {
             case "ack" -> ack(reply);
             case "echo" -> echo();
-            case "chat" -> chat();
+            case "chat" -> chat(broker);
             case "discard" -> discard();
             default -> throw new IllegalArgumentException("unknown mode \"" + mode + "\"; choose ack, echo, chat or discard");
         };

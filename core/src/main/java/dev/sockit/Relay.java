@@ -18,9 +18,10 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Any kind of endpoint on either side: the server's TLS settings terminate TLS on the
- * accepted side, the client's originate it towards the target; a WebSocket endpoint joins in
- * the same way once its connection is a {@link Connection}, since the relay asks nothing else
- * of either side.
+ * accepted side, the client's originate it towards the target; a WebSocket endpoint
+ * ({@code ws://}, {@code wss://}) joins in the same way, each chunk of the stream one WebSocket
+ * message and each message's bytes one chunk, since the relay asks nothing of either side but
+ * {@link Connection}.
  *
  * <ul>
  *   <li><b>Bytes as they are.</b> Both sides use the {@code raw} framing: whatever one peer

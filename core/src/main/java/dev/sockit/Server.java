@@ -1,5 +1,6 @@
 package dev.sockit;
 
+import dev.sockit.cluster.Broker;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Lines;
@@ -114,12 +115,15 @@ public final class Server implements AutoCloseable {
     private final TlsContext tls;
     // Flight Recorder events; closed with the server, which ends its periodic statistics.
     private final FlightRecorderObserver flight;
+    // What crosses to other nodes; a node alone unless the builder was given a broker.
+    private final Cluster cluster;
     private volatile boolean closing;
 
-    private Server(Settings settings, FlightRecorderObserver flight) throws IOException {
+    private Server(Settings settings, FlightRecorderObserver flight, Broker broker) throws IOException {
         this.settings = settings;
         this.flight = flight;
         this.permits = new Semaphore(settings.maxConnections());
+        this.cluster = new Cluster(this, broker);
         Endpoint endpoint = settings.endpoint();
         Observer observer = settings.observer();
         this.tls = settings.tls() == null ? null : TlsContext.watch(settings.tls()::context, settings.tls().files(),
@@ -136,6 +140,7 @@ public final class Server implements AutoCloseable {
             if (tls != null) {
                 tls.close();
             }
+            cluster.close();
             throw e;
         }
     }
@@ -244,8 +249,25 @@ public final class Server implements AutoCloseable {
         return listener instanceof DatagramListener datagrams ? datagrams.droppedCount() : 0;
     }
 
-    /** Sends {@code message} to every live connection; returns how many it reached. */
+    /**
+     * Sends {@code message} to every live connection, and through the {@link Builder#broker
+     * broker} to every connection of every other node; returns how many of this server's
+     * connections it reached. See {@link Cluster#broadcast}.
+     */
     public int broadcast(Message message) {
+        return cluster.broadcast(message);
+    }
+
+    /**
+     * This server's place in its cluster: the connections and counters of every node, and
+     * commands for a connection on any node. A node alone without a broker.
+     */
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    /** Sends {@code message} to every live connection of this server only; how many it reached. */
+    int broadcastHere(Message message) {
         int reached = 0;
         for (Connection connection : connections.values()) {
             try {
@@ -643,6 +665,7 @@ public final class Server implements AutoCloseable {
         } finally {
             // Only now: a UDP server's sessions replied from the listening socket until they closed.
             listener.release();
+            cluster.close();
             if (tls != null) {
                 tls.close();
             }
@@ -733,6 +756,7 @@ public final class Server implements AutoCloseable {
         private boolean handlerTiming;
         private Clock clock = Clock.SYSTEM;
         private long maxBufferMemory = Runtime.getRuntime().maxMemory() / 2;
+        private Broker broker;
 
         private Builder(Endpoint endpoint) {
             this.endpoint = endpoint;
@@ -1012,6 +1036,18 @@ public final class Server implements AutoCloseable {
         }
 
         /**
+         * Joins this server to a cluster: {@link #broadcast} and {@link Server#cluster()}'s commands
+         * reach the connections of every node through {@code broker}; a {@link Group} (or
+         * {@link Handlers#chat(Broker)}) made with the same broker spans the nodes too. The
+         * caller owns the broker and closes it after the server. Default: a node alone
+         * ({@link Broker#standalone()}), nothing crosses.
+         */
+        public Builder broker(Broker broker) {
+            this.broker = Objects.requireNonNull(broker, "broker");
+            return this;
+        }
+
+        /**
          * Reads a PROXY protocol header (HAProxy's; versions 1, 2 or either) at the start of
          * every connection from the proxies {@code proxyProtocol} trusts, so that behind a load
          * balancer the server sees each real client: {@link Connection#remote()}, the log, the
@@ -1099,6 +1135,9 @@ public final class Server implements AutoCloseable {
                 throw new IllegalStateException("handlerTiming needs a registry to count into: .metrics(new Metrics())");
             }
             ServerMetrics counting = metrics == null ? null : new ServerMetrics(metrics);
+            if (counting != null && broker != null && broker.spansNodes()) {
+                ServerMetrics.countCluster(metrics, broker);
+            }
             Handler handler = this.handler;
             if (handlerTiming) {
                 Histogram handling = metrics.histogram("sockit_handler_seconds",
@@ -1114,7 +1153,7 @@ public final class Server implements AutoCloseable {
             Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout, proxyProtocol,
                     reusePort, ws ? websocket : null),
-                    flight);
+                    flight, broker == null ? Broker.standalone() : broker);
             if (counting != null) {
                 counting.watch(server);
             }

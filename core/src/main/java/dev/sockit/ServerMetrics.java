@@ -1,5 +1,6 @@
 package dev.sockit;
 
+import dev.sockit.cluster.Broker;
 import dev.sockit.metrics.Counter;
 import dev.sockit.metrics.Metrics;
 import java.net.SocketAddress;
@@ -82,6 +83,25 @@ final class ServerMetrics implements Observer {
     /** From now on, read the traffic and open connections from {@code server}. */
     void watch(Server server) {
         this.server = server;
+    }
+
+    /**
+     * Adds the figures of a cluster's link, read from {@code broker} when scraped: whether it is
+     * up, the live nodes, and the messages sent, received and not sent across.
+     */
+    static void countCluster(Metrics metrics, Broker broker) {
+        metrics.gauge("sockit_cluster_link_up", "1 while messages can cross to the other nodes of the cluster, 0 while"
+                + " the link is down.", () -> broker.linkUp() ? 1 : 0);
+        metrics.gauge("sockit_cluster_nodes", "Live nodes of the cluster, this one included.", () -> broker.nodes().size());
+        metrics.counter("sockit_cluster_messages_sent_total", "Messages sent to the other nodes of the cluster.",
+                () -> broker.stats().published());
+        metrics.counter("sockit_cluster_messages_received_total", "Messages received from the other nodes of the cluster.",
+                () -> broker.stats().received());
+        metrics.counter("sockit_cluster_messages_unsent_total", "Messages that could not be sent to the other nodes:"
+                + " the link was down, or the send queue was full. Lost: delivery across nodes is at most once.",
+                () -> broker.stats().unsent());
+        metrics.counter("sockit_cluster_link_downs_total", "Times the link to the other nodes went down.",
+                () -> broker.stats().linkDowns());
     }
 
     private java.util.function.LongSupplier stat(ToLongFunction<ServerStats> figure) {

@@ -25,7 +25,7 @@ import java.time.Duration;
  */
 public final class FanOut {
 
-    private static final String USAGE = "usage: FanOut sockit|netty CONNECTIONS PUSHES [--pause-ms 200] [--wait-seconds 120]";
+    private static final String USAGE = "usage: FanOut sockit|netty|sockit-cluster CONNECTIONS PUSHES [--pause-ms 200] [--wait-seconds 120]";
 
     private FanOut() {}
 
@@ -60,7 +60,8 @@ public final class FanOut {
         Endpoint endpoint = Endpoint.parse("tcp://127.0.0.1:0");
         try (PushServer server = PushServer.start(kind, endpoint)) {
             System.out.println(kind + " push server listening on " + endpoint.withPort(server.port())
-                    + " (pid " + ProcessHandle.current().pid() + ")");
+                    + " (pid " + ProcessHandle.current().pid() + ")"
+                    + (server.secondPort() > 0 ? "; second node on " + endpoint.withPort(server.secondPort()) : ""));
             System.out.flush();
             if (!awaitMembers(server, connections, wait)) {
                 System.err.println("FanOut: only " + server.members() + " of " + connections + " clients connected within "

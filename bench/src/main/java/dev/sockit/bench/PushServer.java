@@ -12,7 +12,8 @@ import java.io.IOException;
 public interface PushServer extends AutoCloseable {
 
     /**
-     * Starts the push server of this kind, {@code sockit} or {@code netty}.
+     * Starts the push server of this kind, {@code sockit}, {@code netty}, or {@code sockit-cluster}
+     * (two sockit nodes on Redis; see {@link ClusterPushServer}).
      *
      * @throws IllegalArgumentException for an unknown kind
      * @throws IOException              saying why it cannot listen
@@ -21,12 +22,19 @@ public interface PushServer extends AutoCloseable {
         return switch (kind) {
             case "sockit" -> SockitPushServer.start(endpoint);
             case "netty" -> NettyPushServer.start(endpoint);
-            default -> throw new IllegalArgumentException("unknown push server \"" + kind + "\"; choose sockit or netty");
+            case "sockit-cluster" -> ClusterPushServer.start(endpoint);
+            default -> throw new IllegalArgumentException("unknown push server \"" + kind + "\"; choose sockit, netty or"
+                    + " sockit-cluster");
         };
     }
 
     /** The port it listens on: the one the system chose, for port 0. */
     int port();
+
+    /** The second node's port, for a server of two nodes; -1 for one. */
+    default int secondPort() {
+        return -1;
+    }
 
     /** How many connections a push would go to now. */
     int members();

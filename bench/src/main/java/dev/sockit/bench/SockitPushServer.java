@@ -1,6 +1,7 @@
 package dev.sockit.bench;
 
 import dev.sockit.Endpoint;
+import dev.sockit.cluster.Broker;
 import dev.sockit.Group;
 import dev.sockit.Handler;
 import dev.sockit.Handlers;
@@ -32,9 +33,20 @@ public final class SockitPushServer implements PushServer {
      * @throws IOException saying why it cannot bind
      */
     public static SockitPushServer start(Endpoint endpoint) throws IOException {
-        Group everyone = new Group("everyone");
+        return start(endpoint, Broker.standalone());
+    }
+
+    /**
+     * Listens on {@code endpoint} as a node of {@code broker}'s cluster: its group is the
+     * cluster's group {@code everyone}.
+     *
+     * @throws IOException saying why it cannot bind
+     */
+    public static SockitPushServer start(Endpoint endpoint, Broker broker) throws IOException {
+        Group everyone = new Group("everyone", broker);
         Handler echo = Handlers.echo();
         Server server = Server.listen(endpoint)
+                .broker(broker)
                 .maxConnections(20_000)
                 .maxPerSource(20_000)
                 .heartbeat(Heartbeat.OFF)

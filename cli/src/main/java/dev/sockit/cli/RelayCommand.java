@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = "Listens on LISTEN and joins every client to a new connection of its own to TARGET, bytes as "
                 + "they come, both ways at once (socat's TCP-LISTEN:...,fork TCP:...). Any kind on either side: tcp, "
-                + "tls, unix, udp. A tls:// LISTEN terminates TLS (--cert, --key), a tls:// TARGET originates it "
+                + "tls, unix, udp, ws, wss (a chunk of the stream is one WebSocket message, as websocat does). A tls:// LISTEN terminates TLS (--cert, --key), a tls:// TARGET originates it "
                 + "(--target-ca). When one side ends its output, the relay ends its output to the other and keeps "
                 + "relaying the other way until that side ends too. A slow side slows the other: nothing is buffered "
                 + "without bound (256 KiB queued per direction, besides the socket buffers). Each connection's bytes "
@@ -34,6 +34,7 @@ import picocli.CommandLine.Parameters;
             "  sockit relay tcp://127.0.0.1:6380 tls://redis.example:6380 --target-ca ca.pem   # TLS origination",
             "  sockit relay unix:/tmp/app.sock tcp://127.0.0.1:9000      # a Unix socket in front of TCP",
             "  sockit relay udp://127.0.0.1:5353 udp://9.9.9.9:53        # a UDP forward, a session per peer",
+            "  sockit relay ws://127.0.0.1:8080/ssh tcp://127.0.0.1:22    # TCP carried over WebSocket, as websocat",
         })
 final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
 

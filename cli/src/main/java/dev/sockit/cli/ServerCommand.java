@@ -5,6 +5,7 @@ import dev.sockit.Endpoint;
 import dev.sockit.Handlers;
 import dev.sockit.OutboundLimit;
 import dev.sockit.Server;
+import dev.sockit.cluster.Broker;
 import dev.sockit.metrics.Metrics;
 import dev.sockit.metrics.PrometheusEndpoint;
 import java.io.PrintStream;
@@ -44,6 +45,8 @@ import picocli.CommandLine.Parameters;
             "  sockit server --metrics tcp://127.0.0.1:9464   # Prometheus scrapes /metrics there",
             "  sockit server tcp://127.0.0.1:9000 --exec 'tr a-z A-Z'   # each client gets its own tr",
             "  sockit server tcp://0.0.0.0:8001 --proxy-protocol v2 --proxy-from 10.0.0.5   # behind HAProxy",
+            "  sockit server tcp://0.0.0.0:8001 -m chat --cluster redis://127.0.0.1:6379 --node web-1",
+            "                                       # one of several servers sharing their clients",
         })
 final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
@@ -94,6 +97,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     ServerTlsOptions tlsOptions;
+
+    @Mixin
+    ClusterOptions clusterOptions;
 
     @Mixin
     WebSocketOptions websocketOptions;
@@ -272,13 +278,21 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             err.println("sockit: WARNING: every client of " + (activated ? "the passed socket" : where) + " runs '"
                     + String.join(" ", program.command()) + "' with this user's rights; limit who may connect with --allow");
         }
-        Server server = builder
+        Broker broker = clusterOptions.open().orElse(null);
+        if (broker != null) {
+            builder.broker(broker);
+            broker.watch(new ClusterLog(log, broker));
+        }
+        Server server;
+        try {
+            server = builder
                 .socketMode(socketMode)
                 .reusePort(reusePort)
                 .maxDatagram(maxDatagram)
                 .sessionTimeout(sessionTimeout)
                 .heartbeat(liveness.heartbeat())
-                .handler(dumped(program != null ? program : Handlers.forMode(mode.name(), reply), dump, wire))
+                .handler(dumped(program != null ? program : broker == null ? Handlers.forMode(mode.name(), reply)
+                        : Handlers.forMode(mode.name(), reply, broker), dump, wire))
                 .maxConnections(maxConnections)
                 .maxPerSource(maxPerSource)
                 .access(access)
@@ -288,11 +302,20 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 .drainTimeout(drainTimeout)
                 .observer(new ServerLog(log, quiet, verbose, framing.maxLine, mode == Mode.chat))
                 .start();
+        } catch (java.io.IOException | RuntimeException e) {
+            if (broker != null) {
+                broker.close();
+            }
+            throw e;
+        }
         PrometheusEndpoint scraped;
         try {
             scraped = metrics == null ? null : PrometheusEndpoint.start(metrics, metricsWhere);
         } catch (java.io.IOException | RuntimeException e) {
             server.close();
+            if (broker != null) {
+                broker.close();
+            }
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("sockit-stop").unstarted(() -> {
@@ -303,6 +326,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             server.close();
             if (scraped != null) {
                 scraped.close();
+            }
+            if (broker != null) {
+                broker.close(); // leaves the cluster at once: the others stop listing this node
             }
             log.info("stopped", "Server stopped.");
             out.close();
@@ -315,6 +341,11 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 server.endpoint().toString());
         if (scraped != null) {
             log.info("metrics", "Metrics at: " + scraped.url(), "url", scraped.url());
+        }
+        if (broker != null) {
+            java.util.List<String> nodes = broker.nodes();
+            log.info("cluster", "Cluster: node " + broker.node() + " of " + nodes.size() + " live ("
+                    + String.join(", ", nodes) + ") through " + broker, "node", broker.node(), "nodes", nodes.size());
         }
         if (!quiet) {
             log.info("waiting", "wait for connection...");

@@ -2,13 +2,14 @@ package dev.sockit.cli;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.sockit.CloseReason;
-import dev.sockit.Connection;
-import dev.sockit.ConnectionStats;
+import dev.sockit.Cluster;
+import dev.sockit.ConnectionId;
+import dev.sockit.ConnectionInfo;
 import dev.sockit.Message;
-import dev.sockit.Peers;
 import dev.sockit.Server;
 import dev.sockit.ServerStats;
+import dev.sockit.Survey;
+import dev.sockit.cluster.Broker;
 import java.io.BufferedReader;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
@@ -23,11 +24,9 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalLong;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -44,6 +43,7 @@ import org.jline.terminal.TerminalBuilder;
  * /all TEXT           send TEXT to every connection (so does a line without a slash)
  * /kick ID [REASON]   close a connection, telling the peer why
  * /stats              connections and traffic since the server started
+ * /nodes              the live nodes of the cluster, and the link to them
  * /quit               stop gracefully, as Ctrl-C does
  * /help               the commands
  * </pre>
@@ -57,10 +57,17 @@ import org.jline.terminal.TerminalBuilder;
  * stop the whole process with SIGTTIN, so unless told ({@code --console}/{@code --no-console})
  * it is on only when stdin and stdout are a terminal and the process is in that terminal's
  * foreground process group.
+ *
+ * <p>In a cluster ({@code --cluster}) every command acts on every node through
+ * {@link Server#cluster()}: ids are {@code node/number}, {@code /send} and {@code /kick} go to
+ * the one node that holds the connection, {@code /list} and {@code /stats} ask each live node
+ * and wait at most {@link #ASK_WAIT} for its answer.
  */
 final class ServerConsole {
 
     static final String PROMPT = "> ";
+    /** How long a command waits for the other nodes of a cluster to answer. */
+    static final Duration ASK_WAIT = Duration.ofSeconds(2);
     private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
 
     private final PrintStream err;
@@ -189,6 +196,7 @@ final class ServerConsole {
             }
             case "/kick" -> kick(rest);
             case "/stats" -> stats();
+            case "/nodes" -> nodes();
             case "/quit" -> {
                 if (terminal != null) {
                     closeTerminal();
@@ -201,19 +209,34 @@ final class ServerConsole {
     }
 
     private void list() {
-        List<Connection> connections = server.connections().stream().sorted(Comparator.comparingLong(Connection::id)).toList();
+        Cluster cluster = server.cluster();
+        Survey<List<ConnectionInfo>> survey = cluster.connections(ASK_WAIT);
+        List<ConnectionInfo> connections = survey.answers().values().stream().flatMap(List::stream).toList();
         if (connections.isEmpty()) {
-            out.println("no connections");
-            return;
+            out.println("no connections" + (cluster.spansNodes() ? " on " + nodes(survey) : ""));
+        } else {
+            out.println(connections.size() + (connections.size() == 1 ? " connection" : " connections")
+                    + (cluster.spansNodes() ? " on " + nodes(survey) + ":" : ":"));
         }
-        out.println(connections.size() + (connections.size() == 1 ? " connection:" : " connections:"));
         Instant now = Instant.now();
-        for (Connection c : connections) {
-            ConnectionStats stats = c.stats();
-            out.println(String.format(Locale.ROOT, "  #%d  %s  since %s (%s)  in %d  out %d  queued %d bytes", c.id(),
-                    Peers.describe(c.remote()),
-                    LocalTime.ofInstant(stats.openedAt(), ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS).format(SINCE),
-                    age(stats.age(now)), stats.messagesIn(), stats.messagesOut(), stats.queuedBytes()));
+        for (ConnectionInfo c : connections) {
+            out.println(String.format(Locale.ROOT, "  #%s  %s  since %s (%s)  in %d  out %d  queued %d bytes", c.id(),
+                    c.remote(),
+                    LocalTime.ofInstant(c.openedAt(), ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS).format(SINCE),
+                    age(Duration.between(c.openedAt(), now)), c.messagesIn(), c.messagesOut(), c.queuedBytes()));
+        }
+        silent(survey);
+    }
+
+    private static String nodes(Survey<?> survey) {
+        int n = survey.answers().size();
+        return n + (n == 1 ? " node" : " nodes");
+    }
+
+    private void silent(Survey<?> survey) {
+        for (String node : survey.silent()) {
+            out.println("  node " + node + " did not answer within " + DurationConverter.format(ASK_WAIT)
+                    + " (busy, or just gone: /nodes shows who is live)");
         }
     }
 
@@ -223,19 +246,24 @@ final class ServerConsole {
             out.println("/send needs an id and a text: /send ID TEXT, e.g. /send 1 hello (/list shows the ids)");
             return;
         }
-        connection(words[0], "/send").ifPresent(c -> {
-            try {
-                c.send(Message.of(words[1]));
-                out.println("sent to #" + c.id());
-            } catch (IOException e) {
-                out.println("cannot send to #" + c.id() + ": " + e.getMessage());
-            }
+        id(words[0], "/send").ifPresent(id -> {
+            Cluster.Result result = server.cluster().send(id, Message.of(words[1]), ASK_WAIT);
+            out.println(result.outcome() == Cluster.Outcome.DONE ? "sent to #" + id : "/send: " + failure(id, result));
         });
     }
 
     private void all(String text) {
-        int reached = server.broadcast(Message.of(text));
-        out.println("sent to " + reached + (reached == 1 ? " connection" : " connections"));
+        Cluster cluster = server.cluster();
+        int reached = cluster.broadcast(Message.of(text));
+        String here = "sent to " + reached + (reached == 1 ? " connection" : " connections");
+        if (!cluster.spansNodes()) {
+            out.println(here);
+        } else if (cluster.broker().linkUp()) {
+            int others = cluster.nodes().size() - 1;
+            out.println(here + " here and to " + others + (others == 1 ? " other node" : " other nodes"));
+        } else {
+            out.println(here + " here; not to the other nodes: the cluster link is down");
+        }
     }
 
     private void kick(String rest) {
@@ -244,28 +272,77 @@ final class ServerConsole {
             out.println("/kick needs an id: /kick ID [REASON], e.g. /kick 1 flooding (/list shows the ids)");
             return;
         }
-        connection(words[0], "/kick").ifPresent(c -> {
+        id(words[0], "/kick").ifPresent(id -> {
             String reason = words.length > 1 && !words[1].isBlank() ? "kicked: " + words[1].strip() : "kicked by the operator";
-            // Closing from this thread says the farewell here: the peer reads "error: kicked: ..." first.
-            c.close(CloseReason.of(CloseReason.Code.KICKED, reason));
-            out.println("kicked #" + c.id() + " (" + Peers.describe(c.remote()) + "): " + reason);
+            Cluster.Result result = server.cluster().kick(id, reason, ASK_WAIT);
+            out.println(result.outcome() == Cluster.Outcome.DONE ? "kicked #" + id + " (" + result.remote() + "): " + reason
+                    : "/kick: " + failure(id, result));
         });
     }
 
+    private String failure(ConnectionId id, Cluster.Result result) {
+        return switch (result.outcome()) {
+            case DONE -> "done";
+            case NO_SUCH_CONNECTION -> "no connection #" + id + " (it may have left; /list shows who is connected)";
+            case NO_SUCH_NODE -> "no live node \"" + id.node() + "\" (/nodes shows the live ones)";
+            case LINK_DOWN -> "the cluster link is down; #" + id + " is on another node (try again when it is back)";
+            case NO_ANSWER -> "node " + id.node() + " did not answer within " + DurationConverter.format(ASK_WAIT)
+                    + "; it may or may not have done it";
+        };
+    }
+
     private void stats() {
-        ServerStats s = server.stats();
-        out.println(String.format(Locale.ROOT,
+        Cluster cluster = server.cluster();
+        if (!cluster.spansNodes()) {
+            out.println(describe(server.stats()));
+            return;
+        }
+        Survey<ServerStats> survey = cluster.stats(ASK_WAIT);
+        long[] total = new long[8];
+        survey.answers().forEach((node, s) -> {
+            out.println("  " + node + ": " + describe(s));
+            long[] values = {s.open(), s.accepted(), s.rejected(), s.refused(), s.messagesIn(), s.messagesOut(),
+                    s.bytesIn(), s.bytesOut()};
+            for (int i = 0; i < total.length; i++) {
+                total[i] += values[i];
+            }
+        });
+        out.println("  total over " + nodes(survey) + ": "
+                + describe(new ServerStats((int) total[0], total[1], total[2], total[3], total[4], total[5], total[6],
+                        total[7])));
+        silent(survey);
+    }
+
+    private static String describe(ServerStats s) {
+        return String.format(Locale.ROOT,
                 "%d open, %d accepted, %d rejected, %d refused; messages: %d in, %d out; bytes: %d in, %d out",
-                s.open(), s.accepted(), s.rejected(), s.refused(), s.messagesIn(), s.messagesOut(), s.bytesIn(), s.bytesOut()));
+                s.open(), s.accepted(), s.rejected(), s.refused(), s.messagesIn(), s.messagesOut(), s.bytesIn(), s.bytesOut());
+    }
+
+    private void nodes() {
+        Cluster cluster = server.cluster();
+        if (!cluster.spansNodes()) {
+            out.println("not in a cluster: this server alone (start it with --cluster redis://HOST:PORT to join one)");
+            return;
+        }
+        Broker broker = cluster.broker();
+        List<String> nodes = cluster.nodes();
+        out.println(nodes.size() + (nodes.size() == 1 ? " live node: " : " live nodes: ") + nodes.stream()
+                .map(n -> n.equals(cluster.node()) ? n + " (this one)" : n).collect(java.util.stream.Collectors.joining(", ")));
+        Broker.Stats s = broker.stats();
+        out.println(String.format(Locale.ROOT, "link %s (%s); messages: %d sent, %d received, %d not sent; link lost %d %s",
+                broker.linkUp() ? "up" : "DOWN", broker, s.published(), s.received(), s.unsent(), s.linkDowns(),
+                s.linkDowns() == 1 ? "time" : "times"));
     }
 
     private void help() {
         for (String line : List.of(
-                "/list               who is connected: id, address, since, messages in and out, bytes queued",
+                "/list               who is connected, on every node: id, address, since, messages in and out, bytes queued",
                 "/send ID TEXT       send TEXT to connection ID",
                 "/all TEXT           send TEXT to every connection (so does a line without a slash)",
                 "/kick ID [REASON]   close connection ID, telling the peer why",
-                "/stats              connections and traffic since the server started",
+                "/stats              connections and traffic since the server started (per node and in total)",
+                "/nodes              the live nodes of the cluster and the link to them",
                 "/quit               stop the server gracefully, as Ctrl-C does",
                 "/help               this list",
                 "//TEXT              send /TEXT to every connection")) {
@@ -273,24 +350,12 @@ final class ServerConsole {
         }
     }
 
-    private Optional<Connection> connection(String id, String command) {
-        OptionalLong number = parseId(id);
-        if (number.isEmpty()) {
-            out.println(command + ": \"" + id + "\" is not a connection id; write a number from /list, e.g. 1");
-            return Optional.empty();
-        }
-        Optional<Connection> connection = server.connection(number.getAsLong());
-        if (connection.isEmpty()) {
-            out.println(command + ": no connection #" + number.getAsLong() + " (it may have left; /list shows who is connected)");
-        }
-        return connection;
-    }
-
-    private static OptionalLong parseId(String id) {
+    private Optional<ConnectionId> id(String text, String command) {
         try {
-            return OptionalLong.of(Long.parseLong(id.startsWith("#") ? id.substring(1) : id));
-        } catch (NumberFormatException e) {
-            return OptionalLong.empty();
+            return Optional.of(ConnectionId.parse(text));
+        } catch (IllegalArgumentException e) {
+            out.println(command + ": " + e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -1,0 +1,498 @@
+package dev.sockit.redis;
+
+import dev.sockit.Backoff;
+import dev.sockit.cluster.Broker;
+import dev.sockit.cluster.Subscribers;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * A {@link Broker} over Redis: topics are pub/sub channels, and each node's presence is a key
+ * that it renews every third of its time to live, so that a node that dies without a word
+ * (SIGKILL, power cut) leaves {@link #nodes()} of the others within the time to live plus one
+ * renewal: 10 s + 3.3 s by default, under 15 s.
+ *
+ * <p>Three connections, each used by one thread of its own: the subscriber (blocking in
+ * SUBSCRIBE, handing every message to the receivers in the order Redis sent it), the publisher
+ * (draining a bounded queue into pipelined PUBLISH commands, in the order published), and the
+ * heartbeat (the presence key, and the list of live nodes). When any of them fails the link is
+ * down: said once to the {@link LinkListener}s, everything published meanwhile is counted as
+ * unsent and dropped, and each part reconnects with backoff (100 ms doubling to 2 s) and
+ * renews its subscriptions by itself when Redis is back. Nothing waits in memory without bound:
+ * the queue holds at most {@link #QUEUE_MESSAGES} messages and {@link #QUEUE_BYTES} bytes.
+ *
+ * <p>Pub/sub in Redis delivers at most once: a node that is not subscribed at the moment a
+ * message is published (reconnecting, or cut off by Redis for reading too slowly) never gets it.
+ * Channels ignore the database number, so the channel names carry it: {@code sockit/DB/TOPIC}.
+ */
+public final class RedisBroker implements Broker {
+
+    /** The most messages waiting to be published. */
+    public static final int QUEUE_MESSAGES = 10_000;
+    /** The most bytes waiting to be published. */
+    public static final long QUEUE_BYTES = 16L << 20;
+    private static final int BATCH = 256;
+    private static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(5);
+    // The channel where nodes say they arrive ("+") and leave ("-"), so that the others see it
+    // at once rather than at their next look at the presence keys. Not a topic a caller can name.
+    private static final String PRESENCE = "-presence";
+
+    private enum Part { SUBSCRIBER, PUBLISHER, HEARTBEAT }
+
+    private record Outgoing(byte[] channel, byte[] message) {}
+
+    private final RedisSettings settings;
+    private final String node;
+    private final byte[] nodeBytes;
+    private final String channelPrefix;
+    private final Subscribers subscribers = new Subscribers();
+    private final BlockingQueue<Outgoing> queue = new ArrayBlockingQueue<>(QUEUE_MESSAGES);
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
+    private final Set<Part> broken = ConcurrentHashMap.newKeySet();
+    private final Map<String, CountDownLatch> confirming = new ConcurrentHashMap<>();
+    private final LongAdder published = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder unsent = new LongAdder();
+    private final LongAdder linkDowns = new LongAdder();
+    private final Object linkLock = new Object();
+    private volatile long unsentAtDown;
+    private volatile List<String> nodes;
+    private volatile boolean closed;
+    private volatile Subscriber subscriber;
+    private volatile Jedis subscriberConnection;
+    private final List<Thread> threads = new ArrayList<>();
+
+    private RedisBroker(RedisSettings settings, String node) {
+        this.settings = settings;
+        this.node = node;
+        this.nodeBytes = node.getBytes(StandardCharsets.UTF_8);
+        this.channelPrefix = "sockit/" + settings.database() + "/";
+        this.nodes = List.of(node);
+    }
+
+    /**
+     * Joins the cluster at {@code settings} as {@code node}: checks that Redis answers and that
+     * no live node has that name, then starts its three connections.
+     *
+     * @throws IllegalStateException when Redis cannot be reached or refuses us, or the name is taken; the message
+     *     says which and what to do
+     */
+    public static RedisBroker open(RedisSettings settings, String node) {
+        Broker.requireNodeName(node);
+        RedisBroker broker = new RedisBroker(settings, node);
+        try (Jedis jedis = settings.connect()) {
+            String taken = jedis.set(broker.presenceKey(node), node, SetParams.setParams().nx().px(settings.ttl().toMillis()));
+            if (taken == null) {
+                throw new IllegalStateException("node name \"" + node + "\" is taken: a live node of the cluster at "
+                        + settings + " has it, or one of that name stopped less than "
+                        + settings.ttl().toSeconds() + " s ago; give this one another name (--node NAME)");
+            }
+            broker.nodes = broker.scanNodes(jedis);
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalStateException) {
+                throw e;
+            }
+            throw new IllegalStateException(settings.describeFailure(e), e);
+        }
+        broker.start();
+        return broker;
+    }
+
+    private void start() {
+        Subscriber first = new Subscriber();
+        subscriber = first;
+        threads.add(Thread.ofPlatform().daemon().name("sockit-redis-subscriber-" + node).start(this::subscribeLoop));
+        threads.add(Thread.ofPlatform().daemon().name("sockit-redis-publisher-" + node).start(this::publishLoop));
+        threads.add(Thread.ofPlatform().daemon().name("sockit-redis-heartbeat-" + node).start(this::heartbeatLoop));
+        first.awaitReady(SUBSCRIBE_WAIT);
+        publish(PRESENCE, new byte[] {'+'});
+    }
+
+    @Override
+    public String node() {
+        return node;
+    }
+
+    @Override
+    public boolean spansNodes() {
+        return true;
+    }
+
+    @Override
+    public boolean publish(String topic, byte[] payload) {
+        if (closed || !broken.isEmpty()) {
+            unsent.increment();
+            return false;
+        }
+        byte[] message = envelope(payload);
+        // Reserve the bytes first: past the bound the message is not queued, and counted.
+        if (queuedBytes.addAndGet(message.length) > QUEUE_BYTES
+                || !queue.offer(new Outgoing(channel(topic), message))) {
+            queuedBytes.addAndGet(-message.length);
+            unsent.increment();
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public Subscription subscribe(String topic, Receiver receiver) {
+        return subscribers.add(topic, receiver, () -> {
+            Subscriber current = subscriber;
+            if (current != null) {
+                current.add(channel(topic));
+            }
+        });
+    }
+
+    @Override
+    public List<String> nodes() {
+        return broken.isEmpty() ? nodes : List.of(node);
+    }
+
+    @Override
+    public boolean linkUp() {
+        return broken.isEmpty() && !closed;
+    }
+
+    @Override
+    public Stats stats() {
+        return new Stats(published.sum(), received.sum(), unsent.sum(), linkDowns.sum());
+    }
+
+    @Override
+    public void watch(LinkListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Bytes waiting to be published now. */
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    /** The payload behind this node's name: the length of the name in one byte, the name, the payload. */
+    private byte[] envelope(byte[] payload) {
+        byte[] message = new byte[1 + nodeBytes.length + payload.length];
+        message[0] = (byte) nodeBytes.length;
+        System.arraycopy(nodeBytes, 0, message, 1, nodeBytes.length);
+        System.arraycopy(payload, 0, message, 1 + nodeBytes.length, payload.length);
+        return message;
+    }
+
+    // Link state ------------------------------------------------------------------------------
+
+    private void failed(Part part, Exception why) {
+        if (closed) {
+            return;
+        }
+        boolean wasUp;
+        synchronized (linkLock) {
+            wasUp = broken.isEmpty();
+            broken.add(part);
+            if (wasUp) {
+                linkDowns.increment();
+                unsentAtDown = unsent.sum();
+                String text = "lost Redis at " + settings + ": " + RedisSettings.reason(why);
+                listeners.forEach(l -> l.linkDown(text));
+            }
+        }
+        // Every part starts afresh: a connection that outlived a Redis restart would fail on its
+        // next use and take the link down a second time. The publisher and the heartbeat see the
+        // change of linkDowns; the subscriber, blocked reading, is woken by closing its socket.
+        Jedis listening = subscriberConnection;
+        if (wasUp && part != Part.SUBSCRIBER && listening != null) {
+            try {
+                listening.disconnect();
+            } catch (RuntimeException ignored) {
+                // closing a broken socket: nothing more to do
+            }
+        }
+    }
+
+    private void working(Part part) {
+        synchronized (linkLock) {
+            if (broken.remove(part) && broken.isEmpty() && !closed) {
+                long lost = unsent.sum() - unsentAtDown;
+                listeners.forEach(l -> l.linkUp(lost));
+            }
+        }
+    }
+
+    // The subscriber --------------------------------------------------------------------------
+
+    /** One SUBSCRIBE session: its channels, and whether Redis confirmed them. */
+    private final class Subscriber extends BinaryJedisPubSub {
+        private final CountDownLatch ready = new CountDownLatch(1);
+
+        void add(byte[] channel) {
+            if (isSubscribed()) {
+                CountDownLatch confirmed = new CountDownLatch(1);
+                confirming.put(new String(channel, StandardCharsets.UTF_8), confirmed);
+                try {
+                    subscribe(channel);
+                    // Until Redis confirms, another node's publish could pass it: wait, briefly.
+                    confirmed.await(SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RuntimeException lost) {
+                    // The session is ending; the next one subscribes to every topic.
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        void awaitReady(Duration wait) {
+            try {
+                ready.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void onSubscribe(byte[] channel, int count) {
+            CountDownLatch confirmed = confirming.remove(new String(channel, StandardCharsets.UTF_8));
+            if (confirmed != null) {
+                confirmed.countDown();
+            }
+            if (ready.getCount() > 0) {
+                ready.countDown();
+                working(Part.SUBSCRIBER);
+            }
+        }
+
+        @Override
+        public void onMessage(byte[] channel, byte[] message) {
+            deliver(channel, message);
+        }
+    }
+
+    private void subscribeLoop() {
+        Backoff backoff = RedisSettings.backoff();
+        Subscriber session = subscriber; // the first, whose readiness start() awaits
+        while (!closed) {
+            try (Jedis jedis = settings.connectForSubscribing()) {
+                subscriberConnection = jedis;
+                subscriber = session;
+                List<byte[]> channels = new ArrayList<>();
+                channels.add(channel(PRESENCE));
+                subscribers.topics().forEach(topic -> channels.add(channel(topic)));
+                backoff.reset();
+                jedis.subscribe(session, channels.toArray(byte[][]::new)); // returns when unsubscribed
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                failed(Part.SUBSCRIBER, e);
+            }
+            pause(backoff);
+            session = new Subscriber();
+        }
+    }
+
+    private void deliver(byte[] channel, byte[] message) {
+        int length = message.length == 0 ? -1 : message[0] & 0xff;
+        if (length < 0 || message.length < 1 + length) {
+            return; // not one of ours: another program on our channel
+        }
+        String from = new String(message, 1, length, StandardCharsets.UTF_8);
+        if (from.equals(node)) {
+            return; // our own, echoed by Redis: this node served its own clients already
+        }
+        String topic = new String(channel, StandardCharsets.UTF_8).substring(channelPrefix.length());
+        byte[] payload = java.util.Arrays.copyOfRange(message, 1 + length, message.length);
+        if (topic.equals(PRESENCE)) {
+            Set<String> now = new TreeSet<>(nodes);
+            if (payload.length == 1 && payload[0] == '+') {
+                now.add(from);
+            } else {
+                now.remove(from);
+            }
+            nodes = List.copyOf(now);
+            return;
+        }
+        received.increment();
+        subscribers.deliver(topic, from, payload);
+    }
+
+    // The publisher ---------------------------------------------------------------------------
+
+    private void publishLoop() {
+        Backoff backoff = RedisSettings.backoff();
+        List<Outgoing> batch = new ArrayList<>(BATCH);
+        while (!closed) {
+            try (Jedis jedis = settings.connect()) {
+                long generation = linkDowns.sum();
+                working(Part.PUBLISHER);
+                backoff.reset();
+                while (!closed && linkDowns.sum() == generation) {
+                    if (batch.isEmpty()) {
+                        Outgoing first = queue.poll(1, TimeUnit.SECONDS);
+                        if (first == null) {
+                            continue;
+                        }
+                        batch.add(first);
+                        queue.drainTo(batch, BATCH - 1);
+                    }
+                    if (linkDowns.sum() != generation) {
+                        // The link went down and came back while we waited: this connection may be
+                        // to the Redis that went away. Reconnect, then send the batch.
+                        break;
+                    }
+                    Pipeline pipeline = jedis.pipelined();
+                    for (Outgoing out : batch) {
+                        pipeline.publish(out.channel(), out.message());
+                    }
+                    pipeline.sync();
+                    published.add(batch.size());
+                    release(batch);
+                }
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                failed(Part.PUBLISHER, e);
+                // What was in flight, and what waited behind it, is lost: at most once, never late.
+                unsent.add(batch.size());
+                release(batch);
+                List<Outgoing> stale = new ArrayList<>();
+                queue.drainTo(stale);
+                unsent.add(stale.size());
+                release(stale);
+            } catch (InterruptedException e) {
+                return;
+            }
+            pause(backoff);
+        }
+    }
+
+    private void release(List<Outgoing> batch) {
+        long bytes = 0;
+        for (Outgoing out : batch) {
+            bytes += out.message().length;
+        }
+        queuedBytes.addAndGet(-bytes);
+        batch.clear();
+    }
+
+    // The heartbeat ---------------------------------------------------------------------------
+
+    private void heartbeatLoop() {
+        Backoff backoff = RedisSettings.backoff();
+        long every = settings.ttl().toMillis() / 3;
+        while (!closed) {
+            try (Jedis jedis = settings.connect()) {
+                long generation = linkDowns.sum();
+                while (!closed && linkDowns.sum() == generation) {
+                    jedis.set(presenceKey(node), node, SetParams.setParams().px(settings.ttl().toMillis()));
+                    nodes = scanNodes(jedis);
+                    working(Part.HEARTBEAT);
+                    backoff.reset();
+                    Thread.sleep(every);
+                }
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                failed(Part.HEARTBEAT, e);
+            } catch (InterruptedException e) {
+                return;
+            }
+            pause(backoff);
+        }
+    }
+
+    private List<String> scanNodes(Jedis jedis) {
+        Set<String> found = new TreeSet<>();
+        found.add(node);
+        String prefix = presenceKey("");
+        ScanParams params = new ScanParams().match(prefix + "*").count(1000);
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            ScanResult<String> page = jedis.scan(cursor, params);
+            page.getResult().forEach(key -> found.add(key.substring(prefix.length())));
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        return List.copyOf(found);
+    }
+
+    private void pause(Backoff backoff) {
+        try {
+            if (!closed) {
+                backoff.pause();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // Names -----------------------------------------------------------------------------------
+
+    private String channelName(String topic) {
+        return channelPrefix + topic;
+    }
+
+    private byte[] channel(String topic) {
+        return channelName(topic).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private String presenceKey(String name) {
+        return "sockit:node:" + name;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Subscriber current = subscriber;
+        try {
+            if (current != null && current.isSubscribed()) {
+                current.unsubscribe();
+            }
+        } catch (RuntimeException gone) {
+            // Redis is gone already: nothing to unsubscribe from.
+        }
+        threads.forEach(Thread::interrupt);
+        try (Jedis jedis = settings.connect()) {
+            jedis.del(presenceKey(node)); // leave at once rather than after the time to live
+            jedis.publish(channel(PRESENCE), envelope(new byte[] {'-'}));
+        } catch (RuntimeException gone) {
+            // Redis is down: the key expires by itself.
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Redis at " + settings + " as node " + node;
+    }
+}

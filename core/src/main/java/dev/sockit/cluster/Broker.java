@@ -1,0 +1,134 @@
+package dev.sockit.cluster;
+
+import java.net.URI;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * The engine that carries messages between the nodes of a cluster of servers: publish and
+ * subscribe on named topics, this node's name, and which nodes are alive. A server, its
+ * {@link dev.sockit.Group groups} and its console reach the clients of every node through
+ * it; a handler never sees it.
+ *
+ * <pre>{@code
+ * Broker broker = Broker.open(URI.create("redis://127.0.0.1:6379"), "web-1");   // with module cluster-redis
+ * Server server = Server.listen(endpoint).broker(broker).handler(Handlers.chat(broker)).start();
+ * }</pre>
+ *
+ * <p>The default, {@link #standalone()}, is one node alone: nothing crosses, which is how a
+ * server behaves without a cluster. {@link InProcessBroker.Hub} joins several nodes inside one
+ * JVM. Another engine is one more module holding a {@link BrokerFactory} (found by
+ * {@link ServiceLoader}); core depends on none of them.
+ *
+ * <p>What every engine promises: a message published reaches the subscribers of its topic on
+ * every <em>other</em> live node, never this node's (the caller serves its own node directly,
+ * which keeps working when the engine is down); messages from one publishing thread arrive in
+ * the order published; delivery is <em>at most once</em>: what is published while the link is
+ * down, or lost by the engine, is counted in {@link Stats#unsent()} or lost, never retried.
+ * {@link #publish} never blocks on the engine and nothing waits in memory without bound.
+ */
+public interface Broker extends AutoCloseable {
+
+    /** Opens a broker for {@code uri} with an engine found by its scheme; see {@link BrokerFactory}. */
+    static Broker open(URI uri, String node) {
+        String scheme = uri.getScheme();
+        if (scheme == null) {
+            throw new IllegalArgumentException("cluster \"" + uri + "\" names no engine; write it as a URI, e.g."
+                    + " redis://127.0.0.1:6379");
+        }
+        List<String> known = new java.util.ArrayList<>();
+        for (BrokerFactory factory : ServiceLoader.load(BrokerFactory.class, Broker.class.getClassLoader())) {
+            if (factory.schemes().contains(scheme.toLowerCase(java.util.Locale.ROOT))) {
+                return factory.open(uri, node);
+            }
+            known.addAll(factory.schemes());
+        }
+        throw new IllegalArgumentException("no cluster engine for " + scheme + "://"
+                + (known.isEmpty() ? " (none is installed: put the module sockit-cluster-redis on the class path)"
+                : "; installed: " + String.join(", ", known)));
+    }
+
+    /**
+     * Checks a node's name: 1 to 64 letters, digits, {@code .}, {@code _} or {@code -}, so that it
+     * reads well in a connection id ({@code web-1/42}) and in an engine's keys.
+     *
+     * @throws IllegalArgumentException naming the name and what a name may hold
+     */
+    static String requireNodeName(String node) {
+        if (node == null || !node.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("node name \"" + node + "\" is not one: use 1 to 64 letters, digits,"
+                    + " '.', '_' or '-', e.g. web-1");
+        }
+        return node;
+    }
+
+    /** One node alone, as a server is without a cluster: publishing reaches no one. */
+    static Broker standalone() {
+        return InProcessBroker.standalone();
+    }
+
+    /** This node's name, unique in the cluster, e.g. {@code web-1} or {@code host-4711}. */
+    String node();
+
+    /** False for a node alone ({@link #standalone()}): there is no other node to reach, and ids need no node part. */
+    boolean spansNodes();
+
+    /**
+     * Sends {@code payload} to the subscribers of {@code topic} on every other node, never this
+     * one's. Returns at once; false when it could not be sent (link down, the engine's bounded
+     * queue full), which is counted in {@link Stats#unsent()}.
+     */
+    boolean publish(String topic, byte[] payload);
+
+    /**
+     * Receives what other nodes publish on {@code topic}, on the broker's delivery thread, in the
+     * order each publisher published. The receiver should not block for long: it holds up
+     * every later delivery to this node.
+     */
+    Subscription subscribe(String topic, Receiver receiver);
+
+    /** The live nodes, this one included, sorted by name. */
+    List<String> nodes();
+
+    /** True while messages can cross to other nodes. */
+    boolean linkUp();
+
+    /** What the broker has carried and failed to carry, since it opened. */
+    Stats stats();
+
+    /** Tells {@code listener} when the link goes down and comes back: once per change. */
+    void watch(LinkListener listener);
+
+    /** Leaves the cluster: this node is no longer among {@link #nodes()} of the others. */
+    @Override
+    void close();
+
+    /** Takes what another node published on a topic this node subscribed to. */
+    @FunctionalInterface
+    interface Receiver {
+        void receive(String fromNode, byte[] payload);
+    }
+
+    /** One subscription; closing it ends it. */
+    interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Told when the link to the other nodes changes. */
+    interface LinkListener {
+        /** The link is down: nothing crosses until it is back. {@code why} says what failed. */
+        void linkDown(String why);
+
+        /** The link is back, subscriptions renewed; {@code unsent} messages were not sent meanwhile. */
+        void linkUp(long unsent);
+    }
+
+    /**
+     * @param published messages sent to other nodes
+     * @param received  messages received from other nodes
+     * @param unsent    messages that could not be sent: link down, or the send queue full
+     * @param linkDowns how many times the link went down
+     */
+    record Stats(long published, long received, long unsent, long linkDowns) {}
+}

@@ -1,0 +1,188 @@
+package dev.sockit.cluster;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A {@link Broker} inside one JVM: {@link #standalone()} is a node alone (the default of every
+ * server), and a {@link Hub} joins several nodes, for tests and for applications that run
+ * several servers in one process. Each node takes deliveries through a bounded inbox of
+ * {@link #INBOX} messages, drained in order by one thread of its own, as a remote engine's
+ * subscriber would be; a message that finds the inbox full is counted as unsent.
+ *
+ * <pre>{@code
+ * InProcessBroker.Hub hub = new InProcessBroker.Hub();
+ * Broker a = hub.join("a"), b = hub.join("b");
+ * }</pre>
+ */
+public final class InProcessBroker implements Broker {
+
+    /** The most messages waiting for one node's delivery thread. */
+    public static final int INBOX = 10_000;
+
+    /** Nodes that reach each other. */
+    public static final class Hub {
+        private final Map<String, InProcessBroker> nodes = new ConcurrentHashMap<>();
+
+        /**
+         * A new node on this hub.
+         *
+         * @throws IllegalArgumentException when a node of that name is already on it
+         */
+        public InProcessBroker join(String node) {
+            InProcessBroker broker = new InProcessBroker(this, Broker.requireNodeName(node), true);
+            if (nodes.putIfAbsent(node, broker) != null) {
+                broker.close();
+                throw new IllegalArgumentException("node \"" + node + "\" is already in this cluster; give each node"
+                        + " a name of its own");
+            }
+            return broker;
+        }
+    }
+
+    private record Delivery(String topic, String from, byte[] payload) {}
+
+    private final Hub hub;
+    private final String node;
+    private final boolean spans;
+    private final Subscribers subscribers = new Subscribers();
+    private final BlockingQueue<Delivery> inbox;
+    private final Thread deliverer;
+    private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
+    private final LongAdder published = new LongAdder();
+    private final LongAdder received = new LongAdder();
+    private final LongAdder unsent = new LongAdder();
+    private final LongAdder linkDowns = new LongAdder();
+    private volatile boolean cut;
+    private volatile boolean closed;
+
+    private InProcessBroker(Hub hub, String node, boolean spans) {
+        this.hub = hub;
+        this.node = Objects.requireNonNull(node, "node");
+        this.spans = spans;
+        this.inbox = spans ? new ArrayBlockingQueue<>(INBOX) : null;
+        this.deliverer = spans ? Thread.ofVirtual().name("sockit-broker-" + node).start(this::deliver) : null;
+    }
+
+    /** A node alone: publishing reaches no one and costs nothing. */
+    public static InProcessBroker standalone() {
+        return new InProcessBroker(null, "local", false);
+    }
+
+    @Override
+    public String node() {
+        return node;
+    }
+
+    @Override
+    public boolean spansNodes() {
+        return spans;
+    }
+
+    @Override
+    public boolean publish(String topic, byte[] payload) {
+        if (!spans) {
+            return true; // no other node: nothing to send, nothing lost
+        }
+        if (cut || closed) {
+            unsent.increment();
+            return false;
+        }
+        boolean all = true;
+        for (InProcessBroker other : hub.nodes.values()) {
+            if (other != this && !other.cut && !other.closed && other.subscribers.has(topic)) {
+                if (!other.inbox.offer(new Delivery(topic, node, payload))) {
+                    all = false; // that node is not keeping up: at most once, it loses this one
+                }
+            }
+        }
+        if (all) {
+            published.increment();
+        } else {
+            unsent.increment();
+        }
+        return all;
+    }
+
+    private void deliver() {
+        try {
+            while (!closed) {
+                Delivery delivery = inbox.take();
+                received.increment();
+                subscribers.deliver(delivery.topic(), delivery.from(), delivery.payload());
+            }
+        } catch (InterruptedException closing) {
+            // close(): nothing more to deliver
+        }
+    }
+
+    @Override
+    public Subscription subscribe(String topic, Receiver receiver) {
+        return subscribers.add(topic, receiver, () -> {});
+    }
+
+    @Override
+    public List<String> nodes() {
+        if (!spans) {
+            return List.of(node);
+        }
+        return hub.nodes.values().stream().filter(n -> !n.closed && (n == this || !n.cut && !cut))
+                .map(InProcessBroker::node).sorted().toList();
+    }
+
+    @Override
+    public boolean linkUp() {
+        return !cut && !closed;
+    }
+
+    @Override
+    public Stats stats() {
+        return new Stats(published.sum(), received.sum(), unsent.sum(), linkDowns.sum());
+    }
+
+    @Override
+    public void watch(LinkListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Cuts this node off from the others, as a lost link to the engine would: for tests of faults. */
+    public void cut(String why) {
+        if (spans && !cut) {
+            cut = true;
+            linkDowns.increment();
+            listeners.forEach(l -> l.linkDown(why));
+        }
+    }
+
+    /** Joins a node that was {@link #cut} back to the others. */
+    public void restore() {
+        if (cut) {
+            cut = false;
+            long lost = unsent.sum();
+            listeners.forEach(l -> l.linkUp(lost));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (spans) {
+            hub.nodes.remove(node, this);
+            deliverer.interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return spans ? "in-process node " + node : "standalone node";
+    }
+}
