@@ -110,7 +110,8 @@ public final class Server implements AutoCloseable {
     private final Set<SocketChannel> awaitingHeader = ConcurrentHashMap.newKeySet();
     private final Object drained = new Object();
     private final CountDownLatch closed = new CountDownLatch(1);
-    private final Listener listener;
+    // One per endpoint; the first is the one endpoint() names.
+    private final List<Listener> listeners;
     // TLS only: the certificate in use, swapped when its files change; null otherwise.
     private final TlsContext tls;
     // Flight Recorder events; closed with the server, which ends its periodic statistics.
@@ -124,7 +125,6 @@ public final class Server implements AutoCloseable {
         this.flight = flight;
         this.permits = new Semaphore(settings.maxConnections());
         this.cluster = new Cluster(this, broker);
-        Endpoint endpoint = settings.endpoint();
         Observer observer = settings.observer();
         this.tls = settings.tls() == null ? null : TlsContext.watch(settings.tls()::context, settings.tls().files(),
                 settings.tls().reloadInterval(), (files, failure) -> {
@@ -134,26 +134,58 @@ public final class Server implements AutoCloseable {
                         observer.tlsReloadFailed(files, failure);
                     }
                 });
+        List<Listener> bound = new java.util.ArrayList<>();
         try {
-            this.listener = listener(endpoint);
+            if (settings.endpoints().isEmpty()) {
+                bound.add(listener(site(null)));
+            }
+            for (Endpoint endpoint : settings.endpoints()) {
+                bound.add(listener(site(endpoint)));
+            }
         } catch (IOException | RuntimeException e) {
+            // One endpoint could not be bound: the others it had bound are given back.
+            bound.forEach(l -> {
+                l.close();
+                l.release();
+            });
             if (tls != null) {
                 tls.close();
             }
             cluster.close();
             throw e;
         }
+        this.listeners = List.copyOf(bound);
     }
 
-    private Listener listener(Endpoint endpoint) throws IOException {
-        Duration userTimeout = settings.connection().heartbeat().userTimeout();
+    /**
+     * One endpoint of the server and how its connections are made: its framing (WebSocket's
+     * own on ws:// and wss://), whether TLS runs under it, its WebSocket settings.
+     */
+    private record Site(Endpoint endpoint, ConnectionSettings connection, boolean tls, WebSocket websocket) {}
+
+    /** The site of {@code endpoint}, or of the socket systemd passed when it is null. */
+    private Site site(Endpoint endpoint) {
         if (endpoint == null) {
-            return StreamListener.activated(settings.tls() != null, userTimeout, this::accepted,
+            return new Site(null, settings.connection(), settings.tls() != null, null);
+        }
+        if (endpoint.kind().isWebSocket()) {
+            WebSocket ws = settings.websocket();
+            return new Site(endpoint, settings.connection().withFraming(WebSocketFrames.server(ws.maxMessage())),
+                    endpoint.kind().isTls(), ws);
+        }
+        return new Site(endpoint, settings.connection(), endpoint.kind().isTls(), null);
+    }
+
+    private Listener listener(Site site) throws IOException {
+        Duration userTimeout = settings.connection().heartbeat().userTimeout();
+        Endpoint endpoint = site.endpoint();
+        if (endpoint == null) {
+            return StreamListener.activated(settings.tls() != null, userTimeout, channel -> accepted(channel, site),
                     settings.observer()::acceptFailed);
         }
         return switch (endpoint.kind()) {
             case TCP, UNIX, TLS, UNIX_SEQPACKET, WS, WSS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
-                    settings.socketMode(), settings.reusePort(), userTimeout), this::accepted,
+                    settings.socketMode(), settings.reusePort(), userTimeout), channel -> accepted(channel, site),
                     settings.observer()::acceptFailed);
             case UDP -> DatagramListener.start(endpoint,
                     new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
@@ -168,7 +200,32 @@ public final class Server implements AutoCloseable {
 
     /** Starts describing a server that will listen on {@code endpoint}; port 0 picks a free port. */
     public static Builder listen(Endpoint endpoint) {
-        return new Builder(Objects.requireNonNull(endpoint, "endpoint"));
+        return new Builder(List.of(Objects.requireNonNull(endpoint, "endpoint")));
+    }
+
+    /**
+     * Starts describing one server listening on several endpoints: one set of connections,
+     * one handler, one chat room, one console, whatever the kind each peer came through.
+     *
+     * <pre>{@code
+     * Server.listen(Endpoint.parse("tcp://127.0.0.1:8001"), Endpoint.parse("ws://127.0.0.1:8080/chat"))
+     *       .handler(Handlers.chat())     // a line typed in nc reaches the browser, and back
+     *       .start();
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when an endpoint is given twice
+     */
+    public static Builder listen(Endpoint first, Endpoint... more) {
+        List<Endpoint> all = new java.util.ArrayList<>();
+        all.add(Objects.requireNonNull(first, "endpoint"));
+        for (Endpoint endpoint : more) {
+            Objects.requireNonNull(endpoint, "endpoint");
+            if (all.contains(endpoint)) {
+                throw new IllegalArgumentException("endpoint " + endpoint + " is given twice; give each once");
+            }
+            all.add(endpoint);
+        }
+        return new Builder(List.copyOf(all));
     }
 
     /**
@@ -183,7 +240,7 @@ public final class Server implements AutoCloseable {
      * }</pre>
      */
     public static Builder activated() {
-        return new Builder(null);
+        return new Builder(List.of());
     }
 
     /** True when systemd (or a launcher that does as it does) passed this process a socket: see {@link #activated()}. */
@@ -191,14 +248,19 @@ public final class Server implements AutoCloseable {
         return SocketActivation.passed();
     }
 
-    /** The endpoint as bound: with port 0, the port the system chose. */
+    /** The endpoint as bound: with port 0, the port the system chose. The first, when there are several. */
     public Endpoint endpoint() {
-        return listener.endpoint();
+        return listeners.getFirst().endpoint();
     }
 
-    /** The port the server listens on; -1 for a Unix socket. */
+    /** Every endpoint as bound, in the order given. */
+    public List<Endpoint> endpoints() {
+        return listeners.stream().map(Listener::endpoint).toList();
+    }
+
+    /** The port the server listens on; -1 for a Unix socket. The first endpoint's, when there are several. */
     public int port() {
-        return listener.endpoint().port();
+        return endpoint().port();
     }
 
     /** The live connections, a snapshot. */
@@ -246,7 +308,8 @@ public final class Server implements AutoCloseable {
      * their handler reads, or arriving while the server stops. Always 0 for streams.
      */
     public long droppedDatagrams() {
-        return listener instanceof DatagramListener datagrams ? datagrams.droppedCount() : 0;
+        return listeners.stream().mapToLong(l -> l instanceof DatagramListener datagrams ? datagrams.droppedCount() : 0)
+                .sum();
     }
 
     /**
@@ -286,7 +349,7 @@ public final class Server implements AutoCloseable {
      * thread of its own, where anything that reads from the peer (the TLS handshake) happens.
      * Whatever fails here, the channel is closed and what was taken for it given back.
      */
-    private void accepted(SocketChannel channel) {
+    private void accepted(SocketChannel channel, Site site) {
         SocketAddress remote = null;
         boolean slotTaken = false;
         try {
@@ -296,7 +359,7 @@ public final class Server implements AutoCloseable {
             }
             remote = channel.getRemoteAddress(); // known since accept: no system call
             if (settings.proxy() != null && settings.proxy().trusts(remote)) {
-                acceptProxied(channel, remote);
+                acceptProxied(channel, remote, site);
                 return;
             }
             if (refuses(remote)) {
@@ -307,22 +370,19 @@ public final class Server implements AutoCloseable {
             }
             CloseReason limit = takeSlot(remote);
             if (limit != null) {
-                reject(channel, remote, limit);
+                reject(channel, remote, limit, site);
                 return;
             }
             slotTaken = true;
             // The handshake waits for the connection's own thread (start()): a slow or silent
             // peer must not hold up the accept loop.
-            TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
-                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
-            // Not endpoint(): the listener accepts before the constructor has stored it.
-            Endpoint where = settings.endpoint();
+            Endpoint where = site.endpoint();
             admit(where != null && where.kind() == Endpoint.Kind.UNIX_SEQPACKET
                     ? new PacketConnection(ids.incrementAndGet(), channel, where.kind().scheme(),
                             UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(),
                             settings.connection().writeTimeout(), settings.observer())
-                    : new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, null,
-                            opening()));
+                    : new SocketConnection(ids.incrementAndGet(), channel, site.connection(), tlsChannel(channel, site),
+                            null, opening(site)));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
             if (slotTaken) {
@@ -345,14 +405,14 @@ public final class Server implements AutoCloseable {
      * waits on a peer); the access policy and the per-source limit then judge the client the
      * header names, not the proxy.
      */
-    private void acceptProxied(SocketChannel channel, SocketAddress proxy) {
+    private void acceptProxied(SocketChannel channel, SocketAddress proxy, Site site) {
         CloseReason limit = takePermit();
         if (limit != null) {
-            reject(channel, proxy, limit);
+            reject(channel, proxy, limit, site);
             return;
         }
         awaitingHeader.add(channel);
-        Thread.ofVirtual().name("sockit-proxy-header").start(() -> readHeader(channel, proxy));
+        Thread.ofVirtual().name("sockit-proxy-header").start(() -> readHeader(channel, proxy, site));
     }
 
     /**
@@ -361,7 +421,7 @@ public final class Server implements AutoCloseable {
      * header that names no client (a LOCAL health check, UNKNOWN) is the trusted proxy's own
      * connection: served with the socket's addresses, and not judged by the access policy.
      */
-    private void readHeader(SocketChannel channel, SocketAddress proxy) {
+    private void readHeader(SocketChannel channel, SocketAddress proxy, Site site) {
         boolean permitHeld = true;
         SocketAddress client = null;
         try {
@@ -384,14 +444,12 @@ public final class Server implements AutoCloseable {
             if (limit != null) {
                 permits.release();
                 permitHeld = false;
-                reject(channel, client, limit);
+                reject(channel, client, limit, site);
                 return;
             }
-            TlsChannel tlsChannel = tls == null ? null : new TlsChannel(channel,
-                    settings.tls().engine(tls.current(), settings.endpoint()), null, settings.handshakeTimeout());
             try {
-                admit(new SocketConnection(ids.incrementAndGet(), channel, settings.connection(), tlsChannel, proxied,
-                        opening()));
+                admit(new SocketConnection(ids.incrementAndGet(), channel, site.connection(), tlsChannel(channel, site),
+                        proxied, opening(site)));
                 permitHeld = false; // the connection's own now: serve() gives it back
             } catch (IOException | RuntimeException e) {
                 releaseSource(client);
@@ -411,9 +469,15 @@ public final class Server implements AutoCloseable {
     }
 
     /** A WebSocket endpoint's opening step, the HTTP upgrade; null for other endpoints. */
-    private WebSocketUpgrade opening() {
-        return settings.websocket() == null ? null
-                : new WebSocketUpgrade(settings.websocket(), settings.endpoint().resource(), settings.handshakeTimeout());
+    private WebSocketUpgrade opening(Site site) {
+        return site.websocket() == null ? null
+                : new WebSocketUpgrade(site.websocket(), site.endpoint().resource(), settings.handshakeTimeout());
+    }
+
+    /** TLS over the channel for a tls:// or wss:// site (its handshake runs later, on the connection's thread); else null. */
+    private TlsChannel tlsChannel(SocketChannel channel, Site site) {
+        return site.tls() ? new TlsChannel(channel, settings.tls().engine(tls.current(), site.endpoint()), null,
+                settings.handshakeTimeout()) : null;
     }
 
     /** True, having counted and reported it, when the access policy refuses {@code peer}. */
@@ -527,17 +591,17 @@ public final class Server implements AutoCloseable {
      * and threads. A TLS peer is closed before its handshake: telling it would cost a full
      * handshake per refusal, which is what a flood against a full server would buy.
      */
-    private void reject(SocketChannel channel, SocketAddress remote, CloseReason reason) {
+    private void reject(SocketChannel channel, SocketAddress remote, CloseReason reason, Site site) {
         rejected.incrementAndGet();
         settings.observer().rejected(remote, reason);
-        if (tls != null || !refusals.tryAcquire()) {
+        if (site.tls() || !refusals.tryAcquire()) {
             closeQuietly(channel);
             return;
         }
         try {
             // A WebSocket peer has sent an HTTP request, not a framing's greeting: it is answered 503.
-            SocketConnection connection = new SocketConnection(0, channel, settings.websocket() == null
-                    ? settings.connection() : settings.connection().withFraming(WebSocketUpgrade.refusals()));
+            SocketConnection connection = new SocketConnection(0, channel, site.websocket() == null
+                    ? site.connection() : site.connection().withFraming(WebSocketUpgrade.refusals()));
             Thread.ofVirtual().name("sockit-reject").start(() -> {
                 try {
                     connection.close(reason);
@@ -646,7 +710,7 @@ public final class Server implements AutoCloseable {
 
     private void stop(Duration drainTimeout) {
         try {
-            listener.close();
+            listeners.forEach(Listener::close);
             // Proxied connections still reading their header: closing wakes their readers, which give up.
             awaitingHeader.forEach(Server::closeQuietly);
             CloseReason stopping = CloseReason.of(CloseReason.Code.SHUTDOWN, "server stopping");
@@ -664,7 +728,7 @@ public final class Server implements AutoCloseable {
             }
         } finally {
             // Only now: a UDP server's sessions replied from the listening socket until they closed.
-            listener.release();
+            listeners.forEach(Listener::release);
             cluster.close();
             if (tls != null) {
                 tls.close();
@@ -717,11 +781,12 @@ public final class Server implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "server on " + endpoint() + " (" + connections.size() + " connections)";
+        return "server on " + endpoints().stream().map(Endpoint::toString).collect(java.util.stream.Collectors.joining(", "))
+                + " (" + connections.size() + " connections)";
     }
 
     /** A server's settings, gathered by the {@link Builder}. */
-    private record Settings(Endpoint endpoint, ConnectionSettings connection, Handler handler, int maxConnections,
+    private record Settings(List<Endpoint> endpoints, ConnectionSettings connection, Handler handler, int maxConnections,
             int backlog, Duration drainTimeout, Set<PosixFilePermission> socketMode, int maxDatagram,
             Duration sessionTimeout, AccessPolicy access, int maxPerSource, Tls tls, Duration handshakeTimeout,
             ProxyProtocol proxy, boolean reusePort, WebSocket websocket) {
@@ -732,7 +797,8 @@ public final class Server implements AutoCloseable {
 
     /** Describes a server; {@link #start()} binds it. Every setting has a safe default. */
     public static final class Builder {
-        private final Endpoint endpoint;
+        // Empty for the socket systemd passed.
+        private final List<Endpoint> endpoints;
         private Framing framing = Lines.defaults();
         private Handler handler = Handlers.ack(Handlers.ACK_REPLY);
         private int maxConnections = 10_000;
@@ -758,8 +824,16 @@ public final class Server implements AutoCloseable {
         private long maxBufferMemory = Runtime.getRuntime().maxMemory() / 2;
         private Broker broker;
 
-        private Builder(Endpoint endpoint) {
-            this.endpoint = endpoint;
+        private Builder(List<Endpoint> endpoints) {
+            this.endpoints = endpoints;
+        }
+
+        private boolean all(java.util.function.Predicate<Endpoint.Kind> kind) {
+            return !endpoints.isEmpty() && endpoints.stream().allMatch(e -> kind.test(e.kind()));
+        }
+
+        private boolean any(java.util.function.Predicate<Endpoint.Kind> kind) {
+            return endpoints.stream().anyMatch(e -> kind.test(e.kind()));
         }
 
         /**
@@ -772,8 +846,19 @@ public final class Server implements AutoCloseable {
          */
         public Builder framing(Framing framing) {
             Objects.requireNonNull(framing, "framing");
-            if (endpoint != null) { // a passed socket is a stream socket
-                Udp.checkFraming(endpoint, framing);
+            // Refused only when no endpoint takes it (UDP, unixgram): beside a stream endpoint it applies to that.
+            IllegalArgumentException refused = null;
+            boolean taken = endpoints.isEmpty(); // a passed socket is a stream socket
+            for (Endpoint endpoint : endpoints) {
+                try {
+                    Udp.checkFraming(endpoint, framing);
+                    taken = true;
+                } catch (IllegalArgumentException e) {
+                    refused = refused == null ? e : refused;
+                }
+            }
+            if (!taken) {
+                throw refused;
             }
             this.framing = framing;
             return this;
@@ -985,7 +1070,8 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("a server needs Tls.server(certPem, keyPem) or Tls.keystore(file,"
                         + " password), not Tls.client()");
             }
-            if (endpoint != null && !endpoint.kind().isTls()) { // null: a passed socket, TLS on top
+            if (!endpoints.isEmpty() && !any(Endpoint.Kind::isTls)) { // none: a passed socket, TLS on top
+                Endpoint endpoint = endpoints.getFirst();
                 throw new IllegalArgumentException("TLS settings apply to tls:// and wss:// endpoints, and " + endpoint
                         + " is neither; listen on tls://" + endpoint.authority()
                         + (endpoint.kind().isWebSocket() ? " or wss://" + endpoint.authority() + endpoint.resource() : ""));
@@ -1065,16 +1151,18 @@ public final class Server implements AutoCloseable {
          */
         public Builder proxyProtocol(ProxyProtocol proxyProtocol) {
             Objects.requireNonNull(proxyProtocol, "proxyProtocol");
-            if (endpoint != null && endpoint.kind() == Endpoint.Kind.UDP) {
+            if (any(k -> k == Endpoint.Kind.UDP)) {
                 throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
-                        + " and " + endpoint + " is UDP");
+                        + " and " + endpoints.stream().filter(e -> e.kind() == Endpoint.Kind.UDP).findFirst().orElseThrow()
+                        + " is UDP");
             }
-            if (endpoint != null && (endpoint.kind() == Endpoint.Kind.UNIX_SEQPACKET
-                    || endpoint.kind() == Endpoint.Kind.UNIXGRAM)) {
+            Endpoint packets = endpoints.stream().filter(e -> e.kind() == Endpoint.Kind.UNIX_SEQPACKET
+                    || e.kind() == Endpoint.Kind.UNIXGRAM).findFirst().orElse(null);
+            if (packets != null) {
                 throw new IllegalArgumentException("the PROXY protocol applies to stream endpoints (tcp://, tls://, unix:),"
-                        + " and " + endpoint + " carries messages, not a stream");
+                        + " and " + packets + " carries messages, not a stream");
             }
-            if ((endpoint == null || endpoint.kind() != Endpoint.Kind.UNIX) && proxyProtocol.trusted().isEmpty()) {
+            if (!all(k -> k == Endpoint.Kind.UNIX) && proxyProtocol.trusted().isEmpty()) {
                 throw new IllegalArgumentException("the PROXY protocol needs the addresses of the proxies to trust,"
                         + " e.g. ProxyProtocol.accept(V2).from(\"10.0.0.0/8\") (sockit server: --proxy-from CIDR)");
             }
@@ -1125,12 +1213,16 @@ public final class Server implements AutoCloseable {
          *     heartbeat that pings over a framing that cannot
          */
         public Server start() throws IOException {
-            if (endpoint != null && endpoint.kind().isTls() && tls == null) {
-                throw new IllegalArgumentException(endpoint + " needs a certificate: .tls(Tls.server(certPem, keyPem))"
-                        + " (sockit server: --cert FILE --key FILE; sockit cert makes a development one)");
+            for (Endpoint endpoint : endpoints) {
+                if (endpoint.kind().isTls() && tls == null) {
+                    throw new IllegalArgumentException(endpoint + " needs a certificate: .tls(Tls.server(certPem, keyPem))"
+                            + " (sockit server: --cert FILE --key FILE; sockit cert makes a development one)");
+                }
             }
-            boolean ws = endpoint != null && endpoint.kind().isWebSocket();
-            Framing framing = ws ? WebSocketFrames.server(websocket.maxMessage()) : this.framing;
+            boolean ws = any(Endpoint.Kind::isWebSocket);
+            // WebSocket endpoints frame with WebSocket whatever framing() says; a server of no other kind
+            // is checked (a heartbeat's pings) against WebSocket's.
+            Framing framing = all(Endpoint.Kind::isWebSocket) ? WebSocketFrames.server(websocket.maxMessage()) : this.framing;
             if (handlerTiming && metrics == null) {
                 throw new IllegalStateException("handlerTiming needs a registry to count into: .metrics(new Metrics())");
             }
@@ -1150,7 +1242,7 @@ public final class Server implements AutoCloseable {
             ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound,
                     Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout, clock,
                     new MemoryBudget(maxBufferMemory));
-            Server server = new Server(new Settings(endpoint, connection, handler, maxConnections, backlog, drainTimeout,
+            Server server = new Server(new Settings(endpoints, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout, proxyProtocol,
                     reusePort, ws ? websocket : null),
                     flight, broker == null ? Broker.standalone() : broker);

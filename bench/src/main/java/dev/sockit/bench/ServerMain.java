@@ -13,6 +13,9 @@ import java.util.Arrays;
  * java -cp ... dev.sockit.bench.ServerMain [--no-heartbeat] sockit|netty|jdk ENDPOINT echo|ack|discard [REPLY]
  * </pre>
  *
+ * A {@code ws://HOST:PORT/PATH} endpoint starts the WebSocket servers instead (sockit's
+ * {@code Server} on it, {@link NettyWebSocketServer}), for bench/websocket.sh.
+ *
  * {@code --no-heartbeat} gives sockit {@link Heartbeat#OFF} (no TCP keepalive), for the idle
  * benchmark, where Netty and the JDK server have none either; it changes nothing for them.
  *
@@ -76,8 +79,14 @@ public final class ServerMain {
             throws IOException {
         return switch (kind) {
             case "sockit" -> SockitLineServer.start(endpoint, mode, reply, heartbeat);
-            case "netty" -> NettyLineServer.start(endpoint, mode, reply);
-            case "jdk" -> JdkLineServer.start(endpoint, mode, reply);
+            case "netty" -> endpoint.kind() == Endpoint.Kind.WS ? NettyWebSocketServer.start(endpoint, mode, reply)
+                    : NettyLineServer.start(endpoint, mode, reply);
+            case "jdk" -> {
+                if (endpoint.kind() == Endpoint.Kind.WS) {
+                    throw new IllegalArgumentException("the plain JDK server speaks lines, not WebSocket; race sockit and netty");
+                }
+                yield JdkLineServer.start(endpoint, mode, reply);
+            }
             default -> throw new IllegalArgumentException("unknown server \"" + kind + "\"; choose sockit, netty or jdk");
         };
     }

@@ -45,11 +45,13 @@ import picocli.CommandLine.Parameters;
             "  sockit client tcp://127.0.0.1:22 -z && echo open   # is the port open? (exit 0 or 1)",
             "  sockit client -l -p 9000                # as ncat -l: wait for one peer, then talk",
             "  sockit client --send-proxy v2           # as if through HAProxy (server: --proxy-protocol)",
+            "  sockit client ws://127.0.0.1:8080/chat  # WebSocket: a text message per line, as websocat",
+            "  echo hi | sockit client ws://127.0.0.1:8080/chat --binary --origin https://example.org",
         })
 final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH; Linux: unix:@NAME, unix+seqpacket:/PATH, unixgram:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
+            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH, wss://HOST:PORT/PATH; Linux: unix:@NAME, unix+seqpacket:/PATH, unixgram:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
     String endpoint;
 
     @Mixin
@@ -60,6 +62,9 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Mixin
     DatagramOptions datagrams;
+
+    @Mixin
+    WebSocketClientOptions websocket;
 
     @Mixin
     ClientTlsOptions tlsOptions;
@@ -170,7 +175,7 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         if (source != null) {
             client.bind(source);
         }
-        if (framing.appliesTo(where)) {
+        if (framing.appliesTo(where) && !where.kind().isWebSocket()) {
             client.framing(framing.framing());
         }
         if (sendProxy != null) {
@@ -180,6 +185,7 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
             }
             client.sendProxy(version);
         }
+        websocket.applyTo(client, where);
         Retry retry = datagrams.retry();
         dev.sockit.Tls tls = tlsOptions.tls(where, System.err);
         if (tls != null) {

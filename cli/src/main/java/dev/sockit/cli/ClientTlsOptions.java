@@ -33,10 +33,10 @@ final class ClientTlsOptions {
     /** The client's TLS for a tls:// endpoint, warning on {@code err} if insecure; null for others. */
     Tls tls(Endpoint endpoint, PrintStream err) {
         boolean given = ca != null || insecure || cert != null || key != null || versions != null;
-        if (endpoint.kind() != Endpoint.Kind.TLS) {
+        if (!endpoint.kind().isTls()) {
             if (given) {
                 throw new IllegalArgumentException("--ca, --insecure, --cert, --key and --tls-versions apply to tls://"
-                        + " endpoints; connect to tls://" + endpoint.authority());
+                        + " and wss:// endpoints; connect to tls://" + endpoint.authority());
             }
             return null;
         }

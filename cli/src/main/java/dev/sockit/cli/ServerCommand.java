@@ -42,6 +42,7 @@ import picocli.CommandLine.Parameters;
             "  sockit server tcp://0.0.0.0:9000 --allow 10.0.0.0/8,::1 --deny 10.66.0.0/16",
             "  sockit server tls://127.0.0.1:8443 --cert sockit-cert.pem --key sockit-key.pem",
             "  sockit server ws://127.0.0.1:8080/chat --mode chat   # browsers: open http://127.0.0.1:8080/chat",
+            "  sockit server tcp://127.0.0.1:8001 ws://127.0.0.1:8080/chat --mode chat   # nc and browsers, one room",
             "  sockit server --metrics tcp://127.0.0.1:9464   # Prometheus scrapes /metrics there",
             "  sockit server tcp://127.0.0.1:9000 --exec 'tr a-z A-Z'   # each client gets its own tr",
             "  sockit server tcp://0.0.0.0:8001 --proxy-protocol v2 --proxy-from 10.0.0.5   # behind HAProxy",
@@ -54,9 +55,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     enum SlowReader { disconnect, drop, block }
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT",
-            description = "Where to listen: tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH (WebSocket; a plain GET there serves a page that connects back), wss://HOST:PORT/PATH (with --cert and --key); Linux: unix:@NAME (abstract), unix+seqpacket:/PATH, unixgram:/PATH. Port 0 picks a free one. Default: the socket systemd passed (LISTEN_FDS), else " + Endpoint.DEFAULT + ".")
-    String endpoint;
+    @Parameters(arity = "0..*", paramLabel = "ENDPOINT",
+            description = "Where to listen; several endpoints make one server (one room, one console): tcp://HOST:PORT, tcp://[::1]:PORT, tcp://[::]:PORT (IPv4 too), tls://HOST:PORT (with --cert and --key), udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH (WebSocket; a plain GET there serves a page that connects back), wss://HOST:PORT/PATH (with --cert and --key); Linux: unix:@NAME (abstract), unix+seqpacket:/PATH, unixgram:/PATH. Port 0 picks a free one. Default: the socket systemd passed (LISTEN_FDS), else " + Endpoint.DEFAULT + ".")
+    List<String> endpoints = new ArrayList<>();
 
     @Option(names = {"-m", "--mode"}, paramLabel = "ack|echo|chat|discard", defaultValue = "ack",
             description = "ack: answer each message with --reply; echo: send it back; chat: relay it to every other client; discard: read and answer nothing. Default: ${DEFAULT-VALUE}.")
@@ -211,8 +212,18 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     @Override
     public Integer call() throws Exception {
         // No endpoint and a socket passed by systemd: serve that one (socket activation).
-        boolean activated = endpoint == null && Server.socketPassed();
-        Endpoint where = withPort(Endpoint.parse(endpoint == null ? Endpoint.DEFAULT : endpoint), port);
+        boolean activated = endpoints.isEmpty() && Server.socketPassed();
+        List<Endpoint> all = new ArrayList<>();
+        for (String text : endpoints.isEmpty() ? List.of(Endpoint.DEFAULT) : endpoints) {
+            // -p sets the port of the first endpoint, as ncat's sets the one it listens on.
+            all.add(all.isEmpty() ? withPort(Endpoint.parse(text), port) : Endpoint.parse(text));
+        }
+        // Each option is checked against the endpoint it applies to: TLS against the first tls:// or
+        // wss://, WebSocket options against the first ws://, the framing against the others.
+        Endpoint where = all.getFirst();
+        Endpoint secure = all.stream().filter(e -> e.kind().isTls()).findFirst().orElse(where);
+        Endpoint websocket = all.stream().filter(e -> e.kind().isWebSocket()).findFirst().orElse(null);
+        Endpoint framed = all.stream().filter(e -> !e.kind().isWebSocket()).findFirst().orElse(null);
         if (activated && reusePort) {
             throw new IllegalArgumentException("--reuse-port applies to a socket sockit binds; the passed socket is systemd's"
                     + " (set ReusePort=yes in the .socket unit)");
@@ -241,20 +252,21 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         Printer out = serverConsole.map(ServerConsole::printer).orElseGet(() -> new Printer(System.out));
         EventLog log = new EventLog(logFormat, out, err, Clock.systemUTC());
         // A passed TCP socket serves TLS when certificates are given.
-        dev.sockit.Tls tls = tlsOptions.tls(activated && tlsOptions.given() ? Endpoint.tls("0.0.0.0", 0) : where);
+        dev.sockit.Tls tls = tlsOptions.tls(activated && tlsOptions.given() ? Endpoint.tls("0.0.0.0", 0) : secure);
         HexDump dump = hexdump == null ? null : HexDump.open(hexdump);
-        Server.Builder builder = activated ? Server.activated() : Server.listen(where);
+        Server.Builder builder = activated ? Server.activated()
+                : Server.listen(where, all.subList(1, all.size()).toArray(Endpoint[]::new));
         if (tls != null) {
             builder.tls(tls);
         }
         builder.handshakeTimeout(tlsOptions.handshakeTimeout);
-        if (where.kind().isWebSocket()) {
+        if (websocket != null) {
             builder.websocket(websocketOptions.websocket());
         } else if (websocketOptions.given()) {
             throw new IllegalArgumentException("--allow-origin, --subprotocol, --max-message, --no-page and --no-deflate"
                     + " apply to ws:// and wss:// endpoints; listen on ws://" + where.authority() + "/PATH");
         }
-        dev.sockit.proxy.ProxyProtocol proxy = proxyOptions.proxyProtocol(where);
+        dev.sockit.proxy.ProxyProtocol proxy = proxyOptions.proxyProtocol(framed != null ? framed : where);
         if (proxy != null) {
             builder.proxyProtocol(proxy);
         }
@@ -267,11 +279,11 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         }
         ExecHandler program = program();
         // Over UDP a datagram is the message, over WebSocket a WebSocket message; an activated
-        // socket's kind is known only once passed.
-        boolean webSocket = where.kind().isWebSocket();
-        boolean framed = (activated || framing.appliesTo(where)) && !webSocket;
-        dev.sockit.framing.Framing wire = program != null || !framed ? dev.sockit.framing.Raw.bytes() : framing.framing();
-        if (framed || (program != null && !webSocket)) {
+        // socket's kind is known only once passed. Beside a ws:// endpoint, the framing applies to the others.
+        boolean webSocket = framed == null;
+        boolean lined = (activated || framing.appliesTo(framed != null ? framed : where)) && !webSocket;
+        dev.sockit.framing.Framing wire = program != null || !lined ? dev.sockit.framing.Raw.bytes() : framing.framing();
+        if (lined || (program != null && !webSocket)) {
             builder.framing(wire);
         }
         if (program != null && (activated || !isLoopback(where))) {
@@ -337,8 +349,14 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             }
         }));
         // The hook is in place before the start line, so whoever reads that line may stop us.
-        log.info("listening", "Server start at: " + server.endpoint().authority(), "endpoint",
-                server.endpoint().toString());
+        for (Endpoint bound : server.endpoints()) {
+            log.info("listening", "Server start at: " + bound.authority(), "endpoint", bound.toString());
+            if (bound.kind().isWebSocket()) {
+                String page = (bound.kind().isTls() ? "https://" : "http://") + bound.authority() + bound.resource();
+                log.info("websocket", "WebSocket at: " + bound + (websocketOptions.noPage ? ""
+                        : " (its page, for a browser: " + page + ")"), "endpoint", bound.toString(), "page", page);
+            }
+        }
         if (scraped != null) {
             log.info("metrics", "Metrics at: " + scraped.url(), "url", scraped.url());
         }

@@ -43,6 +43,17 @@ class PingSocketKindsTest {
     }
 
     @Test
+    void whenNoReplyComesPingSaysAllWasLostAndExitsOne() throws Exception {
+        // The namespace's own loopback is told to ignore echo requests: a host that stays silent.
+        Result ping = inNamespace("echo 1 > /proc/sys/net/ipv4/icmp_echo_ignore_all && exec " + sockit(false)
+                + " ping 127.0.0.1 -c 2 -i 0.1 -W 300ms");
+        assertThat(ping.status).as(ping.output).isEqualTo(1);
+        assertThat(ping.output).contains("--- 127.0.0.1 ping statistics ---")
+                .containsPattern("2 packets transmitted, 0 received, 100% packet loss, time \\d+ms")
+                .doesNotContain("bytes from").doesNotContain("rtt min/avg/max/mdev");
+    }
+
+    @Test
     void whenBothAreRefusedTheErrorSaysWhyAndHowToAllowIt() throws Exception {
         Path setpriv = RequiredProgram.find("setpriv", "util-linux");
         Result ping = inNamespace("echo '1 0' > /proc/sys/net/ipv4/ping_group_range && exec " + setpriv

@@ -54,6 +54,15 @@ public interface Framing {
         return null;
     }
 
+    /**
+     * The bytes that tell the peer this side sends nothing more, for a framing that says so
+     * itself (WebSocket: a close frame, which the peer answers with its own once it has sent
+     * the rest); null when a half-close of the stream says it (TCP's FIN), the default.
+     */
+    default byte[] endOfOutput() {
+        return null;
+    }
+
     /** True when the framing can ping the peer, so that a heartbeat can expect an answer. */
     default boolean canPing() {
         return false;

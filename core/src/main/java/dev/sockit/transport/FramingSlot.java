@@ -17,6 +17,8 @@ final class FramingSlot implements Framing {
     private static final Framing UNOPENED = new Silent("still opening", reason -> null);
 
     private volatile Framing current;
+    // Set once the framing's end of output went out: its close was said, and is not said twice.
+    private volatile boolean outputEnded;
 
     FramingSlot(Framing framing) {
         this.current = framing;
@@ -71,7 +73,17 @@ final class FramingSlot implements Framing {
 
     @Override
     public byte[] farewell(CloseReason reason) {
-        return current.farewell(reason);
+        return outputEnded ? null : current.farewell(reason);
+    }
+
+    @Override
+    public byte[] endOfOutput() {
+        return current.endOfOutput();
+    }
+
+    /** The end of output was written: no farewell follows it. */
+    void outputEnded() {
+        outputEnded = true;
     }
 
     @Override

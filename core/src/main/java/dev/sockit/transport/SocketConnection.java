@@ -311,6 +311,21 @@ public final class SocketConnection implements Drainable {
     @Override
     public void shutdownOutput() throws IOException {
         flush();
+        byte[] end = framing.endOfOutput();
+        if (end != null) {
+            // The framing says it itself (a WebSocket close frame); the stream stays open for the
+            // peer's last messages and its answer.
+            output.lock();
+            try {
+                output.put(end, false);
+                writeLocked();
+                framing.outputEnded();
+            } finally {
+                output.unlock();
+            }
+            outputShut = true;
+            return;
+        }
         outputShut = true;
         if (tls == null) {
             channel.shutdownOutput();

@@ -107,7 +107,8 @@ public final class WebSocketHandshake implements Opening {
             throw refused("it chose subprotocol \"" + chosen + "\", which we did not offer (offered: " + offered + ")");
         }
         subprotocol = chosen;
-        return WebSocketFrames.client(settings.maxMessage());
+        WebSocketFrames framing = WebSocketFrames.client(settings.maxMessage());
+        return settings.sendsBinary() ? framing.sendingBinary() : framing;
     }
 
     private HttpHead readResponse(Io io, AtomicBoolean expired) throws IOException {

@@ -52,16 +52,19 @@ public final class WebSocket {
     /** The most bytes of HTTP request head (request line and headers) a server reads: {@value}. */
     public static final int MAX_REQUEST_HEAD = 8 * 1024;
 
-    private static final WebSocket DEFAULTS = new WebSocket(DEFAULT_MAX_MESSAGE, List.of(), List.of(), true, true);
+    private static final WebSocket DEFAULTS = new WebSocket(DEFAULT_MAX_MESSAGE, List.of(), List.of(), true, true,
+            false);
 
     private final int maxMessage;
     private final List<String> allowedOrigins;
     private final List<String> subprotocols;
     private final boolean page;
     private final boolean deflate;
+    private final boolean sendBinary;
 
     private WebSocket(int maxMessage, List<String> allowedOrigins, List<String> subprotocols, boolean page,
-            boolean deflate) {
+            boolean deflate, boolean sendBinary) {
+        this.sendBinary = sendBinary;
         this.maxMessage = maxMessage;
         this.allowedOrigins = allowedOrigins;
         this.subprotocols = subprotocols;
@@ -87,7 +90,7 @@ public final class WebSocket {
         if (bytes < 1 || bytes > 1 << 29) {
             throw new IllegalArgumentException("maxMessage must be from 1 byte to 512 MiB, not " + bytes);
         }
-        return new WebSocket(bytes, allowedOrigins, subprotocols, page, deflate);
+        return new WebSocket(bytes, allowedOrigins, subprotocols, page, deflate, sendBinary);
     }
 
     /**
@@ -110,7 +113,7 @@ public final class WebSocket {
             }
             more.add(o.toLowerCase(Locale.ROOT));
         }
-        return new WebSocket(maxMessage, List.copyOf(more), subprotocols, page, deflate);
+        return new WebSocket(maxMessage, List.copyOf(more), subprotocols, page, deflate, sendBinary);
     }
 
     /**
@@ -125,12 +128,12 @@ public final class WebSocket {
                         + " and !#$%&'*+-.^_`|~, no spaces or commas)");
             }
         }
-        return new WebSocket(maxMessage, allowedOrigins, List.of(names), page, deflate);
+        return new WebSocket(maxMessage, allowedOrigins, List.of(names), page, deflate, sendBinary);
     }
 
     /** Whether a plain GET (no Upgrade) on the endpoint's path is answered with the built-in page. Default: true. */
     public WebSocket page(boolean page) {
-        return new WebSocket(maxMessage, allowedOrigins, subprotocols, page, deflate);
+        return new WebSocket(maxMessage, allowedOrigins, subprotocols, page, deflate, sendBinary);
     }
 
     /**
@@ -139,7 +142,20 @@ public final class WebSocket {
      * with 1009 before it is inflated past it. Default: true.
      */
     public WebSocket deflate(boolean deflate) {
-        return new WebSocket(maxMessage, allowedOrigins, subprotocols, page, deflate);
+        return new WebSocket(maxMessage, allowedOrigins, subprotocols, page, deflate, sendBinary);
+    }
+
+    /**
+     * Whether every message this side sends goes as a binary message, text or not, as
+     * {@code websocat --binary} does; received messages keep their kind. Default: false (text
+     * unless a message is {@linkplain dev.sockit.Message#isBinary() binary} or not UTF-8).
+     */
+    public WebSocket sendBinary(boolean sendBinary) {
+        return new WebSocket(maxMessage, allowedOrigins, subprotocols, page, deflate, sendBinary);
+    }
+
+    public boolean sendsBinary() {
+        return sendBinary;
     }
 
     public int maxMessage() {

@@ -58,11 +58,13 @@ public final class WebSocketFrames implements Framing {
     private final boolean client;
     private final int maxMessage;
     private final Deflate deflate;
+    private final boolean binary;
 
     /** What permessage-deflate was agreed on, as the receiving side sees it. */
     record Deflate(boolean peerResetsContext) {}
 
-    private WebSocketFrames(boolean client, int maxMessage, Deflate deflate) {
+    private WebSocketFrames(boolean client, int maxMessage, Deflate deflate, boolean binary) {
+        this.binary = binary;
         if (maxMessage < 1) {
             throw new IllegalArgumentException("maxMessage must be at least 1 byte, not " + maxMessage);
         }
@@ -73,12 +75,12 @@ public final class WebSocketFrames implements Framing {
 
     /** A server's framing: takes masked frames, sends unmasked ones; messages up to {@code maxMessage} bytes. */
     public static WebSocketFrames server(int maxMessage) {
-        return new WebSocketFrames(false, maxMessage, null);
+        return new WebSocketFrames(false, maxMessage, null, false);
     }
 
     /** A client's framing: masks what it sends, takes unmasked frames; messages up to {@code maxMessage} bytes. */
     public static WebSocketFrames client(int maxMessage) {
-        return new WebSocketFrames(true, maxMessage, null);
+        return new WebSocketFrames(true, maxMessage, null, false);
     }
 
     /**
@@ -87,7 +89,12 @@ public final class WebSocketFrames implements Framing {
      * (it agreed to {@code client_no_context_takeover}, for a server).
      */
     public WebSocketFrames withDeflate(boolean peerResetsContext) {
-        return new WebSocketFrames(client, maxMessage, new Deflate(peerResetsContext));
+        return new WebSocketFrames(client, maxMessage, new Deflate(peerResetsContext), binary);
+    }
+
+    /** This framing sending every message as a binary message, whatever its kind ({@code websocat --binary}). */
+    public WebSocketFrames sendingBinary() {
+        return new WebSocketFrames(client, maxMessage, deflate, true);
     }
 
     /** True when permessage-deflate was agreed. */
@@ -143,7 +150,7 @@ public final class WebSocketFrames implements Framing {
         int payload = start + headerLength(n);
         out.position(payload);
         message.writeTo(out);
-        boolean text = !message.isBinary() && Utf8Validator.isValid(out, payload, n);
+        boolean text = !binary && !message.isBinary() && Utf8Validator.isValid(out, payload, n);
         writeHeader(out, start, text ? TEXT : BINARY, n);
         if (client) {
             mask(out, payload, n);
@@ -216,6 +223,15 @@ public final class WebSocketFrames implements Framing {
         payload[1] = (byte) code;
         System.arraycopy(text, 0, payload, 2, text.length);
         return control(CLOSE, payload);
+    }
+
+    /**
+     * A close frame (1000): WebSocket has no half-close of its own; the peer sends what it
+     * still has, then its close frame, which ends the connection.
+     */
+    @Override
+    public byte[] endOfOutput() {
+        return closeFrame(WebSocket.NORMAL, "");
     }
 
     @Override

@@ -51,9 +51,13 @@ public record BenchSettings(Endpoint endpoint, int conns, int depth, int size, D
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(reply, "reply");
         Objects.requireNonNull(lossTimeout, "lossTimeout");
-        if (endpoint.kind() == Endpoint.Kind.TLS) {
-            throw new IllegalArgumentException("sockit bench cannot load " + endpoint + ": tls is not supported;"
-                    + " write tcp://HOST:PORT, udp://HOST:PORT or unix:/PATH");
+        if (endpoint.kind().isTls()) {
+            throw new IllegalArgumentException("sockit bench cannot load " + endpoint + ": " + endpoint.kind().scheme()
+                    + " is not supported; write tcp://HOST:PORT, udp://HOST:PORT, unix:/PATH or ws://HOST:PORT/PATH");
+        }
+        if (endpoint.kind() == Endpoint.Kind.WS && mode == Mode.DISCARD) {
+            throw new IllegalArgumentException("sockit bench --mode discard measures a byte stream; over " + endpoint
+                    + " use --mode echo or ack");
         }
         if (endpoint.kind() == Endpoint.Kind.UNIX_SEQPACKET || endpoint.isAbstract()) {
             throw new IllegalArgumentException("sockit bench cannot load " + endpoint + ": "

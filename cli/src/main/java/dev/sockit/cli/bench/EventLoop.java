@@ -34,6 +34,8 @@ final class EventLoop implements Runnable {
 
     final int index;
     final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER);
+    // WebSocket only: one read's replies with their frames' headers taken off; made on first use.
+    private ByteBuffer frameBuffer;
     private final Timeline timeline;
     private final Selector selector;
     private final Connection[] connections;
@@ -116,11 +118,19 @@ final class EventLoop implements Runnable {
         return new Histogram(1, HIGHEST_LATENCY, 3);
     }
 
+    /** The buffer a WebSocket connection's replies are unframed into (see {@link FrameStripper}). */
+    ByteBuffer frameBuffer() {
+        if (frameBuffer == null) {
+            frameBuffer = ByteBuffer.allocateDirect(FrameStripper.outputFor(READ_BUFFER));
+        }
+        return frameBuffer;
+    }
+
     /** Adds a connected channel; called before the loop's thread starts. */
     void add(SocketChannel channel, int id, ByteBuffer sendBuffer, LinePattern requests, LinePattern expected,
-            int depth) throws IOException {
+            int depth, boolean websocket) throws IOException {
         LoadConnection connection = new LoadConnection(id, count, this, channel, sendBuffer, requests, expected,
-                depth, openLoop);
+                depth, openLoop, websocket);
         connection.register(selector);
         connections[count++] = connection;
         live++;

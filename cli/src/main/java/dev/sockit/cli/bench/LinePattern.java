@@ -25,11 +25,33 @@ final class LinePattern {
     private final ByteBuffer base;
     private final int size;
     private final int variantMask;
+    // Before each line's bytes: nothing, or a WebSocket frame header (every line has the same size).
+    private final byte[] prefix;
+    private final boolean newline;
 
     private LinePattern(ByteBuffer base, int size, int variantMask) {
+        this(base, size, variantMask, new byte[0], true);
+    }
+
+    private LinePattern(ByteBuffer base, int size, int variantMask, byte[] prefix, boolean newline) {
         this.base = base;
         this.size = size;
         this.variantMask = variantMask;
+        this.prefix = prefix;
+        this.newline = newline;
+    }
+
+    /**
+     * These lines as a WebSocket client sends them: each one a text frame, its bytes after the
+     * frame header, without the newline. The mask key is zero (a key the RFC allows: masking
+     * is there against proxies that cache, not a secret), so the bytes need no masking pass.
+     */
+    LinePattern framed() {
+        byte[] header = size < 126 ? new byte[] {(byte) 0x81, (byte) (0x80 | size), 0, 0, 0, 0}
+                : size < 65536 ? new byte[] {(byte) 0x81, (byte) (0x80 | 126), (byte) (size >>> 8), (byte) size, 0, 0, 0, 0}
+                : new byte[] {(byte) 0x81, (byte) (0x80 | 127), 0, 0, 0, 0, (byte) (size >>> 24), (byte) (size >>> 16),
+                        (byte) (size >>> 8), (byte) size, 0, 0, 0, 0};
+        return new LinePattern(base, size, variantMask, header, false);
     }
 
     /** Request lines of {@code size} printable ASCII bytes each, in 16 variants. */
@@ -50,7 +72,7 @@ final class LinePattern {
 
     /** The same lines over buffers of its own, for one thread. */
     LinePattern copy() {
-        return new LinePattern(base.duplicate().clear(), size, variantMask);
+        return new LinePattern(base.duplicate().clear(), size, variantMask, prefix, newline);
     }
 
     /** Bytes in a line before its newline. */
@@ -58,9 +80,9 @@ final class LinePattern {
         return size;
     }
 
-    /** Bytes in a line, newline included. */
+    /** Bytes in a line as sent: frame header or newline included. */
     int length() {
-        return size + 1;
+        return prefix.length + size + (newline ? 1 : 0);
     }
 
     /** Where line {@code index} starts in the base. */
@@ -78,12 +100,19 @@ final class LinePattern {
      * must fit in {@code out}. The newline is the line's last byte.
      */
     void copyTo(long index, int from, int n, ByteBuffer out) {
-        int payload = Math.min(n, size - from);
+        int end = from + n;
+        if (from < prefix.length) {
+            int head = Math.min(end, prefix.length) - from;
+            out.put(prefix, from, head);
+            from += head;
+        }
+        int payloadFrom = from - prefix.length;
+        int payload = Math.min(end, prefix.length + size) - from;
         if (payload > 0) {
-            out.put(out.position(), base, start(index) + from, payload);
+            out.put(out.position(), base, start(index) + payloadFrom, payload);
             out.position(out.position() + payload);
         }
-        if (from + n > size) {
+        if (newline && end > prefix.length + size) {
             out.put((byte) '\n');
         }
     }

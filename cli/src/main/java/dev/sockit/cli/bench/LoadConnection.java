@@ -35,10 +35,13 @@ final class LoadConnection extends Connection {
     private int appendOffset;
     private long answered;
     private long badSeen;
+    // WebSocket only: the frames' headers come off the replies before they are checked.
+    private final FrameStripper frames;
 
     LoadConnection(int id, int position, EventLoop loop, SocketChannel channel, ByteBuffer out, LinePattern requests,
-            LinePattern expected, int depth, boolean openLoop) {
+            LinePattern expected, int depth, boolean openLoop, boolean websocket) {
         super(id, position, loop, channel);
+        this.frames = websocket ? new FrameStripper() : null;
         this.channel = channel;
         this.out = out;
         this.requests = requests;
@@ -73,7 +76,15 @@ final class LoadConnection extends Connection {
             }
             loop.countIn(n, now);
             in.flip();
-            int completed = checker.consume(in);
+            ByteBuffer replies = in;
+            if (frames != null) {
+                replies = loop.frameBuffer();
+                if (!frames.strip(in, replies)) {
+                    lose(frames.failure());
+                    return;
+                }
+            }
+            int completed = checker.consume(replies);
             if (checker.badReplies() != badSeen) {
                 loop.badReplies(this, checker.badReplies() - badSeen, checker.firstFailure());
                 badSeen = checker.badReplies();

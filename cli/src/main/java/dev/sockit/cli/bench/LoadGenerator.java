@@ -73,6 +73,9 @@ public final class LoadGenerator {
             ProcessCpu.of(settings.serverPid()); // fail now, not after the run
         }
         List<? extends SelectableChannel> channels = settings.datagrams() ? openDatagrams() : connectAll();
+        if (settings.endpoint().kind() == Endpoint.Kind.WS) {
+            upgradeAll(channels);
+        }
         CountDownLatch finished = new CountDownLatch(settings.threads());
         List<EventLoop> loops;
         Timeline timeline;
@@ -94,8 +97,11 @@ public final class LoadGenerator {
             CountDownLatch finished)
             throws IOException {
         int threads = settings.threads();
-        LinePattern requests = LinePattern.requests(settings.size());
-        LinePattern expected = settings.mode() == Mode.ECHO ? requests : LinePattern.fixed(settings.reply());
+        boolean websocket = settings.endpoint().kind() == Endpoint.Kind.WS;
+        LinePattern lines = LinePattern.requests(settings.size());
+        // Over WebSocket each request is a text frame; the replies' frames become lines again to be checked.
+        LinePattern requests = websocket ? lines.framed() : lines;
+        LinePattern expected = settings.mode() == Mode.ECHO ? lines : LinePattern.fixed(settings.reply());
         int sendBuffer = LoadConnection.sendBufferSize(settings.depth(), requests.length());
         List<EventLoop> loops = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -121,7 +127,7 @@ public final class LoadGenerator {
             LinePattern loopExpected = expected.copy();
             for (int i = 0, c = t; c < channels.size(); i++, c += threads) {
                 loop.add((SocketChannel) channels.get(c), c + 1, block.slice(i * sendBuffer, sendBuffer), loopRequests, loopExpected,
-                        settings.depth());
+                        settings.depth(), websocket);
             }
             loops.add(loop);
         }
@@ -373,6 +379,59 @@ public final class LoadGenerator {
             return channels;
         } catch (IOException | RuntimeException e) {
             channels.forEach(LoadGenerator::closeQuietly);
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the WebSocket on each connection, one after another before any load: the HTTP
+     * upgrade, blocking, bounded by the connect timeout. On loopback a thousand take a tenth
+     * of a second, and none of it is measured.
+     */
+    private void upgradeAll(List<? extends SelectableChannel> channels) throws IOException {
+        Endpoint endpoint = settings.endpoint();
+        byte[] request = ("GET " + endpoint.resource() + " HTTP/1.1\r\nHost: " + endpoint.authority()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: c29ja2l0IGJlbmNoIGtleQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        ByteBuffer answer = ByteBuffer.allocate(4096);
+        try {
+            for (SelectableChannel selectable : channels) {
+                SocketChannel channel = (SocketChannel) selectable;
+                channel.configureBlocking(true);
+                var deadline = java.util.concurrent.CompletableFuture.delayedExecutor(
+                        settings.connectTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                var timer = java.util.concurrent.CompletableFuture.runAsync(() -> closeQuietly(channel), deadline);
+                try {
+                    ByteBuffer out = ByteBuffer.wrap(request);
+                    while (out.hasRemaining()) {
+                        channel.write(out);
+                    }
+                    answer.clear();
+                    String head = "";
+                    while (!head.contains("\r\n\r\n")) {
+                        if (channel.read(answer) < 0 || !answer.hasRemaining()) {
+                            break;
+                        }
+                        head = new String(answer.array(), 0, answer.position(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    }
+                    if (!head.startsWith("HTTP/1.1 101")) {
+                        String first = head.isEmpty() ? "nothing" : "\"" + head.lines().findFirst().orElse("") + "\"";
+                        throw new IOException("cannot open a WebSocket on " + endpoint + ": the server answered " + first
+                                + (head.startsWith("HTTP/1.1 404") ? " (is the path right?)" : ""));
+                    }
+                    if (answer.position() > head.indexOf("\r\n\r\n") + 4) {
+                        throw new IOException("the server at " + endpoint + " sent frames before any request");
+                    }
+                } catch (java.nio.channels.ClosedChannelException timedOut) {
+                    throw new IOException("cannot open a WebSocket on " + endpoint + ": no answer to the upgrade within "
+                            + settings.connectTimeout().toMillis() + " ms");
+                } finally {
+                    timer.cancel(false);
+                }
+                channel.configureBlocking(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            channels.forEach(c -> closeQuietly((SocketChannel) c));
             throw e;
         }
     }
