@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures how long `sockit client` takes from launch until its prompt is ready, as a person
-# at a terminal meets it, and compares the ways of starting the JVM; writes a dated Markdown
-# table to bench/results/DATE-startup.md.
+# at a terminal meets it (or `sockit server` until "wait for connection...", with --command
+# server), and compares the ways of starting the JVM; writes a dated Markdown table to
+# bench/results/DATE-startup[-server].md.
 #
 # The client runs on a pseudo-terminal against a sockit server started here on a free port, so
 # it takes the path a person at a terminal does: connect, build JLine's terminal and line reader,
@@ -19,8 +20,11 @@
 #   bench/startup.sh --runs 20
 #   bench/startup.sh --variants "launcher appcds aot+c1+serial"
 #   bench/startup.sh --no-build       use what is already built
+#   bench/startup.sh --command server --variants "archive launcher hello"
 #
-# A variant is a way to start, then modifiers joined by "+" (appcds+c1+serial). Ways: launcher
+# A variant is a way to start, then modifiers joined by "+" (appcds+c1+serial). Ways: archive
+# (the release archive's bin/sockit, dist/target/image; built with dist when missing), hello (a
+# JVM hello-world that prints the same prompt: the floor, measured in the same rounds), launcher
 # (bin/sockit, as users run it), launcher-old (bin/sockit as committed on main, if this checkout
 # has a main), no-cds (java -Xshare:off -jar), default-cds (the JDK's own archive), appcds (the
 # archive bin/sockit wrote before this branch), aot (a JDK 25 AOT cache trained by one run of
@@ -34,6 +38,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 RUNS=10
 NO_BUILD=${NO_BUILD:-}
+COMMAND=client
 VARIANTS="launcher launcher-old no-cds default-cds appcds appcds+c1 appcds+serial appcds+c1+serial aot aot+c1 aot+c1+serial appcds+jni appcds+exec"
 PROMPT_TIMEOUT=20   # seconds one client may take to show its prompt before the run counts as failed
 
@@ -46,16 +51,25 @@ while (( $# > 0 )); do
         --runs) RUNS=${2:?--runs needs a number, e.g. 10}; shift 2 ;;
         --variants) VARIANTS=${2:?--variants needs a list, e.g. \"launcher appcds\"}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
+        --command) COMMAND=${2:?--command needs client or server}; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "bench/startup.sh: unknown argument \"$1\"; see bench/startup.sh --help" >&2; exit 2 ;;
     esac
 done
+[[ $COMMAND == client || $COMMAND == server ]] || { echo "bench/startup.sh: --command must be client or server, not $COMMAND" >&2; exit 2; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "bench/startup.sh: --runs must be a whole number of 1 or more, not $RUNS" >&2; exit 2; }
 command -v python3 >/dev/null 2>&1 \
     || { echo "bench/startup.sh: python3 not found; it gives the client a pseudo-terminal (apt-get install python3)" >&2; exit 1; }
 
 find_java
 [[ -n "$NO_BUILD" ]] || build
+IMAGE=$(ls -d "$ROOT_DIR"/dist/target/image/sockit-* 2>/dev/null | head -1 || true)
+if [[ " $VARIANTS " == *" archive"* && -z "$IMAGE" ]]; then
+    echo "bench/startup.sh: building the release archive (dist)" >&2
+    (cd "$ROOT_DIR" && mvn -q -DskipTests -pl dist -am package) || { echo "bench/startup.sh: the dist build failed" >&2; exit 1; }
+    IMAGE=$(ls -d "$ROOT_DIR"/dist/target/image/sockit-* | head -1)
+fi
+if [[ $COMMAND == server ]]; then PROMPT_TEXT="wait for connection..."; else PROMPT_TEXT="Please input msg: "; fi
 
 JAR="$ROOT_DIR/cli/target/sockit.jar"
 [[ -f $JAR ]] || { echo "bench/startup.sh: $JAR is missing; build it (mvn -pl cli -am package) or drop --no-build" >&2; exit 1; }
@@ -74,10 +88,10 @@ trap cleanup EXIT
 cat >"$work/prompt_time.py" <<'EOF'
 import fcntl, os, pty, select, signal, struct, sys, termios, time
 
-PROMPT = b"Please input msg: "
-timeout = float(sys.argv[1])
-log = sys.argv[2]
-argv = sys.argv[3:]
+PROMPT = sys.argv[1].encode()
+timeout = float(sys.argv[2])
+log = sys.argv[3]
+argv = sys.argv[4:]
 started = time.monotonic_ns()
 pid, fd = pty.fork()  # the child gets the terminal as its controlling one, as in a shell
 if pid == 0:
@@ -114,7 +128,9 @@ while prompt is None and time.monotonic() < deadline:
         prompt = now
         cpu = cpu_ms(pid)
 if prompt is not None:
-    os.write(fd, b"\x04")  # Ctrl-D: the client leaves
+    os.write(fd, b"\x04")  # Ctrl-D: the client (or hello) leaves
+    if PROMPT.startswith(b"wait"):
+        os.kill(pid, signal.SIGTERM)  # the server stops gracefully, writing any cache it trains
 # Drain what it still prints (the JVM may write its class-data archive) until it exits.
 end = time.monotonic() + 60
 while pid and time.monotonic() < end:
@@ -134,6 +150,18 @@ with open(log, "ab") as f:
 ms = lambda t: "-" if t is None else "%.1f" % ((t - started) / 1e6)
 print(ms(connected), ms(prompt), "-" if cpu is None else cpu)
 EOF
+
+# The floor: a JVM that prints the same prompt and waits for Ctrl-D, on the same JDK.
+cat >"$work/Hello.java" <<'EOF'
+public class Hello {
+    public static void main(String[] args) throws Exception {
+        System.out.print(args[0]);
+        System.out.flush();
+        while (System.in.read() >= 0) { }
+    }
+}
+EOF
+"$JAVA_HOME/bin/javac" -d "$work" "$work/Hello.java"
 
 # The server the clients connect to: sockit's own, on a port the system picks.
 "$JAVA" -cp "$CLI_CLASSPATH" dev.sockit.cli.Sockit server tcp://127.0.0.1:0 --no-console >"$work/server.log" 2>&1 &
@@ -169,11 +197,15 @@ command_of() {
             *) echo "bench/startup.sh: unknown modifier \"$word\" in \"$1\"; see bench/startup.sh --help" >&2; exit 2 ;;
         esac
     done
-    local client=(-jar "$JAR" client "$ENDPOINT")
+    local target=$ENDPOINT
+    [[ $COMMAND == server ]] && target=tcp://127.0.0.1:0
+    local client=(-jar "$JAR" "$COMMAND" "$target")
     case "$base" in
         # The launchers take extra flags the way users give them: SOCKIT_JAVA_OPTS.
-        launcher) printf '%s\n' env "SOCKIT_JAVA_OPTS=${flags[*]}" "$ROOT_DIR/bin/sockit" client "$ENDPOINT" ;;
-        launcher-old) printf '%s\n' env "SOCKIT_JAVA_OPTS=${flags[*]}" "$work/old/bin/sockit" client "$ENDPOINT" ;;
+        launcher) printf '%s\n' env "SOCKIT_JAVA_OPTS=${flags[*]}" "$ROOT_DIR/bin/sockit" "$COMMAND" "$target" ;;
+        launcher-old) printf '%s\n' env "SOCKIT_JAVA_OPTS=${flags[*]}" "$work/old/bin/sockit" "$COMMAND" "$target" ;;
+        archive) printf '%s\n' env "SOCKIT_JAVA_OPTS=${flags[*]}" "$IMAGE/bin/sockit" "$COMMAND" "$target" ;;
+        hello) printf '%s\n' "$JAVA" "${flags[@]}" -cp "$work" Hello "$PROMPT_TEXT" ;;
         no-cds) printf '%s\n' "$JAVA" -Xshare:off --enable-native-access=ALL-UNNAMED "${flags[@]}" "${client[@]}" ;;
         default-cds) printf '%s\n' "$JAVA" --enable-native-access=ALL-UNNAMED "${flags[@]}" "${client[@]}" ;;
         appcds) printf '%s\n' "$JAVA" "${APPCDS[@]}" "${flags[@]}" "${client[@]}" ;;
@@ -187,7 +219,9 @@ describe() {
     local base=${1%%+*} modifiers=() word text
     [[ $1 == *+* ]] && IFS='+' read -r -a modifiers <<<"${1#*+}"
     case "$base" in
-        launcher) text="\`bin/sockit client\`, as users run it (finds the JDK, checks the build, starts the JVM with its flags)" ;;
+        launcher) text="\`bin/sockit $COMMAND\`, as users run it (finds the JDK, checks the build, starts the JVM with its flags: an AOT cache its first run wrote)" ;;
+        archive) text="the release archive's \`bin/sockit $COMMAND\` (its jlink runtime, the AOT cache the build trained, JLine through JNI)" ;;
+        hello) text="a JVM hello-world printing the same prompt (\`java -cp . Hello\`, the JDK's CDS archive): the floor" ;;
         launcher-old) text="\`bin/sockit client\` as committed on main" ;;
         no-cds) text="\`java -Xshare:off -jar sockit.jar\`: no class-data sharing" ;;
         default-cds) text="\`java -jar sockit.jar\`: the JDK's default CDS archive (JDK classes only)" ;;
@@ -209,7 +243,7 @@ mkdir -p "$raw"
 run() {
     local variant=$1 words
     mapfile -t words < <(command_of "$variant")
-    python3 "$work/prompt_time.py" "$PROMPT_TIMEOUT" "$raw/$variant.log" "${words[@]}"
+    python3 "$work/prompt_time.py" "$PROMPT_TEXT" "$PROMPT_TIMEOUT" "$raw/$variant.log" "${words[@]}"
 }
 
 echo "bench/startup.sh: sockit server on $ENDPOINT; $RUNS runs of: $VARIANTS" >&2
@@ -233,7 +267,7 @@ fi
 if [[ " $VARIANTS " == *" aot"* ]]; then
     # The training run: the client as a person starts it, with the flags the cache is used with.
     mapfile -t words < <(command_of default-cds)
-    python3 "$work/prompt_time.py" 120 "$raw/aot-training.log" \
+    python3 "$work/prompt_time.py" "$PROMPT_TEXT" 120 "$raw/aot-training.log" \
         "$JAVA" -XX:AOTCacheOutput="$AOT_CACHE" -Xlog:aot=off -Xlog:cds=off "${words[@]:1}" >/dev/null
     [[ -f $AOT_CACHE ]] || { echo "bench/startup.sh: the AOT training run wrote no cache; see $raw/aot-training.log" >&2; exit 1; }
 fi
@@ -250,32 +284,35 @@ for round in $(seq "$RUNS"); do
     printf '  round %d of %d: %s\n' "$round" "$RUNS" "$(for v in $VARIANTS; do printf '%s %s  ' "$v" "$(tail -1 "$raw/$v.times" | cut -d' ' -f2)"; done)" >&2
 done
 
-# p50 (nearest rank), min and max of a column of milliseconds, and how many runs had a prompt.
+# p50 and p90 (nearest rank), min and max of a column of milliseconds, and how many runs had a prompt.
 stats() {
     local f=$1 col=$2 sorted
     mapfile -t sorted < <(awk -v col="$col" '$col != "-" { print $col }' "$f" | sort -g)
     local n=${#sorted[@]}
-    if (( n == 0 )); then echo "– | – | – | 0"; return; fi
-    printf '%.0f | %.0f | %.0f | %d\n' "${sorted[$(( (n + 1) / 2 - 1 ))]}" "${sorted[0]}" "${sorted[$(( n - 1 ))]}" "$n"
+    if (( n == 0 )); then echo "– | – | – | – | 0"; return; fi
+    printf '%.0f | %.0f | %.0f | %.0f | %d\n' "${sorted[$(( (n + 1) / 2 - 1 ))]}" "${sorted[$(( (9 * n + 9) / 10 - 1 ))]}" \
+        "${sorted[0]}" "${sorted[$(( n - 1 ))]}" "$n"
 }
 
-results="$BENCH_DIR/results/$(date +%Y-%m-%d-%H%M)-startup.md"
+suffix=startup
+[[ $COMMAND == server ]] && suffix=startup-server
+results="$BENCH_DIR/results/$(date +%Y-%m-%d-%H%M)-$suffix.md"
 {
-    echo "# sockit client start-up: launch to prompt, $(date '+%Y-%m-%d %H:%M %Z')"
+    echo "# sockit $COMMAND start-up: launch to \"$PROMPT_TEXT\", $(date '+%Y-%m-%d %H:%M %Z')"
     echo
     echo "- machine: $(nproc) × $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- JDK: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
     echo "- commit $(git -C "$ROOT_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT_DIR" status --porcelain -- core cli bin 2>/dev/null | grep -q . && echo ' + uncommitted changes' || true); server: \`sockit server $ENDPOINT\`"
-    echo "- each run: \`sockit client $ENDPOINT\` on a pseudo-terminal (python3's pty, as a terminal emulator gives one: the client takes its interactive path, JLine and all); timed from just before the process is created until \"Please input msg: \" appears on the terminal, then Ctrl-D; $RUNS runs of each variant, the variants in turn in each round, after two unmeasured rounds; each round started once the machine was under ${IDLE_PERCENT}% busy (or after ${IDLE_WAIT_SECONDS} s of waiting)"
+    echo "- each run: \`sockit $COMMAND\` (client: to $ENDPOINT; server: on tcp://127.0.0.1:0) on a pseudo-terminal (python3's pty, as a terminal emulator gives one: the client takes its interactive path, JLine and all); timed from just before the process is created until \"$PROMPT_TEXT\" appears on the terminal, then Ctrl-D (and SIGTERM for a server); $RUNS runs of each variant, the variants in turn in each round, after two unmeasured rounds; each round started once the machine was under ${IDLE_PERCENT}% busy (or after ${IDLE_WAIT_SECONDS} s of waiting)"
     echo "- CPU at prompt: user + system time of the client (all threads, and what the launcher waited for) when the prompt appeared, to 10 ms; steadier than wall time on a shared machine"
-    echo "- reproduce: \`bench/startup.sh --runs $RUNS\`"
+    echo "- reproduce: \`bench/startup.sh --runs $RUNS --command $COMMAND --variants \"$VARIANTS\"\`"
     echo
-    echo "| variant | prompt p50 ms | min | max | runs | CPU at prompt p50 ms | how it starts |"
-    echo "|---|---:|---:|---:|---:|---:|---|"
+    echo "| variant | prompt p50 ms | p90 | min | max | runs | CPU at prompt p50 ms | how it starts |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|"
     for variant in $VARIANTS; do
-        IFS='|' read -r p50 min max n < <(stats "$raw/$variant.times" 2)
+        IFS='|' read -r p50 p90 min max n < <(stats "$raw/$variant.times" 2)
         IFS='|' read -r cpu50 _ < <(stats "$raw/$variant.times" 3)
-        echo "| $variant | $p50 | $min | $max | $n | $cpu50 | $(describe "$variant") |"
+        echo "| $variant | $p50 | $p90 | $min | $max | $n | $cpu50 | $(describe "$variant") |"
     done
     echo
     echo "<details><summary>raw: connected / prompt / CPU ms per run</summary>"
@@ -286,5 +323,5 @@ results="$BENCH_DIR/results/$(date +%Y-%m-%d-%H%M)-startup.md"
     echo
     echo "</details>"
 } >"$results"
-sed -n '/^| variant/,/^$/p' "$results" | cut -d'|' -f1-7 >&2
+sed -n '/^| variant/,/^$/p' "$results" | cut -d'|' -f1-8 >&2
 echo "bench/startup.sh: wrote $results" >&2

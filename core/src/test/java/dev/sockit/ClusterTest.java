@@ -90,8 +90,10 @@ class ClusterTest {
 
     @Test
     void chatReachesTheMembersOfEveryNodeInTheSendersOrderAndNeverItsSender() throws Exception {
-        ChatNode a = new ChatNode("a"), b = new ChatNode("b"), c = new ChatNode("c");
+        ChatNode a = new ChatNode("a");
         Member alice = a.first();
+        // The other nodes start after alice's "here": one started before could relay it to its members late.
+        ChatNode b = new ChatNode("b"), c = new ChatNode("c");
         Member bob = b.join(alice);
         Member carol = c.join(alice, bob);
         Member dave = a.join(alice, bob, carol);
@@ -113,8 +115,10 @@ class ClusterTest {
 
     @Test
     void aMemberWhoLeavesIsAnnouncedOnEveryNode() throws Exception {
-        ChatNode a = new ChatNode("a"), b = new ChatNode("b");
+        ChatNode a = new ChatNode("a");
         Member alice = a.first();
+        // The other nodes start after alice's "here": one started before could relay it to its members late.
+        ChatNode b = new ChatNode("b");
         Member bob = b.join(alice);
         bob.peer().close();
         assertThat(alice.peer().readLine()).isEqualTo("* b/1 left");
@@ -148,8 +152,10 @@ class ClusterTest {
 
     @Test
     void serverBroadcastReachesTheClientsOfEveryNode() throws Exception {
-        ChatNode a = new ChatNode("a"), b = new ChatNode("b");
+        ChatNode a = new ChatNode("a");
         Member alice = a.first();
+        // The other nodes start after alice's "here": one started before could relay it to its members late.
+        ChatNode b = new ChatNode("b");
         Member bob = b.join(alice);
         assertThat(a.server.broadcast(Message.of("to everyone"))).as("reached on node a").isEqualTo(1);
         assertThat(alice.peer().readLine()).isEqualTo("to everyone");
@@ -158,8 +164,10 @@ class ClusterTest {
 
     @Test
     void sendAndKickGoToTheNodeThatHoldsTheConnectionOnly() throws Exception {
-        ChatNode a = new ChatNode("a"), b = new ChatNode("b"), c = new ChatNode("c");
+        ChatNode a = new ChatNode("a");
         Member alice = a.first();
+        // The other nodes start after alice's "here": one started before could relay it to its members late.
+        ChatNode b = new ChatNode("b"), c = new ChatNode("c");
         Member bob = b.join(alice);
         Member carol = c.join(alice, bob);
         Cluster cluster = a.server.cluster();
@@ -186,8 +194,10 @@ class ClusterTest {
 
     @Test
     void connectionsAndStatsAreGatheredFromEveryLiveNode() throws Exception {
-        ChatNode a = new ChatNode("a"), b = new ChatNode("b");
+        ChatNode a = new ChatNode("a");
         Member alice = a.first();
+        // The other nodes start after alice's "here": one started before could relay it to its members late.
+        ChatNode b = new ChatNode("b");
         Member bob = b.join(alice);
         Cluster cluster = b.server.cluster();
         assertThat(cluster.nodes()).containsExactly("a", "b");
@@ -207,7 +217,7 @@ class ClusterTest {
 
     @Test
     void aCutNodeKeepsServingItsOwnClientsAndCountsWhatCouldNotCross() throws Exception {
-        ChatNode a = new ChatNode("a"), b = new ChatNode("b");
+        ChatNode a = new ChatNode("a");
         List<String> told = new ArrayList<>();
         a.broker.watch(new Broker.LinkListener() {
             @Override
@@ -221,6 +231,8 @@ class ClusterTest {
             }
         });
         Member alice = a.first();
+        // The other nodes start after alice's "here": one started before could relay it to its members late.
+        ChatNode b = new ChatNode("b");
         Member bob = b.join(alice);
         Member dave = a.join(alice, bob);
 

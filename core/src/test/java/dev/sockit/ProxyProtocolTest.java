@@ -278,6 +278,21 @@ class ProxyProtocolTest {
     }
 
     @Test
+    void onAUnixSocketEveryPeerMustSendAHeader(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("proxied.sock");
+        try (Server server = Server.listen(Endpoint.parse("unix:" + socket)).proxyProtocol(ProxyProtocol.accept(Version.V1))
+                .handler(WHO).observer(watch).start();
+             UnixPeer proxy = UnixPeer.connect(socket);
+             UnixPeer plain = UnixPeer.connect(socket)) {
+            proxy.write("PROXY TCP4 203.0.113.7 192.0.2.1 5555 8001\r\nhi\n");
+            assertThat(proxy.readLine()).isEqualTo("hi from 203.0.113.7:5555 to 192.0.2.1:8001 via -");
+
+            plain.write("hi\n");
+            assertThat(plain.readsEndOfStream()).isTrue();
+        }
+    }
+
+    @Test
     void closingTheServerEndsAConnectionStillWaitingForItsHeader() throws Exception {
         // A header timeout far past the peer's patience: only the close can end the wait in time.
         Server server = onLoopback().proxyProtocol(ProxyProtocol.accept(Version.V2).from("127.0.0.1")

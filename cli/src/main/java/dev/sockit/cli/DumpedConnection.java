@@ -6,6 +6,7 @@ import dev.sockit.ConnectionStats;
 import dev.sockit.Message;
 import dev.sockit.TlsSession;
 import dev.sockit.framing.Framing;
+import dev.sockit.proxy.ProxyHeader;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -89,6 +90,11 @@ final class DumpedConnection implements Connection {
     @Override
     public Optional<TlsSession> tls() {
         return connection.tls();
+    }
+
+    @Override
+    public Optional<ProxyHeader> proxyHeader() {
+        return connection.proxyHeader();
     }
 
     @Override

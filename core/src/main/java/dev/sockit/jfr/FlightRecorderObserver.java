@@ -14,22 +14,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import jdk.jfr.FlightRecorder;
-import jdk.jfr.FlightRecorderListener;
 
 /**
  * Turns a server's {@link Observer} callbacks into Flight Recorder events. Each callback
  * first asks whether a recording wants its event, so when none does it costs a check and
  * nothing is built: the per-message event, off by default, costs no more than that on the
- * hot path. Every server has one; {@link #watch} adds the periodic statistics.
+ * hot path. Every server has one; {@link #watch} adds the periodic statistics, registered once
+ * Flight Recorder runs.
  */
 public final class FlightRecorderObserver implements Observer, AutoCloseable {
 
     private volatile Runnable statistics;
-    private volatile FlightRecorderListener initialized;
+    private volatile boolean registered;
 
     /**
      * Emits {@code dev.sockit.ServerStatistics} for this server at each period a recording
-     * asks for (5 s by default), until {@link #close}.
+     * asks for (5 s by default), until {@link #close}. When no recording has run yet, from the
+     * first connection after one starts.
      */
     public void watch(String endpoint, Supplier<ServerStats> stats) {
         Runnable hook = () -> {
@@ -49,41 +50,44 @@ public final class FlightRecorderObserver implements Observer, AutoCloseable {
             }
         };
         statistics = hook;
-        // Registering a periodic event starts Flight Recorder's machinery, a tenth of a second and
-        // more of a server's start (docs/performance.md) that most runs never use. Until something
-        // starts Flight Recorder (a recording, -XX:StartFlightRecording, jcmd JFR.start), wait for it.
-        if (FlightRecorder.isInitialized()) {
-            FlightRecorder.addPeriodicEvent(ServerStatistics.class, hook);
-        } else {
-            FlightRecorderListener listener = new FlightRecorderListener() {
-                @Override
-                public void recorderInitialized(FlightRecorder recorder) {
-                    if (statistics == hook) { // not closed meanwhile
-                        FlightRecorder.addPeriodicEvent(ServerStatistics.class, hook);
-                    }
-                }
-            };
-            initialized = listener;
-            FlightRecorder.addListener(listener);
+        registerWhenRecording();
+    }
+
+    /**
+     * Registers the periodic statistics once Flight Recorder runs. Registering starts it (its
+     * metadata, a tenth of a second and more of a server's start, docs/performance.md), which most
+     * runs never use; so a server started before any recording registers at its first connection
+     * after one starts (-XX:StartFlightRecording, a Recording, jcmd JFR.start).
+     */
+    private void registerWhenRecording() {
+        Runnable hook = statistics;
+        if (hook == null || registered || !FlightRecorder.isInitialized()) {
+            return;
+        }
+        synchronized (this) {
+            if (!registered && statistics == hook) {
+                FlightRecorder.addPeriodicEvent(ServerStatistics.class, hook);
+                registered = true;
+            }
         }
     }
 
     /** Stops the periodic statistics: the server has stopped. */
     @Override
     public void close() {
-        Runnable hook = statistics;
-        statistics = null;
-        FlightRecorderListener listener = initialized;
-        if (listener != null) {
-            FlightRecorder.removeListener(listener);
+        Runnable hook;
+        synchronized (this) {
+            hook = registered ? statistics : null;
+            statistics = null;
         }
-        if (hook != null && FlightRecorder.isInitialized()) {
+        if (hook != null) {
             FlightRecorder.removePeriodicEvent(hook);
         }
     }
 
     @Override
     public void connected(Connection connection) {
+        registerWhenRecording();
         ConnectionOpened event = new ConnectionOpened();
         if (event.shouldCommit()) {
             event.connection = connection.id();
