@@ -2,56 +2,30 @@ package dev.sockit;
 
 import dev.sockit.cluster.Broker;
 import dev.sockit.framing.Framing;
-import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Lines;
 import dev.sockit.jfr.FlightRecorderObserver;
 import dev.sockit.metrics.Histogram;
 import dev.sockit.metrics.Metrics;
-import dev.sockit.proxy.ProxyHeader;
-import dev.sockit.proxy.ProxyHeaderException;
 import dev.sockit.proxy.ProxyProtocol;
 import dev.sockit.transport.Clock;
 import dev.sockit.transport.ConnectionSettings;
-import dev.sockit.transport.DatagramConnection;
-import dev.sockit.transport.DatagramListener;
-import dev.sockit.transport.Drainable;
-import dev.sockit.transport.Errors;
-import dev.sockit.transport.Listener;
 import dev.sockit.transport.MemoryBudget;
-import dev.sockit.transport.ProxyHeaderReader;
-import dev.sockit.transport.SocketConnection;
-import dev.sockit.transport.PacketConnection;
-import dev.sockit.transport.StreamListener;
 import dev.sockit.transport.linux.SocketActivation;
-import dev.sockit.transport.TlsChannel;
 import dev.sockit.transport.TlsContext;
-import dev.sockit.transport.TlsHandshakeException;
 import dev.sockit.transport.Udp;
 import dev.sockit.transport.Unix;
-import dev.sockit.transport.WebSocketUpgrade;
 import dev.sockit.websocket.WebSocket;
 import dev.sockit.websocket.WebSocketFrames;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongFunction;
 
 /**
  * Listens on an endpoint and runs a {@link Handler} for every connection, each on a virtual
@@ -88,30 +62,14 @@ import java.util.function.LongFunction;
  */
 public final class Server implements AutoCloseable {
 
-    private final Settings settings;
-    private final Map<Long, Drainable> connections = new ConcurrentHashMap<>();
-    // Each live connection's handler thread, so that close() can cut off one that outlives the drain.
-    private final Map<Long, Thread> handlers = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
-    private final AtomicLong refused = new AtomicLong();
-    // Connections open per source address, for maxPerSource; an address leaves at zero.
-    private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
-    // The traffic of connections that have closed; guarded by itself, together with leaving
-    // connections, so that stats() counts a closing connection exactly once.
-    private final long[] closedTotals = new long[4];
-    private final Semaphore permits;
-    // What a new connection needs of the memory budget to be worth admitting: a busy read buffer.
-    private static final long ROOM_FOR_ONE = 8 * 1024;
-    // Refusals still saying goodbye; see reject().
-    private static final int REFUSALS_IN_FLIGHT = 64;
-    private final Semaphore refusals = new Semaphore(REFUSALS_IN_FLIGHT);
-    // Connections from trusted proxies whose PROXY header is being read; closed by stop().
-    private final Set<SocketChannel> awaitingHeader = ConcurrentHashMap.newKeySet();
-    private final Object drained = new Object();
+    private final ServerSettings settings;
+    // The parts, each with one job: who is let in, the connections served, what is done with
+    // each accepted channel, and the listening sockets.
+    private final Admission admission;
+    private final LiveConnections live;
+    private final Acceptor acceptor;
+    private final Listeners listeners;
     private final CountDownLatch closed = new CountDownLatch(1);
-    // One per endpoint; the first is the one endpoint() names.
-    private final List<Listener> listeners;
     // TLS only: the certificate in use, swapped when its files change; null otherwise.
     private final TlsContext tls;
     // Flight Recorder events; closed with the server, which ends its periodic statistics.
@@ -120,10 +78,9 @@ public final class Server implements AutoCloseable {
     private final Cluster cluster;
     private volatile boolean closing;
 
-    private Server(Settings settings, FlightRecorderObserver flight, Broker broker) throws IOException {
+    private Server(ServerSettings settings, FlightRecorderObserver flight, Broker broker) throws IOException {
         this.settings = settings;
         this.flight = flight;
-        this.permits = new Semaphore(settings.maxConnections());
         this.cluster = new Cluster(this, broker);
         Observer observer = settings.observer();
         this.tls = settings.tls() == null ? null : TlsContext.watch(settings.tls()::context, settings.tls().files(),
@@ -134,69 +91,21 @@ public final class Server implements AutoCloseable {
                         observer.tlsReloadFailed(files, failure);
                     }
                 });
-        List<Listener> bound = new java.util.ArrayList<>();
+        this.admission = new Admission(settings);
+        this.live = new LiveConnections(settings, admission, this::isClosing);
+        this.acceptor = new Acceptor(settings, tls, admission, live, this::isClosing);
         try {
-            if (settings.endpoints().isEmpty()) {
-                bound.add(listener(site(null)));
-            }
-            for (Endpoint endpoint : settings.endpoints()) {
-                bound.add(listener(site(endpoint)));
-            }
+            this.listeners = Listeners.bind(settings, acceptor);
         } catch (IOException | RuntimeException e) {
-            // One endpoint could not be bound: the others it had bound are given back.
-            bound.forEach(l -> {
-                l.close();
-                l.release();
-            });
+            // One endpoint could not be bound: Listeners gave back the others it had bound.
             if (tls != null) {
                 tls.close();
             }
             cluster.close();
             throw e;
         }
-        this.listeners = List.copyOf(bound);
     }
 
-    /**
-     * One endpoint of the server and how its connections are made: its framing (WebSocket's
-     * own on ws:// and wss://), whether TLS runs under it, its WebSocket settings.
-     */
-    private record Site(Endpoint endpoint, ConnectionSettings connection, boolean tls, WebSocket websocket) {}
-
-    /** The site of {@code endpoint}, or of the socket systemd passed when it is null. */
-    private Site site(Endpoint endpoint) {
-        if (endpoint == null) {
-            return new Site(null, settings.connection(), settings.tls() != null, null);
-        }
-        if (endpoint.kind().isWebSocket()) {
-            WebSocket ws = settings.websocket();
-            return new Site(endpoint, settings.connection().withFraming(WebSocketFrames.server(ws.maxMessage())),
-                    endpoint.kind().isTls(), ws);
-        }
-        return new Site(endpoint, settings.connection(), endpoint.kind().isTls(), null);
-    }
-
-    private Listener listener(Site site) throws IOException {
-        Duration userTimeout = settings.connection().heartbeat().userTimeout();
-        Endpoint endpoint = site.endpoint();
-        if (endpoint == null) {
-            return StreamListener.activated(settings.tls() != null, userTimeout, channel -> accepted(channel, site),
-                    settings.observer()::acceptFailed);
-        }
-        return switch (endpoint.kind()) {
-            case TCP, UNIX, TLS, UNIX_SEQPACKET, WS, WSS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
-                    settings.socketMode(), settings.reusePort(), userTimeout), channel -> accepted(channel, site),
-                    settings.observer()::acceptFailed);
-            case UDP -> DatagramListener.start(endpoint,
-                    new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
-                            settings.connection().clock()),
-                    settings.observer(), this::openSession);
-            case UNIXGRAM -> DatagramListener.startUnix(endpoint, settings.socketMode(),
-                    new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
-                            settings.connection().clock()),
-                    settings.observer(), this::openSession);
-        };
-    }
 
     /** Starts describing a server that will listen on {@code endpoint}; port 0 picks a free port. */
     public static Builder listen(Endpoint endpoint) {
@@ -250,12 +159,12 @@ public final class Server implements AutoCloseable {
 
     /** The endpoint as bound: with port 0, the port the system chose. The first, when there are several. */
     public Endpoint endpoint() {
-        return listeners.getFirst().endpoint();
+        return listeners.first();
     }
 
     /** Every endpoint as bound, in the order given. */
     public List<Endpoint> endpoints() {
-        return listeners.stream().map(Listener::endpoint).toList();
+        return listeners.endpoints();
     }
 
     /** The port the server listens on; -1 for a Unix socket. The first endpoint's, when there are several. */
@@ -265,17 +174,17 @@ public final class Server implements AutoCloseable {
 
     /** The live connections, a snapshot. */
     public Collection<Connection> connections() {
-        return List.copyOf(connections.values());
+        return live.snapshot();
     }
 
     /** The live connection with this id, if there is one. */
     public Optional<Connection> connection(long id) {
-        return Optional.ofNullable(connections.get(id));
+        return Optional.ofNullable(live.get(id));
     }
 
     /** How many peers were turned away at a connection limit: the total, or the most from one address. */
     public long rejectedCount() {
-        return rejected.get();
+        return admission.rejected();
     }
 
     /**
@@ -283,24 +192,7 @@ public final class Server implements AutoCloseable {
      * bytes in and out over every connection served, closed or open.
      */
     public ServerStats stats() {
-        long messagesIn, messagesOut, bytesIn, bytesOut;
-        int open;
-        synchronized (closedTotals) {
-            messagesIn = closedTotals[0];
-            messagesOut = closedTotals[1];
-            bytesIn = closedTotals[2];
-            bytesOut = closedTotals[3];
-            Collection<Drainable> live = List.copyOf(connections.values());
-            open = live.size();
-            for (Drainable connection : live) {
-                ConnectionStats stats = connection.stats();
-                messagesIn += stats.messagesIn();
-                messagesOut += stats.messagesOut();
-                bytesIn += stats.bytesIn();
-                bytesOut += stats.bytesOut();
-            }
-        }
-        return new ServerStats(open, ids.get(), rejected.get(), refused.get(), messagesIn, messagesOut, bytesIn, bytesOut);
+        return live.stats();
     }
 
     /**
@@ -308,8 +200,7 @@ public final class Server implements AutoCloseable {
      * their handler reads, or arriving while the server stops. Always 0 for streams.
      */
     public long droppedDatagrams() {
-        return listeners.stream().mapToLong(l -> l instanceof DatagramListener datagrams ? datagrams.droppedCount() : 0)
-                .sum();
+        return listeners.droppedDatagrams();
     }
 
     /**
@@ -331,343 +222,7 @@ public final class Server implements AutoCloseable {
 
     /** Sends {@code message} to every live connection of this server only; how many it reached. */
     int broadcastHere(Message message) {
-        int reached = 0;
-        for (Connection connection : connections.values()) {
-            try {
-                connection.send(message);
-                reached++;
-            } catch (IOException gone) {
-                // That peer is leaving; its own handler reports why. The others still get it.
-            }
-        }
-        return reached;
-    }
-
-    /**
-     * Admission, on the accept thread, so every step is cheap and none waits on the peer: the
-     * access policy, then the connection limits, then the connection is built and handed to a
-     * thread of its own, where anything that reads from the peer (the TLS handshake) happens.
-     * Whatever fails here, the channel is closed and what was taken for it given back.
-     */
-    private void accepted(SocketChannel channel, Site site) {
-        SocketAddress remote = null;
-        boolean slotTaken = false;
-        try {
-            if (closing) {
-                closeQuietly(channel);
-                return;
-            }
-            remote = channel.getRemoteAddress(); // known since accept: no system call
-            if (settings.proxy() != null && settings.proxy().trusts(remote)) {
-                acceptProxied(channel, remote, site);
-                return;
-            }
-            if (refuses(remote)) {
-                // Closed before a byte is sent or a handler runs: a stranger learns nothing of what
-                // listens here, not even the framing. Closing never blocks, so it is done right here.
-                closeQuietly(channel);
-                return;
-            }
-            CloseReason limit = takeSlot(remote);
-            if (limit != null) {
-                reject(channel, remote, limit, site);
-                return;
-            }
-            slotTaken = true;
-            // The handshake waits for the connection's own thread (start()): a slow or silent
-            // peer must not hold up the accept loop.
-            Endpoint where = site.endpoint();
-            admit(where != null && where.kind() == Endpoint.Kind.UNIX_SEQPACKET
-                    ? new PacketConnection(ids.incrementAndGet(), channel, where.kind().scheme(),
-                            UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(),
-                            settings.connection().writeTimeout(), settings.observer())
-                    : new SocketConnection(ids.incrementAndGet(), channel, site.connection(), tlsChannel(channel, site),
-                            null, opening(site)));
-        } catch (IOException resetAlready) {
-            closeQuietly(channel);
-            if (slotTaken) {
-                releaseSlot(remote);
-            }
-        } catch (RuntimeException bug) {
-            // Not the peer's doing (a framing's or TLS engine's failure): report it, and lose
-            // neither the permit, the source's slot nor the descriptor over it.
-            closeQuietly(channel);
-            if (slotTaken) {
-                releaseSlot(remote);
-            }
-            settings.observer().acceptFailed(bug);
-        }
-    }
-
-    /**
-     * A connection from a trusted proxy, which must begin with a PROXY header: it holds a
-     * connection permit while the header is read on a thread of its own (the accept loop never
-     * waits on a peer); the access policy and the per-source limit then judge the client the
-     * header names, not the proxy.
-     */
-    private void acceptProxied(SocketChannel channel, SocketAddress proxy, Site site) {
-        CloseReason limit = takePermit();
-        if (limit != null) {
-            reject(channel, proxy, limit, site);
-            return;
-        }
-        awaitingHeader.add(channel);
-        Thread.ofVirtual().name("sockit-proxy-header").start(() -> readHeader(channel, proxy, site));
-    }
-
-    /**
-     * Reads a proxied connection's header (before TLS, within the header timeout), then admits
-     * it as the client it names. A bad header closes it unserved, reported with the reason. A
-     * header that names no client (a LOCAL health check, UNKNOWN) is the trusted proxy's own
-     * connection: served with the socket's addresses, and not judged by the access policy.
-     */
-    private void readHeader(SocketChannel channel, SocketAddress proxy, Site site) {
-        boolean permitHeld = true;
-        SocketAddress client = null;
-        try {
-            ProxyHeaderReader.Result proxied;
-            try {
-                proxied = ProxyHeaderReader.read(channel, settings.proxy());
-            } catch (IOException e) {
-                if (!closing) {
-                    settings.observer().proxyHeaderRefused(proxy,
-                            e instanceof ProxyHeaderException ? e.getMessage() : Errors.describe(e));
-                }
-                return;
-            }
-            ProxyHeader header = proxied.header();
-            client = header.hasAddresses() ? header.source() : proxy;
-            if (closing || (header.hasAddresses() && refuses(client))) {
-                return;
-            }
-            CloseReason limit = takeSource(client);
-            if (limit != null) {
-                permits.release();
-                permitHeld = false;
-                reject(channel, client, limit, site);
-                return;
-            }
-            try {
-                admit(new SocketConnection(ids.incrementAndGet(), channel, site.connection(), tlsChannel(channel, site),
-                        proxied, opening(site)));
-                permitHeld = false; // the connection's own now: serve() gives it back
-            } catch (IOException | RuntimeException e) {
-                releaseSource(client);
-                throw e;
-            }
-        } catch (IOException resetAlready) {
-            // Gone before it could be served: nothing to report.
-        } catch (RuntimeException bug) {
-            settings.observer().acceptFailed(bug);
-        } finally {
-            awaitingHeader.remove(channel);
-            if (permitHeld) {
-                closeQuietly(channel);
-                permits.release();
-            }
-        }
-    }
-
-    /** A WebSocket endpoint's opening step, the HTTP upgrade; null for other endpoints. */
-    private WebSocketUpgrade opening(Site site) {
-        return site.websocket() == null ? null
-                : new WebSocketUpgrade(site.websocket(), site.endpoint().resource(), settings.handshakeTimeout());
-    }
-
-    /** TLS over the channel for a tls:// or wss:// site (its handshake runs later, on the connection's thread); else null. */
-    private TlsChannel tlsChannel(SocketChannel channel, Site site) {
-        return site.tls() ? new TlsChannel(channel, settings.tls().engine(tls.current(), site.endpoint()), null,
-                settings.handshakeTimeout()) : null;
-    }
-
-    /** True, having counted and reported it, when the access policy refuses {@code peer}. */
-    private boolean refuses(SocketAddress peer) {
-        Optional<String> why = settings.access().refusal(peer);
-        if (why.isEmpty()) {
-            return false;
-        }
-        refused.incrementAndGet();
-        settings.observer().refused(peer, why.get());
-        return true;
-    }
-
-    /**
-     * Takes a connection permit and a slot of {@code peer}'s address; null when both were
-     * taken, else (having taken neither) the limit that was reached.
-     */
-    private CloseReason takeSlot(SocketAddress peer) {
-        CloseReason limit = takePermit();
-        if (limit == null) {
-            limit = takeSource(peer);
-            if (limit != null) {
-                permits.release();
-            }
-        }
-        return limit;
-    }
-
-    /** Takes a connection permit; null when taken, else (having taken none) the limit reached. */
-    private CloseReason takePermit() {
-        MemoryBudget budget = settings.connection().readBudget();
-        if (budget.nearlyExhausted(ROOM_FOR_ONE)) {
-            return CloseReason.of(CloseReason.Code.LIMIT, "server busy: its connections' read buffers hold "
-                    + budget.used() + " bytes of its memory budget of " + budget.max() + "; try again later");
-        }
-        return permits.tryAcquire() ? null : busy();
-    }
-
-    /** Takes a slot of {@code peer}'s address; null when taken (or not counted), else the limit reached. */
-    private CloseReason takeSource(SocketAddress peer) {
-        InetAddress source = limitedSource(peer);
-        if (source != null) {
-            int open = perSource.merge(source, 1, Integer::sum);
-            if (open > settings.maxPerSource()) {
-                releaseSource(source);
-                return CloseReason.perSourceLimit(source.getHostAddress(), settings.maxPerSource());
-            }
-        }
-        return null;
-    }
-
-    /** Gives back what {@link #takeSlot} took for {@code peer}. */
-    private void releaseSlot(SocketAddress peer) {
-        releaseSource(peer);
-        permits.release();
-    }
-
-    /** The address whose connections are counted, or null when there is none (Unix) or no need. */
-    private InetAddress limitedSource(SocketAddress peer) {
-        // A limit no larger than the total cannot be reached before it: skip the map.
-        return settings.maxPerSource() < settings.maxConnections() && peer instanceof InetSocketAddress inet
-                ? inet.getAddress() : null;
-    }
-
-    /** Gives back what {@link #takeSource} took for {@code peer}. */
-    private void releaseSource(SocketAddress peer) {
-        InetAddress source = limitedSource(peer);
-        if (source != null) {
-            releaseSource(source);
-        }
-    }
-
-    private void releaseSource(InetAddress source) {
-        perSource.computeIfPresent(source, (address, open) -> open == 1 ? null : open - 1);
-    }
-
-    /** Opens a UDP session for a peer's first datagram, or refuses it (null) at the limit. */
-    private DatagramConnection openSession(SocketAddress peer, LongFunction<DatagramConnection> create) {
-        if (closing || refuses(peer)) {
-            return null;
-        }
-        CloseReason limit = takeSlot(peer);
-        if (limit != null) {
-            // No answer goes back: the peer's address is unverified, and a reply could be aimed at someone else.
-            rejected.incrementAndGet();
-            settings.observer().rejected(peer, limit);
-            return null;
-        }
-        DatagramConnection session;
-        try {
-            session = create.apply(ids.incrementAndGet());
-        } catch (RuntimeException e) {
-            releaseSlot(peer);
-            throw e;
-        }
-        admit(session);
-        return session;
-    }
-
-    private void admit(Drainable connection) {
-        connections.put(connection.id(), connection);
-        Thread handler = Thread.ofVirtual().name("sockit-connection-" + connection.id()).unstarted(() -> serve(connection));
-        handlers.put(connection.id(), handler);
-        handler.start();
-    }
-
-    /**
-     * Turns a peer away at a connection limit. A TCP or Unix peer is told why, on a virtual
-     * thread (saying goodbye may wait on a slow peer), but only {@link #REFUSALS_IN_FLIGHT} at
-     * once: under a flood the rest are closed unanswered, so refusals cost bounded descriptors
-     * and threads. A TLS peer is closed before its handshake: telling it would cost a full
-     * handshake per refusal, which is what a flood against a full server would buy.
-     */
-    private void reject(SocketChannel channel, SocketAddress remote, CloseReason reason, Site site) {
-        rejected.incrementAndGet();
-        settings.observer().rejected(remote, reason);
-        if (site.tls() || !refusals.tryAcquire()) {
-            closeQuietly(channel);
-            return;
-        }
-        try {
-            // A WebSocket peer has sent an HTTP request, not a framing's greeting: it is answered 503.
-            SocketConnection connection = new SocketConnection(0, channel, site.websocket() == null
-                    ? site.connection() : site.connection().withFraming(WebSocketUpgrade.refusals()));
-            Thread.ofVirtual().name("sockit-reject").start(() -> {
-                try {
-                    connection.refuse(reason);
-                } finally {
-                    refusals.release();
-                }
-            });
-        } catch (IOException | RuntimeException e) {
-            refusals.release();
-            closeQuietly(channel);
-        }
-    }
-
-    private CloseReason busy() {
-        return CloseReason.of(CloseReason.Code.LIMIT, "server busy: " + settings.maxConnections()
-                + " connections open, the most it takes; try again later");
-    }
-
-    private void serve(Drainable connection) {
-        CloseReason reason = null;
-        try {
-            connection.start();
-            settings.observer().connected(connection);
-            settings.handler().handle(connection);
-        } catch (FramingException e) {
-            reason = CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage()).withCloseCode(e.closeCode());
-        } catch (TlsHandshakeException e) {
-            reason = CloseReason.of(e.timedOut() ? CloseReason.Code.TIMEOUT : CloseReason.Code.PROTOCOL_ERROR, e.getMessage());
-            settings.observer().handshakeFailed(connection, reason);
-        } catch (ClosedConnectionException e) {
-            reason = e.reason();
-        } catch (IOException e) {
-            reason = CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e));
-        } catch (Throwable t) {
-            if (t instanceof InterruptedException && closing) {
-                // close() cut off a handler that outlived the drain timeout: the shutdown, not a bug.
-                reason = CloseReason.of(CloseReason.Code.SHUTDOWN, "server stopping");
-            } else {
-                reason = CloseReason.of(CloseReason.Code.HANDLER_FAILED, "handler failed: " + t);
-                settings.observer().handlerFailed(connection, t);
-            }
-        } finally {
-            if (reason == null) {
-                reason = connection.drainReason() != null ? connection.drainReason()
-                        : connection.endOfStream() ? CloseReason.peerClosed() : CloseReason.closed();
-            }
-            connection.close(reason);
-            // Release the permit (and the source's slot) here, or the slot is lost and the server fills up for good;
-            // and before the connection leaves connections(), so that whoever sees it gone
-            // and connects at once is admitted, not told the server is busy.
-            releaseSlot(connection.remote());
-            synchronized (closedTotals) {
-                // Its counters join the totals as it leaves connections(), so stats() sees it once.
-                ConnectionStats stats = connection.stats();
-                closedTotals[0] += stats.messagesIn();
-                closedTotals[1] += stats.messagesOut();
-                closedTotals[2] += stats.bytesIn();
-                closedTotals[3] += stats.bytesOut();
-                connections.remove(connection.id());
-            }
-            handlers.remove(connection.id());
-            settings.observer().closed(connection, connection.closeReason());
-            synchronized (drained) {
-                drained.notifyAll();
-            }
-        }
+        return live.broadcast(message);
     }
 
     /** Stops gracefully within the drain timeout given to the builder; see {@link #close(Duration)}. */
@@ -691,14 +246,14 @@ public final class Server implements AutoCloseable {
     public void close(Duration drainTimeout) {
         synchronized (this) {
             if (closing) {
-                if (!handlers.containsValue(Thread.currentThread())) {
+                if (!live.isHandler(Thread.currentThread())) {
                     awaitClosed();
                 }
                 return;
             }
             closing = true;
         }
-        if (handlers.containsValue(Thread.currentThread())) {
+        if (live.isHandler(Thread.currentThread())) {
             Thread.ofVirtual().name("sockit-stop").start(() -> stop(drainTimeout));
             return;
         }
@@ -710,25 +265,12 @@ public final class Server implements AutoCloseable {
 
     private void stop(Duration drainTimeout) {
         try {
-            listeners.forEach(Listener::close);
-            // Proxied connections still reading their header: closing wakes their readers, which give up.
-            awaitingHeader.forEach(Server::closeQuietly);
-            CloseReason stopping = CloseReason.of(CloseReason.Code.SHUTDOWN, "server stopping");
-            connections.values().forEach(c -> c.drain(stopping));
-            if (!awaitDrained(drainTimeout)) {
-                // Each close on a thread of its own: one may wait up to its farewell's lock wait
-                // and close deadline for a peer that does not read, and waiting for them one
-                // after another would make close() overrun its drain timeout by their sum.
-                connections.values().forEach(c -> Thread.ofVirtual().name("sockit-stop-" + c.id())
-                        .start(() -> c.close(stopping)));
-                // Closing wakes a handler blocked on its socket; one blocked on anything else
-                // (a lock, a queue, a sleep) needs the interrupt.
-                handlers.values().forEach(Thread::interrupt);
-                awaitDrained(CUT_OFF);
-            }
+            listeners.close();
+            acceptor.stop();
+            live.drain(drainTimeout, CUT_OFF);
         } finally {
             // Only now: a UDP server's sessions replied from the listening socket until they closed.
-            listeners.forEach(Listener::release);
+            listeners.release();
             cluster.close();
             if (tls != null) {
                 tls.close();
@@ -752,48 +294,12 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    private boolean awaitDrained(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (drained) {
-            while (!connections.isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(drained, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Never used: nothing to report.
-        }
-    }
-
     @Override
     public String toString() {
         return "server on " + endpoints().stream().map(Endpoint::toString).collect(java.util.stream.Collectors.joining(", "))
-                + " (" + connections.size() + " connections)";
+                + " (" + live.size() + " connections)";
     }
 
-    /** A server's settings, gathered by the {@link Builder}. */
-    private record Settings(List<Endpoint> endpoints, ConnectionSettings connection, Handler handler, int maxConnections,
-            int backlog, Duration drainTimeout, Set<PosixFilePermission> socketMode, int maxDatagram,
-            Duration sessionTimeout, AccessPolicy access, int maxPerSource, Tls tls, Duration handshakeTimeout,
-            ProxyProtocol proxy, boolean reusePort, WebSocket websocket) {
-        Observer observer() {
-            return connection.observer();
-        }
-    }
 
     /** Describes a server; {@link #start()} binds it. Every setting has a safe default. */
     public static final class Builder {
@@ -1242,7 +748,7 @@ public final class Server implements AutoCloseable {
             ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound,
                     Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout, clock,
                     new MemoryBudget(maxBufferMemory));
-            Server server = new Server(new Settings(endpoints, connection, handler, maxConnections, backlog, drainTimeout,
+            Server server = new Server(new ServerSettings(endpoints, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout, proxyProtocol,
                     reusePort, ws ? websocket : null),
                     flight, broker == null ? Broker.standalone() : broker);
