@@ -64,12 +64,19 @@ public interface Connection extends AutoCloseable {
         send(Message.of(text));
     }
 
-    /** Writes out whatever sends are waiting in the buffer. */
+    /**
+     * Writes out whatever sends are waiting in the buffer.
+     *
+     * @throws ClosedConnectionException when the connection is closed or the peer has gone
+     * @throws IOException when writing fails
+     */
     void flush() throws IOException;
 
     /**
      * Half-closes: flushes, then tells the peer that nothing more will be sent, while
      * {@link #receive()} goes on reading what the peer still sends.
+     *
+     * @throws IOException when the flush or the half-close fails
      */
     void shutdownOutput() throws IOException;
 
