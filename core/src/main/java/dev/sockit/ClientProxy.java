@@ -36,6 +36,12 @@ public record ClientProxy(Kind kind, String host, int port, String user, String 
         HTTP
     }
 
+    /**
+     * Checks the parts.
+     *
+     * @throws IllegalArgumentException for a port outside 1 to 65535, or a user without a password or the reverse
+     * @throws NullPointerException     for a null kind or host
+     */
     public ClientProxy {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(host, "host");
