@@ -36,8 +36,12 @@ class WebSocketHostileTest {
     static final int HALF_OPEN = 10_000;
     /** Longer than connecting them all takes on a busy machine (2 to 4 s), so most are held at once. */
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
-    /** What the server may hold per stalled upgrade (measured: about 1.5 KiB, a parked virtual thread and a small read buffer). */
-    static final long MOST_HEAP_PER_CONNECTION = 8 * 1024;
+    /**
+     * What the server may hold per stalled upgrade: measured 6.7 KiB here (a connection, its
+     * small read buffer, its timer, and a parked virtual thread whose frames, in code not yet
+     * compiled in a test JVM, are large), so 10,000 cost about 65 MiB.
+     */
+    static final long MOST_HEAP_PER_CONNECTION = 12 * 1024;
 
     static Server echo(Duration handshakeTimeout) throws Exception {
         return Server.listen(Endpoint.parse("ws://127.0.0.1:0/"))
@@ -90,8 +94,10 @@ class WebSocketHostileTest {
                 assertThat(closed.matches()).as(report).isTrue();
                 assertThat(Integer.parseInt(closed.group(1))).as("closed by the server: " + report).isEqualTo(HALF_OPEN);
                 assertThat(Integer.parseInt(closed.group(3))).as("a stalled upgrade gets no answer: " + report).isZero();
+                // Less a little: the server may accept, and start its timer, before the attacker's
+                // connect() has returned and taken the time.
                 assertThat(Long.parseLong(closed.group(4))).as("none closed before the timeout: " + report)
-                        .isGreaterThanOrEqualTo(HANDSHAKE_TIMEOUT.toMillis());
+                        .isGreaterThanOrEqualTo(HANDSHAKE_TIMEOUT.toMillis() - 100);
                 assertThat(Long.parseLong(closed.group(5))).as("all closed soon after it: " + report)
                         .isLessThan(HANDSHAKE_TIMEOUT.plusSeconds(15).toMillis());
                 TestKit.awaitUntil("the server's list empty", () -> server.connections().isEmpty());
