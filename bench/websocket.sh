@@ -76,7 +76,7 @@ for kind in sockit netty; do
         || { echo "bench/websocket.sh: the $kind server did not start: $(tail -3 "$raw/server-$kind.log")" >&2; exit 1; }
     for warm in "64 16" "1000 1"; do
         read -r conns depth <<<"$warm"
-        bench "$url" --conns "$conns" --depth "$depth" --duration 3s --warmup 0s --json >/dev/null 2>>"$raw/warm-$kind.err" || true
+        bench "$url" --mode echo --conns "$conns" --depth "$depth" --duration 3s --warmup 0s --json >/dev/null 2>>"$raw/warm-$kind.err" || true
     done
 done
 for (( r = 1; r <= REPEATS; r++ )); do
@@ -88,7 +88,7 @@ for (( r = 1; r <= REPEATS; r++ )); do
             url="ws://127.0.0.1:${PORT[$kind]}/echo"
             out="$raw/$kind-$conns-$depth-$r"
             wait_idle
-            bench "$url" --conns "$conns" --depth "$depth" --size 64 --duration "$DURATION" --warmup "$WARMUP" \
+            bench "$url" --mode echo --conns "$conns" --depth "$depth" --size 64 --duration "$DURATION" --warmup "$WARMUP" \
                 --server-pid "${PID[$kind]}" --busy-poll --json >"$out.json" 2>"$out.err" \
                 || echo "  $kind $conns x $depth: $(tail -1 "$out.err")" >&2
             printf '  %s/%s %-7s %5s conns x depth %-3s %12s msgs/s  p99 %s us\n' "$r" "$REPEATS" "$kind" "$conns" "$depth" \
