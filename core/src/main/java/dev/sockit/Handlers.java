@@ -1,6 +1,7 @@
 package dev.sockit;
 
 import dev.sockit.cluster.Broker;
+import dev.sockit.proxy.ProxyHeader;
 import java.util.Locale;
 
 /**
@@ -61,11 +62,19 @@ public final class Handlers {
      * clients of every node, each named by its {@link ConnectionId} ({@code [web-1/3] hello}).
      * A line reaches every member of every node but its sender, in the order sent; those of
      * other nodes at most once (docs/cluster.md). Each call makes a new room of the name
-     * {@code chat}: one per server.
+     * {@code chat}: one per server. A connection that began with a PROXY {@code LOCAL} header
+     * is a load balancer's health check, not a member: it is served without joining.
      */
     public static Handler chat(Broker broker) {
         Group room = new Group("chat", broker);
         return connection -> {
+            if (connection.proxyHeader().filter(h -> h.command() == ProxyHeader.Command.LOCAL).isPresent()) {
+                // A load balancer's own connection (its health check), no one's arrival: served, never announced.
+                while (connection.receive() != null) {
+                    // nothing to relay from the balancer
+                }
+                return;
+            }
             ConnectionId id = room.id(connection);
             // Join first: whoever hears "joined" may talk to the newcomer at once, and must reach it.
             room.join(connection);

@@ -11,6 +11,8 @@ import dev.sockit.framing.Frames;
 import dev.sockit.framing.Framing;
 import dev.sockit.proxy.ProxyHeader;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
@@ -18,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link dev.sockit.Connection} over a stream socket channel (TCP, TLS or Unix) in blocking
@@ -68,7 +69,17 @@ public final class SocketConnection implements Drainable {
     private volatile long messagesIn;
     private volatile boolean outputShut;
     private volatile CloseReason peerFarewell;
-    private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
+    // Set once (CLOSE_REASON): a field, not an AtomicReference, as every idle connection holds it.
+    private volatile CloseReason closeReason;
+    private static final VarHandle CLOSE_REASON;
+
+    static {
+        try {
+            CLOSE_REASON = MethodHandles.lookup().findVarHandle(SocketConnection.class, "closeReason", CloseReason.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * Wraps a connected channel, TCP or Unix, which it configures and from then on owns.
@@ -216,7 +227,7 @@ public final class SocketConnection implements Drainable {
                 // What is left is a whole last message only when the peer ended its stream as
                 // it meant to: not when we stopped reading (a drain, a close), nor when a TLS
                 // peer's stream was cut without close_notify.
-                boolean cut = closeReason.get() != null || peerFarewell != null || intake.drainReason() != null
+                boolean cut = closeReason != null || peerFarewell != null || intake.drainReason() != null
                         || (tls != null && tls.truncated());
                 Message last = cut ? null : decoder.finish(intake.buffer());
                 return last == null ? null : received(last);
@@ -266,7 +277,7 @@ public final class SocketConnection implements Drainable {
     }
 
     private void checkOpen() throws IOException {
-        CloseReason reason = closeReason.get();
+        CloseReason reason = closeReason;
         if (reason != null) {
             throw new ClosedConnectionException(toString(), reason);
         }
@@ -302,10 +313,10 @@ public final class SocketConnection implements Drainable {
         try {
             output.flushLocked();
         } catch (IOException e) {
-            if (closeReason.compareAndSet(null, CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e)))) {
+            if (CLOSE_REASON.compareAndSet(this, null, CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e)))) {
                 closer.release();
             }
-            throw new ClosedConnectionException(toString(), closeReason.get());
+            throw new ClosedConnectionException(toString(), closeReason);
         }
     }
 
@@ -373,7 +384,7 @@ public final class SocketConnection implements Drainable {
 
     @Override
     public void close(CloseReason reason) {
-        if (closeReason.compareAndSet(null, reason)) {
+        if (CLOSE_REASON.compareAndSet(this, null, reason)) {
             finishClose(reason);
         }
     }
@@ -384,7 +395,7 @@ public final class SocketConnection implements Drainable {
      * False when the connection was already closing.
      */
     private boolean closeElsewhere(CloseReason reason) {
-        if (closeReason.compareAndSet(null, reason)) {
+        if (CLOSE_REASON.compareAndSet(this, null, reason)) {
             Thread.ofVirtual().name("sockit-close-" + id).start(() -> finishClose(reason));
             return true;
         }
@@ -560,12 +571,12 @@ public final class SocketConnection implements Drainable {
 
     @Override
     public boolean isOpen() {
-        return closeReason.get() == null;
+        return closeReason == null;
     }
 
     @Override
     public CloseReason closeReason() {
-        return closeReason.get();
+        return closeReason;
     }
 
     @Override
