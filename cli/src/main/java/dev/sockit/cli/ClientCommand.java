@@ -93,7 +93,7 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
     String hexdump;
 
     @Mixin
-    IpFamily ipFamily;
+    IpFamily ipFamily = new IpFamily();
 
     @Option(names = {"-s", "--bind", "--source"}, paramLabel = "ADDR[:PORT]",
             description = "Connect from this local address (and port): 192.168.1.7, 192.168.1.7:5555, [::1]:5555, :5555 "
@@ -153,7 +153,7 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         if (reconnectMax < 0) {
             throw new IllegalArgumentException("--reconnect-max must be 0 (never give up) or more, not " + reconnectMax);
         }
-        java.net.StandardProtocolFamily family = ipFamily.family();
+        ipFamily.family(); // -4 with -6 is refused before anything starts
         if (sendOnly && recvOnly) {
             throw new IllegalArgumentException("--send-only and --recv-only together would do nothing; give one");
         }
@@ -175,8 +175,8 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         Client client = Client.connect(where)
                 .heartbeat(liveness.heartbeat())
                 .connectTimeout(connectTimeout);
-        if (family != null) {
-            client.family(family);
+        if (ipFamily.family() != null) {
+            client.family(ipFamily.family());
         }
         if (proxy != null) {
             client.proxy(dev.sockit.ClientProxy.parse(proxy));

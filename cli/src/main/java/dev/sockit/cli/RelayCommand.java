@@ -54,7 +54,7 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
     TargetTlsOptions targetTls;
 
     @Mixin
-    IpFamily ipFamily;
+    IpFamily ipFamily = new IpFamily();
 
     @Option(names = "--target-proxy", paramLabel = "URI",
             description = "Reach TARGET through a proxy: socks5://[USER:PASSWORD@]HOST:PORT or http://[USER:PASSWORD@]HOST:PORT "

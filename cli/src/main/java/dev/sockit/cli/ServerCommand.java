@@ -71,7 +71,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     boolean keepOpen;
 
     @Mixin
-    IpFamily ipFamily;
+    IpFamily ipFamily = new IpFamily();
 
     @Option(names = "-p", paramLabel = "PORT",
             description = "As ncat -l -p PORT: listen on this port, at ENDPOINT's host (default 127.0.0.1).")
