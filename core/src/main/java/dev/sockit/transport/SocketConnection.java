@@ -9,6 +9,7 @@ import dev.sockit.Peers;
 import dev.sockit.TlsSession;
 import dev.sockit.framing.Frames;
 import dev.sockit.framing.Framing;
+import dev.sockit.framing.FramingException;
 import dev.sockit.proxy.ProxyHeader;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -214,6 +215,18 @@ public final class SocketConnection implements Drainable {
 
     @Override
     public Message receive() throws IOException {
+        try {
+            return receiveOrFail();
+        } catch (FramingException e) {
+            // Closed here with the framing's own code (WebSocket's 1002, 1007, 1009), as the
+            // server closes its peers: a client whose caller then closes must not tell the
+            // peer 1000, all was well.
+            close(CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage()).withCloseCode(e.closeCode()));
+            throw e;
+        }
+    }
+
+    private Message receiveOrFail() throws IOException {
         reader = Thread.currentThread();
         for (;;) {
             if (intake.buffer().hasRemaining()) {
@@ -427,6 +440,10 @@ public final class SocketConnection implements Drainable {
             try {
                 output.put(bytes, false);
                 output.flushLocked();
+                // The opening's words are one-offs (the 101, an HTTP answer): a connection that
+                // then waits for its peer keeps no write buffer for them (8 KiB, most of what an
+                // idle WebSocket held); the first send allocates one again.
+                output.releaseLocked();
             } finally {
                 output.unlock();
             }

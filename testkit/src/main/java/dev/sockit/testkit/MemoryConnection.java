@@ -192,7 +192,7 @@ public final class MemoryConnection implements Connection {
         return in.awaitReaderWaiting(nanos);
     }
 
-    /** Bytes this end sent that the peer has not read yet. */
+    /** {@return the bytes this end sent that the peer has not read yet} */
     public int unreadByPeer() {
         return out.buffered();
     }
