@@ -116,6 +116,9 @@ public final class ConnectionPair implements AutoCloseable {
      * waits for this; Netty's {@code EmbeddedChannel} gets the same by running handlers on the
      * test's thread.
      *
+     * @param timeout how long to wait at most
+     * @return this pair, for chaining after {@link #serve}
+     * @throws InterruptedException if the waiting thread is interrupted
      * @throws AssertionError if it did not within {@code timeout}, or the handler returned first
      */
     public ConnectionPair awaitReceiving(Duration timeout) throws InterruptedException {
