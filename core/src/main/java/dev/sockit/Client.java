@@ -49,6 +49,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *     Message reply = Retry.defaults().request(udp, Message.of("hello"));   // or NoReplyException
  * }
  * }</pre>
+ *
+ * <p>A {@code Client} is a description, set up on one thread; each {@link #open()} makes a new
+ * connection from it, so one description serves every reconnection.
  */
 public final class Client {
 
@@ -73,7 +76,12 @@ public final class Client {
         this.endpoint = endpoint;
     }
 
-    /** Starts describing a connection to {@code endpoint}. */
+    /**
+     * Starts describing a connection to {@code endpoint}; nothing is opened until {@link #open()}.
+     *
+     * @param endpoint where to connect; not null
+     * @return a description with every setting at its default
+     */
     public static Client connect(Endpoint endpoint) {
         return new Client(Objects.requireNonNull(endpoint, "endpoint"));
     }
@@ -83,6 +91,8 @@ public final class Client {
      * for TCP and Unix sockets; for UDP each datagram is one message, and only {@code raw},
      * which means the same, may be given.
      *
+     * @param framing the framing; not null
+     * @return this client
      * @throws IllegalArgumentException for a framing other than raw on a UDP endpoint
      */
     public Client framing(Framing framing) {
@@ -92,7 +102,14 @@ public final class Client {
         return this;
     }
 
-    /** How long to wait for the server to answer the connect (TCP and Unix). Default: 10 s. */
+    /**
+     * How long to wait for the server to answer the connect (TCP and Unix), and for a TLS or
+     * WebSocket handshake after it. Default: 10 s.
+     *
+     * @param connectTimeout a positive duration
+     * @return this client
+     * @throws IllegalArgumentException when {@code connectTimeout} is zero or negative
+     */
     public Client connectTimeout(Duration connectTimeout) {
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException("connectTimeout must be positive, not " + connectTimeout);
@@ -105,6 +122,9 @@ public final class Client {
      * How the connection stays alive: pings (framings that can ping), idle timeout, TCP
      * keepalive. Pings from the server are answered whatever this says. Default:
      * {@link Heartbeat#DEFAULT}, TCP keepalive only.
+     *
+     * @param heartbeat the policy; not null
+     * @return this client
      */
     public Client heartbeat(Heartbeat heartbeat) {
         this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
@@ -115,6 +135,10 @@ public final class Client {
      * UDP only: how long {@link Connection#receive()} waits for a datagram before it throws
      * {@link java.net.SocketTimeoutException} (the connection stays open). Default: no limit,
      * as for streams. Ignored for TCP and Unix sockets.
+     *
+     * @param receiveTimeout a positive duration
+     * @return this client
+     * @throws IllegalArgumentException when {@code receiveTimeout} is zero or negative
      */
     public Client receiveTimeout(Duration receiveTimeout) {
         if (receiveTimeout.isNegative() || receiveTimeout.isZero()) {
@@ -127,6 +151,9 @@ public final class Client {
     /**
      * WebSocket only: the largest message taken from the server and the subprotocols
      * offered. Default: {@link WebSocket#defaults()}. Ignored for other endpoints.
+     *
+     * @param websocket the settings; not null
+     * @return this client
      */
     public Client websocket(WebSocket websocket) {
         this.websocket = Objects.requireNonNull(websocket, "websocket");
@@ -136,8 +163,11 @@ public final class Client {
     /**
      * WebSocket only: a header to send with the upgrade request, such as {@code Origin} or
      * {@code Authorization}; the handshake's own headers cannot be replaced. Ignored for
-     * other endpoints.
+     * other endpoints. A second value for one name replaces the first.
      *
+     * @param name  the header's name, e.g. {@code Origin}
+     * @param value its value, on one line
+     * @return this client
      * @throws IllegalArgumentException for a name that is not an HTTP token, a value with a
      *     line break, or one of the handshake's own headers
      */
@@ -161,6 +191,9 @@ public final class Client {
     /**
      * How much another thread may queue to send, and what a send beyond it does. Default:
      * {@link OutboundLimit#CLIENT_DEFAULT}: the sender waits, so nothing is lost.
+     *
+     * @param outbound the limit; not null
+     * @return this client
      */
     public Client outbound(OutboundLimit outbound) {
         this.outbound = Objects.requireNonNull(outbound, "outbound");
@@ -172,6 +205,8 @@ public final class Client {
      * certificate for mutual TLS. Default for {@code tls://}: {@link Tls#client()}, the JDK's
      * trust store and a host name check. The handshake is bounded by {@link #connectTimeout}.
      *
+     * @param tls client settings, from {@link Tls#client()}
+     * @return this client
      * @throws IllegalArgumentException for a server's settings or a non-TLS endpoint
      */
     public Client tls(Tls tls) {
@@ -192,6 +227,8 @@ public final class Client {
      * Where to connect from (TCP, TLS, UDP): this local address and port; port 0 lets the system
      * choose the port, a wildcard address the address. Default: the system chooses both.
      *
+     * @param local the local address and port
+     * @return this client
      * @throws IllegalArgumentException for a Unix socket endpoint, which has no address to bind
      */
     public Client bind(InetSocketAddress local) {
@@ -207,6 +244,10 @@ public final class Client {
     /**
      * Which of the host name's addresses to use: {@link java.net.StandardProtocolFamily#INET}
      * (IPv4 only) or {@code INET6} (IPv6 only). Default: any, in the order the resolver gives.
+     *
+     * @param family {@code INET} or {@code INET6}
+     * @return this client
+     * @throws IllegalArgumentException for {@code UNIX}: a {@code unix:} endpoint says it itself
      */
     public Client family(java.net.StandardProtocolFamily family) {
         if (family == java.net.StandardProtocolFamily.UNIX) {
@@ -222,6 +263,8 @@ public final class Client {
      * proxy. The connect timeout bounds reaching the proxy and, again, its opening the tunnel.
      * Default: no proxy.
      *
+     * @param proxy the proxy and its credentials; not null
+     * @return this client
      * @throws IllegalArgumentException for a Unix socket or UDP endpoint
      */
     public Client proxy(ClientProxy proxy) {
@@ -241,6 +284,8 @@ public final class Client {
      * anything else, before TLS too, where it leaves in one write with the TLS client hello.
      * Default: none.
      *
+     * @param version {@code V1} or {@code V2}
+     * @return this client
      * @throws IllegalArgumentException for {@code ANY} (a sender sends one version) or a UDP endpoint
      */
     public Client sendProxy(ProxyProtocol.Version version) {
@@ -260,6 +305,7 @@ public final class Client {
      * file; for UDP, no packet is sent (UDP has no handshake), so a missing server shows only
      * when no reply comes.
      *
+     * @return the connection, open and framed; close it when done
      * @throws IOException saying why, e.g. {@code cannot connect to tcp://127.0.0.1:8001:
      *     connection refused — is a server running?}
      */

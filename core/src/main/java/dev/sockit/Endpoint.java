@@ -32,7 +32,15 @@ import java.util.stream.Collectors;
  */
 public record Endpoint(Kind kind, String host, int port, Path path, String resource) {
 
-    /** An endpoint of any kind but WebSocket. */
+    /**
+     * An endpoint of any kind but WebSocket; a WebSocket one is served on {@code /}.
+     *
+     * @param kind the socket kind
+     * @param host the host name or address literal, without IPv6 brackets; null for Unix sockets
+     * @param port the port, 0 to let the system choose when listening; -1 for Unix sockets
+     * @param path the socket file of a Unix endpoint, else null
+     * @throws IllegalArgumentException as the canonical constructor
+     */
     public Endpoint(Kind kind, String host, int port, Path path) {
         this(kind, host, port, path, kind == Kind.WS || kind == Kind.WSS ? "/" : null);
     }
@@ -42,7 +50,14 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
 
     /** The socket kinds an endpoint can name. */
     public enum Kind {
-        TCP, UDP, UNIX, TLS,
+        /** TCP: a byte stream. */
+        TCP,
+        /** UDP: datagrams, each one message; none resent, so some may be lost. */
+        UDP,
+        /** A Unix {@code SOCK_STREAM} socket: a byte stream between processes of one machine. */
+        UNIX,
+        /** TLS over TCP. */
+        TLS,
         /** A Unix {@code SOCK_SEQPACKET} socket: connected, each message kept whole (Linux). */
         UNIX_SEQPACKET,
         /** A Unix {@code SOCK_DGRAM} socket: datagrams, each one message, none lost (Linux). */
@@ -52,22 +67,25 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
         /** WebSocket over TLS. */
         WSS;
 
-        /** The scheme as written in an endpoint: {@code tcp}, {@code unix+seqpacket}. */
+        /** {@return the scheme as written in an endpoint}: {@code tcp}, {@code unix+seqpacket}. */
         public String scheme() {
             return this == UNIX_SEQPACKET ? "unix+seqpacket" : name().toLowerCase(Locale.ROOT); // unixgram
         }
 
-        /** True for the Unix domain kinds, whose endpoints have a path (or an abstract {@code @name}), not a host. */
+        /**
+         * {@return true for the Unix domain kinds}, whose endpoints have a path (or an abstract
+         * {@code @name}), not a host.
+         */
         public boolean isUnix() {
             return this == UNIX || this == UNIX_SEQPACKET || this == UNIXGRAM;
         }
 
-        /** True for {@code ws} and {@code wss}. */
+        /** {@return true for {@code ws} and {@code wss}} */
         public boolean isWebSocket() {
             return this == WS || this == WSS;
         }
 
-        /** True for the kinds that run over TLS: {@code tls} and {@code wss}. */
+        /** {@return true for the kinds that run over TLS: {@code tls} and {@code wss}} */
         public boolean isTls() {
             return this == TLS || this == WSS;
         }
@@ -80,6 +98,9 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
     /**
      * Reads an endpoint.
      *
+     * @param text the endpoint as written, e.g. {@code tcp://127.0.0.1:8001}; surrounding spaces
+     *     are ignored
+     * @return the endpoint; a host name is not resolved until {@link #socketAddress()}
      * @throws IllegalArgumentException naming what is wrong and how to write it
      */
     public static Endpoint parse(String text) {
@@ -173,22 +194,47 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
         return checked(text, new Endpoint(kind, host, port, null, resource));
     }
 
-    /** A TCP endpoint. */
+    /**
+     * {@return a TCP endpoint}
+     *
+     * @param host a host name or address literal, without IPv6 brackets
+     * @param port 0 to 65535; 0 lets the system choose when listening
+     * @throws IllegalArgumentException for a null host or a port out of range
+     */
     public static Endpoint tcp(String host, int port) {
         return new Endpoint(Kind.TCP, host, port, null);
     }
 
-    /** A UDP endpoint. */
+    /**
+     * {@return a UDP endpoint}
+     *
+     * @param host a host name or address literal, without IPv6 brackets
+     * @param port 0 to 65535; 0 lets the system choose when listening
+     * @throws IllegalArgumentException for a null host or a port out of range
+     */
     public static Endpoint udp(String host, int port) {
         return new Endpoint(Kind.UDP, host, port, null);
     }
 
-    /** A TLS (over TCP) endpoint. */
+    /**
+     * {@return a TLS (over TCP) endpoint}
+     *
+     * @param host a host name or address literal, without IPv6 brackets
+     * @param port 0 to 65535; 0 lets the system choose when listening
+     * @throws IllegalArgumentException for a null host or a port out of range
+     */
     public static Endpoint tls(String host, int port) {
         return new Endpoint(Kind.TLS, host, port, null);
     }
 
-    /** A WebSocket endpoint served on {@code resource}, e.g. {@code ws("127.0.0.1", 8080, "/chat")}. */
+    /**
+     * {@return a WebSocket endpoint}, e.g. {@code ws("127.0.0.1", 8080, "/chat")}.
+     *
+     * @param host     a host name or address literal, without IPv6 brackets
+     * @param port     0 to 65535; 0 lets the system choose when listening
+     * @param resource the path it is served on, starting with {@code /}
+     * @throws IllegalArgumentException for a null host, a port out of range, or a path without a leading {@code /}
+     */
     public static Endpoint ws(String host, int port, String resource) {
         return new Endpoint(Kind.WS, host, port, null, resource);
     }
@@ -196,16 +242,31 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
     /**
      * The endpoint of an address the system reports, such as where a passed socket listens:
      * the address in digits, IPv6 in its short form ({@code tcp://[::1]:8001}).
+     *
+     * @param kind    a kind with a host and port, not a Unix one
+     * @param address a resolved address
+     * @return the endpoint
      */
     public static Endpoint of(Kind kind, InetSocketAddress address) {
         return new Endpoint(kind, Peers.numeric(address.getAddress()), address.getPort(), null);
     }
 
-    /** A Unix domain (stream) socket endpoint: the socket file at {@code path}. */
+    /**
+     * {@return a Unix domain (stream) socket endpoint}
+     *
+     * @param path the socket file, or {@code @name} for Linux's abstract namespace
+     * @throws IllegalArgumentException when {@code path} is null
+     */
     public static Endpoint unix(Path path) {
         return new Endpoint(Kind.UNIX, null, -1, path);
     }
 
+    /**
+     * Checks that the parts make an endpoint of {@code kind}.
+     *
+     * @throws IllegalArgumentException for a null kind, a host or port missing or out of range
+     *     (a path missing, for a Unix kind), or a WebSocket path missing, or given to another kind
+     */
     public Endpoint {
         if (kind == null) {
             throw new IllegalArgumentException("an endpoint needs a kind");
@@ -219,12 +280,17 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
         }
     }
 
-    /** The same endpoint with another port, as a server reports the one the system chose. */
+    /**
+     * {@return the same endpoint with another port}, as a server reports the one the system chose.
+     *
+     * @param newPort 0 to 65535
+     * @throws IllegalArgumentException for a port out of range
+     */
     public Endpoint withPort(int newPort) {
         return new Endpoint(kind, host, newPort, path, resource);
     }
 
-    /** {@code HOST:PORT}, with brackets around an IPv6 address; the path for Unix sockets. */
+    /** {@return {@code HOST:PORT}, with brackets around an IPv6 address; the path for Unix sockets} */
     public String authority() {
         if (kind.isUnix()) {
             return path.toString();
@@ -235,6 +301,7 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
     /**
      * The address to bind or connect to; resolves a host name.
      *
+     * @return the address, unresolved when the name does not resolve (a later bind or connect says so)
      * @throws IllegalStateException for a Unix endpoint, which has a {@link #path()} instead
      */
     public InetSocketAddress socketAddress() {
@@ -244,7 +311,7 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
         return new InetSocketAddress(host, port);
     }
 
-    /** The URI form, which {@link #parse} reads back. */
+    /** {@return the URI form, which {@link #parse} reads back} */
     @Override
     public String toString() {
         return kind.isUnix() ? kind.scheme() + ":" + path
@@ -255,6 +322,8 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
      * True for a Unix socket name in Linux's abstract namespace, written {@code unix:@name}:
      * no file, gone when its server closes it (a file whose name starts with {@code @} is
      * written {@code unix:./@name}).
+     *
+     * @return true for an abstract name
      */
     public boolean isAbstract() {
         return path != null && path.toString().startsWith("@");

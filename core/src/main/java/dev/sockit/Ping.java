@@ -35,7 +35,15 @@ public final class Ping implements AutoCloseable {
     private final IcmpSocket socket;
     private final Map<Integer, Long> outstanding = new HashMap<>();
 
-    /** One reply: its sequence number, ICMP bytes, TTL (-1 if the kernel did not say), sender, round trip. */
+    /**
+     * One reply to a request of ours.
+     *
+     * @param sequence the request's number, 0 to 65535
+     * @param bytes    the reply's ICMP bytes, header included (64 for the default size)
+     * @param ttl      the IP time to live it arrived with, or -1 if the kernel did not say
+     * @param from     who replied
+     * @param time     the round trip, from the send to the reply's arrival
+     */
     public record Echo(int sequence, int bytes, int ttl, InetAddress from, Duration time) {}
 
     private Ping(IcmpSocket socket) {
@@ -45,6 +53,8 @@ public final class Ping implements AutoCloseable {
     /**
      * Opens an echo socket to {@code target}.
      *
+     * @param target the host to ping, IPv4 or IPv6
+     * @return the open socket; close it when done
      * @throws IOException saying which sockets the kernel refused and how to allow one
      * @throws UnsupportedOperationException when this is not Linux x86_64
      */
@@ -52,7 +62,7 @@ public final class Ping implements AutoCloseable {
         return new Ping(IcmpSocket.open(target));
     }
 
-    /** {@code "datagram"} (unprivileged ICMP socket) or {@code "raw"} (root). */
+    /** {@return {@code "datagram"} (unprivileged ICMP socket) or {@code "raw"} (root)} */
     public String kind() {
         return socket.kind().name().toLowerCase(Locale.ROOT);
     }
@@ -60,6 +70,8 @@ public final class Ping implements AutoCloseable {
     /**
      * Sends echo request number {@code sequence} (taken modulo 65536) with {@code size} data bytes.
      *
+     * @param sequence the request's number; replies carry it back
+     * @param size     data bytes after the 8-byte ICMP header, 0 to {@link #MAX_SIZE}; {@link #DEFAULT_SIZE} as ping
      * @throws IllegalArgumentException when size is negative or above {@link #MAX_SIZE}
      * @throws IOException when the kernel refuses to send, e.g. no route to the host
      */
@@ -75,7 +87,9 @@ public final class Ping implements AutoCloseable {
      * Waits until {@code deadlineNanos} (on {@link System#nanoTime()}) for the reply to a request
      * sent and not yet answered; a duplicate or a reply to nothing sent is passed over.
      *
+     * @param deadlineNanos when to stop waiting, a {@link System#nanoTime()} reading
      * @return the reply, or null when none came by the deadline
+     * @throws IOException when the socket fails
      */
     public Echo receive(long deadlineNanos) throws IOException {
         for (IcmpSocket.Reply reply; (reply = socket.receive(deadlineNanos)) != null; ) {
@@ -88,7 +102,7 @@ public final class Ping implements AutoCloseable {
         return null;
     }
 
-    /** How many requests still wait for their reply. */
+    /** {@return how many requests still wait for their reply} */
     public int outstanding() {
         return outstanding.size();
     }
@@ -102,6 +116,9 @@ public final class Ping implements AutoCloseable {
      * An address as ping prints it: {@code 127.0.0.1}, {@code ::1}, {@code fe80::1%eth0}: IPv6 in
      * the short form of RFC 5952 (the longest run of zero groups as {@code ::}), where the JDK
      * writes {@code 0:0:0:0:0:0:0:1}.
+     *
+     * @param address the address to write
+     * @return the address in digits
      */
     public static String text(InetAddress address) {
         return Peers.numeric(address);
@@ -121,12 +138,20 @@ public final class Ping implements AutoCloseable {
         private double sum;
         private double sumOfSquares;
 
+        /** Nothing counted yet. */
+        public Statistics() {
+        }
+
         /** Counts a request sent. */
         public void sent() {
             transmitted++;
         }
 
-        /** Counts a reply and its round-trip time. */
+        /**
+         * Counts a reply and its round-trip time.
+         *
+         * @param time the round trip, as {@link Echo#time()} gives it
+         */
         public void replied(Duration time) {
             long nanos = time.toNanos();
             received++;
@@ -136,15 +161,17 @@ public final class Ping implements AutoCloseable {
             sumOfSquares += (double) nanos * nanos;
         }
 
+        /** {@return how many requests were counted as sent} */
         public long transmitted() {
             return transmitted;
         }
 
+        /** {@return how many replies were counted} */
         public long received() {
             return received;
         }
 
-        /** Lost requests in percent of those sent, rounded down as ping prints it; 0 when none was sent. */
+        /** {@return lost requests in percent of those sent}, rounded down as ping prints it; 0 when none was sent. */
         public long lossPercent() {
             return transmitted == 0 ? 0 : (transmitted - received) * 100 / transmitted;
         }
@@ -157,6 +184,10 @@ public final class Ping implements AutoCloseable {
          * rtt min/avg/max/mdev = 0.040/0.045/0.050/0.004 ms
          * </pre>
          * (the last only when a reply came).
+         *
+         * @param target  the host as the first line names it
+         * @param elapsed the time from the first request to now, printed in milliseconds
+         * @return the two or three lines, without a final line break
          */
         public String summary(String target, Duration elapsed) {
             StringBuilder s = new StringBuilder();

@@ -79,24 +79,34 @@ public final class Tls {
      * A server's TLS with its certificate chain (PEM, its own certificate first) and private
      * key (unencrypted PKCS#8 PEM, RSA or EC). The files are read when the server starts and
      * again whenever they change.
+     *
+     * @param certPem the certificate chain's PEM file
+     * @param keyPem  the private key's PEM file
+     * @return a server's settings
      */
     public static Tls server(Path certPem, Path keyPem) {
         return new Tls(true, Objects.requireNonNull(certPem, "certPem"), Objects.requireNonNull(keyPem, "keyPem"),
                 null, null, null, false, DEFAULT_VERSIONS, Duration.ofSeconds(2));
     }
 
-    /** A server's TLS with the key and certificate chain in a PKCS#12 file; reloaded when it changes. */
+    /**
+     * {@return a server's TLS with the key and certificate chain in a PKCS#12 file}; the file is
+     * read again when it changes.
+     *
+     * @param pkcs12   the keystore file, with one private key entry
+     * @param password the keystore's password, also the key's; copied, so the caller may clear it
+     */
     public static Tls keystore(Path pkcs12, char[] password) {
         return new Tls(true, null, null, Objects.requireNonNull(pkcs12, "pkcs12"),
                 Objects.requireNonNull(password, "password").clone(), null, false, DEFAULT_VERSIONS, Duration.ofSeconds(2));
     }
 
-    /** A client's TLS: trusts the JDK's trust store, checks the host name, presents no certificate. */
+    /** {@return a client's TLS}: trusts the JDK's trust store, checks the host name, presents no certificate. */
     public static Tls client() {
         return new Tls(false, null, null, null, null, null, false, DEFAULT_VERSIONS, Duration.ofSeconds(2));
     }
 
-    /** True for a server's settings. */
+    /** {@return true for a server's settings} */
     public boolean isServer() {
         return server;
     }
@@ -104,6 +114,10 @@ public final class Tls {
     /**
      * Client: trust only the CA certificates in this PEM file (a private CA, or a self-signed
      * certificate itself), instead of the JDK's trust store.
+     *
+     * @param caPem the PEM file of the certificates to trust
+     * @return a copy with that trust
+     * @throws IllegalStateException on a server's settings, which take {@link #requireClientCertificates}
      */
     public Tls trust(Path caPem) {
         requireSide(false, "trust(caPem)", "requireClientCertificates(caPem)");
@@ -114,6 +128,10 @@ public final class Tls {
     /**
      * Server: mutual TLS; every client must present a certificate signed by a CA in this PEM
      * file, or its handshake fails. Default: no client certificate asked for.
+     *
+     * @param caPem the PEM file of the CA certificates that sign the clients'
+     * @return a copy that asks for client certificates
+     * @throws IllegalStateException on a client's settings, which take {@link #trust}
      */
     public Tls requireClientCertificates(Path caPem) {
         requireSide(true, "requireClientCertificates(caPem)", "trust(caPem)");
@@ -121,7 +139,14 @@ public final class Tls {
                 insecure, versions, reloadInterval);
     }
 
-    /** Client: the certificate and key to present to a server that asks for one (mutual TLS). Default: none. */
+    /**
+     * Client: the certificate and key to present to a server that asks for one (mutual TLS). Default: none.
+     *
+     * @param certPem the certificate chain's PEM file, the client's own first
+     * @param keyPem  the private key's PEM file, unencrypted PKCS#8
+     * @return a copy that presents them
+     * @throws IllegalStateException on a server's settings, which take {@link #server}
+     */
     public Tls identity(Path certPem, Path keyPem) {
         requireSide(false, "identity(certPem, keyPem)", "server(certPem, keyPem)");
         return new Tls(server, Objects.requireNonNull(certPem, "certPem"), Objects.requireNonNull(keyPem, "keyPem"),
@@ -132,13 +157,16 @@ public final class Tls {
      * Client: trust any certificate for any name. Encrypts, but anyone in the path can read
      * and change everything; for tests against a server whose certificate cannot be had
      * otherwise. Default: off.
+     *
+     * @return a copy that verifies nothing
+     * @throws IllegalStateException on a server's settings
      */
     public Tls insecure() {
         requireSide(false, "insecure()", "nothing: a server does not verify unless it asks for client certificates");
         return new Tls(server, certFile, keyFile, keystore, keystorePassword, caFile, true, versions, reloadInterval);
     }
 
-    /** True when {@link #insecure()} was asked for. */
+    /** {@return true when {@link #insecure()} was asked for} */
     public boolean isInsecure() {
         return insecure;
     }
@@ -147,7 +175,9 @@ public final class Tls {
      * The TLS versions allowed: {@code "1.3"}, {@code "1.2"} (or {@code "TLSv1.3"}...).
      * Default: 1.3 only.
      *
-     * @throws IllegalArgumentException for another version, which is unsafe or unknown
+     * @param versions one or both versions, in any order
+     * @return a copy that allows exactly these
+     * @throws IllegalArgumentException for another version, which is unsafe or unknown, or none
      */
     public Tls versions(String... versions) {
         Set<String> chosen = new LinkedHashSet<>();
@@ -167,12 +197,18 @@ public final class Tls {
                 reloadInterval);
     }
 
-    /** The TLS versions allowed, as the JDK names them ({@code TLSv1.3}). */
+    /** {@return the TLS versions allowed, as the JDK names them ({@code TLSv1.3})} */
     public List<String> versions() {
         return versions;
     }
 
-    /** Server: how often the certificate files are checked for changes. Default: 2 s. */
+    /**
+     * Server: how often the certificate files are checked for changes. Default: 2 s.
+     *
+     * @param interval a positive duration
+     * @return a copy with that interval
+     * @throws IllegalArgumentException when {@code interval} is zero or negative
+     */
     public Tls reloadInterval(Duration interval) {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("reloadInterval must be positive, not " + interval);

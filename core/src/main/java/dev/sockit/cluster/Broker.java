@@ -29,7 +29,15 @@ import java.util.ServiceLoader;
  */
 public interface Broker extends AutoCloseable {
 
-    /** Opens a broker for {@code uri} with an engine found by its scheme; see {@link BrokerFactory}. */
+    /**
+     * Opens a broker for {@code uri} with an engine found by its scheme; see {@link BrokerFactory}.
+     *
+     * @param uri  the engine's address, e.g. {@code redis://127.0.0.1:6379}
+     * @param node this node's name; see {@link #requireNodeName(String)}
+     * @return the broker, linked; close it to leave the cluster
+     * @throws IllegalArgumentException when the URI names no scheme, or no installed engine serves it
+     * @throws IllegalStateException    when the engine cannot be reached, as {@link BrokerFactory#open} says
+     */
     static Broker open(URI uri, String node) {
         String scheme = uri.getScheme();
         if (scheme == null) {
@@ -52,6 +60,8 @@ public interface Broker extends AutoCloseable {
      * Checks a node's name: 1 to 64 letters, digits, {@code .}, {@code _} or {@code -}, so that it
      * reads well in a connection id ({@code web-1/42}) and in an engine's keys.
      *
+     * @param node the name to check; null is refused
+     * @return {@code node}, unchanged
      * @throws IllegalArgumentException naming the name and what a name may hold
      */
     static String requireNodeName(String node) {
@@ -62,21 +72,28 @@ public interface Broker extends AutoCloseable {
         return node;
     }
 
-    /** One node alone, as a server is without a cluster: publishing reaches no one. */
+    /** {@return one node alone}, as a server is without a cluster: publishing reaches no one. */
     static Broker standalone() {
         return InProcessBroker.standalone();
     }
 
-    /** This node's name, unique in the cluster, e.g. {@code web-1} or {@code host-4711}. */
+    /** {@return this node's name, unique in the cluster}, e.g. {@code web-1} or {@code host-4711}. */
     String node();
 
-    /** False for a node alone ({@link #standalone()}): there is no other node to reach, and ids need no node part. */
+    /**
+     * {@return false for a node alone ({@link #standalone()})}: there is no other node to reach,
+     * and ids need no node part.
+     */
     boolean spansNodes();
 
     /**
      * Sends {@code payload} to the subscribers of {@code topic} on every other node, never this
      * one's. Returns at once; false when it could not be sent (link down, the engine's bounded
      * queue full), which is counted in {@link Stats#unsent()}.
+     *
+     * @param topic   the topic, e.g. a group's name
+     * @param payload the bytes to carry, not to be changed after the call
+     * @return true when the message was handed to the engine
      */
     boolean publish(String topic, byte[] payload);
 
@@ -84,19 +101,27 @@ public interface Broker extends AutoCloseable {
      * Receives what other nodes publish on {@code topic}, on the broker's delivery thread, in the
      * order each publisher published. The receiver should not block for long: it holds up
      * every later delivery to this node.
+     *
+     * @param topic    the topic to take
+     * @param receiver called for each message from another node
+     * @return the subscription; close it to stop receiving
      */
     Subscription subscribe(String topic, Receiver receiver);
 
-    /** The live nodes, this one included, sorted by name. */
+    /** {@return the live nodes, this one included, sorted by name} */
     List<String> nodes();
 
-    /** True while messages can cross to other nodes. */
+    /** {@return true while messages can cross to other nodes} */
     boolean linkUp();
 
-    /** What the broker has carried and failed to carry, since it opened. */
+    /** {@return what the broker has carried and failed to carry, since it opened} */
     Stats stats();
 
-    /** Tells {@code listener} when the link goes down and comes back: once per change. */
+    /**
+     * Tells {@code listener} when the link goes down and comes back: once per change.
+     *
+     * @param listener called on the thread that notices the change; it should return soon
+     */
     void watch(LinkListener listener);
 
     /** Leaves the cluster: this node is no longer among {@link #nodes()} of the others. */
@@ -106,6 +131,12 @@ public interface Broker extends AutoCloseable {
     /** Takes what another node published on a topic this node subscribed to. */
     @FunctionalInterface
     interface Receiver {
+        /**
+         * Takes one message, on the broker's delivery thread.
+         *
+         * @param fromNode the name of the node that published it
+         * @param payload  the bytes published
+         */
         void receive(String fromNode, byte[] payload);
     }
 
@@ -117,14 +148,24 @@ public interface Broker extends AutoCloseable {
 
     /** Told when the link to the other nodes changes. */
     interface LinkListener {
-        /** The link is down: nothing crosses until it is back. {@code why} says what failed. */
+        /**
+         * The link is down: nothing crosses until it is back.
+         *
+         * @param why what failed, for the log
+         */
         void linkDown(String why);
 
-        /** The link is back, subscriptions renewed; {@code unsent} messages were not sent meanwhile. */
+        /**
+         * The link is back, subscriptions renewed.
+         *
+         * @param unsent how many messages were not sent while it was down
+         */
         void linkUp(long unsent);
     }
 
     /**
+     * What a broker has carried, counted since it opened.
+     *
      * @param published messages sent to other nodes
      * @param received  messages received from other nodes
      * @param unsent    messages that could not be sent: link down, or the send queue full

@@ -11,12 +11,15 @@ import java.util.Set;
  */
 public interface BrokerFactory {
 
-    /** The URI schemes this engine serves, lower case, e.g. {@code redis}, {@code rediss}. */
+    /** {@return the URI schemes this engine serves, lower case}, e.g. {@code redis}, {@code rediss}. */
     Set<String> schemes();
 
     /**
      * Connects to the engine at {@code uri} as node {@code node}.
      *
+     * @param uri  the engine's address, its scheme one of {@link #schemes()}
+     * @param node this node's name, to be checked with {@link Broker#requireNodeName(String)}
+     * @return the broker, linked
      * @throws IllegalArgumentException when the URI is not one the engine understands, saying why
      * @throws IllegalStateException when the engine cannot be reached or refuses us, naming it and what to do
      */

@@ -30,9 +30,15 @@ public final class InProcessBroker implements Broker {
     public static final class Hub {
         private final Map<String, InProcessBroker> nodes = new ConcurrentHashMap<>();
 
+        /** A hub with no node yet. */
+        public Hub() {
+        }
+
         /**
          * A new node on this hub.
          *
+         * @param node the node's name; see {@link Broker#requireNodeName(String)}
+         * @return the node, linked to the others on the hub
          * @throws IllegalArgumentException when a node of that name is already on it
          */
         public InProcessBroker join(String node) {
@@ -70,7 +76,7 @@ public final class InProcessBroker implements Broker {
         this.deliverer = spans ? Thread.ofVirtual().name("sockit-broker-" + node).start(this::deliver) : null;
     }
 
-    /** A node alone: publishing reaches no one and costs nothing. */
+    /** {@return a node alone}: publishing reaches no one and costs nothing. */
     public static InProcessBroker standalone() {
         return new InProcessBroker(null, "local", false);
     }
@@ -151,7 +157,11 @@ public final class InProcessBroker implements Broker {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** Cuts this node off from the others, as a lost link to the engine would: for tests of faults. */
+    /**
+     * Cuts this node off from the others, as a lost link to the engine would: for tests of faults.
+     *
+     * @param why what failed, as {@link LinkListener#linkDown} is told
+     */
     public void cut(String why) {
         if (spans && !cut) {
             cut = true;

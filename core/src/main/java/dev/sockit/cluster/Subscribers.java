@@ -16,9 +16,18 @@ public final class Subscribers {
 
     private final Map<String, List<Broker.Receiver>> byTopic = new ConcurrentHashMap<>();
 
+    /** No receivers yet. */
+    public Subscribers() {
+    }
+
     /**
      * Adds {@code receiver} to {@code topic}; {@code firstForTopic} runs when it is the topic's
      * first (an engine then subscribes to the topic itself).
+     *
+     * @param topic         the topic to take
+     * @param receiver      called for each delivery on the topic
+     * @param firstForTopic run on the calling thread when no one took the topic before
+     * @return the subscription; closing it removes {@code receiver}
      */
     public Broker.Subscription add(String topic, Broker.Receiver receiver, Runnable firstForTopic) {
         Objects.requireNonNull(receiver, "receiver");
@@ -38,17 +47,27 @@ public final class Subscribers {
         });
     }
 
-    /** True when someone on this node takes {@code topic}. */
+    /**
+     * {@return true when someone on this node takes {@code topic}}
+     *
+     * @param topic the topic
+     */
     public boolean has(String topic) {
         return byTopic.containsKey(topic);
     }
 
-    /** The topics someone takes now. */
+    /** {@return the topics someone takes now} */
     public Set<String> topics() {
         return Set.copyOf(byTopic.keySet());
     }
 
-    /** Hands {@code payload} from node {@code from} to every receiver of {@code topic}. */
+    /**
+     * Hands {@code payload} from node {@code from} to every receiver of {@code topic}, on the calling thread.
+     *
+     * @param topic   the topic it was published on
+     * @param from    the publishing node's name
+     * @param payload the bytes published, shared by every receiver
+     */
     public void deliver(String topic, String from, byte[] payload) {
         for (Broker.Receiver receiver : byTopic.getOrDefault(topic, List.of())) {
             try {

@@ -98,7 +98,7 @@ public final class Frames implements Framing {
         this.maxLength = maxLength;
     }
 
-    /** Frames with DATA payloads of at most {@value #DEFAULT_MAX_LENGTH} bytes. */
+    /** {@return frames with DATA payloads of at most {@value #DEFAULT_MAX_LENGTH} bytes} */
     public static Frames defaults() {
         return DEFAULTS;
     }
@@ -118,7 +118,7 @@ public final class Frames implements Framing {
         return maxLength == DEFAULT_MAX_LENGTH ? DEFAULTS : new Frames(maxLength);
     }
 
-    /** The limit on a DATA frame's payload in bytes; the 5-byte header is not counted. */
+    /** {@return the limit on a DATA frame's payload in bytes}; the 5-byte header is not counted. */
     public int maxLength() {
         return maxLength;
     }

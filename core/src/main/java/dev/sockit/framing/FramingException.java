@@ -10,9 +10,14 @@ import java.io.IOException;
 public class FramingException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /** The close code to send the peer, or 0 for the framing's protocol error. */
     private final int closeCode;
 
-    /** @param message what was wrong, with the offending value and the limit */
+    /**
+     * A framing error closed with the framing's protocol-error code.
+     *
+     * @param message what was wrong, with the offending value and the limit
+     */
     public FramingException(String message) {
         this(message, 0);
     }
@@ -29,7 +34,7 @@ public class FramingException extends IOException {
         this.closeCode = closeCode;
     }
 
-    /** The close code the peer is sent for this, or 0 for the framing's protocol error. */
+    /** {@return the close code the peer is sent for this, or 0 for the framing's protocol error} */
     public int closeCode() {
         return closeCode;
     }

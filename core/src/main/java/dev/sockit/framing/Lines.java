@@ -32,7 +32,7 @@ public final class Lines implements Framing {
         this.maxLength = maxLength;
     }
 
-    /** Lines of at most {@value #DEFAULT_MAX_LENGTH} bytes. */
+    /** {@return lines of at most {@value #DEFAULT_MAX_LENGTH} bytes} */
     public static Lines defaults() {
         return DEFAULTS;
     }
@@ -40,13 +40,15 @@ public final class Lines implements Framing {
     /**
      * Lines of at most {@code maxLength} bytes, not counting the terminator.
      *
+     * @param maxLength the longest line accepted, in bytes of UTF-8, terminator excluded
+     * @return lines with that limit
      * @throws IllegalArgumentException when {@code maxLength} is below 1
      */
     public static Lines maxLength(int maxLength) {
         return maxLength == DEFAULT_MAX_LENGTH ? DEFAULTS : new Lines(maxLength);
     }
 
-    /** The limit on a line's length in bytes, terminator excluded. */
+    /** {@return the limit on a line's length in bytes, terminator excluded} */
     public int maxLength() {
         return maxLength;
     }

@@ -8,9 +8,12 @@ public final class MessageTooLongException extends FramingException {
     private static final long serialVersionUID = 1L;
     // The WebSocket close code for a message too big to process (RFC 6455, 7.4.1).
     private static final int TOO_BIG = 1009;
+    /** The limit in bytes that the message passed. */
     private final int limit;
 
     /**
+     * For framings that count a message's bytes as they arrive, such as lines.
+     *
      * @param what  the kind of message, "line" or "frame"
      * @param limit the limit in bytes that was passed
      */
@@ -32,7 +35,7 @@ public final class MessageTooLongException extends FramingException {
         this.limit = limit;
     }
 
-    /** The limit in bytes that the message passed. */
+    /** {@return the limit in bytes that the message passed} */
     public int limit() {
         return limit;
     }

@@ -14,7 +14,7 @@ public final class Raw implements Framing {
 
     private Raw() {}
 
-    /** The raw framing; it has no settings. */
+    /** {@return the raw framing}; it has no settings. */
     public static Raw bytes() {
         return INSTANCE;
     }

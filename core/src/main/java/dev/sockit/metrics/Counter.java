@@ -23,8 +23,9 @@ public final class Counter {
     }
 
     /**
-     * Adds {@code amount}.
+     * Adds {@code amount}; from any thread, without blocking.
      *
+     * @param amount how much to add, 0 or more
      * @throws IllegalArgumentException when {@code amount} is negative: a counter never goes down
      */
     public void add(long amount) {
@@ -34,7 +35,7 @@ public final class Counter {
         count.add(amount);
     }
 
-    /** The count now. */
+    /** {@return the count now} */
     public long value() {
         return count.sum();
     }

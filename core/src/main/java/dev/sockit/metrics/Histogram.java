@@ -48,7 +48,11 @@ public final class Histogram {
         Arrays.setAll(buckets, i -> new LongAdder());
     }
 
-    /** Counts one duration of {@code nanos} nanoseconds. */
+    /**
+     * Counts one duration; from any thread, without blocking.
+     *
+     * @param nanos the duration in nanoseconds, as two {@link System#nanoTime()} readings apart
+     */
     public void record(long nanos) {
         int i = 0;
         while (i < boundsNanos.length && nanos > boundsNanos[i]) {
@@ -58,12 +62,12 @@ public final class Histogram {
         sumNanos.add(nanos);
     }
 
-    /** The buckets' upper bounds, in seconds, without the last one (infinity). */
+    /** {@return the buckets' upper bounds, in seconds}, without the last one (infinity). */
     public double[] boundsSeconds() {
         return Arrays.stream(boundsNanos).mapToDouble(n -> n / 1e9).toArray();
     }
 
-    /** The counts now, one per bucket and one for beyond the last bound; not cumulative. */
+    /** {@return the counts now, one per bucket and one for beyond the last bound}; not cumulative. */
     public long[] counts() {
         long[] counts = new long[buckets.length];
         for (int i = 0; i < counts.length; i++) {
@@ -72,7 +76,7 @@ public final class Histogram {
         return counts;
     }
 
-    /** The sum of every duration recorded, in seconds. */
+    /** {@return the sum of every duration recorded, in seconds} */
     public double sumSeconds() {
         return sumNanos.sum() / 1e9;
     }

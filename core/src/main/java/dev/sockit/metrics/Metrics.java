@@ -38,10 +38,17 @@ public final class Metrics {
     // Guarded by itself; in the order registered, so the exposition reads as the code does.
     private final List<Metric> metrics = new ArrayList<>();
 
+    /** An empty registry. */
+    public Metrics() {
+    }
+
     /**
      * Registers a counter and returns it for counting.
      *
+     * @param name   the series' name, ending in {@code _total}, e.g. {@code sockit_cluster_reconnects_total}
+     * @param help   one sentence for people, shown as Prometheus' {@code # HELP}
      * @param labels name and value pairs, e.g. {@code "reason", "timeout"}
+     * @return the counter, to be counted from any thread
      * @throws IllegalArgumentException for a malformed name or labels, a counter name without
      *     {@code _total}, or a series already registered
      */
@@ -55,6 +62,10 @@ public final class Metrics {
      * Registers a counter whose count is kept elsewhere, read by {@code value} at each scrape
      * (which must be cheap and never go down).
      *
+     * @param name   the series' name, ending in {@code _total}
+     * @param help   one sentence for people, shown as Prometheus' {@code # HELP}
+     * @param value  the count now; called on the scraping thread
+     * @param labels name and value pairs, e.g. {@code "reason", "timeout"}
      * @throws IllegalArgumentException as {@link #counter(String, String, String...)}
      */
     public void counter(String name, String help, LongSupplier value, String... labels) {
@@ -64,6 +75,10 @@ public final class Metrics {
     /**
      * Registers a gauge, read by {@code value} at each scrape (which must be cheap).
      *
+     * @param name   the series' name, e.g. {@code sockit_connections_open}
+     * @param help   one sentence for people, shown as Prometheus' {@code # HELP}
+     * @param value  the value now; called on the scraping thread
+     * @param labels name and value pairs, e.g. {@code "endpoint", "tcp://127.0.0.1:8001"}
      * @throws IllegalArgumentException for a malformed name or labels, or a series already registered
      */
     public void gauge(String name, String help, LongSupplier value, String... labels) {
@@ -74,6 +89,12 @@ public final class Metrics {
      * Registers a histogram of durations with these bucket bounds (increasing; e.g.
      * {@link Histogram#LATENCY_BOUNDS}) and returns it for recording.
      *
+     * @param name   the series' name, e.g. {@code sockit_handler_seconds}; exported with
+     *     {@code _bucket}, {@code _sum} and {@code _count} appended
+     * @param help   one sentence for people, shown as Prometheus' {@code # HELP}
+     * @param bounds the buckets' upper bounds, increasing; a last bucket beyond them is added
+     * @param labels name and value pairs
+     * @return the histogram, to be recorded into from any thread
      * @throws IllegalArgumentException for a malformed name, labels or bounds, or a series already registered
      */
     public Histogram histogram(String name, String help, Duration[] bounds, String... labels) {
@@ -82,7 +103,7 @@ public final class Metrics {
         return histogram;
     }
 
-    /** Every series registered so far, in the order registered. */
+    /** {@return every series registered so far, in the order registered}; a copy, safe to iterate. */
     public List<Metric> metrics() {
         synchronized (metrics) {
             return List.copyOf(metrics);

@@ -40,6 +40,9 @@ public final class PrometheusEndpoint implements AutoCloseable {
      * Starts serving {@code metrics} on {@code endpoint}, a {@code tcp://HOST:PORT} (port 0
      * picks a free one; see {@link #endpoint()}).
      *
+     * @param metrics  the registry to serve, read afresh at each scrape
+     * @param endpoint where to listen, {@code tcp://HOST:PORT}
+     * @return the running endpoint; close it to stop serving
      * @throws IllegalArgumentException for an endpoint other than {@code tcp://}
      * @throws IOException saying why the endpoint cannot be bound, e.g. address in use
      */
@@ -89,12 +92,12 @@ public final class PrometheusEndpoint implements AutoCloseable {
         }
     }
 
-    /** The endpoint as bound: with port 0, the port the system chose. */
+    /** {@return the endpoint as bound}: with port 0, the port the system chose. */
     public Endpoint endpoint() {
         return endpoint;
     }
 
-    /** Where to scrape: {@code http://HOST:PORT/metrics}. */
+    /** {@return where to scrape: {@code http://HOST:PORT/metrics}} */
     public String url() {
         return "http://" + endpoint.authority() + "/metrics";
     }

@@ -25,7 +25,11 @@ public final class PrometheusText {
 
     private PrometheusText() {}
 
-    /** The registry's metrics now, as one text. */
+    /**
+     * {@return the registry's metrics now, as one text}
+     *
+     * @param metrics the registry to read
+     */
     public static String of(Metrics metrics) {
         StringBuilder text = new StringBuilder(4096);
         try {
@@ -39,6 +43,8 @@ public final class PrometheusText {
     /**
      * Writes the registry's metrics now to {@code out}.
      *
+     * @param metrics the registry to read
+     * @param out     where to write the text
      * @throws IOException when {@code out} fails
      */
     public static void write(Metrics metrics, Appendable out) throws IOException {

@@ -55,10 +55,26 @@ public record ProxyHeader(int version, Command command, Family family, Transport
     }
 
     /** The address family the header announced. */
-    public enum Family { UNSPEC, INET, INET6, UNIX }
+    public enum Family {
+        /** None announced: a LOCAL header, or version 1's {@code UNKNOWN}; no addresses. */
+        UNSPEC,
+        /** IPv4 ({@code TCP4} in version 1). */
+        INET,
+        /** IPv6 ({@code TCP6} in version 1). */
+        INET6,
+        /** Unix domain socket paths (version 2 only). */
+        UNIX
+    }
 
     /** The socket kind the header announced. */
-    public enum Transport { UNSPEC, STREAM, DGRAM }
+    public enum Transport {
+        /** None announced (a LOCAL or {@code UNKNOWN} header). */
+        UNSPEC,
+        /** A stream: TCP, or a Unix stream socket. */
+        STREAM,
+        /** Datagrams: UDP, or a Unix datagram socket. */
+        DGRAM
+    }
 
     /**
      * One type-length-value field of a version 2 header. The registered types are constants
@@ -83,6 +99,11 @@ public record ProxyHeader(int version, Command command, Family family, Transport
         /** The network namespace's name, US-ASCII. */
         public static final int NETNS = 0x30;
 
+        /**
+         * Checks the bounds and copies {@code value}, so that the field cannot change after.
+         *
+         * @throws IllegalArgumentException for a type outside 0 to 255 or a value over 65535 bytes
+         */
         public Tlv {
             if (type < 0 || type > 0xFF) {
                 throw new IllegalArgumentException("a TLV type is 0 to 255, not " + type);
@@ -93,12 +114,13 @@ public record ProxyHeader(int version, Command command, Family family, Transport
             value = value.clone();
         }
 
+        /** {@return a copy of the value's bytes} */
         @Override
         public byte[] value() {
             return value.clone();
         }
 
-        /** The value read as UTF-8 text (AUTHORITY, the SSL version and cipher, NETNS). */
+        /** {@return the value read as UTF-8 text} For AUTHORITY, the SSL version and cipher, NETNS. */
         public String text() {
             return new String(value, StandardCharsets.UTF_8);
         }
@@ -119,6 +141,12 @@ public record ProxyHeader(int version, Command command, Family family, Transport
         }
     }
 
+    /**
+     * Checks the parts against each other and copies {@code tlvs}.
+     *
+     * @throws IllegalArgumentException for a version other than 1 or 2, or only one of the two addresses
+     * @throws NullPointerException     for a null command, family, transport or {@code tlvs}
+     */
     public ProxyHeader {
         if (version != 1 && version != 2) {
             throw new IllegalArgumentException("a PROXY protocol version is 1 or 2, not " + version);
@@ -137,6 +165,10 @@ public record ProxyHeader(int version, Command command, Family family, Transport
      * {@code destination}; both IPv4 or both IPv6 (an IPv4-mapped IPv6 address is IPv4), or
      * both Unix. Write it with {@link #v1Bytes()} or {@link #v2Bytes()}.
      *
+     * @param source      the client's address, an {@link java.net.InetSocketAddress} or a
+     *                    {@link java.net.UnixDomainSocketAddress}
+     * @param destination the address the client connected to, of the same family
+     * @return the header, without TLVs
      * @throws IllegalArgumentException when the two are of different families
      */
     public static ProxyHeader proxied(SocketAddress source, SocketAddress destination) {
@@ -148,22 +180,30 @@ public record ProxyHeader(int version, Command command, Family family, Transport
         return new ProxyHeader(2, Command.PROXY, family, Transport.STREAM, source, destination, List.of());
     }
 
-    /** A version 2 LOCAL header: the proxy's own connection, such as a health check. */
+    /** {@return a version 2 LOCAL header}: the proxy's own connection, such as a health check. */
     public static ProxyHeader local() {
         return new ProxyHeader(2, Command.LOCAL, Family.UNSPEC, Transport.UNSPEC, null, null, List.of());
     }
 
-    /** This header with {@code tlvs} after its addresses (version 2 only carries them). */
+    /**
+     * {@return this header with {@code tlvs} after its addresses} Only version 2 carries them.
+     *
+     * @param tlvs the fields, in the order to write them; they replace any the header had
+     */
     public ProxyHeader withTlvs(List<Tlv> tlvs) {
         return new ProxyHeader(version, command, family, transport, source, destination, tlvs);
     }
 
-    /** True when the header names the client, so the server should use its addresses. */
+    /** {@return true when the header names the client}, so the server should use its addresses. */
     public boolean hasAddresses() {
         return source != null;
     }
 
-    /** The first TLV of {@code type}, if the header has one. */
+    /**
+     * {@return the first TLV of {@code type}, if the header has one}
+     *
+     * @param type 0 to 255, e.g. {@link Tlv#AUTHORITY}
+     */
     public Optional<Tlv> tlv(int type) {
         return tlvs.stream().filter(t -> t.type() == type).findFirst();
     }
@@ -172,6 +212,8 @@ public record ProxyHeader(int version, Command command, Family family, Transport
      * The header as a version 1 line, e.g. {@code PROXY TCP4 203.0.113.7 192.0.2.1 5555 8001\r\n};
      * {@code PROXY UNKNOWN\r\n} when it names no IP addresses (LOCAL, Unix). TLVs are left out:
      * version 1 cannot carry them.
+     *
+     * @return the line's US-ASCII bytes
      */
     public byte[] v1Bytes() {
         if (source instanceof InetSocketAddress from && destination instanceof InetSocketAddress to
@@ -187,6 +229,8 @@ public record ProxyHeader(int version, Command command, Family family, Transport
     /**
      * The header in the binary version 2 form, its TLVs included; a {@link Tlv#CRC32C} among
      * them is filled with the checksum of the whole header.
+     *
+     * @return the header's bytes
      */
     public byte[] v2Bytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);

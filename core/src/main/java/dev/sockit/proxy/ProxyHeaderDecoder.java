@@ -51,6 +51,8 @@ public final class ProxyHeaderDecoder {
     private final int maxHeaderBytes;
 
     /**
+     * A decoder of headers; it keeps no state between calls, so any thread may use it.
+     *
      * @param accepted       which versions to read
      * @param maxHeaderBytes the most bytes a version 2 header may hold, its first 16 included
      *                       (at least 16 + 216, the size of two Unix addresses)
@@ -70,6 +72,8 @@ public final class ProxyHeaderDecoder {
      * to be called again with more. Returns the header once it is whole, with {@code in}
      * positioned at the first byte after it (the client's data, if any came along).
      *
+     * @param in the bytes received so far, in read mode
+     * @return the header, or {@code null} when more bytes are needed
      * @throws ProxyHeaderException as soon as the bytes cannot begin a valid header of an
      *     accepted version, saying what was found; {@code in} is then left as it was
      */

@@ -10,7 +10,11 @@ import java.io.IOException;
 public class ProxyHeaderException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what was wrong, with the offending value */
+    /**
+     * A header refused for the reason {@code message} gives.
+     *
+     * @param message what was wrong, with the offending value
+     */
     public ProxyHeaderException(String message) {
         super(message);
     }

@@ -38,6 +38,8 @@ public final class ProxyProtocol {
         /**
          * Reads {@code v1}, {@code v2} or {@code any}, as the command line writes them.
          *
+         * @param text the version as written, in any case; {@code 1} and {@code 2} also do
+         * @return the version
          * @throws IllegalArgumentException naming the text and the choices
          */
         public static Version parse(String text) {
@@ -72,7 +74,11 @@ public final class ProxyProtocol {
         this.timeout = timeout;
     }
 
-    /** Reads headers of {@code version} from the proxies {@link #from} names (none yet). */
+    /**
+     * {@return a setting that reads headers of {@code version}} from the proxies {@link #from} names (none yet).
+     *
+     * @param version which header versions to read
+     */
     public static ProxyProtocol accept(Version version) {
         return new ProxyProtocol(Objects.requireNonNull(version, "version"), List.of(), DEFAULT_TIMEOUT);
     }
@@ -81,6 +87,8 @@ public final class ProxyProtocol {
      * Trusts the proxies in {@code ranges} (addresses or CIDR ranges, IPv4 or IPv6, e.g.
      * {@code "10.0.0.0/8", "127.0.0.1"}) to send a header; adds to those already trusted.
      *
+     * @param ranges addresses or CIDR ranges, as text
+     * @return a copy that trusts these ranges too
      * @throws IllegalArgumentException naming a range that is not one, and why
      */
     public ProxyProtocol from(String... ranges) {
@@ -94,6 +102,10 @@ public final class ProxyProtocol {
     /**
      * How long a proxy has, from accept, to send its whole header; a connection without one
      * by then is closed unserved. Default: {@link #DEFAULT_TIMEOUT}, 5 s.
+     *
+     * @param timeout a positive duration
+     * @return a copy with that timeout
+     * @throws IllegalArgumentException when {@code timeout} is zero or negative
      */
     public ProxyProtocol timeout(Duration timeout) {
         if (timeout.isNegative() || timeout.isZero()) {
@@ -102,20 +114,26 @@ public final class ProxyProtocol {
         return new ProxyProtocol(version, trusted, timeout);
     }
 
+    /** {@return which header versions are read} */
     public Version version() {
         return version;
     }
 
-    /** The ranges whose peers must begin with a header. */
+    /** {@return the ranges whose peers must begin with a header} */
     public List<AddressRange> trusted() {
         return trusted;
     }
 
+    /** {@return how long a proxy has, from accept, to send its whole header} */
     public Duration timeout() {
         return timeout;
     }
 
-    /** True when a connection from {@code peer} must begin with a header. */
+    /**
+     * {@return true when a connection from {@code peer} must begin with a header} Always for a Unix socket peer.
+     *
+     * @param peer the connection's remote address, as the socket reports it
+     */
     public boolean trusts(SocketAddress peer) {
         if (peer instanceof UnixDomainSocketAddress) {
             return true;
@@ -130,7 +148,7 @@ public final class ProxyProtocol {
         return false;
     }
 
-    /** A decoder for one connection's header. */
+    /** {@return a new decoder for one connection's header}, of the versions this setting reads. */
     public ProxyHeaderDecoder decoder() {
         return new ProxyHeaderDecoder(version, MAX_HEADER_BYTES);
     }

@@ -75,6 +75,8 @@ public final class WebSocket {
     /**
      * Messages up to 1 MiB, any origin, no subprotocol, the built-in page on a plain GET,
      * permessage-deflate accepted when a client offers it.
+     *
+     * @return the default settings, to be changed by the methods below
      */
     public static WebSocket defaults() {
         return DEFAULTS;
@@ -84,6 +86,8 @@ public final class WebSocket {
      * The largest message taken, in bytes, all its fragments together (inflated, when
      * compressed); a peer that sends a larger one is closed with 1009. Default: 1 MiB.
      *
+     * @param bytes the limit in bytes
+     * @return a copy with that limit
      * @throws IllegalArgumentException below 1 or above 512 MiB
      */
     public WebSocket maxMessage(int bytes) {
@@ -98,6 +102,9 @@ public final class WebSocket {
      * and port as the browser sends them in {@code Origin}); others are answered 403. Clients
      * that send no {@code Origin} (programs, not browsers) are not affected. Adds to those
      * already allowed. Default: none listed, every origin may connect.
+     *
+     * @param origins origins as browsers write them, compared without regard to case
+     * @return a copy that allows these origins too
      */
     public WebSocket allowOrigin(String... origins) {
         List<String> more = new java.util.ArrayList<>(allowedOrigins);
@@ -120,6 +127,9 @@ public final class WebSocket {
      * The subprotocols this side speaks, most preferred first; the server picks the first of
      * these the client offers, and answers without one when the client offers none of them.
      * Default: none.
+     *
+     * @param names subprotocol names as sent in {@code Sec-WebSocket-Protocol}, e.g. {@code chat}
+     * @return a copy that speaks these, replacing any named before
      */
     public WebSocket subprotocols(String... names) {
         for (String name : names) {
@@ -131,7 +141,13 @@ public final class WebSocket {
         return new WebSocket(maxMessage, allowedOrigins, List.of(names), page, deflate, sendBinary);
     }
 
-    /** Whether a plain GET (no Upgrade) on the endpoint's path is answered with the built-in page. Default: true. */
+    /**
+     * Whether a plain GET (no Upgrade) on the endpoint's path is answered with the built-in page;
+     * without it such a request is answered 426 Upgrade Required. Default: true.
+     *
+     * @param page true to serve the page
+     * @return a copy with that choice
+     */
     public WebSocket page(boolean page) {
         return new WebSocket(maxMessage, allowedOrigins, subprotocols, page, deflate, sendBinary);
     }
@@ -140,6 +156,9 @@ public final class WebSocket {
      * Whether permessage-deflate (RFC 7692) is accepted when a client offers it, as browsers
      * do. Inflated messages are held to {@link #maxMessage}, so a compression bomb is refused
      * with 1009 before it is inflated past it. Default: true.
+     *
+     * @param deflate true to accept compression
+     * @return a copy with that choice
      */
     public WebSocket deflate(boolean deflate) {
         return new WebSocket(maxMessage, allowedOrigins, subprotocols, page, deflate, sendBinary);
@@ -149,36 +168,49 @@ public final class WebSocket {
      * Whether every message this side sends goes as a binary message, text or not, as
      * {@code websocat --binary} does; received messages keep their kind. Default: false (text
      * unless a message is {@linkplain dev.sockit.Message#isBinary() binary} or not UTF-8).
+     *
+     * @param sendBinary true to send every message as binary
+     * @return a copy with that choice
      */
     public WebSocket sendBinary(boolean sendBinary) {
         return new WebSocket(maxMessage, allowedOrigins, subprotocols, page, deflate, sendBinary);
     }
 
+    /** {@return true when every message is sent as binary}; see {@link #sendBinary(boolean)}. */
     public boolean sendsBinary() {
         return sendBinary;
     }
 
+    /** {@return the largest message taken, in bytes}; see {@link #maxMessage(int)}. */
     public int maxMessage() {
         return maxMessage;
     }
 
+    /** {@return the origins allowed, lower case; empty when every origin may connect} */
     public List<String> allowedOrigins() {
         return allowedOrigins;
     }
 
+    /** {@return the subprotocols spoken, most preferred first; empty for none} */
     public List<String> subprotocols() {
         return subprotocols;
     }
 
+    /** {@return true when a plain GET is answered with the built-in page}; see {@link #page(boolean)}. */
     public boolean servesPage() {
         return page;
     }
 
+    /** {@return true when permessage-deflate is accepted}; see {@link #deflate(boolean)}. */
     public boolean deflate() {
         return deflate;
     }
 
-    /** True when a page from {@code origin} may connect (always, when no origin was listed). */
+    /**
+     * {@return true when a page from {@code origin} may connect} Always, when no origin was listed.
+     *
+     * @param origin the request's {@code Origin} header, or {@code null} when it sent none (always allowed)
+     */
     public boolean allowsOrigin(String origin) {
         if (allowedOrigins.isEmpty() || origin == null) {
             return true;
@@ -191,6 +223,9 @@ public final class WebSocket {
      * one, else {@code PEER_CLOSED} and {@code CLOSED} → 1000, {@code SHUTDOWN} → 1001,
      * {@code PROTOCOL_ERROR} → 1002, {@code LIMIT}, {@code TIMEOUT} and {@code KICKED} → 1008,
      * {@code BROKEN} and {@code HANDLER_FAILED} → 1011.
+     *
+     * @param reason why this side closes
+     * @return the close code to send
      */
     public static int closeCode(CloseReason reason) {
         if (reason.closeCode() != 0) {
@@ -205,7 +240,11 @@ public final class WebSocket {
         };
     }
 
-    /** A close code in words, for logs: {@code closeCodeName(1009)} is "message too big". */
+    /**
+     * {@return a close code in words, for logs}: {@code closeCodeName(1009)} is "message too big".
+     *
+     * @param code a close code, known or not
+     */
     public static String closeCodeName(int code) {
         return switch (code) {
             case NORMAL -> "normal";

@@ -73,12 +73,20 @@ public final class WebSocketFrames implements Framing {
         this.deflate = deflate;
     }
 
-    /** A server's framing: takes masked frames, sends unmasked ones; messages up to {@code maxMessage} bytes. */
+    /**
+     * {@return a server's framing}: takes masked frames, sends unmasked ones.
+     *
+     * @param maxMessage the largest message taken, in bytes, all its fragments together
+     */
     public static WebSocketFrames server(int maxMessage) {
         return new WebSocketFrames(false, maxMessage, null, false);
     }
 
-    /** A client's framing: masks what it sends, takes unmasked frames; messages up to {@code maxMessage} bytes. */
+    /**
+     * {@return a client's framing}: masks what it sends, takes unmasked frames.
+     *
+     * @param maxMessage the largest message taken, in bytes, all its fragments together
+     */
     public static WebSocketFrames client(int maxMessage) {
         return new WebSocketFrames(true, maxMessage, null, false);
     }
@@ -87,27 +95,30 @@ public final class WebSocketFrames implements Framing {
      * This framing with permessage-deflate agreed: compressed messages (RSV1) are taken and
      * inflated; {@code peerResetsContext} when the peer compresses each message on its own
      * (it agreed to {@code client_no_context_takeover}, for a server).
+     *
+     * @param peerResetsContext true when the peer starts each compressed message afresh
+     * @return a copy of this framing that inflates
      */
     public WebSocketFrames withDeflate(boolean peerResetsContext) {
         return new WebSocketFrames(client, maxMessage, new Deflate(peerResetsContext), binary);
     }
 
-    /** This framing sending every message as a binary message, whatever its kind ({@code websocat --binary}). */
+    /** {@return a copy of this framing that sends every message as binary}, whatever its kind ({@code websocat --binary}). */
     public WebSocketFrames sendingBinary() {
         return new WebSocketFrames(client, maxMessage, deflate, true);
     }
 
-    /** True when permessage-deflate was agreed. */
+    /** {@return true when permessage-deflate was agreed} */
     public boolean deflates() {
         return deflate != null;
     }
 
-    /** The largest message taken, all fragments together, inflated. */
+    /** {@return the largest message taken, in bytes}, all fragments together, inflated. */
     public int maxMessage() {
         return maxMessage;
     }
 
-    /** True for the client's side: it masks what it sends. */
+    /** {@return true for the client's side}, which masks what it sends. */
     public boolean isClient() {
         return client;
     }
@@ -215,7 +226,12 @@ public final class WebSocketFrames implements Framing {
         return closeFrame(code, text);
     }
 
-    /** A close frame with {@code code} and {@code reason}, cut to 123 bytes of UTF-8 on a character boundary. */
+    /**
+     * {@return a close frame}, masked when this is the client's side.
+     *
+     * @param code   the close code, one a close frame may carry (RFC 6455, 7.4)
+     * @param reason for people; cut to 123 bytes of UTF-8 on a character boundary
+     */
     public byte[] closeFrame(int code, String reason) {
         byte[] text = CloseReason.utf8Within(reason, MAX_CONTROL_PAYLOAD - 2);
         byte[] payload = new byte[2 + text.length];
