@@ -95,6 +95,7 @@ public final class Server implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong proxyHeaderRefused = new AtomicLong();
     // Connections open per source address, for maxPerSource; an address leaves at zero.
     private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
     // The traffic of connections that have closed; guarded by itself, together with leaving
@@ -300,7 +301,7 @@ public final class Server implements AutoCloseable {
                 bytesOut += stats.bytesOut();
             }
         }
-        return new ServerStats(open, ids.get(), rejected.get(), refused.get(), messagesIn, messagesOut, bytesIn, bytesOut);
+        return new ServerStats(open, ids.get(), rejected.get(), refused.get(), proxyHeaderRefused.get(), messagesIn, messagesOut, bytesIn, bytesOut);
     }
 
     /**
@@ -430,6 +431,7 @@ public final class Server implements AutoCloseable {
                 proxied = ProxyHeaderReader.read(channel, settings.proxy());
             } catch (IOException e) {
                 if (!closing) {
+                    proxyHeaderRefused.incrementAndGet();
                     settings.observer().proxyHeaderRefused(proxy,
                             e instanceof ProxyHeaderException ? e.getMessage() : Errors.describe(e));
                 }
