@@ -16,7 +16,11 @@ public final class Handlers {
 
     private Handlers() {}
 
-    /** Answers every message with {@code reply}. */
+    /**
+     * {@return a handler that answers every message with {@code reply}}
+     *
+     * @param reply the answer, e.g. {@link #ACK_REPLY}
+     */
     public static Handler ack(String reply) {
         Message answer = Message.of(reply);
         return connection -> {
@@ -26,7 +30,7 @@ public final class Handlers {
         };
     }
 
-    /** Sends every message back as it came, byte for byte. */
+    /** {@return a handler that sends every message back as it came}, byte for byte. */
     public static Handler echo() {
         return connection -> {
             for (Message message; (message = connection.receive()) != null; ) {
@@ -35,7 +39,7 @@ public final class Handlers {
         };
     }
 
-    /** Reads and forgets every message; answers nothing. */
+    /** {@return a handler that reads and forgets every message}; it answers nothing. */
     public static Handler discard() {
         return connection -> {
             while (connection.receive() != null) {
@@ -52,6 +56,8 @@ public final class Handlers {
      * disconnected ("not reading"; see {@link OutboundLimit}). Each call makes a new chat room. Over UDP the
      * members are the peers heard from within the server's session timeout: a peer joins
      * with its first datagram and leaves when it falls silent.
+     *
+     * @return the handler of a new room
      */
     public static Handler chat() {
         return chat(Broker.standalone());
@@ -64,6 +70,9 @@ public final class Handlers {
      * other nodes at most once (docs/cluster.md). Each call makes a new room of the name
      * {@code chat}: one per server. A connection that began with a PROXY {@code LOCAL} header
      * is a load balancer's health check, not a member: it is served without joining.
+     *
+     * @param broker the cluster's broker, or {@link Broker#standalone()}
+     * @return the handler of a new room
      */
     public static Handler chat(Broker broker) {
         Group room = new Group("chat", broker);
@@ -92,12 +101,25 @@ public final class Handlers {
         };
     }
 
-    /** The handler for a mode name as the command line writes it: ack, echo, chat, discard. */
+    /**
+     * {@return the handler for a mode name as the command line writes it}: ack, echo, chat, discard.
+     *
+     * @param mode  the name, in any case
+     * @param reply the answer, for {@code ack}
+     * @throws IllegalArgumentException for another name, listing the choices
+     */
     public static Handler forMode(String mode, String reply) {
         return forMode(mode, reply, Broker.standalone());
     }
 
-    /** {@link #forMode(String, String)} with chat over {@code broker}'s cluster. */
+    /**
+     * {@return the handler for a mode name}, as {@link #forMode(String, String)}, with chat over {@code broker}'s cluster.
+     *
+     * @param mode   the name, in any case
+     * @param reply  the answer, for {@code ack}
+     * @param broker the cluster's broker, for {@code chat}
+     * @throws IllegalArgumentException for another name, listing the choices
+     */
     public static Handler forMode(String mode, String reply, Broker broker) {
         return switch (mode.toLowerCase(Locale.ROOT)) {
             case "ack" -> ack(reply);

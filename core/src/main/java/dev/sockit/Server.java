@@ -2,56 +2,30 @@ package dev.sockit;
 
 import dev.sockit.cluster.Broker;
 import dev.sockit.framing.Framing;
-import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Lines;
 import dev.sockit.jfr.FlightRecorderObserver;
 import dev.sockit.metrics.Histogram;
 import dev.sockit.metrics.Metrics;
-import dev.sockit.proxy.ProxyHeader;
-import dev.sockit.proxy.ProxyHeaderException;
 import dev.sockit.proxy.ProxyProtocol;
 import dev.sockit.transport.Clock;
 import dev.sockit.transport.ConnectionSettings;
-import dev.sockit.transport.DatagramConnection;
-import dev.sockit.transport.DatagramListener;
-import dev.sockit.transport.Drainable;
-import dev.sockit.transport.Errors;
-import dev.sockit.transport.Listener;
 import dev.sockit.transport.MemoryBudget;
-import dev.sockit.transport.ProxyHeaderReader;
-import dev.sockit.transport.SocketConnection;
-import dev.sockit.transport.PacketConnection;
-import dev.sockit.transport.StreamListener;
 import dev.sockit.transport.linux.SocketActivation;
-import dev.sockit.transport.TlsChannel;
 import dev.sockit.transport.TlsContext;
-import dev.sockit.transport.TlsHandshakeException;
 import dev.sockit.transport.Udp;
 import dev.sockit.transport.Unix;
-import dev.sockit.transport.WebSocketUpgrade;
 import dev.sockit.websocket.WebSocket;
 import dev.sockit.websocket.WebSocketFrames;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongFunction;
 
 /**
  * Listens on an endpoint and runs a {@link Handler} for every connection, each on a virtual
@@ -88,31 +62,14 @@ import java.util.function.LongFunction;
  */
 public final class Server implements AutoCloseable {
 
-    private final Settings settings;
-    private final Map<Long, Drainable> connections = new ConcurrentHashMap<>();
-    // Each live connection's handler thread, so that close() can cut off one that outlives the drain.
-    private final Map<Long, Thread> handlers = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
-    private final AtomicLong refused = new AtomicLong();
-    private final AtomicLong proxyHeaderRefused = new AtomicLong();
-    // Connections open per source address, for maxPerSource; an address leaves at zero.
-    private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
-    // The traffic of connections that have closed; guarded by itself, together with leaving
-    // connections, so that stats() counts a closing connection exactly once.
-    private final long[] closedTotals = new long[4];
-    private final Semaphore permits;
-    // What a new connection needs of the memory budget to be worth admitting: a busy read buffer.
-    private static final long ROOM_FOR_ONE = 8 * 1024;
-    // Refusals still saying goodbye; see reject().
-    private static final int REFUSALS_IN_FLIGHT = 64;
-    private final Semaphore refusals = new Semaphore(REFUSALS_IN_FLIGHT);
-    // Connections from trusted proxies whose PROXY header is being read; closed by stop().
-    private final Set<SocketChannel> awaitingHeader = ConcurrentHashMap.newKeySet();
-    private final Object drained = new Object();
+    private final ServerSettings settings;
+    // The parts, each with one job: who is let in, the connections served, what is done with
+    // each accepted channel, and the listening sockets.
+    private final Admission admission;
+    private final LiveConnections live;
+    private final Acceptor acceptor;
+    private final Listeners listeners;
     private final CountDownLatch closed = new CountDownLatch(1);
-    // One per endpoint; the first is the one endpoint() names.
-    private final List<Listener> listeners;
     // TLS only: the certificate in use, swapped when its files change; null otherwise.
     private final TlsContext tls;
     // Flight Recorder events; closed with the server, which ends its periodic statistics.
@@ -121,10 +78,9 @@ public final class Server implements AutoCloseable {
     private final Cluster cluster;
     private volatile boolean closing;
 
-    private Server(Settings settings, FlightRecorderObserver flight, Broker broker) throws IOException {
+    private Server(ServerSettings settings, FlightRecorderObserver flight, Broker broker) throws IOException {
         this.settings = settings;
         this.flight = flight;
-        this.permits = new Semaphore(settings.maxConnections());
         this.cluster = new Cluster(this, broker);
         Observer observer = settings.observer();
         this.tls = settings.tls() == null ? null : TlsContext.watch(settings.tls()::context, settings.tls().files(),
@@ -135,71 +91,29 @@ public final class Server implements AutoCloseable {
                         observer.tlsReloadFailed(files, failure);
                     }
                 });
-        List<Listener> bound = new java.util.ArrayList<>();
+        this.admission = new Admission(settings);
+        this.live = new LiveConnections(settings, admission, this::isClosing);
+        this.acceptor = new Acceptor(settings, tls, admission, live, this::isClosing);
         try {
-            if (settings.endpoints().isEmpty()) {
-                bound.add(listener(site(null)));
-            }
-            for (Endpoint endpoint : settings.endpoints()) {
-                bound.add(listener(site(endpoint)));
-            }
+            this.listeners = Listeners.bind(settings, acceptor);
         } catch (IOException | RuntimeException e) {
-            // One endpoint could not be bound: the others it had bound are given back.
-            bound.forEach(l -> {
-                l.close();
-                l.release();
-            });
+            // One endpoint could not be bound: Listeners gave back the others it had bound.
             if (tls != null) {
                 tls.close();
             }
             cluster.close();
             throw e;
         }
-        this.listeners = List.copyOf(bound);
     }
+
 
     /**
-     * One endpoint of the server and how its connections are made: its framing (WebSocket's
-     * own on ws:// and wss://), whether TLS runs under it, its WebSocket settings.
+     * Starts describing a server that will listen on {@code endpoint}; nothing is bound until
+     * {@link Builder#start()}.
+     *
+     * @param endpoint where to listen; port 0 picks a free port
+     * @return a description with every setting at its default
      */
-    private record Site(Endpoint endpoint, ConnectionSettings connection, boolean tls, WebSocket websocket) {}
-
-    /** The site of {@code endpoint}, or of the socket systemd passed when it is null. */
-    private Site site(Endpoint endpoint) {
-        if (endpoint == null) {
-            return new Site(null, settings.connection(), settings.tls() != null, null);
-        }
-        if (endpoint.kind().isWebSocket()) {
-            WebSocket ws = settings.websocket();
-            return new Site(endpoint, settings.connection().withFraming(WebSocketFrames.server(ws.maxMessage())),
-                    endpoint.kind().isTls(), ws);
-        }
-        return new Site(endpoint, settings.connection(), endpoint.kind().isTls(), null);
-    }
-
-    private Listener listener(Site site) throws IOException {
-        Duration userTimeout = settings.connection().heartbeat().userTimeout();
-        Endpoint endpoint = site.endpoint();
-        if (endpoint == null) {
-            return StreamListener.activated(settings.tls() != null, userTimeout, channel -> accepted(channel, site),
-                    settings.observer()::acceptFailed);
-        }
-        return switch (endpoint.kind()) {
-            case TCP, UNIX, TLS, UNIX_SEQPACKET, WS, WSS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
-                    settings.socketMode(), settings.reusePort(), userTimeout), channel -> accepted(channel, site),
-                    settings.observer()::acceptFailed);
-            case UDP -> DatagramListener.start(endpoint,
-                    new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
-                            settings.connection().clock()),
-                    settings.observer(), this::openSession);
-            case UNIXGRAM -> DatagramListener.startUnix(endpoint, settings.socketMode(),
-                    new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
-                            settings.connection().clock()),
-                    settings.observer(), this::openSession);
-        };
-    }
-
-    /** Starts describing a server that will listen on {@code endpoint}; port 0 picks a free port. */
     public static Builder listen(Endpoint endpoint) {
         return new Builder(List.of(Objects.requireNonNull(endpoint, "endpoint")));
     }
@@ -214,6 +128,9 @@ public final class Server implements AutoCloseable {
      *       .start();
      * }</pre>
      *
+     * @param first the first endpoint, whose address {@link #endpoint()} and {@link #port()} report
+     * @param more  the others, in order
+     * @return a description with every setting at its default
      * @throws IllegalArgumentException when an endpoint is given twice
      */
     public static Builder listen(Endpoint first, Endpoint... more) {
@@ -239,84 +156,79 @@ public final class Server implements AutoCloseable {
      * <pre>{@code
      * Server server = (Server.socketPassed() ? Server.activated() : Server.listen(endpoint)).start();
      * }</pre>
+     *
+     * @return a description with every setting at its default
      */
     public static Builder activated() {
         return new Builder(List.of());
     }
 
-    /** True when systemd (or a launcher that does as it does) passed this process a socket: see {@link #activated()}. */
+    /** {@return true when systemd (or a launcher that does as it does) passed this process a socket}: see {@link #activated()}. */
     public static boolean socketPassed() {
         return SocketActivation.passed();
     }
 
-    /** The endpoint as bound: with port 0, the port the system chose. The first, when there are several. */
+    /** {@return the endpoint as bound}: with port 0, the port the system chose. The first, when there are several. */
     public Endpoint endpoint() {
-        return listeners.getFirst().endpoint();
+        return listeners.first();
     }
 
-    /** Every endpoint as bound, in the order given. */
+    /** {@return every endpoint as bound, in the order given} */
     public List<Endpoint> endpoints() {
-        return listeners.stream().map(Listener::endpoint).toList();
+        return listeners.endpoints();
     }
 
-    /** The port the server listens on; -1 for a Unix socket. The first endpoint's, when there are several. */
+    /** {@return the port the server listens on; -1 for a Unix socket} The first endpoint's, when there are several. */
     public int port() {
         return endpoint().port();
     }
 
-    /** The live connections, a snapshot. */
+    /** {@return the live connections, a snapshot} */
     public Collection<Connection> connections() {
-        return List.copyOf(connections.values());
+        return live.snapshot();
     }
 
-    /** The live connection with this id, if there is one. */
+    /**
+     * {@return the live connection with this id, if there is one}
+     *
+     * @param id a {@link Connection#id()} of this server
+     */
     public Optional<Connection> connection(long id) {
-        return Optional.ofNullable(connections.get(id));
+        return Optional.ofNullable(live.get(id));
     }
 
-    /** How many peers were turned away at a connection limit: the total, or the most from one address. */
+    /** {@return how many peers were turned away at a connection limit}: the total, or the most from one address. */
     public long rejectedCount() {
-        return rejected.get();
+        return admission.rejected();
     }
 
     /**
      * The server's counters now: open, accepted, rejected and refused connections, and messages and
      * bytes in and out over every connection served, closed or open.
+     *
+     * @return a snapshot of the counters
      */
     public ServerStats stats() {
-        long messagesIn, messagesOut, bytesIn, bytesOut;
-        int open;
-        synchronized (closedTotals) {
-            messagesIn = closedTotals[0];
-            messagesOut = closedTotals[1];
-            bytesIn = closedTotals[2];
-            bytesOut = closedTotals[3];
-            Collection<Drainable> live = List.copyOf(connections.values());
-            open = live.size();
-            for (Drainable connection : live) {
-                ConnectionStats stats = connection.stats();
-                messagesIn += stats.messagesIn();
-                messagesOut += stats.messagesOut();
-                bytesIn += stats.bytesIn();
-                bytesOut += stats.bytesOut();
-            }
-        }
-        return new ServerStats(open, ids.get(), rejected.get(), refused.get(), proxyHeaderRefused.get(), messagesIn, messagesOut, bytesIn, bytesOut);
+        return live.stats();
     }
 
     /**
      * How many datagrams a UDP server dropped: over the size limit, arriving faster than
      * their handler reads, or arriving while the server stops. Always 0 for streams.
+     *
+     * @return the datagrams dropped since start
      */
     public long droppedDatagrams() {
-        return listeners.stream().mapToLong(l -> l instanceof DatagramListener datagrams ? datagrams.droppedCount() : 0)
-                .sum();
+        return listeners.droppedDatagrams();
     }
 
     /**
      * Sends {@code message} to every live connection, and through the {@link Builder#broker
      * broker} to every connection of every other node; returns how many of this server's
      * connections it reached. See {@link Cluster#broadcast}.
+     *
+     * @param message the message for everyone
+     * @return how many of this server's connections it reached
      */
     public int broadcast(Message message) {
         return cluster.broadcast(message);
@@ -325,6 +237,8 @@ public final class Server implements AutoCloseable {
     /**
      * This server's place in its cluster: the connections and counters of every node, and
      * commands for a connection on any node. A node alone without a broker.
+     *
+     * @return the server's cluster
      */
     public Cluster cluster() {
         return cluster;
@@ -332,344 +246,7 @@ public final class Server implements AutoCloseable {
 
     /** Sends {@code message} to every live connection of this server only; how many it reached. */
     int broadcastHere(Message message) {
-        int reached = 0;
-        for (Connection connection : connections.values()) {
-            try {
-                connection.send(message);
-                reached++;
-            } catch (IOException gone) {
-                // That peer is leaving; its own handler reports why. The others still get it.
-            }
-        }
-        return reached;
-    }
-
-    /**
-     * Admission, on the accept thread, so every step is cheap and none waits on the peer: the
-     * access policy, then the connection limits, then the connection is built and handed to a
-     * thread of its own, where anything that reads from the peer (the TLS handshake) happens.
-     * Whatever fails here, the channel is closed and what was taken for it given back.
-     */
-    private void accepted(SocketChannel channel, Site site) {
-        SocketAddress remote = null;
-        boolean slotTaken = false;
-        try {
-            if (closing) {
-                closeQuietly(channel);
-                return;
-            }
-            remote = channel.getRemoteAddress(); // known since accept: no system call
-            if (settings.proxy() != null && settings.proxy().trusts(remote)) {
-                acceptProxied(channel, remote, site);
-                return;
-            }
-            if (refuses(remote)) {
-                // Closed before a byte is sent or a handler runs: a stranger learns nothing of what
-                // listens here, not even the framing. Closing never blocks, so it is done right here.
-                closeQuietly(channel);
-                return;
-            }
-            CloseReason limit = takeSlot(remote);
-            if (limit != null) {
-                reject(channel, remote, limit, site);
-                return;
-            }
-            slotTaken = true;
-            // The handshake waits for the connection's own thread (start()): a slow or silent
-            // peer must not hold up the accept loop.
-            Endpoint where = site.endpoint();
-            admit(where != null && where.kind() == Endpoint.Kind.UNIX_SEQPACKET
-                    ? new PacketConnection(ids.incrementAndGet(), channel, where.kind().scheme(),
-                            UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(),
-                            settings.connection().writeTimeout(), settings.observer())
-                    : new SocketConnection(ids.incrementAndGet(), channel, site.connection(), tlsChannel(channel, site),
-                            null, opening(site)));
-        } catch (IOException resetAlready) {
-            closeQuietly(channel);
-            if (slotTaken) {
-                releaseSlot(remote);
-            }
-        } catch (RuntimeException bug) {
-            // Not the peer's doing (a framing's or TLS engine's failure): report it, and lose
-            // neither the permit, the source's slot nor the descriptor over it.
-            closeQuietly(channel);
-            if (slotTaken) {
-                releaseSlot(remote);
-            }
-            settings.observer().acceptFailed(bug);
-        }
-    }
-
-    /**
-     * A connection from a trusted proxy, which must begin with a PROXY header: it holds a
-     * connection permit while the header is read on a thread of its own (the accept loop never
-     * waits on a peer); the access policy and the per-source limit then judge the client the
-     * header names, not the proxy.
-     */
-    private void acceptProxied(SocketChannel channel, SocketAddress proxy, Site site) {
-        CloseReason limit = takePermit();
-        if (limit != null) {
-            reject(channel, proxy, limit, site);
-            return;
-        }
-        awaitingHeader.add(channel);
-        Thread.ofVirtual().name("sockit-proxy-header").start(() -> readHeader(channel, proxy, site));
-    }
-
-    /**
-     * Reads a proxied connection's header (before TLS, within the header timeout), then admits
-     * it as the client it names. A bad header closes it unserved, reported with the reason. A
-     * header that names no client (a LOCAL health check, UNKNOWN) is the trusted proxy's own
-     * connection: served with the socket's addresses, and not judged by the access policy.
-     */
-    private void readHeader(SocketChannel channel, SocketAddress proxy, Site site) {
-        boolean permitHeld = true;
-        SocketAddress client = null;
-        try {
-            ProxyHeaderReader.Result proxied;
-            try {
-                proxied = ProxyHeaderReader.read(channel, settings.proxy());
-            } catch (IOException e) {
-                if (!closing) {
-                    proxyHeaderRefused.incrementAndGet();
-                    settings.observer().proxyHeaderRefused(proxy,
-                            e instanceof ProxyHeaderException ? e.getMessage() : Errors.describe(e));
-                }
-                return;
-            }
-            ProxyHeader header = proxied.header();
-            client = header.hasAddresses() ? header.source() : proxy;
-            if (closing || (header.hasAddresses() && refuses(client))) {
-                return;
-            }
-            CloseReason limit = takeSource(client);
-            if (limit != null) {
-                permits.release();
-                permitHeld = false;
-                reject(channel, client, limit, site);
-                return;
-            }
-            try {
-                admit(new SocketConnection(ids.incrementAndGet(), channel, site.connection(), tlsChannel(channel, site),
-                        proxied, opening(site)));
-                permitHeld = false; // the connection's own now: serve() gives it back
-            } catch (IOException | RuntimeException e) {
-                releaseSource(client);
-                throw e;
-            }
-        } catch (IOException resetAlready) {
-            // Gone before it could be served: nothing to report.
-        } catch (RuntimeException bug) {
-            settings.observer().acceptFailed(bug);
-        } finally {
-            awaitingHeader.remove(channel);
-            if (permitHeld) {
-                closeQuietly(channel);
-                permits.release();
-            }
-        }
-    }
-
-    /** A WebSocket endpoint's opening step, the HTTP upgrade; null for other endpoints. */
-    private WebSocketUpgrade opening(Site site) {
-        return site.websocket() == null ? null
-                : new WebSocketUpgrade(site.websocket(), site.endpoint().resource(), settings.handshakeTimeout());
-    }
-
-    /** TLS over the channel for a tls:// or wss:// site (its handshake runs later, on the connection's thread); else null. */
-    private TlsChannel tlsChannel(SocketChannel channel, Site site) {
-        return site.tls() ? new TlsChannel(channel, settings.tls().engine(tls.current(), site.endpoint()), null,
-                settings.handshakeTimeout()) : null;
-    }
-
-    /** True, having counted and reported it, when the access policy refuses {@code peer}. */
-    private boolean refuses(SocketAddress peer) {
-        Optional<String> why = settings.access().refusal(peer);
-        if (why.isEmpty()) {
-            return false;
-        }
-        refused.incrementAndGet();
-        settings.observer().refused(peer, why.get());
-        return true;
-    }
-
-    /**
-     * Takes a connection permit and a slot of {@code peer}'s address; null when both were
-     * taken, else (having taken neither) the limit that was reached.
-     */
-    private CloseReason takeSlot(SocketAddress peer) {
-        CloseReason limit = takePermit();
-        if (limit == null) {
-            limit = takeSource(peer);
-            if (limit != null) {
-                permits.release();
-            }
-        }
-        return limit;
-    }
-
-    /** Takes a connection permit; null when taken, else (having taken none) the limit reached. */
-    private CloseReason takePermit() {
-        MemoryBudget budget = settings.connection().readBudget();
-        if (budget.nearlyExhausted(ROOM_FOR_ONE)) {
-            return CloseReason.of(CloseReason.Code.LIMIT, "server busy: its connections' read buffers hold "
-                    + budget.used() + " bytes of its memory budget of " + budget.max() + "; try again later");
-        }
-        return permits.tryAcquire() ? null : busy();
-    }
-
-    /** Takes a slot of {@code peer}'s address; null when taken (or not counted), else the limit reached. */
-    private CloseReason takeSource(SocketAddress peer) {
-        InetAddress source = limitedSource(peer);
-        if (source != null) {
-            int open = perSource.merge(source, 1, Integer::sum);
-            if (open > settings.maxPerSource()) {
-                releaseSource(source);
-                return CloseReason.perSourceLimit(source.getHostAddress(), settings.maxPerSource());
-            }
-        }
-        return null;
-    }
-
-    /** Gives back what {@link #takeSlot} took for {@code peer}. */
-    private void releaseSlot(SocketAddress peer) {
-        releaseSource(peer);
-        permits.release();
-    }
-
-    /** The address whose connections are counted, or null when there is none (Unix) or no need. */
-    private InetAddress limitedSource(SocketAddress peer) {
-        // A limit no larger than the total cannot be reached before it: skip the map.
-        return settings.maxPerSource() < settings.maxConnections() && peer instanceof InetSocketAddress inet
-                ? inet.getAddress() : null;
-    }
-
-    /** Gives back what {@link #takeSource} took for {@code peer}. */
-    private void releaseSource(SocketAddress peer) {
-        InetAddress source = limitedSource(peer);
-        if (source != null) {
-            releaseSource(source);
-        }
-    }
-
-    private void releaseSource(InetAddress source) {
-        perSource.computeIfPresent(source, (address, open) -> open == 1 ? null : open - 1);
-    }
-
-    /** Opens a UDP session for a peer's first datagram, or refuses it (null) at the limit. */
-    private DatagramConnection openSession(SocketAddress peer, LongFunction<DatagramConnection> create) {
-        if (closing || refuses(peer)) {
-            return null;
-        }
-        CloseReason limit = takeSlot(peer);
-        if (limit != null) {
-            // No answer goes back: the peer's address is unverified, and a reply could be aimed at someone else.
-            rejected.incrementAndGet();
-            settings.observer().rejected(peer, limit);
-            return null;
-        }
-        DatagramConnection session;
-        try {
-            session = create.apply(ids.incrementAndGet());
-        } catch (RuntimeException e) {
-            releaseSlot(peer);
-            throw e;
-        }
-        admit(session);
-        return session;
-    }
-
-    private void admit(Drainable connection) {
-        connections.put(connection.id(), connection);
-        Thread handler = Thread.ofVirtual().name("sockit-connection-" + connection.id()).unstarted(() -> serve(connection));
-        handlers.put(connection.id(), handler);
-        handler.start();
-    }
-
-    /**
-     * Turns a peer away at a connection limit. A TCP or Unix peer is told why, on a virtual
-     * thread (saying goodbye may wait on a slow peer), but only {@link #REFUSALS_IN_FLIGHT} at
-     * once: under a flood the rest are closed unanswered, so refusals cost bounded descriptors
-     * and threads. A TLS peer is closed before its handshake: telling it would cost a full
-     * handshake per refusal, which is what a flood against a full server would buy.
-     */
-    private void reject(SocketChannel channel, SocketAddress remote, CloseReason reason, Site site) {
-        rejected.incrementAndGet();
-        settings.observer().rejected(remote, reason);
-        if (site.tls() || !refusals.tryAcquire()) {
-            closeQuietly(channel);
-            return;
-        }
-        try {
-            // A WebSocket peer has sent an HTTP request, not a framing's greeting: it is answered 503.
-            SocketConnection connection = new SocketConnection(0, channel, site.websocket() == null
-                    ? site.connection() : site.connection().withFraming(WebSocketUpgrade.refusals()));
-            Thread.ofVirtual().name("sockit-reject").start(() -> {
-                try {
-                    connection.refuse(reason);
-                } finally {
-                    refusals.release();
-                }
-            });
-        } catch (IOException | RuntimeException e) {
-            refusals.release();
-            closeQuietly(channel);
-        }
-    }
-
-    private CloseReason busy() {
-        return CloseReason.of(CloseReason.Code.LIMIT, "server busy: " + settings.maxConnections()
-                + " connections open, the most it takes; try again later");
-    }
-
-    private void serve(Drainable connection) {
-        CloseReason reason = null;
-        try {
-            connection.start();
-            settings.observer().connected(connection);
-            settings.handler().handle(connection);
-        } catch (FramingException e) {
-            reason = CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage()).withCloseCode(e.closeCode());
-        } catch (TlsHandshakeException e) {
-            reason = CloseReason.of(e.timedOut() ? CloseReason.Code.TIMEOUT : CloseReason.Code.PROTOCOL_ERROR, e.getMessage());
-            settings.observer().handshakeFailed(connection, reason);
-        } catch (ClosedConnectionException e) {
-            reason = e.reason();
-        } catch (IOException e) {
-            reason = CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e));
-        } catch (Throwable t) {
-            if (t instanceof InterruptedException && closing) {
-                // close() cut off a handler that outlived the drain timeout: the shutdown, not a bug.
-                reason = CloseReason.of(CloseReason.Code.SHUTDOWN, "server stopping");
-            } else {
-                reason = CloseReason.of(CloseReason.Code.HANDLER_FAILED, "handler failed: " + t);
-                settings.observer().handlerFailed(connection, t);
-            }
-        } finally {
-            if (reason == null) {
-                reason = connection.drainReason() != null ? connection.drainReason()
-                        : connection.endOfStream() ? CloseReason.peerClosed() : CloseReason.closed();
-            }
-            connection.close(reason);
-            // Release the permit (and the source's slot) here, or the slot is lost and the server fills up for good;
-            // and before the connection leaves connections(), so that whoever sees it gone
-            // and connects at once is admitted, not told the server is busy.
-            releaseSlot(connection.remote());
-            synchronized (closedTotals) {
-                // Its counters join the totals as it leaves connections(), so stats() sees it once.
-                ConnectionStats stats = connection.stats();
-                closedTotals[0] += stats.messagesIn();
-                closedTotals[1] += stats.messagesOut();
-                closedTotals[2] += stats.bytesIn();
-                closedTotals[3] += stats.bytesOut();
-                connections.remove(connection.id());
-            }
-            handlers.remove(connection.id());
-            settings.observer().closed(connection, connection.closeReason());
-            synchronized (drained) {
-                drained.notifyAll();
-            }
-        }
+        return live.broadcast(message);
     }
 
     /** Stops gracefully within the drain timeout given to the builder; see {@link #close(Duration)}. */
@@ -689,18 +266,21 @@ public final class Server implements AutoCloseable {
      * <p>Calling it again waits for the first. Called from one of this server's own handlers,
      * it starts the stop and returns at once: waiting there would wait on itself. The calling
      * handler's connection is drained like the others.
+     *
+     * @param drainTimeout how long handlers may go on before their connections are closed; zero
+     *     closes them at once
      */
     public void close(Duration drainTimeout) {
         synchronized (this) {
             if (closing) {
-                if (!handlers.containsValue(Thread.currentThread())) {
+                if (!live.isHandler(Thread.currentThread())) {
                     awaitClosed();
                 }
                 return;
             }
             closing = true;
         }
-        if (handlers.containsValue(Thread.currentThread())) {
+        if (live.isHandler(Thread.currentThread())) {
             Thread.ofVirtual().name("sockit-stop").start(() -> stop(drainTimeout));
             return;
         }
@@ -712,25 +292,12 @@ public final class Server implements AutoCloseable {
 
     private void stop(Duration drainTimeout) {
         try {
-            listeners.forEach(Listener::close);
-            // Proxied connections still reading their header: closing wakes their readers, which give up.
-            awaitingHeader.forEach(Server::closeQuietly);
-            CloseReason stopping = CloseReason.of(CloseReason.Code.SHUTDOWN, "server stopping");
-            connections.values().forEach(c -> c.drain(stopping));
-            if (!awaitDrained(drainTimeout)) {
-                // Each close on a thread of its own: one may wait up to its farewell's lock wait
-                // and close deadline for a peer that does not read, and waiting for them one
-                // after another would make close() overrun its drain timeout by their sum.
-                connections.values().forEach(c -> Thread.ofVirtual().name("sockit-stop-" + c.id())
-                        .start(() -> c.close(stopping)));
-                // Closing wakes a handler blocked on its socket; one blocked on anything else
-                // (a lock, a queue, a sleep) needs the interrupt.
-                handlers.values().forEach(Thread::interrupt);
-                awaitDrained(CUT_OFF);
-            }
+            listeners.close();
+            acceptor.stop();
+            live.drain(drainTimeout, CUT_OFF);
         } finally {
             // Only now: a UDP server's sessions replied from the listening socket until they closed.
-            listeners.forEach(Listener::release);
+            listeners.release();
             cluster.close();
             if (tls != null) {
                 tls.close();
@@ -740,7 +307,7 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    /** True once {@link #close} has begun. */
+    /** {@return true once {@link #close} has begun} */
     public boolean isClosing() {
         return closing;
     }
@@ -754,48 +321,12 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    private boolean awaitDrained(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (drained) {
-            while (!connections.isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(drained, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    private static void closeQuietly(SocketChannel channel) {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Never used: nothing to report.
-        }
-    }
-
     @Override
     public String toString() {
         return "server on " + endpoints().stream().map(Endpoint::toString).collect(java.util.stream.Collectors.joining(", "))
-                + " (" + connections.size() + " connections)";
+                + " (" + live.size() + " connections)";
     }
 
-    /** A server's settings, gathered by the {@link Builder}. */
-    private record Settings(List<Endpoint> endpoints, ConnectionSettings connection, Handler handler, int maxConnections,
-            int backlog, Duration drainTimeout, Set<PosixFilePermission> socketMode, int maxDatagram,
-            Duration sessionTimeout, AccessPolicy access, int maxPerSource, Tls tls, Duration handshakeTimeout,
-            ProxyProtocol proxy, boolean reusePort, WebSocket websocket) {
-        Observer observer() {
-            return connection.observer();
-        }
-    }
 
     /** Describes a server; {@link #start()} binds it. Every setting has a safe default. */
     public static final class Builder {
@@ -843,6 +374,8 @@ public final class Server implements AutoCloseable {
          * for UDP, each datagram is one message as it is, and only {@code raw}, which means
          * the same, may be given.
          *
+         * @param framing the framing; not null
+         * @return this builder
          * @throws IllegalArgumentException for a framing other than raw on a UDP endpoint,
          *     saying that it does not apply
          */
@@ -871,13 +404,21 @@ public final class Server implements AutoCloseable {
          * in this process or others, each started with this; the kernel spreads new connections
          * over them, by a hash of each connection's addresses. Default: off (a second server on
          * the port fails with "address already in use").
+         *
+         * @param reusePort true to share the port
+         * @return this builder
          */
         public Builder reusePort(boolean reusePort) {
             this.reusePort = reusePort;
             return this;
         }
 
-        /** The application, run once per connection. Default: ack with the walk-through's reply. */
+        /**
+         * The application, run once per connection. Default: ack with the walk-through's reply.
+         *
+         * @param handler the handler, called on each connection's own virtual thread; not null
+         * @return this builder
+         */
         public Builder handler(Handler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
             return this;
@@ -887,6 +428,10 @@ public final class Server implements AutoCloseable {
          * The most connections open at once; a peer beyond it is told the server is busy and
          * closed. For UDP this bounds the peers with a session, and a peer beyond it gets no
          * answer at all (its source address is unverified). Default: 10,000.
+         *
+         * @param maxConnections at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code maxConnections} is below 1
          */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {
@@ -903,6 +448,10 @@ public final class Server implements AutoCloseable {
          * {@code error: too many connections from ADDRESS: ...}. For UDP this bounds sessions
          * per address, and one beyond it gets no answer. Behind a proxy or NAT every client
          * has the proxy's address: raise it there. Unix sockets are not limited. Default: 1000.
+         *
+         * @param maxPerSource at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code maxPerSource} is below 1
          */
         public Builder maxPerSource(int maxPerSource) {
             if (maxPerSource < 1) {
@@ -917,6 +466,9 @@ public final class Server implements AutoCloseable {
          * before a byte is sent or a handler runs, reported to {@link Observer#refused} and
          * counted in {@link ServerStats#refused()}. Replaces what {@link #allow} and
          * {@link #deny} gave. Default: {@link AccessPolicy#OPEN}, everyone.
+         *
+         * @param access the policy; not null
+         * @return this builder
          */
         public Builder access(AccessPolicy access) {
             this.access = Objects.requireNonNull(access, "access");
@@ -928,6 +480,8 @@ public final class Server implements AutoCloseable {
          * {@code "10.0.0.0/8", "::1"}); once any range is allowed, only peers in one get in.
          * Adds to the ranges already allowed. Default: none, everyone may connect.
          *
+         * @param ranges addresses or CIDR ranges, as {@link AddressRange#parse} reads them
+         * @return this builder
          * @throws IllegalArgumentException naming a range that is not one, and why
          */
         public Builder allow(String... ranges) {
@@ -939,6 +493,8 @@ public final class Server implements AutoCloseable {
          * Denies peers in {@code ranges}, even those an allowed range holds too. Adds to the
          * ranges already denied. Default: none.
          *
+         * @param ranges addresses or CIDR ranges, as {@link AddressRange#parse} reads them
+         * @return this builder
          * @throws IllegalArgumentException naming a range that is not one, and why
          */
         public Builder deny(String... ranges) {
@@ -952,6 +508,10 @@ public final class Server implements AutoCloseable {
          * {@link CloseReason.Code#TIMEOUT} ("write timeout"). This bounds both the handler's
          * own replies and pushes; a peer reading slowly but steadily is not cut off, since any
          * progress restarts the clock. {@link Duration#ZERO} for no limit. Default: 30 s.
+         *
+         * @param writeTimeout zero or more
+         * @return this builder
+         * @throws IllegalArgumentException when {@code writeTimeout} is negative
          */
         public Builder writeTimeout(Duration writeTimeout) {
             if (writeTimeout.isNegative()) {
@@ -964,6 +524,10 @@ public final class Server implements AutoCloseable {
         /**
          * How many connections the kernel may hold waiting for accept, so that a burst of
          * clients is not refused. Default: 4096 (the kernel caps it at net.core.somaxconn).
+         *
+         * @param backlog at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code backlog} is below 1
          */
         public Builder backlog(int backlog) {
             if (backlog < 1) {
@@ -973,7 +537,13 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link Server#close()} lets handlers finish before closing their connections. Default: 5 s. */
+        /**
+         * How long {@link Server#close()} lets handlers finish before closing their connections. Default: 5 s.
+         *
+         * @param drainTimeout zero or more
+         * @return this builder
+         * @throws IllegalArgumentException when {@code drainTimeout} is negative
+         */
         public Builder drainTimeout(Duration drainTimeout) {
             if (drainTimeout.isNegative()) {
                 throw new IllegalArgumentException("drainTimeout must not be negative, not " + drainTimeout);
@@ -986,6 +556,9 @@ public final class Server implements AutoCloseable {
          * How connections stay alive and how dead peers are found: pings (framings that can
          * ping), idle timeout, TCP keepalive. Default: {@link Heartbeat#DEFAULT}, TCP keepalive
          * only.
+         *
+         * @param heartbeat the policy; not null
+         * @return this builder
          */
         public Builder heartbeat(Heartbeat heartbeat) {
             this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
@@ -995,13 +568,21 @@ public final class Server implements AutoCloseable {
         /**
          * How much may wait to be pushed to one peer, and what a push beyond it does. Default:
          * {@link OutboundLimit#SERVER_DEFAULT}, 1 MiB or 10,000 messages, then disconnect.
+         *
+         * @param outbound the limit; not null
+         * @return this builder
          */
         public Builder outbound(OutboundLimit outbound) {
             this.outbound = Objects.requireNonNull(outbound, "outbound");
             return this;
         }
 
-        /** Who is told of connections coming, talking and going. Default: nobody. */
+        /**
+         * Who is told of connections coming, talking and going. Default: nobody.
+         *
+         * @param observer the observer, replacing any given before; {@link Observer#all} for several
+         * @return this builder
+         */
         public Builder observer(Observer observer) {
             this.observer = Objects.requireNonNull(observer, "observer");
             return this;
@@ -1012,6 +593,8 @@ public final class Server implements AutoCloseable {
          * (connecting needs write permission). Default: {@code 0600}, the owner alone.
          * Ignored for other endpoints.
          *
+         * @param socketMode the file's permissions
+         * @return this builder
          * @throws IllegalArgumentException when no one could connect (no write permission at all)
          */
         public Builder socketMode(Set<PosixFilePermission> socketMode) {
@@ -1024,6 +607,8 @@ public final class Server implements AutoCloseable {
          * {@link #socketMode(Set)} written as people write it: octal ({@code "600"},
          * {@code "0660"}) or as {@code ls -l} shows it ({@code "rw-rw----"}). Default: {@code 600}.
          *
+         * @param socketMode the mode as text
+         * @return this builder
          * @throws IllegalArgumentException naming the text when it is not a mode, or lets no one connect
          */
         public Builder socketMode(String socketMode) {
@@ -1036,6 +621,10 @@ public final class Server implements AutoCloseable {
          * dropped and its sender told with one datagram {@code error: ...}. Default: 65,507,
          * the most a datagram over IPv4 carries. Range: 1 to 65,527 (the most over IPv6).
          * Ignored for other endpoints.
+         *
+         * @param maxDatagram bytes of payload, 1 to 65,527
+         * @return this builder
+         * @throws IllegalArgumentException outside that range
          */
         public Builder maxDatagram(int maxDatagram) {
             if (maxDatagram < 1 || maxDatagram > Udp.MAX_PAYLOAD) {
@@ -1050,6 +639,10 @@ public final class Server implements AutoCloseable {
          * How long a UDP peer stays connected after its last datagram: its session then ends
          * (its handler's {@code receive()} returns null, and chat says it left). Default: 60 s.
          * Ignored for other endpoints.
+         *
+         * @param sessionTimeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException when {@code sessionTimeout} is not positive
          */
         public Builder sessionTimeout(Duration sessionTimeout) {
             if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
@@ -1064,6 +657,8 @@ public final class Server implements AutoCloseable {
          * CA its clients' certificates must be signed by. Required for {@code tls://}, refused
          * for other endpoints. See {@link Tls#server} and {@link Tls#keystore}.
          *
+         * @param tls a server's settings
+         * @return this builder
          * @throws IllegalArgumentException for a client's settings or a non-TLS endpoint
          */
         public Builder tls(Tls tls) {
@@ -1087,6 +682,10 @@ public final class Server implements AutoCloseable {
          * send its whole HTTP upgrade request, counted from accept; a peer that connects and
          * sends nothing (or a byte at a time) is closed after it. Default: 10 s. Ignored for
          * other endpoints.
+         *
+         * @param handshakeTimeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException when {@code handshakeTimeout} is not positive
          */
         public Builder handshakeTimeout(Duration handshakeTimeout) {
             if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
@@ -1101,6 +700,9 @@ public final class Server implements AutoCloseable {
          * the origins and subprotocols allowed, the built-in page, permessage-deflate. The
          * framing is WebSocket's own there; {@link #framing} does not apply. Default:
          * {@link WebSocket#defaults()}. Ignored for other endpoints.
+         *
+         * @param websocket the settings; not null
+         * @return this builder
          */
         public Builder websocket(WebSocket websocket) {
             this.websocket = Objects.requireNonNull(websocket, "websocket");
@@ -1114,6 +716,10 @@ public final class Server implements AutoCloseable {
          * left new peers are refused as busy; everyone else goes on. Without it each connection
          * may hold twice its framing's limit: 2 MiB with frames, 20 GiB over 10,000 peers.
          * Default: half the JVM's maximum heap ({@code -Xmx}).
+         *
+         * @param bytes at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes} is below 1
          */
         public Builder maxBufferMemory(long bytes) {
             if (bytes < 1) {
@@ -1129,6 +735,9 @@ public final class Server implements AutoCloseable {
          * {@link Handlers#chat(Broker)}) made with the same broker spans the nodes too. The
          * caller owns the broker and closes it after the server. Default: a node alone
          * ({@link Broker#standalone()}), nothing crosses.
+         *
+         * @param broker the cluster's broker, open; not null
+         * @return this builder
          */
         public Builder broker(Broker broker) {
             this.broker = Objects.requireNonNull(broker, "broker");
@@ -1150,6 +759,11 @@ public final class Server implements AutoCloseable {
          * header (the proxy's health check) is served with the socket's own addresses.
          * TCP, TLS and Unix endpoints; on a Unix socket every peer must send a header.
          * Default: none, no header is read.
+         *
+         * @param proxyProtocol which versions to read, and from which proxies
+         * @return this builder
+         * @throws IllegalArgumentException for a UDP or Unix packet endpoint, or, beside a TCP or TLS one, a
+         *     setting that trusts no proxy
          */
         public Builder proxyProtocol(ProxyProtocol proxyProtocol) {
             Objects.requireNonNull(proxyProtocol, "proxyProtocol");
@@ -1186,6 +800,8 @@ public final class Server implements AutoCloseable {
          * uncontended addition per event; traffic is read from {@link Server#stats()} when scraped.
          * One registry holds one server's metrics. Default: none.
          *
+         * @param metrics the registry; not null
+         * @return this builder
          * @throws IllegalArgumentException when {@code metrics} already holds a server's metrics (at start)
          */
         public Builder metrics(Metrics metrics) {
@@ -1200,6 +816,8 @@ public final class Server implements AutoCloseable {
          * and two uncontended additions per message, so it is off unless asked for.
          * Default: false.
          *
+         * @param handlerTiming true to measure
+         * @return this builder
          * @throws IllegalStateException at start when no {@link #metrics} registry was given
          */
         public Builder handlerTiming(boolean handlerTiming) {
@@ -1210,6 +828,7 @@ public final class Server implements AutoCloseable {
         /**
          * Binds the endpoint and starts accepting.
          *
+         * @return the running server; close it to stop
          * @throws IOException saying why the endpoint cannot be bound, e.g. address in use
          * @throws IllegalArgumentException when settings contradict each other, such as a
          *     heartbeat that pings over a framing that cannot
@@ -1244,7 +863,7 @@ public final class Server implements AutoCloseable {
             ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound,
                     Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout, clock,
                     new MemoryBudget(maxBufferMemory));
-            Server server = new Server(new Settings(endpoints, connection, handler, maxConnections, backlog, drainTimeout,
+            Server server = new Server(new ServerSettings(endpoints, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout, proxyProtocol,
                     reusePort, ws ? websocket : null),
                     flight, broker == null ? Broker.standalone() : broker);

@@ -9,8 +9,11 @@ import dev.sockit.Peers;
 import dev.sockit.TlsSession;
 import dev.sockit.framing.Frames;
 import dev.sockit.framing.Framing;
+import dev.sockit.framing.FramingException;
 import dev.sockit.proxy.ProxyHeader;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
@@ -18,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link dev.sockit.Connection} over a stream socket channel (TCP, TLS or Unix) in blocking
@@ -68,7 +70,17 @@ public final class SocketConnection implements Drainable {
     private volatile long messagesIn;
     private volatile boolean outputShut;
     private volatile CloseReason peerFarewell;
-    private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
+    // Set once (CLOSE_REASON): a field, not an AtomicReference, as every idle connection holds it.
+    private volatile CloseReason closeReason;
+    private static final VarHandle CLOSE_REASON;
+
+    static {
+        try {
+            CLOSE_REASON = MethodHandles.lookup().findVarHandle(SocketConnection.class, "closeReason", CloseReason.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * Wraps a connected channel, TCP or Unix, which it configures and from then on owns.
@@ -203,6 +215,18 @@ public final class SocketConnection implements Drainable {
 
     @Override
     public Message receive() throws IOException {
+        try {
+            return receiveOrFail();
+        } catch (FramingException e) {
+            // Closed here with the framing's own code (WebSocket's 1002, 1007, 1009), as the
+            // server closes its peers: a client whose caller then closes must not tell the
+            // peer 1000, all was well.
+            close(CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage()).withCloseCode(e.closeCode()));
+            throw e;
+        }
+    }
+
+    private Message receiveOrFail() throws IOException {
         reader = Thread.currentThread();
         for (;;) {
             if (intake.buffer().hasRemaining()) {
@@ -216,7 +240,7 @@ public final class SocketConnection implements Drainable {
                 // What is left is a whole last message only when the peer ended its stream as
                 // it meant to: not when we stopped reading (a drain, a close), nor when a TLS
                 // peer's stream was cut without close_notify.
-                boolean cut = closeReason.get() != null || peerFarewell != null || intake.drainReason() != null
+                boolean cut = closeReason != null || peerFarewell != null || intake.drainReason() != null
                         || (tls != null && tls.truncated());
                 Message last = cut ? null : decoder.finish(intake.buffer());
                 return last == null ? null : received(last);
@@ -266,7 +290,7 @@ public final class SocketConnection implements Drainable {
     }
 
     private void checkOpen() throws IOException {
-        CloseReason reason = closeReason.get();
+        CloseReason reason = closeReason;
         if (reason != null) {
             throw new ClosedConnectionException(toString(), reason);
         }
@@ -302,10 +326,10 @@ public final class SocketConnection implements Drainable {
         try {
             output.flushLocked();
         } catch (IOException e) {
-            if (closeReason.compareAndSet(null, CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e)))) {
+            if (CLOSE_REASON.compareAndSet(this, null, CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e)))) {
                 closer.release();
             }
-            throw new ClosedConnectionException(toString(), closeReason.get());
+            throw new ClosedConnectionException(toString(), closeReason);
         }
     }
 
@@ -373,7 +397,7 @@ public final class SocketConnection implements Drainable {
 
     @Override
     public void close(CloseReason reason) {
-        if (closeReason.compareAndSet(null, reason)) {
+        if (CLOSE_REASON.compareAndSet(this, null, reason)) {
             finishClose(reason);
         }
     }
@@ -384,7 +408,7 @@ public final class SocketConnection implements Drainable {
      * False when the connection was already closing.
      */
     private boolean closeElsewhere(CloseReason reason) {
-        if (closeReason.compareAndSet(null, reason)) {
+        if (CLOSE_REASON.compareAndSet(this, null, reason)) {
             Thread.ofVirtual().name("sockit-close-" + id).start(() -> finishClose(reason));
             return true;
         }
@@ -416,6 +440,10 @@ public final class SocketConnection implements Drainable {
             try {
                 output.put(bytes, false);
                 output.flushLocked();
+                // The opening's words are one-offs (the 101, an HTTP answer): a connection that
+                // then waits for its peer keeps no write buffer for them (8 KiB, most of what an
+                // idle WebSocket held); the first send allocates one again.
+                output.releaseLocked();
             } finally {
                 output.unlock();
             }
@@ -560,12 +588,12 @@ public final class SocketConnection implements Drainable {
 
     @Override
     public boolean isOpen() {
-        return closeReason.get() == null;
+        return closeReason == null;
     }
 
     @Override
     public CloseReason closeReason() {
-        return closeReason.get();
+        return closeReason;
     }
 
     @Override
