@@ -1,5 +1,7 @@
 package dev.sockit.testkit;
 
+import static dev.sockit.TestKit.PATIENCE;
+import static dev.sockit.TestKit.awaitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sockit.CloseReason;
@@ -15,7 +17,6 @@ import org.junit.jupiter.api.Test;
 /** The kit's pair ends as a socket connection would, and its faults disturb what they say. */
 class ConnectionPairTest {
 
-    private static final Duration PATIENCE = Duration.ofSeconds(5);
 
     @Test
     void aHandlerAnswersEveryLineWithNoSocket() throws Exception {
@@ -88,7 +89,7 @@ class ConnectionPairTest {
                 }
             }, r -> Thread.ofVirtual().start(r));
             // Two lines fit; the third waits for the client, which reads nothing yet.
-            awaitUntil(() -> pair.server().unreadByPeer() == 1024);
+            awaitUntil("the client's 1024 bytes waiting unread", () -> pair.server().unreadByPeer() == 1024);
             assertThat(sender).isNotDone();
             for (int i = 0; i < 10; i++) {
                 assertThat(pair.client().receive().text()).isEqualTo(line);
@@ -123,23 +124,13 @@ class ConnectionPairTest {
              ConnectionPair bob = ConnectionPair.of(Lines.defaults())) {
             // Alice's handler joins the room before it reads: once her first line is read, she is in.
             alice.client().send("anyone?");
-            awaitUntil(() -> alice.server().stats().messagesIn() == 1);
+            awaitUntil("alice's message read by the chat", () -> alice.server().stats().messagesIn() == 1);
             bob.serve(chat);
             // Bob's arrival is announced to Alice; then she talks, and Bob, in the room, hears it.
             assertThat(alice.client().receive().text()).startsWith("* " + bob.server().id() + " joined from ");
             alice.client().send("hi from alice");
             String heard = bob.client().receive().text();
             assertThat(heard).endsWith("hi from alice").startsWith("[" + alice.server().id() + "]");
-        }
-    }
-
-    private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + PATIENCE);
-            }
-            Thread.sleep(1);
         }
     }
 }
