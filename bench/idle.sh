@@ -7,6 +7,9 @@
 #   bench/idle.sh                                  5,000, 10,000 and 19,000 connections
 #   bench/idle.sh --sizes "1000 2000" --servers sockit
 #   bench/idle.sh --no-build                       use what is already built (or NO_BUILD=1)
+#   bench/idle.sh --websocket --sizes 10000        idle WebSockets: ws:// endpoints, each client
+#                                                  upgraded (101) before it falls silent; Netty's
+#                                                  NettyWebSocketServer; to DATE-idle-websocket.md
 #
 # For each server and size N: a fresh server JVM, pinned to CPU 0; N connections come and go
 # until 40,000 have (at least twice), so that what runs once (class loading, the JIT) is done
@@ -28,6 +31,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 SIZES="5000 10000 19000"
 SERVERS="sockit netty"
 NO_BUILD=${NO_BUILD:-}
+WEBSOCKET=""                        # --websocket: ws:// endpoints and upgraded clients
 PER_PROCESS=9500                    # connections per Audience process: under the 20,000 open files
 SETTLE=3                            # seconds between the last connection and the measurement
 WARMUP_CONNECTIONS=40000            # connections that come and go (N at a time, at least twice) before the baseline
@@ -45,6 +49,7 @@ while (( $# > 0 )); do
         --sizes) SIZES=${2:?--sizes needs a list, e.g. \"5000 10000\"}; shift 2 ;;
         --servers) SERVERS=${2:?--servers needs a list, e.g. \"sockit netty\"}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
+        --websocket) WEBSOCKET=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "bench/idle.sh: unknown argument \"$1\"; see bench/idle.sh --help" >&2; exit 2 ;;
     esac
@@ -67,8 +72,18 @@ JCMD="$JAVA_HOME/bin/jcmd"
 [[ -n $NO_BUILD ]] || build
 
 stamp=$(date +%Y-%m-%d-%H%M)
-raw="$BENCH_DIR/results/tmp/$stamp-idle"
-results="$BENCH_DIR/results/$stamp-idle.md"
+name_suffix=idle${WEBSOCKET:+-websocket}
+raw="$BENCH_DIR/results/tmp/$stamp-$name_suffix"
+results="$BENCH_DIR/results/$stamp-$name_suffix.md"
+if [[ -n $WEBSOCKET ]]; then
+    ENDPOINT=ws://127.0.0.1:0/echo AUDIENCE_OPTIONS=(--websocket /echo)
+    NETTY_PIPELINE="\`NettyWebSocketServer\` (HttpServerCodec, HttpObjectAggregator, WebSocketServerProtocolHandler, echo; the HTTP handlers are replaced by the WebSocket ones after the upgrade)"
+    CLIENTS="each upgraded to WebSocket (\`GET /echo\`, answered 101), then silent"
+else
+    ENDPOINT=tcp://127.0.0.1:0 AUDIENCE_OPTIONS=()
+    NETTY_PIPELINE="\`LineBasedFrameDecoder\` + echo handler"
+    CLIENTS="blocking connects, then silent"
+fi
 mkdir -p "$raw"
 GIT_REV="$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
     && git status --porcelain -- core bench 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)"
@@ -146,7 +161,7 @@ start_audiences() {
         audience_logs+=("$raw/audience-$group-$i.log")
         timeout --kill-after=5 "$LIMIT" taskset -c 1 "$JAVA" "${AUDIENCE_JVM[@]}" -cp "$BENCH_CLASSPATH" \
             dev.sockit.bench.Audience "$port" "$count" --from "127.$(( (NET + group / 250) % 224 + 16 )).$(( group % 250 + 1 )).$(( i + 1 ))" \
-            --seconds "$LIMIT" \
+            --seconds "$LIMIT" "${AUDIENCE_OPTIONS[@]}" \
             <"$fifo" 7>&- >"${audience_logs[-1]}" 2>&1 &
         audiences+=($!)
     done
@@ -164,11 +179,11 @@ stop_audiences() {
 start_server() {
     local kind=$1 log=$2
     timeout --kill-after=5 "$LIMIT" taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" -cp "$BENCH_CLASSPATH" \
-        dev.sockit.bench.ServerMain --no-heartbeat "$kind" tcp://127.0.0.1:0 echo >"$log" 2>&1 &
+        dev.sockit.bench.ServerMain --no-heartbeat "$kind" "$ENDPOINT" echo >"$log" 2>&1 &
     server=$!
     await "the $kind server's start (see $log)" 60 grep -qs "listening on" "$log"
     server_pid=$(sed -n 's/.*(pid \([0-9]*\)).*/\1/p' "$log")
-    port=$(sed -n 's/.*listening on tcp:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")
+    port=$(sed -n 's/.*listening on [a-z]*:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$log")
     # With one CPU the JVM picks its garbage collector itself; the report says which.
     gc=$(timeout 60 "$JCMD" "$server_pid" VM.flags | grep -o 'Use[A-Za-z0-9]*GC' | head -1 || true)
 }
@@ -256,17 +271,17 @@ top_classes() {
 
 netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>/dev/null | head -1 | sed 's/.*epoll-\(.*\)-linux.*/\1/')
 {
-    echo "# Idle connections: memory per connection, sockit vs Netty, $(date '+%Y-%m-%d %H:%M %Z')"
+    echo "# Idle ${WEBSOCKET:+WebSocket }connections: memory per connection, sockit vs Netty, $(date '+%Y-%m-%d %H:%M %Z')"
     echo
     echo "- machine: $(nproc) × $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
     echo "- JDK: $("$JAVA" -version 2>&1 | sed -n 2p); the server JVM, seeing one CPU, chose \`-XX:+$(cat "$raw"/*.figures 2>/dev/null | awk '{print $NF; exit}')\`"
-    echo "- servers: \`ServerMain --no-heartbeat sockit|netty tcp://127.0.0.1:0 echo\` — sockit core \`Server\` with \`Handlers.echo()\`, \`Heartbeat.OFF\` (no pings, no idle timeout, no TCP keepalive), other settings default (commit $GIT_REV); Netty ${netty_version:-?} epoll, \`LineBasedFrameDecoder\` + echo handler, one event loop; each a fresh JVM \`${SERVER_JVM[*]}\`, pinned \`taskset -c 0\`"
-    echo "- clients: \`Audience\` processes (one selector thread, blocking connects, then silent) of at most $(printf "%'d" $PER_PROCESS) connections each, each from its own 127.x.y.z address, JVM \`${AUDIENCE_JVM[*]}\`, pinned \`taskset -c 1\`"
+    echo "- servers: \`ServerMain --no-heartbeat sockit|netty $ENDPOINT echo\` — sockit core \`Server\` with \`Handlers.echo()\`, \`Heartbeat.OFF\` (no pings, no idle timeout, no TCP keepalive), other settings default (commit $GIT_REV); Netty ${netty_version:-?} epoll, $NETTY_PIPELINE, one event loop; each a fresh JVM \`${SERVER_JVM[*]}\`, pinned \`taskset -c 0\`"
+    echo "- clients: \`Audience\` processes (one selector thread, $CLIENTS) of at most $(printf "%'d" $PER_PROCESS) connections each, each from its own 127.x.y.z address, JVM \`${AUDIENCE_JVM[*]}\`, pinned \`taskset -c 1\`"
     echo "- per run: N connections come and go until $(printf "%'d" $WARMUP_CONNECTIONS) have, at least twice (warm-up: classes loaded, the accept, first-read and close paths compiled by C2); ${BASELINE_SETTLE} s later a full GC (\`jcmd PID GC.run\`) and the baseline; N clients connect; ${SETTLE} s after the server has accepted the last, full GC and measure; clients leave; ${SETTLE} s after the server's open files are back to the baseline, full GC and measure"
     echo "- heap = used after the full GC (\`jcmd PID GC.heap_info\`, all generations); RSS = \`VmRSS\` of \`/proc/PID/status\`. The heap is touched up front (\`AlwaysPreTouch\`), so RSS growth is memory **outside** the Java heap; memory per connection = heap + RSS growth"
     echo "- per connection = (value with N − baseline) ÷ N. RSS outside the heap moves by a few MiB between any two readings, N or no N (the JIT's and malloc's own housekeeping), so RSS growth per connection is ± a few hundred bytes at these N, and negative where it shrank; the heap figure is exact"
     echo "- neither figure holds the kernel's own memory per socket (socket, file, epoll entry, buffers), which is the same for both servers"
-    echo "- reproduce: \`bench/idle.sh --sizes \"$SIZES\" --servers \"$SERVERS\"\` (raw figures and class histograms in bench/results/tmp/$(basename "$raw"))"
+    echo "- reproduce: \`bench/idle.sh${WEBSOCKET:+ --websocket} --sizes \"$SIZES\" --servers \"$SERVERS\"\` (raw figures and class histograms in bench/results/tmp/$(basename "$raw"))"
     echo
     echo "| server | N | heap per connection | RSS growth per connection | heap: before → with N → after | RSS: before → with N → after | open files: before → with N → after | threads: before → with N → after |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|"

@@ -6,10 +6,19 @@
 # Each server runs pinned to CPU 0 (taskset -c 0) and the load generator to CPU 1, one
 # event loop thread busy-polling (so waking the generator adds nothing to a round trip),
 # so neither steals from the other. For every cell of the matrix —
-# conns {1, 64, 1000} x depth {1, 16} x size {64, 1024}, for echo and for ack — the three
-# servers run one after another under identical load. Before each run the script waits for
-# the machine to be idle; a run during which other processes took more than 0.05 CPUs is
-# repeated (up to --tries times) and, if still disturbed, marked in the table.
+# conns {1, 64, 1000} x depth {1, 16} x size {64, 1024}, for echo and for ack — the
+# servers run one after another under identical load; with --repeats N each cell is run N
+# times, the servers taking turns (the first one changes from round to round), and the report
+# gives each figure's median over the N runs and the spread of msgs/s and p99 ((max - min) ÷
+# median). Before each run the script waits for the machine to be idle; a run during which
+# other processes took more than 0.05 CPUs is repeated (up to --tries times) and, if still
+# disturbed, marked in the table.
+#
+# Other builds of sockit race in the same run: --before DIR adds the server "before", the
+# bench module of another checkout of sockit (a git worktree of an older commit, built by the
+# script unless --no-build), loaded by the same generator; --variant NAME=OPTIONS adds a
+# server NAME, this build's sockit server with extra JVM options (poller settings, say). The
+# report gives every server against Netty and, with --before, this build against the other.
 #
 # The bulk case measures throughput against the loopback ceiling: iperf3 (iperf3 -s on CPU 0,
 # iperf3 -c on CPU 1, one stream of 128 KiB writes), then each server's discard mode (sockit's
@@ -24,6 +33,12 @@
 #   bench/run.sh --bulk-only --bulk-rounds 5 --bulk-duration 10s
 #   bench/run.sh --no-bulk            only the line servers
 #   bench/run.sh --servers "sockit netty" --modes echo --duration 5s
+#   bench/run.sh --no-bulk --repeats 3 --conns "1 64" --sizes 64 --duration 3s --warmup 1s
+#   bench/run.sh --no-bulk --repeats 3 --before /work/wt/before --servers "sockit netty"
+#                                     this build, the build in /work/wt/before and Netty
+#   bench/run.sh --no-bulk --variant rp4=-Djdk.readPollers=4 --servers "sockit netty"
+#   bench/run.sh --conns "1 64" --depths 16 --sizes "64 1024"
+#                                     only these cells of the matrix
 #   bench/run.sh --no-build           use what is already built
 #   bench/run.sh --redo DIR           run again the runs in bench/results/tmp/DIR that were
 #                                     disturbed (or failed), then rewrite DIR's report
@@ -48,12 +63,18 @@ NO_BUILD=${NO_BUILD:-}
 ACTION=matrix           # or redo, report: see --redo and --report
 REUSE=
 NOISY=0.05              # other processes' CPUs during a run above which it is redone
+REPEATS=1               # runs of every cell per server, taking turns; the report gives medians
+CONNS="1 64 1000"       # the matrix: --conns, --depths, --sizes
+DEPTHS="1 16"
+SIZES="64 1024"
+BEFORE_DIR=             # --before: another checkout of sockit whose server races as "before"
+VARIANTS=""             # --variant NAME=OPTIONS, as "NAME=OPTIONS" words separated by newlines
 RUN_TIMEOUT=600         # seconds after which one bench run is killed as hung
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
 
 usage() {
-    sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,45p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while (( $# > 0 )); do
@@ -64,6 +85,12 @@ while (( $# > 0 )); do
         --servers) SERVERS=${2:?--servers needs a list, e.g. \"sockit netty\"}; shift 2 ;;
         --modes) MODES=${2:?--modes needs a list, e.g. echo}; shift 2 ;;
         --tries) TRIES=${2:?--tries needs a number}; shift 2 ;;
+        --repeats) REPEATS=${2:?--repeats needs a number, e.g. 3}; shift 2 ;;
+        --conns) CONNS=${2:?--conns needs a list, e.g. \"1 64\"}; shift 2 ;;
+        --depths) DEPTHS=${2:?--depths needs a list, e.g. \"1 16\"}; shift 2 ;;
+        --sizes) SIZES=${2:?--sizes needs a list, e.g. \"64 1024\"}; shift 2 ;;
+        --before) BEFORE_DIR=${2:?--before needs a directory: a checkout of sockit}; shift 2 ;;
+        --variant) VARIANTS+="${2:?--variant needs NAME=JVM-OPTIONS, e.g. rp4=-Djdk.readPollers=4}"$'\n'; shift 2 ;;
         --bulk-only) CASES=bulk; shift ;;
         --bulk-duration) BULK_DURATION=${2:?--bulk-duration needs a value, e.g. 3s}; shift 2 ;;
         --bulk-rounds) BULK_ROUNDS=${2:?--bulk-rounds needs a number}; shift 2 ;;
@@ -98,8 +125,52 @@ if [[ $CASES == *bulk* && $ACTION != report ]] && ! command -v iperf3 >/dev/null
     exit 1
 fi
 
+[[ $REPEATS =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: --repeats needs a whole number of 1 or more, not \"$REPEATS\"" >&2; exit 2; }
+
+# Every server raced: its kind for ServerMain, its classpath and its extra JVM options.
+# Ports: 9101 + i for echo, 9111 + i for ack, 9121 + i for discard, i its place in KINDS.
+declare -A IMPL=() CP=() OPTS=()
+KINDS=""
+for kind in $SERVERS; do
+    case "$kind" in
+        sockit|netty|jdk) ;;
+        *) echo "bench/run.sh: --servers takes sockit, netty and jdk, not \"$kind\" (other builds: --before, --variant)" >&2; exit 2 ;;
+    esac
+    IMPL[$kind]=$kind CP[$kind]=$BENCH_CLASSPATH OPTS[$kind]=""
+    KINDS+=" $kind"
+done
+if [[ -n $BEFORE_DIR ]]; then
+    [[ -f "$BEFORE_DIR/bench/pom.xml" ]] \
+        || { echo "bench/run.sh: --before $BEFORE_DIR is not a checkout of sockit (no bench/pom.xml); e.g. git worktree add --detach /work/wt/before COMMIT" >&2; exit 2; }
+    BEFORE_DIR=$(cd "$BEFORE_DIR" && pwd)
+    IMPL[before]=sockit CP[before]="$BEFORE_DIR/bench/target/classes:$BEFORE_DIR/bench/target/lib/*" OPTS[before]=""
+    KINDS+=" before"
+fi
+while IFS= read -r variant; do
+    [[ -n $variant ]] || continue
+    name=${variant%%=*}
+    if [[ $variant != *=* || ! $name =~ ^[a-z][a-z0-9]*$ || -n ${IMPL[$name]:-} || $name == iperf3 ]]; then
+        echo "bench/run.sh: --variant \"$variant\": give NAME=JVM-OPTIONS with a new lower-case NAME, e.g. rp4=-Djdk.readPollers=4" >&2
+        exit 2
+    fi
+    IMPL[$name]=sockit CP[$name]=$BENCH_CLASSPATH OPTS[$name]=${variant#*=}
+    KINDS+=" $name"
+done <<<"$VARIANTS"
+(( $(wc -w <<<"$KINDS") <= 9 )) || { echo "bench/run.sh: at most 9 servers race in one run, not$KINDS" >&2; exit 2; }
+
 find_java
-[[ -n "$NO_BUILD" || $ACTION == report ]] || build
+if [[ -z "$NO_BUILD" && $ACTION != report ]]; then
+    build
+    if [[ -n $BEFORE_DIR ]]; then
+        echo "bench: building core and bench in $BEFORE_DIR" >&2
+        (cd "$BEFORE_DIR" && MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}" mvn -q -DskipTests -pl core,bench -am package) \
+            || { echo "bench: the build in $BEFORE_DIR failed; run mvn -pl core,bench -am package there to see why" >&2; exit 1; }
+    fi
+fi
+if [[ -n $BEFORE_DIR && $ACTION != report && ! -d "$BEFORE_DIR/bench/target/classes" ]]; then
+    echo "bench/run.sh: $BEFORE_DIR is not built; run mvn -q -DskipTests -pl core,bench -am package there, or leave out --no-build" >&2
+    exit 1
+fi
 
 # The matrix: "conns depth size" per cell.
 if (( QUICK )); then
@@ -107,7 +178,7 @@ if (( QUICK )); then
     ack_cells=("64 16 64")
 else
     echo_cells=()
-    for conns in 1 64 1000; do for depth in 1 16; do for size in 64 1024; do
+    for conns in $CONNS; do for depth in $DEPTHS; do for size in $SIZES; do
         echo_cells+=("$conns $depth $size")
     done; done; done
     ack_cells=("${echo_cells[@]}")
@@ -117,17 +188,25 @@ if [[ $ACTION == matrix ]]; then
     stamp=$(date +%Y-%m-%d-%H%M)$( (( QUICK )) && echo "-quick" || true)$([[ $CASES == bulk ]] && echo "-bulk" || true)
     raw="$BENCH_DIR/results/tmp/$stamp"
     mkdir -p "$raw"
-    declare -p QUICK DURATION WARMUP SERVERS MODES TRIES CASES BULK_DURATION BULK_WARMUP BULK_ROUNDS | sed 's/^declare -- //' >"$raw/settings"
+    declare -p QUICK DURATION WARMUP SERVERS MODES TRIES CASES BULK_DURATION BULK_WARMUP BULK_ROUNDS \
+        REPEATS CONNS DEPTHS SIZES BEFORE_DIR VARIANTS | sed 's/^declare -- //' >"$raw/settings"
     echo "STARTED='$(date '+%Y-%m-%d %H:%M %Z')'" >>"$raw/settings"
     # The code measured is the code as it was when the matrix started.
     echo "GIT_REV='$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
         && git status --porcelain -- core bench cli 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)'" >>"$raw/settings"
+    if [[ -n $BEFORE_DIR ]]; then
+        echo "BEFORE_REV='$(cd "$BEFORE_DIR" && git log -1 --format='%h %s' 2>/dev/null | sed "s/'//g" || echo unknown)'" >>"$raw/settings"
+    fi
     source "$raw/settings" # the report says when it started and which commit it measured
 fi
 results="$BENCH_DIR/results/$(basename "$raw").md"
 
-declare -A PORT=([sockit-echo]=9101 [netty-echo]=9102 [jdk-echo]=9103 [sockit-ack]=9111 [netty-ack]=9112 [jdk-ack]=9113
-    [iperf3-discard]=9120 [sockit-discard]=9121 [netty-discard]=9122 [jdk-discard]=9123)
+declare -A PORT=([iperf3-discard]=9120)
+i=0
+for kind in $KINDS; do
+    PORT[$kind-echo]=$((9101 + i)) PORT[$kind-ack]=$((9111 + i)) PORT[$kind-discard]=$((9121 + i))
+    i=$((i + 1))
+done
 declare -A PID=()
 
 cleanup() {
@@ -147,8 +226,9 @@ start_server() {
         echo "bench/run.sh: port $port is taken; stop what listens there (ss -ltnp 'sport = :$port')" >&2
         exit 1
     fi
-    taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" -cp "$BENCH_CLASSPATH" dev.sockit.bench.ServerMain \
-        "$kind" "tcp://127.0.0.1:$port" "$mode" >"$log" 2>&1 &
+    # shellcheck disable=SC2086 # a variant's options are a list of words
+    taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" ${OPTS[$kind]} -cp "${CP[$kind]}" dev.sockit.bench.ServerMain \
+        "${IMPL[$kind]}" "tcp://127.0.0.1:$port" "$mode" >"$log" 2>&1 &
     PID[$kind-$mode]=$!
     for _ in $(seq 300); do
         grep -qs "listening on" "$log" && return 0
@@ -183,10 +263,17 @@ warm_server() {
     done
 }
 
+# The name of one run's files in $raw: MODE-CONNS-DEPTH-SIZE-KIND, and -rN for the Nth of several repeats.
+run_name() {
+    local mode=$1 conns=$2 depth=$3 size=$4 kind=$5 rep=${6:-1}
+    echo "$mode-$conns-$depth-$size-$kind$( (( REPEATS > 1 )) && echo "-r$rep" || true)"
+}
+
 # Runs one cell against one server; keeps the last try's JSON in $raw.
 run_cell() {
-    local kind=$1 mode=$2 conns=$3 depth=$4 size=$5
-    local name="$mode-$conns-$depth-$size-$kind" try other
+    local kind=$1 mode=$2 conns=$3 depth=$4 size=$5 rep=$6
+    local name try other
+    name=$(run_name "$mode" "$conns" "$depth" "$size" "$kind" "$rep")
     for try in $(seq "$TRIES"); do
         wait_idle
         set +e
@@ -333,22 +420,29 @@ if [[ $ACTION != report && $CASES == *lines* ]]; then
         if [[ $mode == echo ]]; then cells=("${echo_cells[@]}"); else cells=("${ack_cells[@]}"); fi
         # Start only the servers that have runs to do in this mode.
         kinds=""
-        for kind in $SERVERS; do
+        for kind in $KINDS; do
             for cell in "${cells[@]}"; do
                 read -r conns depth size <<<"$cell"
-                if needs_run "$mode-$conns-$depth-$size-$kind"; then kinds+=" $kind"; break; fi
+                for rep in $(seq "$REPEATS"); do
+                    if needs_run "$(run_name "$mode" "$conns" "$depth" "$size" "$kind" "$rep")"; then kinds+=" $kind"; break 2; fi
+                done
             done
         done
         [[ -n $kinds ]] || continue
         for kind in $kinds; do start_server "$kind" "$mode"; done
         for kind in $kinds; do warm_server "$kind" "$mode"; done
+        read -r -a order <<<"$kinds"
         for cell in "${cells[@]}"; do
             read -r conns depth size <<<"$cell"
-            for kind in $kinds; do
-                if needs_run "$mode-$conns-$depth-$size-$kind"; then
-                    run_cell "$kind" "$mode" "$conns" "$depth" "$size"
-                    redone=$((redone + 1))
-                fi
+            for rep in $(seq "$REPEATS"); do
+                # Taking turns: each round starts with the next server, so none is always first after a pause.
+                for i in "${!order[@]}"; do
+                    kind=${order[$(( (i + rep - 1) % ${#order[@]} ))]}
+                    if needs_run "$(run_name "$mode" "$conns" "$depth" "$size" "$kind" "$rep")"; then
+                        run_cell "$kind" "$mode" "$conns" "$depth" "$size" "$rep"
+                        redone=$((redone + 1))
+                    fi
+                done
             done
         done
         for kind in $kinds; do stop_server "$kind" "$mode"; done
@@ -357,7 +451,7 @@ fi
 if [[ $ACTION != report && $CASES == *bulk* ]]; then
     # Every server that has runs to do listens through all the rounds (an idle one takes no CPU).
     kinds=""
-    for kind in $SERVERS; do
+    for kind in $KINDS; do
         for round in $(seq "$BULK_ROUNDS"); do
             if needs_run "bulk-$kind-$round"; then kinds+=" $kind"; break; fi
         done
@@ -393,14 +487,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "null"
 field() { [[ -s "$1" ]] && jq -r "$2 // \"null\"" "$1" || echo null; }
 # " ✗" when either run was disturbed, " ⚠" when the generator may have limited either.
 doubt() {
-    local f mark=""
+    local f noisy="" limited=""
     for f in "$@"; do
-        awk -v o="$(field "$f" .other_busy_cpus)" -v n="$NOISY" 'BEGIN { exit !(o != "null" && o > n) }' && mark=" ✗"
+        awk -v o="$(field "$f" .other_busy_cpus)" -v n="$NOISY" 'BEGIN { exit !(o != "null" && o > n) }' && noisy=" ✗"
+        awk -v b="$(field "$f" .generator_busiest_thread)" 'BEGIN { exit !(b != "null" && b >= 0.9) }' && limited=" ⚠"
     done
-    for f in "$@"; do
-        awk -v b="$(field "$f" .generator_busiest_thread)" 'BEGIN { exit !(b != "null" && b >= 0.9) }' && mark+=" ⚠"
-    done
-    echo "$mark"
+    echo "$noisy$limited"
 }
 
 netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>/dev/null | head -1 | sed 's/.*epoll-\(.*\)-linux.*/\1/')
@@ -408,58 +500,128 @@ cpu_model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 memory=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 virt=$(systemd-detect-virt 2>/dev/null || echo unknown)
 
+# The JSON files of one cell's runs against one server, one per repeat that has a result.
+cell_files() {
+    local rep f
+    for rep in $(seq "$REPEATS"); do
+        f="$raw/$(run_name "$@" "$rep").json"
+        [[ -s $f ]] && echo "$f"
+    done
+    return 0
+}
+# The median of a field over runs (the mean of the middle two of an even count); null without any.
+median() {
+    local field=$1; shift
+    (( $# > 0 )) || { echo null; return; }
+    jq -s "[.[] | $field | select(. != null)] | sort
+        | if length == 0 then null elif length % 2 == 1 then .[(length - 1) / 2] else (.[length / 2 - 1] + .[length / 2]) / 2 end" "$@"
+}
+# How far a field's runs spread: (max - min) ÷ median as "12%", "–" for fewer than two runs.
+spread() {
+    local field=$1; shift
+    (( $# > 1 )) || { echo "–"; return; }
+    jq -rs "[.[] | $field | select(. != null)] | sort
+        | if length < 2 then \"–\" else (if length % 2 == 1 then .[(length - 1) / 2] else (.[length / 2 - 1] + .[length / 2]) / 2 end) as \$m
+          | if \$m == 0 then \"–\" else \"\(((.[-1] - .[0]) / \$m * 100) | round)%\" end end" "$@"
+}
+# Whether runs A (before "--") are faster or slower than runs B in msgs/s beyond their spread:
+# "faster" or "slower" when every run of one beat every run of the other, else "within noise".
+verdict() {
+    local a=() b=()
+    while [[ $1 != -- ]]; do a+=("$1"); shift; done
+    shift
+    b=("$@")
+    (( ${#a[@]} > 0 && ${#b[@]} > 0 )) || { echo "–"; return; }
+    awk -v alo="$(jq -s 'map(.msgs_per_s) | min' "${a[@]}")" -v ahi="$(jq -s 'map(.msgs_per_s) | max' "${a[@]}")" \
+        -v blo="$(jq -s 'map(.msgs_per_s) | min' "${b[@]}")" -v bhi="$(jq -s 'map(.msgs_per_s) | max' "${b[@]}")" \
+        'BEGIN { if (alo > bhi) print "faster"; else if (ahi < blo) print "slower"; else print "within noise" }'
+}
+# One row of a ratio table: server $1's runs against reference $2's in one cell (mode conns depth size after them).
+ratio_row() {
+    local kind=$1 ref=$2 mode=$3 conns=$4 depth=$5 size=$6 k=() r=() mark
+    mapfile -t k < <(cell_files "$mode" "$conns" "$depth" "$size" "$kind")
+    mapfile -t r < <(cell_files "$mode" "$conns" "$depth" "$size" "$ref")
+    if (( ${#k[@]} == 0 || ${#r[@]} == 0 )); then
+        echo "| $mode | $conns × $depth × $size | $kind | – | – | – | – | – |"
+        return
+    fi
+    mark=$(doubt "${k[@]}" "${r[@]}")
+    echo "| $mode | $conns × $depth × $size | $kind | $(ratio "$(median .msgs_per_s "${k[@]}")" "$(median .msgs_per_s "${r[@]}")")$mark | $(verdict "${k[@]}" -- "${r[@]}") | $(ratio "$(median .latency_us.p99 "${k[@]}")" "$(median .latency_us.p99 "${r[@]}")")$mark | $(ratio "$(median .server_cpu_us_per_msg "${k[@]}")" "$(median .server_cpu_us_per_msg "${r[@]}")")$mark | $(fixed "$(median .server_cpu_us_per_msg "${k[@]}")" 2) / $(fixed "$(median .server_cpu_us_per_msg "${r[@]}")" 2) |"
+}
+# A table of every server in $2 against reference $1, over every cell.
+ratio_table() {
+    local ref=$1 kinds=$2 mode cell conns depth size kind
+    echo "| mode | conns × depth × size | server | msgs/s ÷ $ref | msgs/s beyond the spread | p99 ÷ $ref | server CPU/msg ÷ $ref | server CPU µs/msg, this / $ref |"
+    echo "|---|---|---|---:|---|---:|---:|---:|"
+    for mode in $MODES; do
+        if [[ $mode == echo ]]; then cells=("${echo_cells[@]}"); else cells=("${ack_cells[@]}"); fi
+        for cell in "${cells[@]}"; do
+            read -r conns depth size <<<"$cell"
+            for kind in $kinds; do ratio_row "$kind" "$ref" "$mode" "$conns" "$depth" "$size"; done
+        done
+    done
+}
+
 # The line servers' tables and the ratios between them.
 lines_report() {
+    local runs=() others
     echo
+    if (( REPEATS > 1 )); then
+        echo "Every cell ran $REPEATS times per server, the servers taking turns; each figure is the median of the $REPEATS runs"
+        echo "(of what a column shows, separately), and spread = (max - min) ÷ median over them."
+    fi
     echo "Columns: msgs/s = replies per second; MB/s = reply bytes (10^6) per second; latency from request to reply;"
     echo "server CPU = CPU time (user + system) of the server process per reply;"
     echo "generator CPU = time the generator's loop spent handling messages per reply (it busy-polls; the polling is left out);"
     echo "generator busy = the share of the run its loop spent handling messages (≥ 90% means the generator may be the limit, marked ⚠);"
     echo "other = CPUs' worth of time taken by other processes on the machine during the run (noise; ✗ when above $NOISY after $TRIES tries)."
+    for kind in $KINDS; do
+        [[ -z ${OPTS[$kind]} ]] || echo "Server $kind: this build's sockit server with \`${OPTS[$kind]}\`."
+    done
+    [[ -z $BEFORE_DIR ]] || echo "Server before: the sockit server of $BEFORE_DIR (commit ${BEFORE_REV:-unknown}), loaded by this build's generator."
     for mode in $MODES; do
         if [[ $mode == echo ]]; then cells=("${echo_cells[@]}"); else cells=("${ack_cells[@]}"); fi
         echo
         echo "## $mode"
         echo
-        echo "| conns × depth × size | server | msgs/s | MB/s | p50 | p90 | p99 | p99.9 | max | errors | server CPU µs/msg | generator CPU µs/msg | generator busy | other CPUs |"
-        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        echo "| conns × depth × size | server | msgs/s | spread | MB/s | p50 | p90 | p99 | spread | p99.9 | max | errors | server CPU µs/msg | generator CPU µs/msg | generator busy | other CPUs |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for cell in "${cells[@]}"; do
             read -r conns depth size <<<"$cell"
-            for kind in $SERVERS; do
-                f="$raw/$mode-$conns-$depth-$size-$kind.json"
-                if [[ ! -s $f ]]; then
-                    echo "| $conns × $depth × $size | $kind | failed: $(tail -1 "${f%.json}.err" 2>/dev/null | sed 's/|/\\|/g') | | | | | | | | | | | |"
+            for kind in $KINDS; do
+                mapfile -t runs < <(cell_files "$mode" "$conns" "$depth" "$size" "$kind")
+                if (( ${#runs[@]} == 0 )); then
+                    echo "| $conns × $depth × $size | $kind | failed: $(tail -1 "$raw/$(run_name "$mode" "$conns" "$depth" "$size" "$kind").err" 2>/dev/null | sed 's/|/\\|/g') | | | | | | | | | | | | | |"
                     continue
                 fi
-                busy=$(field "$f" .generator_busiest_thread)
-                other=$(field "$f" .other_busy_cpus)
-                warn=$(awk -v b="$busy" 'BEGIN { if (b != "null" && b >= 0.9) print " ⚠" }')
-                noisy=$(awk -v o="$other" -v n="$NOISY" 'BEGIN { if (o != "null" && o > n) print " ✗" }')
-                echo "| $conns × $depth × $size | $kind | $(commas "$(field "$f" .msgs_per_s)") | $(fixed "$(field "$f" .mb_per_s_received)" 1) | $(latency "$(field "$f" .latency_us.p50)") | $(latency "$(field "$f" .latency_us.p90)") | $(latency "$(field "$f" .latency_us.p99)") | $(latency "$(field "$f" .latency_us.p99_9)") | $(latency "$(field "$f" .latency_us.max)") | $(field "$f" .errors) | $(fixed "$(field "$f" .server_cpu_us_per_msg)" 2) | $(fixed "$(field "$f" .generator_cpu_us_per_msg)" 2) | $(awk -v b="$busy" 'BEGIN { if (b == "null") print "–"; else printf "%.0f%%", b * 100 }')$warn | $(fixed "$other" 2)$noisy |"
+                busy=$(median .generator_busiest_thread "${runs[@]}")
+                other=$(median .other_busy_cpus "${runs[@]}")
+                warn=$(for f in "${runs[@]}"; do awk -v b="$(field "$f" .generator_busiest_thread)" 'BEGIN { if (b != "null" && b >= 0.9) print " ⚠" }'; done | sort -u)
+                noisy=$(for f in "${runs[@]}"; do awk -v o="$(field "$f" .other_busy_cpus)" -v n="$NOISY" 'BEGIN { if (o != "null" && o > n) print " ✗" }'; done | sort -u)
+                echo "| $conns × $depth × $size | $kind | $(commas "$(median .msgs_per_s "${runs[@]}")") | $(spread .msgs_per_s "${runs[@]}") | $(fixed "$(median .mb_per_s_received "${runs[@]}")" 1) | $(latency "$(median .latency_us.p50 "${runs[@]}")") | $(latency "$(median .latency_us.p90 "${runs[@]}")") | $(latency "$(median .latency_us.p99 "${runs[@]}")") | $(spread .latency_us.p99 "${runs[@]}") | $(latency "$(median .latency_us.p99_9 "${runs[@]}")") | $(latency "$(median .latency_us.max "${runs[@]}")") | $(jq -s 'map(.errors // 0) | add' "${runs[@]}") | $(fixed "$(median .server_cpu_us_per_msg "${runs[@]}")" 2) | $(fixed "$(median .generator_cpu_us_per_msg "${runs[@]}")" 2) | $(awk -v b="$busy" 'BEGIN { if (b == "null") print "–"; else printf "%.0f%%", b * 100 }')$warn | $(fixed "$other" 2)$noisy |"
             done
         done
     done
-    if [[ " $SERVERS " == *" sockit "* ]] && [[ " $SERVERS " == *" netty "* ]]; then
+    others=$(for kind in $KINDS; do [[ $kind == netty ]] || echo "$kind"; done | paste -sd' ')
+    if [[ " $KINDS " == *" netty "* && -n $others ]]; then
         echo
-        echo "## sockit against the others"
+        echo "## against Netty"
         echo
-        echo "Ratios above 1.00× favour sockit for msgs/s; below 1.00× favour sockit for p99 and CPU per message."
-        echo "✗: one of the two runs was disturbed by other processes, so the ratio means little; ⚠: the load generator"
+        echo "Medians$( (( REPEATS > 1 )) && echo " of $REPEATS runs" || true) against Netty's in the same cell. Ratios above 1.00× favour the server for msgs/s; below 1.00× for p99 and CPU per message."
+        echo "Beyond the spread: \"faster\" or \"slower\" only when every run of the one beat every run of the other."
+        echo "✗: a run of the two was disturbed by other processes, so the ratio means little; ⚠: the load generator"
         echo "was at least 90% busy in one of them, so that server may be faster than measured."
         echo
-        echo "| mode | conns × depth × size | msgs/s sockit ÷ Netty | msgs/s sockit ÷ JDK | p99 sockit ÷ Netty | server CPU/msg sockit ÷ Netty |"
-        echo "|---|---|---:|---:|---:|---:|"
-        for mode in $MODES; do
-            if [[ $mode == echo ]]; then cells=("${echo_cells[@]}"); else cells=("${ack_cells[@]}"); fi
-            for cell in "${cells[@]}"; do
-                read -r conns depth size <<<"$cell"
-                s="$raw/$mode-$conns-$depth-$size-sockit.json"
-                n="$raw/$mode-$conns-$depth-$size-netty.json"
-                j="$raw/$mode-$conns-$depth-$size-jdk.json"
-                sn=$(doubt "$s" "$n")
-                echo "| $mode | $conns × $depth × $size | $(ratio "$(field "$s" .msgs_per_s)" "$(field "$n" .msgs_per_s)")$sn | $(ratio "$(field "$s" .msgs_per_s)" "$(field "$j" .msgs_per_s)")$(doubt "$s" "$j") | $(ratio "$(field "$s" .latency_us.p99)" "$(field "$n" .latency_us.p99)")$sn | $(ratio "$(field "$s" .server_cpu_us_per_msg)" "$(field "$n" .server_cpu_us_per_msg)")$sn |"
-            done
-        done
+        ratio_table netty "$others"
+    fi
+    others=$(for kind in $KINDS; do [[ $kind == netty || $kind == jdk || $kind == before ]] || echo "$kind"; done | paste -sd' ')
+    if [[ -n $BEFORE_DIR && -n $others ]]; then
+        echo
+        echo "## this build against the before build"
+        echo
+        echo "Before: $BEFORE_DIR, commit ${BEFORE_REV:-unknown}; this build: commit ${GIT_REV:-unknown}. Medians$( (( REPEATS > 1 )) && echo " of $REPEATS runs" || true); above 1.00× this build is faster (msgs/s), below 1.00× it has the lower p99 and CPU per message."
+        echo
+        ratio_table before "$others"
     fi
 }
 
@@ -490,7 +652,7 @@ bulk_report() {
     echo
     echo "| server | Gbit/s | each round | MB/s | ÷ iperf3 | server CPUs | server CPU ms/GB | sender CPUs | sender busiest thread | other CPUs |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    for kind in iperf3 $SERVERS; do
+    for kind in iperf3 $KINDS; do
         f=$(median_run "$kind")
         rounds=$(for round in $(seq "$BULK_ROUNDS"); do fixed "$(field "$raw/bulk-$kind-$round.json" .gbit_per_s)" 1; echo; done | paste -sd' ')
         if [[ -z $f ]]; then
@@ -505,6 +667,16 @@ bulk_report() {
 }
 
 flags="$( (( QUICK )) && echo ' --quick' || true)$([[ $CASES == bulk ]] && echo ' --bulk-only' || true)$([[ $CASES == lines ]] && echo ' --no-bulk' || true)"
+[[ $SERVERS == "sockit netty jdk" ]] || flags+=" --servers \"$SERVERS\""
+[[ $MODES == "echo ack" ]] || flags+=" --modes \"$MODES\""
+(( QUICK )) || [[ $DURATION == 10s ]] || flags+=" --duration $DURATION"
+(( QUICK )) || [[ $WARMUP == 2s ]] || flags+=" --warmup $WARMUP"
+(( REPEATS == 1 )) || flags+=" --repeats $REPEATS"
+(( QUICK )) || [[ $CONNS == "1 64 1000" ]] || flags+=" --conns \"$CONNS\""
+(( QUICK )) || [[ $DEPTHS == "1 16" ]] || flags+=" --depths \"$DEPTHS\""
+(( QUICK )) || [[ $SIZES == "64 1024" ]] || flags+=" --sizes \"$SIZES\""
+[[ -z $BEFORE_DIR ]] || flags+=" --before $BEFORE_DIR"
+while IFS= read -r variant; do [[ -z $variant ]] || flags+=" --variant '$variant'"; done <<<"$VARIANTS"
 {
     if [[ $CASES == bulk ]]; then
         echo "# sockit vs iperf3, Netty and plain JDK: bulk transfer, ${STARTED:-$(date '+%Y-%m-%d %H:%M %Z')}$( (( QUICK )) && echo ' (quick)' || true)"
@@ -515,10 +687,11 @@ flags="$( (( QUICK )) && echo ' --quick' || true)$([[ $CASES == bulk ]] && echo 
     echo "- machine: $(nproc) × $cpu_model, $memory, Linux $(uname -r), virtualisation: $virt"
     echo "- JDK: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
     [[ $CASES != *lines* ]] || echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`/\`ack\` (commit ${GIT_REV:-unknown}), Netty ${netty_version:-?} epoll, plain JDK (platform thread per connection); each JVM \`${SERVER_JVM[*]}\`, pinned \`taskset -c 0\`"
-    [[ $CASES != *lines* ]] || echo "- load: \`sockit bench --threads 1 --busy-poll --duration $DURATION --warmup $WARMUP --json --server-pid PID\`, a fresh JVM \`${BENCH_JVM[*]}\` per run, pinned \`taskset -c 1\`; closed loop, every reply verified; each server was first loaded for 5 s unmeasured so its JIT had compiled the hot path"
+    [[ $CASES != *lines* ]] || echo "- load: \`sockit bench --threads 1 --busy-poll --duration $DURATION --warmup $WARMUP --json --server-pid PID\`, a fresh JVM \`${BENCH_JVM[*]}\` per run, pinned \`taskset -c 1\`; closed loop, every reply verified; each server was first loaded for 5 s unmeasured so its JIT had compiled the hot path$( (( REPEATS > 1 )) && echo "; every cell $REPEATS times per server, the servers taking turns" || true)"
     echo "- a run starts when the machine is under ${IDLE_PERCENT}% busy and is repeated (up to $TRIES tries) when other processes took more than $NOISY CPUs during it"
     [[ -z ${REDONE:-} ]] || echo "- disturbed runs measured again (\`bench/run.sh --redo $(basename "$raw")\`): $REDONE"
     echo "- reproduce: \`bench/run.sh$flags\`; raw JSON below"
+    [[ -z $BEFORE_DIR ]] || echo "- before: the sockit server of \`$BEFORE_DIR\` (commit ${BEFORE_REV:-unknown}), its bench module built there"
     if [[ $CASES == *lines* ]]; then lines_report; fi
     if [[ $CASES == *bulk* ]]; then bulk_report; fi
     echo

@@ -3,21 +3,24 @@
 # (NettyWebSocketServer: HttpServerCodec, WebSocketServerProtocolHandler, echo of each frame),
 # the same load generator for both (sockit bench ws://, each request a 64-byte text message),
 # at 1, 64 and 1,000 connections x depth 1 and 16. Writes a dated Markdown table to
-# bench/results/DATE-websocket.md; about 3 minutes with the defaults.
+# bench/results/DATE-websocket.md; about 4 minutes with the defaults.
 #
-#   bench/websocket.sh                         10 s measured after 2 s warmup per cell
-#   bench/websocket.sh --duration 3s --warmup 1s
+#   bench/websocket.sh                         3 repeats of 3 s measured after 1 s warmup per cell
+#   bench/websocket.sh --repeats 5 --duration 5s --warmup 2s
 #   bench/websocket.sh --no-build              use what is already built (or NO_BUILD=1)
 #
-# As bench/run.sh: the server pinned to CPU 0, the generator to CPU 1 busy-polling, each run
-# after the machine is idle, the server warmed before its first cell; figures taken while
-# other processes took CPU are marked. Needs: Linux, 2 CPUs, taskset, jq, Maven unless
-# --no-build. Ports 9131-9132 on 127.0.0.1.
+# Both servers run at once, pinned to CPU 0, warmed before the first cell; the generator on
+# CPU 1 busy-polls. The two take turns cell by cell (who goes first alternates by repeat), so
+# drift of the machine falls on both alike; each cell's figure is the median of its repeats,
+# msgs/s and p99 each. Each run starts after the machine is idle; runs while other processes
+# took CPU are marked. Needs: Linux, 2 CPUs, taskset, jq, Maven unless --no-build. Ports
+# 9131-9132 on 127.0.0.1.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-DURATION=10s
-WARMUP=2s
+DURATION=3s
+WARMUP=1s
+REPEATS=3
 NO_BUILD=${NO_BUILD:-}
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
@@ -28,8 +31,9 @@ while (( $# > 0 )); do
     case "$1" in
         --duration) DURATION=${2:?--duration needs a value, e.g. 10s}; shift 2 ;;
         --warmup) WARMUP=${2:?--warmup needs a value, e.g. 2s}; shift 2 ;;
+        --repeats) REPEATS=${2:?--repeats needs a number, e.g. 3}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
-        -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench/websocket.sh: unknown argument \"$1\"; see bench/websocket.sh --help" >&2; exit 2 ;;
     esac
 done
@@ -57,47 +61,78 @@ bench() { # ENDPOINT OPTIONS... -> the generator, pinned to CPU 1
     timeout 600 taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand "$@"
 }
 
+[[ $REPEATS =~ ^[1-9][0-9]*$ ]] || { echo "bench/websocket.sh: --repeats must be a number from 1, not \"$REPEATS\"" >&2; exit 2; }
 cells=("1 1" "1 16" "64 1" "64 16" "1000 1" "1000 16")
 for kind in sockit netty; do
     url="ws://127.0.0.1:${PORT[$kind]}/echo"
     taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" -cp "$BENCH_CLASSPATH" dev.sockit.bench.ServerMain "$kind" "$url" echo \
         >"$raw/server-$kind.log" 2>&1 &
     PID[$kind]=$!
+done
+for kind in sockit netty; do
+    url="ws://127.0.0.1:${PORT[$kind]}/echo"
     for _ in $(seq 300); do grep -qs "listening on" "$raw/server-$kind.log" && break; sleep 0.1; done
     grep -qs "listening on" "$raw/server-$kind.log" \
         || { echo "bench/websocket.sh: the $kind server did not start: $(tail -3 "$raw/server-$kind.log")" >&2; exit 1; }
-    bench "$url" --conns 64 --depth 16 --duration 3s --warmup 0s --json >/dev/null 2>>"$raw/warm-$kind.err" || true
+    for warm in "64 16" "1000 1"; do
+        read -r conns depth <<<"$warm"
+        bench "$url" --mode echo --conns "$conns" --depth "$depth" --duration 3s --warmup 0s --json >/dev/null 2>>"$raw/warm-$kind.err" || true
+    done
+done
+for (( r = 1; r <= REPEATS; r++ )); do
+    order=(sockit netty)
+    (( r % 2 == 0 )) && order=(netty sockit)
     for cell in "${cells[@]}"; do
         read -r conns depth <<<"$cell"
-        wait_idle
-        bench "$url" --conns "$conns" --depth "$depth" --size 64 --duration "$DURATION" --warmup "$WARMUP" \
-            --server-pid "${PID[$kind]}" --busy-poll --json >"$raw/$kind-$conns-$depth.json" 2>"$raw/$kind-$conns-$depth.err" \
-            || echo "  $kind $conns x $depth: $(tail -1 "$raw/$kind-$conns-$depth.err")" >&2
-        printf '  %-7s %5s conns x depth %-3s %12s msgs/s  p99 %s us\n' "$kind" "$conns" "$depth" \
-            "$(jq -r '.msgs_per_s // 0 | floor' "$raw/$kind-$conns-$depth.json" 2>/dev/null)" \
-            "$(jq -r '.latency_us.p99 // "-"' "$raw/$kind-$conns-$depth.json" 2>/dev/null)" >&2
+        for kind in "${order[@]}"; do
+            url="ws://127.0.0.1:${PORT[$kind]}/echo"
+            out="$raw/$kind-$conns-$depth-$r"
+            wait_idle
+            bench "$url" --mode echo --conns "$conns" --depth "$depth" --size 64 --duration "$DURATION" --warmup "$WARMUP" \
+                --server-pid "${PID[$kind]}" --busy-poll --json >"$out.json" 2>"$out.err" \
+                || echo "  $kind $conns x $depth: $(tail -1 "$out.err")" >&2
+            printf '  %s/%s %-7s %5s conns x depth %-3s %12s msgs/s  p99 %s us\n' "$r" "$REPEATS" "$kind" "$conns" "$depth" \
+                "$(jq -r '.msgs_per_s // 0 | floor' "$out.json" 2>/dev/null)" \
+                "$(jq -r '.latency_us.p99 // "-"' "$out.json" 2>/dev/null)" >&2
+        done
     done
-    kill "${PID[$kind]}"; wait "${PID[$kind]}" 2>/dev/null || true; unset "PID[$kind]"
 done
 
-field() { [[ -s "$1" ]] && jq -r "$2 // \"null\"" "$1" || echo null; }
+# The median of a field over a kind's repeats of a cell (the lower middle of an even count); null if none ran.
+median() { # KIND CONNS DEPTH JQ-FIELD
+    local f values=()
+    for f in "$raw/$1-$2-$3"-*.json; do
+        [[ -s $f ]] && values+=("$(jq -r "$4 // empty" "$f")")
+    done
+    (( ${#values[@]} > 0 )) || { echo null; return; }
+    printf '%s\n' "${values[@]}" | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "null"; else print v[int((NR + 1) / 2)] }'
+}
+disturbed() { # KIND CONNS DEPTH: how many repeats other processes disturbed
+    local f n=0
+    for f in "$raw/$1-$2-$3"-*.json; do
+        [[ -s $f ]] && awk -v o="$(jq -r '.other_busy_cpus // 0' "$f")" 'BEGIN { exit !(o > 0.05) }' && n=$(( n + 1 ))
+    done
+    (( n > 0 )) && echo " ($n*)" || true
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "null" || a == "null" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
+floor() { awk -v a="$1" 'BEGIN { if (a == "null") print "–"; else printf "%d", a }'; }
 report="$BENCH_DIR/results/$stamp-websocket.md"
 {
     echo "# WebSocket echo: sockit against Netty 4.2 ($stamp)"
     echo
     echo "64-byte text messages, \`sockit bench ws://\` as the generator for both, $DURATION measured after"
-    echo "$WARMUP warmup per cell; server on CPU 0, generator on CPU 1. \* other processes took more"
-    echo "than 0.05 CPUs during the run: the figure is disturbed."
+    echo "$WARMUP warmup per cell, $REPEATS repeats taking turns cell by cell; each figure the median of"
+    echo "the repeats. Server on CPU 0 (JVM \`${SERVER_JVM[*]}\`), generator on CPU 1. (n\*): in n"
+    echo "repeats other processes took more than 0.05 CPUs: disturbed. Commit $(cd "$ROOT_DIR" && git rev-parse --short HEAD)$(cd "$ROOT_DIR" && git status --porcelain -- core bench | grep -q . && echo ' + uncommitted changes' || true)."
+    echo "Raw: bench/results/tmp/$(basename "$raw")."
     echo
     echo "| conns × depth | sockit msgs/s | netty msgs/s | sockit/netty | sockit p99 µs | netty p99 µs |"
     echo "|---|---:|---:|---:|---:|---:|"
     for cell in "${cells[@]}"; do
         read -r conns depth <<<"$cell"
-        s="$raw/sockit-$conns-$depth.json"; n="$raw/netty-$conns-$depth.json"
-        mark() { awk -v o="$(field "$1" .other_busy_cpus)" 'BEGIN { if (o != "null" && o > 0.05) print "*" }'; }
-        echo "| $conns × $depth | $(field "$s" '.msgs_per_s | floor')$(mark "$s") | $(field "$n" '.msgs_per_s | floor')$(mark "$n") |" \
-             "$(ratio "$(field "$s" .msgs_per_s)" "$(field "$n" .msgs_per_s)") | $(field "$s" .latency_us.p99) | $(field "$n" .latency_us.p99) |"
+        s=$(median sockit "$conns" "$depth" .msgs_per_s); n=$(median netty "$conns" "$depth" .msgs_per_s)
+        echo "| $conns × $depth | $(floor "$s")$(disturbed sockit "$conns" "$depth") | $(floor "$n")$(disturbed netty "$conns" "$depth") |" \
+             "$(ratio "$s" "$n") | $(median sockit "$conns" "$depth" .latency_us.p99) | $(median netty "$conns" "$depth" .latency_us.p99) |"
     done
 } >"$report"
 echo "bench/websocket.sh: wrote $report" >&2

@@ -44,6 +44,8 @@ public final class AccessPolicy {
      * This policy, also allowing {@code ranges}: addresses or CIDR ranges as
      * {@link AddressRange#parse} reads them.
      *
+     * @param ranges addresses or CIDR ranges, e.g. {@code "10.0.0.0/8", "::1"}
+     * @return a copy that allows them too
      * @throws IllegalArgumentException naming the first range that is not one, and why
      */
     public AccessPolicy allow(String... ranges) {
@@ -54,23 +56,25 @@ public final class AccessPolicy {
      * This policy, also denying {@code ranges}; a denied peer is refused even when an allowed
      * range holds it too.
      *
+     * @param ranges addresses or CIDR ranges, e.g. {@code "10.0.0.0/8", "::1"}
+     * @return a copy that denies them too
      * @throws IllegalArgumentException naming the first range that is not one, and why
      */
     public AccessPolicy deny(String... ranges) {
         return new AccessPolicy(allowed, concat(denied, ranges));
     }
 
-    /** The allowed ranges, in the order given. */
+    /** {@return the allowed ranges, in the order given} */
     public List<AddressRange> allowed() {
         return List.of(allowed);
     }
 
-    /** The denied ranges, in the order given. */
+    /** {@return the denied ranges, in the order given} */
     public List<AddressRange> denied() {
         return List.of(denied);
     }
 
-    /** True when everyone may connect. */
+    /** {@return true when everyone may connect} */
     public boolean isOpen() {
         return allowed.length == 0 && denied.length == 0;
     }
@@ -78,6 +82,9 @@ public final class AccessPolicy {
     /**
      * Why {@code peer} may not connect, or empty when it may. Peers without an IP address
      * (Unix sockets) always may.
+     *
+     * @param peer the peer's address, as the socket reports it
+     * @return the rule that refuses it, for the log, or empty
      */
     public Optional<String> refusal(SocketAddress peer) {
         if (isOpen() || !(peer instanceof InetSocketAddress inet) || inet.getAddress() == null) {
@@ -86,7 +93,11 @@ public final class AccessPolicy {
         return refusal(inet.getAddress());
     }
 
-    /** Why {@code address} may not connect, such as {@code denied by --deny 10.0.0.0/8}, or empty when it may. */
+    /**
+     * {@return why {@code address} may not connect, such as {@code denied by --deny 10.0.0.0/8}, or empty when it may}
+     *
+     * @param address the peer's IP address
+     */
     public Optional<String> refusal(InetAddress address) {
         for (AddressRange range : denied) {
             if (range.contains(address)) {

@@ -49,6 +49,8 @@ public final class AddressRange {
      * Reads an address ({@code 192.168.1.7}, {@code ::1}: that address alone) or a range
      * ({@code ADDRESS/PREFIX}). Never looks a name up: only literal addresses are accepted.
      *
+     * @param text the address or range; surrounding spaces are ignored
+     * @return the range
      * @throws IllegalArgumentException starting with the text, saying what is wrong and what
      *     to write instead, e.g. {@code 10.0.0.0/33: a prefix of an IPv4 range is 0 to 32}
      */
@@ -144,6 +146,9 @@ public final class AddressRange {
     /**
      * True when {@code address} is in this range. An IPv4-mapped IPv6 address is matched as
      * its IPv4 address; an IPv4 address never matches an IPv6 range, nor the reverse.
+     *
+     * @param address the address to look for
+     * @return true when the range holds it
      */
     public boolean contains(InetAddress address) {
         byte[] bytes = address.getAddress();
@@ -156,12 +161,12 @@ public final class AddressRange {
         return ipv6 && (longAt(bytes, 0) & maskHi) == networkHi && (longAt(bytes, 8) & maskLo) == networkLo;
     }
 
-    /** True for an IPv6 range; false for IPv4 (including one written in the IPv4-mapped form). */
+    /** {@return true for an IPv6 range}; false for IPv4 (including one written in the IPv4-mapped form). */
     public boolean isIpv6() {
         return ipv6;
     }
 
-    /** The prefix length: 32 (IPv4) or 128 (IPv6) for a single address. */
+    /** {@return the prefix length}: 32 (IPv4) or 128 (IPv6) for a single address. */
     public int prefix() {
         return prefix;
     }

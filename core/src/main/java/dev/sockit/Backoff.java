@@ -47,12 +47,18 @@ public final class Backoff {
 
     private Backoff() {}
 
-    /** A backoff with the defaults: 250 ms, ×2, at most 10 s, ±50% jitter. */
+    /** {@return a backoff with the defaults: 250 ms, ×2, at most 10 s, ±50% jitter} */
     public static Backoff exponential() {
         return new Backoff();
     }
 
-    /** The first delay, before jitter. Default: 250 ms. */
+    /**
+     * The first delay, before jitter. Default: 250 ms.
+     *
+     * @param initial a positive duration, not above {@link #max(Duration) the maximum}
+     * @return this backoff
+     * @throws IllegalArgumentException when {@code initial} is not positive or exceeds the maximum
+     */
     public Backoff initial(Duration initial) {
         if (initial.isNegative() || initial.isZero()) {
             throw new IllegalArgumentException("Backoff initial delay must be positive, not " + initial);
@@ -65,7 +71,13 @@ public final class Backoff {
         return this;
     }
 
-    /** The longest delay, jitter included. Default: 10 s. */
+    /**
+     * The longest delay, jitter included. Default: 10 s.
+     *
+     * @param max not below the initial delay
+     * @return this backoff
+     * @throws IllegalArgumentException when {@code max} is below the initial delay
+     */
     public Backoff max(Duration max) {
         if (max.compareTo(initial) < 0) {
             throw new IllegalArgumentException("Backoff maximum (" + max + ") must not be below the initial delay ("
@@ -75,7 +87,13 @@ public final class Backoff {
         return this;
     }
 
-    /** How much each delay grows over the one before. Default: 2. */
+    /**
+     * How much each delay grows over the one before. Default: 2.
+     *
+     * @param multiplier a finite number, at least 1 (1 for a constant delay)
+     * @return this backoff
+     * @throws IllegalArgumentException for a number below 1, infinite, or NaN
+     */
     public Backoff multiplier(double multiplier) {
         if (!(multiplier >= 1) || Double.isInfinite(multiplier)) {
             throw new IllegalArgumentException("Backoff multiplier must be a finite number of at least 1, not " + multiplier);
@@ -84,19 +102,29 @@ public final class Backoff {
         return this;
     }
 
-    /** How delays are spread. Default: {@link Jitter#HALF}, ±50%. */
+    /**
+     * How delays are spread. Default: {@link Jitter#HALF}, ±50%.
+     *
+     * @param jitter the spread; not null
+     * @return this backoff
+     */
     public Backoff jitter(Jitter jitter) {
         this.jitter = Objects.requireNonNull(jitter, "jitter");
         return this;
     }
 
-    /** Where jitter comes from; give a seeded generator for repeatable delays. Default: {@link RandomGenerator#getDefault()}. */
+    /**
+     * Where jitter comes from; give a seeded generator for repeatable delays. Default: {@link RandomGenerator#getDefault()}.
+     *
+     * @param random the generator; not null
+     * @return this backoff
+     */
     public Backoff random(RandomGenerator random) {
         this.random = Objects.requireNonNull(random, "random");
         return this;
     }
 
-    /** The delay before the next attempt; counts that attempt. */
+    /** {@return the delay before the next attempt}; counts that attempt. */
     public Duration next() {
         attempts++;
         double base = Math.min(initial.toNanos() * Math.pow(multiplier, attempts - 1), max.toNanos());
@@ -109,8 +137,9 @@ public final class Backoff {
     }
 
     /**
-     * Sleeps for {@link #next()} and returns how long.
+     * Sleeps for {@link #next()}.
      *
+     * @return how long it slept
      * @throws InterruptedException when the thread is interrupted while it waits
      */
     public Duration pause() throws InterruptedException {
@@ -119,7 +148,7 @@ public final class Backoff {
         return delay;
     }
 
-    /** How many delays were handed out since the last {@link #reset()}: the attempt now due. */
+    /** {@return how many delays were handed out since the last {@link #reset()}}: the attempt now due. */
     public int attempts() {
         return attempts;
     }

@@ -36,6 +36,12 @@ public record ClientProxy(Kind kind, String host, int port, String user, String 
         HTTP
     }
 
+    /**
+     * Checks the parts.
+     *
+     * @throws IllegalArgumentException for a port outside 1 to 65535, or a user without a password or the reverse
+     * @throws NullPointerException     for a null kind or host
+     */
     public ClientProxy {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(host, "host");
@@ -51,6 +57,9 @@ public record ClientProxy(Kind kind, String host, int port, String user, String 
      * Reads {@code socks5://[USER:PASSWORD@]HOST:PORT} or {@code http://[USER:PASSWORD@]HOST:PORT}
      * ({@code socks5h://} is taken as {@code socks5://}: the name always goes to the proxy).
      *
+     * @param text the proxy as written; a user or password with {@code @} or {@code :} in it is
+     *     percent-encoded
+     * @return the proxy
      * @throws IllegalArgumentException naming the text and how to write it
      */
     public static ClientProxy parse(String text) {
@@ -88,7 +97,7 @@ public record ClientProxy(Kind kind, String host, int port, String user, String 
                 + " http://HOST:PORT, with USER:PASSWORD@ before the host if the proxy asks, e.g. socks5://127.0.0.1:1080");
     }
 
-    /** The proxy's address as a tcp:// endpoint, to connect to it. */
+    /** {@return the proxy's address as a tcp:// endpoint}, to connect to it. */
     public Endpoint endpoint() {
         return Endpoint.tcp(host, port);
     }

@@ -13,7 +13,13 @@ package dev.sockit;
  */
 public record CloseReason(Code code, String text, int closeCode) {
 
-    /** A reason whose close code on the wire follows from its kind. */
+    /**
+     * A reason whose close code on the wire follows from its kind.
+     *
+     * @param code the kind of reason
+     * @param text what happened, for people
+     * @throws IllegalArgumentException when {@code code} or {@code text} is null
+     */
     public CloseReason(Code code, String text) {
         this(code, text, 0);
     }
@@ -24,6 +30,8 @@ public record CloseReason(Code code, String text, int closeCode) {
      *
      * <pre>{@code connection.close(CloseReason.of(Code.CLOSED, "text only, please").withCloseCode(1003));}</pre>
      *
+     * @param closeCode 1000 to 4999, or 0 for the code that follows from the kind
+     * @return the same reason with that close code
      * @throws IllegalArgumentException for a code outside 1000 to 4999
      */
     public CloseReason withCloseCode(int closeCode) {
@@ -56,6 +64,11 @@ public record CloseReason(Code code, String text, int closeCode) {
         KICKED
     }
 
+    /**
+     * Checks the parts.
+     *
+     * @throws IllegalArgumentException when {@code code} or {@code text} is null, or {@code closeCode} negative
+     */
     public CloseReason {
         if (code == null || text == null) {
             throw new IllegalArgumentException("a close reason needs a code and a text");
@@ -68,6 +81,10 @@ public record CloseReason(Code code, String text, int closeCode) {
     /**
      * The UTF-8 bytes of {@code text}, cut to at most {@code maxBytes} on a character boundary:
      * how a close frame, with its 123 bytes of reason, carries a longer text.
+     *
+     * @param text     the text
+     * @param maxBytes the most bytes to keep, 0 or more
+     * @return the bytes, the whole text when it fits
      */
     public static byte[] utf8Within(String text, int maxBytes) {
         byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -82,30 +99,42 @@ public record CloseReason(Code code, String text, int closeCode) {
         return java.util.Arrays.copyOf(bytes, end);
     }
 
-    /** A reason with the given code and text. */
+    /**
+     * {@return a reason with the given code and text}
+     *
+     * @param code the kind of reason
+     * @param text what happened, for people
+     * @throws IllegalArgumentException when {@code code} or {@code text} is null
+     */
     public static CloseReason of(Code code, String text) {
         return new CloseReason(code, text);
     }
 
     private static final String PER_SOURCE = "too many connections from ";
 
-    /** One address has {@code open} connections, the most one address may have ({@code Server.Builder.maxPerSource}). */
+    /**
+     * {@return the reason a peer is refused when its address has the most connections one may have}
+     * See {@code Server.Builder.maxPerSource}.
+     *
+     * @param address the peer's address, as the log shows it
+     * @param open    how many connections it has open
+     */
     public static CloseReason perSourceLimit(String address, int open) {
         return new CloseReason(Code.LIMIT, PER_SOURCE + address + ": " + open
                 + " open, the most one address may have; try again later");
     }
 
-    /** True for the reason {@link #perSourceLimit} gives, as opposed to the limit on all connections. */
+    /** {@return true for the reason {@link #perSourceLimit} gives}, as opposed to the limit on all connections. */
     public boolean isPerSourceLimit() {
         return code == Code.LIMIT && text.startsWith(PER_SOURCE);
     }
 
-    /** The peer closed its end. */
+    /** {@return the reason for a peer that closed its end} */
     public static CloseReason peerClosed() {
         return new CloseReason(Code.PEER_CLOSED, "peer closed the connection");
     }
 
-    /** The application closed the connection. */
+    /** {@return the reason for a connection the application closed} */
     public static CloseReason closed() {
         return new CloseReason(Code.CLOSED, "closed");
     }
@@ -113,6 +142,8 @@ public record CloseReason(Code code, String text, int closeCode) {
     /**
      * True when the reason is the peer's fault, a limit, or the operator's decision to kick
      * it, and the framing should tell the peer why (lines send {@code error: TEXT}).
+     *
+     * @return true for {@code PROTOCOL_ERROR}, {@code LIMIT} and {@code KICKED}
      */
     public boolean isError() {
         return code == Code.PROTOCOL_ERROR || code == Code.LIMIT || code == Code.KICKED;

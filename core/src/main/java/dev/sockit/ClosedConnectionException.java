@@ -8,6 +8,8 @@ public final class ClosedConnectionException extends IOException {
     private final transient CloseReason reason;
 
     /**
+     * A send or receive on a connection that has closed.
+     *
      * @param description which connection, for the message
      * @param reason      why it closed
      */
@@ -16,7 +18,7 @@ public final class ClosedConnectionException extends IOException {
         this.reason = reason;
     }
 
-    /** Why the connection closed. */
+    /** {@return why the connection closed}; null after deserialization, which does not keep it. */
     public CloseReason reason() {
         return reason;
     }

@@ -59,6 +59,8 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
+     * What became of a command for one connection, and whose connection it was.
+     *
      * @param outcome what became of it
      * @param remote  the connection's peer, when the node that holds it said
      */
@@ -87,27 +89,31 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    /** The broker the cluster runs on. */
+    /** {@return the broker the cluster runs on} */
     public Broker broker() {
         return broker;
     }
 
-    /** This node's name. */
+    /** {@return this node's name} */
     public String node() {
         return broker.node();
     }
 
-    /** False for a server alone. */
+    /** {@return false for a server alone} */
     public boolean spansNodes() {
         return broker.spansNodes();
     }
 
-    /** The live nodes, this one included, sorted. */
+    /** {@return the live nodes, this one included, sorted} */
     public List<String> nodes() {
         return broker.nodes();
     }
 
-    /** {@code connection}'s id across the cluster: {@code node/number}, or the number alone for a server alone. */
+    /**
+     * {@return {@code connection}'s id across the cluster}: {@code node/number}, or the number alone for a server alone.
+     *
+     * @param connection a connection of this server
+     */
     public ConnectionId id(Connection connection) {
         return idOf(broker, connection);
     }
@@ -119,6 +125,9 @@ public final class Cluster implements AutoCloseable {
     /**
      * Sends {@code message} to every connection of every node. Returns how many connections
      * of this node it reached; the other nodes' are not counted (they are told, at most once).
+     *
+     * @param message the message for everyone
+     * @return how many connections of this node it reached
      */
     public int broadcast(Message message) {
         int reached = server.broadcastHere(message);
@@ -128,7 +137,14 @@ public final class Cluster implements AutoCloseable {
         return reached;
     }
 
-    /** Sends {@code message} to one connection of any node, waiting at most {@code wait} for its node to say. */
+    /**
+     * Sends {@code message} to one connection of any node, waiting for its node to say it did.
+     *
+     * @param id      the connection's id, as {@link #id} gives it
+     * @param message the message
+     * @param wait    how long to wait for another node's answer; a connection of this node does not wait
+     * @return what became of it; {@link Outcome#NO_ANSWER} when {@code wait} passed
+     */
     public Result send(ConnectionId id, Message message, Duration wait) {
         if (id.isOn(node())) {
             return sendHere(id.number(), message);
@@ -141,7 +157,14 @@ public final class Cluster implements AutoCloseable {
         }, wait);
     }
 
-    /** Closes one connection of any node with {@code reason}, its peer told; waits at most {@code wait}. */
+    /**
+     * Closes one connection of any node with {@code reason}, its peer told.
+     *
+     * @param id     the connection's id, as {@link #id} gives it
+     * @param reason why, for the peer and the log
+     * @param wait   how long to wait for another node's answer
+     * @return what became of it; {@link Outcome#NO_ANSWER} when {@code wait} passed
+     */
     public Result kick(ConnectionId id, String reason, Duration wait) {
         if (id.isOn(node())) {
             return kickHere(id.number(), reason);
@@ -152,12 +175,22 @@ public final class Cluster implements AutoCloseable {
         }, wait);
     }
 
-    /** Every node's connections, asking each other node and waiting at most {@code wait} for all. */
+    /**
+     * Every node's connections, asking each other node and waiting for all.
+     *
+     * @param wait how long to wait, in all, for the other nodes' answers
+     * @return each node's connections by id, and the nodes that did not answer in time
+     */
     public Survey<List<ConnectionInfo>> connections(Duration wait) {
         return survey(LIST, this::listHere, Cluster::readList, wait);
     }
 
-    /** Every node's counters, asking each other node and waiting at most {@code wait} for all. */
+    /**
+     * Every node's counters, asking each other node and waiting for all.
+     *
+     * @param wait how long to wait, in all, for the other nodes' answers
+     * @return each node's counters, and the nodes that did not answer in time
+     */
     public Survey<ServerStats> stats(Duration wait) {
         return survey(STATS, server::stats, Cluster::readStats, wait);
     }

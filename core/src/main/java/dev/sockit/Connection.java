@@ -25,7 +25,7 @@ import java.util.Optional;
  */
 public interface Connection extends AutoCloseable {
 
-    /** A number that names this connection within its server, from 1. */
+    /** {@return a number that names this connection within its server, from 1} */
     long id();
 
     /**
@@ -35,6 +35,7 @@ public interface Connection extends AutoCloseable {
      * session timeout, and an empty datagram is an empty message.
      * One thread at a time may receive.
      *
+     * @return the message, or {@code null} at end of stream
      * @throws dev.sockit.framing.FramingException when the peer breaks the framing, such as a
      *     line over the limit; the connection must then be closed
      * @throws java.net.SocketTimeoutException on a UDP client given a receive timeout, when no
@@ -46,26 +47,40 @@ public interface Connection extends AutoCloseable {
     /**
      * Sends a message. Thread-safe; messages from one thread arrive in the order sent.
      *
+     * @param message the message; not null
      * @throws ClosedConnectionException when the connection is closed or the peer has gone
      * @throws IOException when writing fails
      */
     void send(Message message) throws IOException;
 
-    /** Sends {@code text} as UTF-8; see {@link #send(Message)}. */
+    /**
+     * Sends {@code text} as UTF-8; see {@link #send(Message)}.
+     *
+     * @param text the text; not null
+     * @throws ClosedConnectionException when the connection is closed or the peer has gone
+     * @throws IOException when writing fails
+     */
     default void send(String text) throws IOException {
         send(Message.of(text));
     }
 
-    /** Writes out whatever sends are waiting in the buffer. */
+    /**
+     * Writes out whatever sends are waiting in the buffer.
+     *
+     * @throws ClosedConnectionException when the connection is closed or the peer has gone
+     * @throws IOException when writing fails
+     */
     void flush() throws IOException;
 
     /**
      * Half-closes: flushes, then tells the peer that nothing more will be sent, while
      * {@link #receive()} goes on reading what the peer still sends.
+     *
+     * @throws IOException when the flush or the half-close fails
      */
     void shutdownOutput() throws IOException;
 
-    /** The protocol: {@code tcp}, {@code udp} or {@code unix}. */
+    /** {@return the protocol: {@code tcp}, {@code udp} or {@code unix}} */
     String protocol();
 
     /**
@@ -73,15 +88,19 @@ public interface Connection extends AutoCloseable {
      * bound to a wildcard address reports the wildcard), a
      * {@link java.net.UnixDomainSocketAddress} for Unix sockets (the socket file on the server
      * side; an empty path on a client, which has no name). {@link Peers#describe} writes it.
+     *
+     * @return this end's address
      */
     SocketAddress local();
 
-    /** The peer's address, of the same kinds as {@link #local()}. */
+    /** {@return the peer's address, of the same kinds as {@link #local()}} */
     SocketAddress remote();
 
     /**
      * The round-trip time measured by the last answered heartbeat ping, or empty when the
      * framing does not ping or no pong has come back yet.
+     *
+     * @return the last round trip, or empty
      */
     default Optional<Duration> roundTrip() {
         return Optional.empty();
@@ -91,6 +110,8 @@ public interface Connection extends AutoCloseable {
      * The TLS session of a {@code tls://} connection once its handshake is done: version,
      * cipher suite, and the peer's verified identity (with mutual TLS). Empty for other
      * kinds, and before the handshake.
+     *
+     * @return the session, or empty
      */
     default Optional<TlsSession> tls() {
         return Optional.empty();
@@ -101,18 +122,20 @@ public interface Connection extends AutoCloseable {
      * proxy ({@link Server.Builder#proxyProtocol}): the addresses it named (which are then
      * {@link #remote()} and {@link #local()}) and its TLVs, such as the TLS server name the
      * client asked the proxy for. Empty for a connection without one.
+     *
+     * @return the header, or empty
      */
     default Optional<ProxyHeader> proxyHeader() {
         return Optional.empty();
     }
 
-    /** Counters of what went in and out, and since when. */
+    /** {@return counters of what went in and out, and since when}; a snapshot, safe from any thread. */
     ConnectionStats stats();
 
-    /** True until the connection is closed, by either side. */
+    /** {@return true until the connection is closed, by either side} */
     boolean isOpen();
 
-    /** Why the connection closed, or {@code null} while it is open. */
+    /** {@return why the connection closed, or {@code null} while it is open} */
     CloseReason closeReason();
 
     /**
@@ -121,6 +144,8 @@ public interface Connection extends AutoCloseable {
      * with {@code /kick 3 bye} finds {@code LIMIT, "kicked: bye"} here after {@link #receive()}
      * returned null. Empty while the peer has said nothing, and always for framings without a
      * farewell of their own ({@code lines}, {@code raw}) and for UDP.
+     *
+     * @return the peer's farewell, or empty
      */
     default Optional<CloseReason> peerFarewell() {
         return Optional.empty();
@@ -130,6 +155,8 @@ public interface Connection extends AutoCloseable {
      * Closes the connection for a reason: flushes what was sent, sends the framing's farewell
      * for the reason (lines send {@code error: ...} for errors), then closes the socket. Does
      * nothing if already closed; never throws.
+     *
+     * @param reason why, for the peer (where the framing can say it) and for {@link #closeReason()}
      */
     void close(CloseReason reason);
 

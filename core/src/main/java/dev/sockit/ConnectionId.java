@@ -16,6 +16,8 @@ public record ConnectionId(String node, long number) {
     /**
      * Reads {@code 42}, {@code #42} or {@code web-1/42}.
      *
+     * @param text the id as written
+     * @return the id; without a node part, its node is null
      * @throws IllegalArgumentException naming the text when it is not an id
      */
     public static ConnectionId parse(String text) {

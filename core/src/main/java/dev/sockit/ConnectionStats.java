@@ -17,7 +17,11 @@ import java.time.Instant;
 public record ConnectionStats(Instant openedAt, long messagesIn, long messagesOut, long bytesIn, long bytesOut,
         long dropped, long queuedBytes) {
 
-    /** How long the connection has been, or was, open as of {@code now}. */
+    /**
+     * {@return how long the connection has been, or was, open as of {@code now}}
+     *
+     * @param now the instant to measure to, from the same clock as {@link #openedAt()}
+     */
     public Duration age(Instant now) {
         return Duration.between(openedAt, now);
     }

@@ -58,20 +58,25 @@ public final class DevCertificate {
         this.privateKey = privateKey;
     }
 
-    /** Starts describing a certificate: self-signed, for {@link #DEFAULT_HOSTS}, valid from now for 30 days. */
+    /**
+     * {@return a new description of a certificate}: self-signed, for {@link #DEFAULT_HOSTS},
+     * valid from now for 30 days, until changed.
+     */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** {@return the certificate: an EC P-256 key signed with ECDSA and SHA-256} */
     public X509Certificate certificate() {
         return certificate;
     }
 
+    /** {@return the certificate's private key}, kept in memory only until {@link #write} */
     public PrivateKey privateKey() {
         return privateKey;
     }
 
-    /** The certificate as PEM ({@code -----BEGIN CERTIFICATE-----}). */
+    /** {@return the certificate as PEM ({@code -----BEGIN CERTIFICATE-----})} */
     public String certificatePem() {
         try {
             return Pem.encode("CERTIFICATE", certificate.getEncoded());
@@ -80,7 +85,7 @@ public final class DevCertificate {
         }
     }
 
-    /** The private key as unencrypted PKCS#8 PEM ({@code -----BEGIN PRIVATE KEY-----}). */
+    /** {@return the private key as unencrypted PKCS#8 PEM ({@code -----BEGIN PRIVATE KEY-----})} */
     public String privateKeyPem() {
         return Pem.encode("PRIVATE KEY", privateKey.getEncoded());
     }
@@ -89,6 +94,8 @@ public final class DevCertificate {
      * Writes the certificate and the key as PEM files; the key file is readable by its owner
      * alone where the file system has POSIX permissions.
      *
+     * @param certFile  where to write the certificate
+     * @param keyFile   where to write the private key
      * @param overwrite replace files that exist; when false, existing files are left alone
      * @throws FileAlreadyExistsException naming the file, when it exists and {@code overwrite} is false
      */
@@ -111,7 +118,7 @@ public final class DevCertificate {
         Files.writeString(keyFile, privateKeyPem(), StandardOpenOption.TRUNCATE_EXISTING);
     }
 
-    /** Describes a {@link DevCertificate}. */
+    /** Describes a {@link DevCertificate}; used on one thread. */
     public static final class Builder {
         private List<String> hosts = DEFAULT_HOSTS;
         private String commonName;
@@ -122,12 +129,24 @@ public final class DevCertificate {
 
         private Builder() {}
 
-        /** The DNS names and IP addresses the certificate is for. Default: localhost, 127.0.0.1, ::1. */
+        /**
+         * The DNS names and IP addresses the certificate is for. Default: localhost, 127.0.0.1, ::1.
+         *
+         * @param hosts at least one name or address literal, e.g. {@code app.example.test}
+         * @return this builder
+         * @throws IllegalArgumentException when none is given
+         */
         public Builder hosts(String... hosts) {
             return hosts(List.of(hosts));
         }
 
-        /** The DNS names and IP addresses the certificate is for. Default: localhost, 127.0.0.1, ::1. */
+        /**
+         * The DNS names and IP addresses the certificate is for. Default: localhost, 127.0.0.1, ::1.
+         *
+         * @param hosts at least one name or address literal
+         * @return this builder
+         * @throws IllegalArgumentException when the list is empty
+         */
         public Builder hosts(List<String> hosts) {
             if (hosts.isEmpty()) {
                 throw new IllegalArgumentException("a certificate needs at least one host name or address");
@@ -136,13 +155,24 @@ public final class DevCertificate {
             return this;
         }
 
-        /** The subject's common name, for people reading it. Default: the first host. */
+        /**
+         * The subject's common name, for people reading it. Default: the first host.
+         *
+         * @param commonName the name; not null
+         * @return this builder
+         */
         public Builder commonName(String commonName) {
             this.commonName = Objects.requireNonNull(commonName, "commonName");
             return this;
         }
 
-        /** Valid from now (less a minute, for clocks a little apart) for {@code days}. Default: 30 days. */
+        /**
+         * Valid from now (less a minute, for clocks a little apart) for {@code days}. Default: 30 days.
+         *
+         * @param days 1 or more
+         * @return this builder
+         * @throws IllegalArgumentException when {@code days} is below 1
+         */
         public Builder days(int days) {
             if (days < 1) {
                 throw new IllegalArgumentException("a certificate must be valid for at least 1 day, not " + days);
@@ -151,7 +181,15 @@ public final class DevCertificate {
             return validity(now.minus(Duration.ofMinutes(1)), now.plus(Duration.ofDays(days)));
         }
 
-        /** Valid from {@code notBefore} to {@code notAfter}; may lie in the past, to test expiry. */
+        /**
+         * Valid from {@code notBefore} to {@code notAfter}; may lie in the past, to test expiry.
+         * Both are cut to whole seconds, as a certificate holds them.
+         *
+         * @param notBefore the first instant it is valid
+         * @param notAfter  the last instant it is valid, after {@code notBefore}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code notAfter} does not come after {@code notBefore}
+         */
         public Builder validity(Instant notBefore, Instant notAfter) {
             if (!notAfter.isAfter(notBefore)) {
                 throw new IllegalArgumentException("a certificate's end (" + notAfter + ") must come after its start ("
@@ -162,13 +200,23 @@ public final class DevCertificate {
             return this;
         }
 
-        /** Makes a certificate authority, which may sign others (basic constraints CA:true). Default: not. */
+        /**
+         * Makes a certificate authority, which may sign others (basic constraints CA:true). Default: not.
+         *
+         * @return this builder
+         */
         public Builder authority() {
             this.authority = true;
             return this;
         }
 
-        /** Signed by {@code issuer}, which must have been made with {@link #authority()}. Default: self-signed. */
+        /**
+         * Signed by {@code issuer}. Default: self-signed.
+         *
+         * @param issuer a certificate made with {@link #authority()}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code issuer} is not an authority
+         */
         public Builder signedBy(DevCertificate issuer) {
             if (issuer.certificate.getBasicConstraints() < 0) {
                 throw new IllegalArgumentException(issuer.certificate.getSubjectX500Principal().getName()
@@ -178,7 +226,11 @@ public final class DevCertificate {
             return this;
         }
 
-        /** Generates the key pair and signs the certificate. */
+        /**
+         * Generates the key pair (EC P-256) and signs the certificate; takes milliseconds.
+         *
+         * @return the certificate and its key
+         */
         public DevCertificate create() {
             if (notBefore == null) {
                 days(30);

@@ -33,7 +33,11 @@ public final class Group implements AutoCloseable {
     private final String topic;
     private final Broker.Subscription subscription;
 
-    /** An empty group on this server alone; the name is for logs. */
+    /**
+     * An empty group on this server alone.
+     *
+     * @param name for logs, e.g. {@code lobby}
+     */
     public Group(String name) {
         this(name, Broker.standalone());
     }
@@ -41,6 +45,9 @@ public final class Group implements AutoCloseable {
     /**
      * An empty group that spans the nodes of {@code broker}'s cluster: what one node broadcasts
      * reaches the members on every node, as long as {@link #close()} is not called.
+     *
+     * @param name    the group's name, the same on every node: it names the topic {@code group/NAME}
+     * @param broker  the cluster's broker, or {@link Broker#standalone()}
      */
     public Group(String name, Broker broker) {
         this.name = name;
@@ -50,12 +57,16 @@ public final class Group implements AutoCloseable {
                 ? broker.subscribe(topic, (from, payload) -> broadcastHere(null, Message.of(payload))) : null;
     }
 
-    /** The group's name. */
+    /** {@return the group's name} */
     public String name() {
         return name;
     }
 
-    /** Adds a connection; one already closed does not join. */
+    /**
+     * Adds a connection; one already closed does not join. Any thread.
+     *
+     * @param connection the connection to add; joining twice is joining once
+     */
     public void join(Connection connection) {
         pruneClosed();
         if (connection.isOpen()) {
@@ -63,18 +74,22 @@ public final class Group implements AutoCloseable {
         }
     }
 
-    /** Removes a connection; does nothing if it was not a member. */
+    /**
+     * Removes a connection; does nothing if it was not a member. A closed member leaves by itself.
+     *
+     * @param connection the connection to remove
+     */
     public void leave(Connection connection) {
         members.remove(connection);
     }
 
-    /** The open members now, a snapshot. */
+    /** {@return the open members of this node now}, a snapshot. */
     public Set<Connection> members() {
         pruneClosed();
         return Set.copyOf(members);
     }
 
-    /** How many open members there are now. */
+    /** {@return how many open members this node has now} */
     public int size() {
         pruneClosed();
         return members.size();
@@ -86,14 +101,23 @@ public final class Group implements AutoCloseable {
         members.removeIf(member -> !member.isOpen());
     }
 
-    /** Sends to every member; returns how many it reached. */
+    /**
+     * Sends to every member, on every node.
+     *
+     * @param message the message
+     * @return how many members of this node it reached
+     */
     public int broadcast(Message message) {
         return broadcastExcept(null, message);
     }
 
     /**
-     * Sends to every member but {@code sender}, on every node; returns how many members of
-     * this node it reached.
+     * Sends to every member but {@code sender}, on every node: how a chat room relays what one
+     * member says.
+     *
+     * @param sender  the member not to send to, or {@code null} for none
+     * @param message the message
+     * @return how many members of this node it reached
      */
     public int broadcastExcept(Connection sender, Message message) {
         int reached = broadcastHere(sender, message);
@@ -103,7 +127,11 @@ public final class Group implements AutoCloseable {
         return reached;
     }
 
-    /** {@code connection}'s name across the group's cluster: {@code node/number}, or the number alone. */
+    /**
+     * {@return {@code connection}'s name across the group's cluster}: {@code node/number}, or the number alone.
+     *
+     * @param connection a connection of this node
+     */
     public ConnectionId id(Connection connection) {
         return Cluster.idOf(broker, connection);
     }

@@ -20,6 +20,12 @@ package dev.sockit;
 @FunctionalInterface
 public interface Handler {
 
-    /** Serves one connection until the peer leaves or the work is done. */
+    /**
+     * Serves one connection until the peer leaves or the work is done, on the connection's own
+     * virtual thread; the connection is closed when it returns.
+     *
+     * @param connection the connection to serve
+     * @throws Exception anything; it ends this connection only, as said above
+     */
     void handle(Connection connection) throws Exception;
 }

@@ -1,6 +1,7 @@
 package dev.sockit;
 
 import dev.sockit.cluster.Broker;
+import dev.sockit.proxy.ProxyHeader;
 import java.util.Locale;
 
 /**
@@ -15,7 +16,11 @@ public final class Handlers {
 
     private Handlers() {}
 
-    /** Answers every message with {@code reply}. */
+    /**
+     * {@return a handler that answers every message with {@code reply}}
+     *
+     * @param reply the answer, e.g. {@link #ACK_REPLY}
+     */
     public static Handler ack(String reply) {
         Message answer = Message.of(reply);
         return connection -> {
@@ -25,7 +30,7 @@ public final class Handlers {
         };
     }
 
-    /** Sends every message back as it came, byte for byte. */
+    /** {@return a handler that sends every message back as it came}, byte for byte. */
     public static Handler echo() {
         return connection -> {
             for (Message message; (message = connection.receive()) != null; ) {
@@ -34,7 +39,7 @@ public final class Handlers {
         };
     }
 
-    /** Reads and forgets every message; answers nothing. */
+    /** {@return a handler that reads and forgets every message}; it answers nothing. */
     public static Handler discard() {
         return connection -> {
             while (connection.receive() != null) {
@@ -51,6 +56,8 @@ public final class Handlers {
      * disconnected ("not reading"; see {@link OutboundLimit}). Each call makes a new chat room. Over UDP the
      * members are the peers heard from within the server's session timeout: a peer joins
      * with its first datagram and leaves when it falls silent.
+     *
+     * @return the handler of a new room
      */
     public static Handler chat() {
         return chat(Broker.standalone());
@@ -61,11 +68,22 @@ public final class Handlers {
      * clients of every node, each named by its {@link ConnectionId} ({@code [web-1/3] hello}).
      * A line reaches every member of every node but its sender, in the order sent; those of
      * other nodes at most once (docs/cluster.md). Each call makes a new room of the name
-     * {@code chat}: one per server.
+     * {@code chat}: one per server. A connection that began with a PROXY {@code LOCAL} header
+     * is a load balancer's health check, not a member: it is served without joining.
+     *
+     * @param broker the cluster's broker, or {@link Broker#standalone()}
+     * @return the handler of a new room
      */
     public static Handler chat(Broker broker) {
         Group room = new Group("chat", broker);
         return connection -> {
+            if (connection.proxyHeader().filter(h -> h.command() == ProxyHeader.Command.LOCAL).isPresent()) {
+                // A load balancer's own connection (its health check), no one's arrival: served, never announced.
+                while (connection.receive() != null) {
+                    // nothing to relay from the balancer
+                }
+                return;
+            }
             ConnectionId id = room.id(connection);
             // Join first: whoever hears "joined" may talk to the newcomer at once, and must reach it.
             room.join(connection);
@@ -83,12 +101,25 @@ public final class Handlers {
         };
     }
 
-    /** The handler for a mode name as the command line writes it: ack, echo, chat, discard. */
+    /**
+     * {@return the handler for a mode name as the command line writes it}: ack, echo, chat, discard.
+     *
+     * @param mode  the name, in any case
+     * @param reply the answer, for {@code ack}
+     * @throws IllegalArgumentException for another name, listing the choices
+     */
     public static Handler forMode(String mode, String reply) {
         return forMode(mode, reply, Broker.standalone());
     }
 
-    /** {@link #forMode(String, String)} with chat over {@code broker}'s cluster. */
+    /**
+     * {@return the handler for a mode name}, as {@link #forMode(String, String)}, with chat over {@code broker}'s cluster.
+     *
+     * @param mode   the name, in any case
+     * @param reply  the answer, for {@code ack}
+     * @param broker the cluster's broker, for {@code chat}
+     * @throws IllegalArgumentException for another name, listing the choices
+     */
     public static Handler forMode(String mode, String reply, Broker broker) {
         return switch (mode.toLowerCase(Locale.ROOT)) {
             case "ack" -> ack(reply);

@@ -39,6 +39,13 @@ public record Heartbeat(Duration interval, int misses, Duration idleTimeout, Kee
     /** Nothing at all, not even TCP keepalive: for benchmarks of idle connections. */
     public static final Heartbeat OFF = new Heartbeat(Duration.ZERO, 2, Duration.ZERO, Keepalive.OFF);
 
+    /**
+     * Checks the policy.
+     *
+     * @throws IllegalArgumentException for a negative duration, {@code misses} below 1, or an idle
+     *     timeout not longer than the ping interval (pings could then never keep a connection open)
+     * @throws NullPointerException     for a null part
+     */
     public Heartbeat {
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
@@ -62,32 +69,65 @@ public record Heartbeat(Duration interval, int misses, Duration idleTimeout, Kee
         }
     }
 
-    /** The policy without a TCP user timeout (the system's rule). */
+    /**
+     * The policy without a TCP user timeout (the system's rule).
+     *
+     * @param interval    silence after which the peer is pinged; {@link Duration#ZERO} for no pings
+     * @param misses      unanswered pings in a row after which the peer is closed, at least 1
+     * @param idleTimeout silence after which the peer is closed; {@link Duration#ZERO} for none
+     * @param keepalive   the kernel's TCP keepalive, or {@link Keepalive#OFF}
+     * @throws IllegalArgumentException as the canonical constructor
+     */
     public Heartbeat(Duration interval, int misses, Duration idleTimeout, Keepalive keepalive) {
         this(interval, misses, idleTimeout, keepalive, Duration.ZERO);
     }
 
-    /** Ping a peer silent for {@code interval}; close it after 2 unanswered pings. */
+    /**
+     * {@return a policy that pings a peer silent for {@code interval}}, closes it after 2
+     * unanswered pings, and keeps the default TCP keepalive.
+     *
+     * @param interval the silence before a ping, positive
+     * @throws IllegalArgumentException when {@code interval} is negative
+     */
     public static Heartbeat every(Duration interval) {
         return DEFAULT.withInterval(interval);
     }
 
-    /** The same policy pinging after {@code newInterval} of silence. */
+    /**
+     * {@return the same policy pinging after {@code newInterval} of silence}
+     *
+     * @param newInterval the silence before a ping; zero for no pings
+     * @throws IllegalArgumentException as the canonical constructor
+     */
     public Heartbeat withInterval(Duration newInterval) {
         return new Heartbeat(newInterval, misses, idleTimeout, keepalive, userTimeout);
     }
 
-    /** The same policy closing after {@code newMisses} unanswered pings in a row. */
+    /**
+     * {@return the same policy closing after {@code newMisses} unanswered pings in a row}
+     *
+     * @param newMisses at least 1
+     * @throws IllegalArgumentException when {@code newMisses} is below 1
+     */
     public Heartbeat misses(int newMisses) {
         return new Heartbeat(interval, newMisses, idleTimeout, keepalive, userTimeout);
     }
 
-    /** The same policy closing peers silent for {@code timeout}; zero for never. */
+    /**
+     * {@return the same policy closing peers silent for {@code timeout}}
+     *
+     * @param timeout longer than the ping interval; zero for never
+     * @throws IllegalArgumentException as the canonical constructor
+     */
     public Heartbeat idleTimeout(Duration timeout) {
         return new Heartbeat(interval, misses, timeout, keepalive, userTimeout);
     }
 
-    /** The same policy with this TCP keepalive. */
+    /**
+     * {@return the same policy with this TCP keepalive}
+     *
+     * @param newKeepalive the keepalive, or {@link Keepalive#OFF}
+     */
     public Heartbeat keepalive(Keepalive newKeepalive) {
         return new Heartbeat(interval, misses, idleTimeout, newKeepalive, userTimeout);
     }
@@ -97,22 +137,26 @@ public record Heartbeat(Duration interval, int misses, Duration idleTimeout, Kee
      * {@code timeout} ({@code TCP_USER_TIMEOUT}, Linux only: elsewhere opening a TCP socket with
      * it fails, saying so); zero for the system's rule. It finds a peer that vanished while
      * data was on its way, which keepalive cannot: keepalive probes only an idle connection.
+     *
+     * @param timeout zero or more; the kernel counts it in milliseconds
+     * @return the same policy with that user timeout
+     * @throws IllegalArgumentException when {@code timeout} is negative
      */
     public Heartbeat userTimeout(Duration timeout) {
         return new Heartbeat(interval, misses, idleTimeout, keepalive, timeout);
     }
 
-    /** True when the policy pings. */
+    /** {@return true when the policy pings} */
     public boolean pings() {
         return !interval.isZero();
     }
 
-    /** True when anything must be watched on a clock: pings or an idle timeout. */
+    /** {@return true when anything must be watched on a clock: pings or an idle timeout} */
     public boolean watches() {
         return pings() || !idleTimeout.isZero();
     }
 
-    /** The longest a dead peer can go unnoticed by pings: {@code interval × (misses + 1)}. */
+    /** {@return the longest a dead peer can go unnoticed by pings: {@code interval × (misses + 1)}} */
     public Duration deadAfter() {
         return interval.multipliedBy(misses + 1L);
     }
@@ -138,6 +182,12 @@ public record Heartbeat(Duration interval, int misses, Duration idleTimeout, Kee
         /** No keepalive probes. */
         public static final Keepalive OFF = new Keepalive(false, Duration.ZERO, Duration.ZERO, 0);
 
+        /**
+         * Checks the settings.
+         *
+         * @throws IllegalArgumentException for a negative duration or count
+         * @throws NullPointerException     for a null duration
+         */
         public Keepalive {
             Objects.requireNonNull(idle, "idle");
             Objects.requireNonNull(interval, "interval");

@@ -35,12 +35,20 @@ public final class Message {
         this.binary = binary;
     }
 
-    /** A message holding the UTF-8 bytes of {@code text}. */
+    /**
+     * {@return a text message holding the UTF-8 bytes of {@code text}}
+     *
+     * @param text the text; not null
+     */
     public static Message of(String text) {
         return new Message(text.getBytes(UTF_8), text);
     }
 
-    /** A message holding a copy of {@code bytes}. */
+    /**
+     * {@return a text message holding a copy of {@code bytes}}, which need not be UTF-8.
+     *
+     * @param bytes the bytes; not null
+     */
     public static Message of(byte[] bytes) {
         return new Message(bytes.clone(), null);
     }
@@ -48,17 +56,20 @@ public final class Message {
     /**
      * A binary message holding a copy of {@code bytes}: over WebSocket it travels as a binary
      * message, not text; other framings carry the bytes the same either way.
+     *
+     * @param bytes the bytes; not null
+     * @return the message
      */
     public static Message binary(byte[] bytes) {
         return new Message(bytes.clone(), null, true);
     }
 
-    /** True for a binary message (a WebSocket binary message), false for text. */
+    /** {@return true for a binary message (a WebSocket binary message), false for text} */
     public boolean isBinary() {
         return binary;
     }
 
-    /** This message's bytes as a binary message (the bytes are shared, not copied: both are immutable). */
+    /** {@return this message's bytes as a binary message} The bytes are shared, not copied: both are immutable. */
     public Message asBinary() {
         return binary ? this : new Message(bytes, null, true);
     }
@@ -67,6 +78,12 @@ public final class Message {
      * A message holding a copy of {@code length} bytes of {@code buffer} from {@code offset},
      * without moving the buffer's position. This is how decoders cut messages out of a
      * connection's reused read buffer.
+     *
+     * @param buffer the buffer to copy from; its position and limit are not changed
+     * @param offset the index of the first byte, absolute
+     * @param length how many bytes
+     * @return a text message holding the copy
+     * @throws IndexOutOfBoundsException when the range is not within the buffer's limit
      */
     public static Message copyOf(ByteBuffer buffer, int offset, int length) {
         if (buffer.hasArray()) {
@@ -84,6 +101,9 @@ public final class Message {
      * A message of {@code prefix} followed by this message's bytes, exactly as they are: how
      * a relay labels what it passes on without decoding it, so that bytes that are not valid
      * UTF-8 arrive as they were sent, not replaced.
+     *
+     * @param prefix the bytes to put first
+     * @return the joined message, of this message's kind
      */
     public Message prefixed(byte[] prefix) {
         byte[] joined = Arrays.copyOf(prefix, prefix.length + bytes.length);
@@ -91,22 +111,27 @@ public final class Message {
         return new Message(joined, null, binary);
     }
 
-    /** The number of bytes. */
+    /** {@return the number of bytes} */
     public int length() {
         return bytes.length;
     }
 
-    /** A copy of the bytes. */
+    /** {@return a copy of the bytes} */
     public byte[] bytes() {
         return bytes.clone();
     }
 
-    /** Puts the bytes into {@code out}, which must have room for them. */
+    /**
+     * Puts the bytes into {@code out}, without copying them first.
+     *
+     * @param out a buffer in write mode with at least {@link #length()} bytes remaining
+     * @throws java.nio.BufferOverflowException when {@code out} has not that room
+     */
     public void writeTo(ByteBuffer out) {
         out.put(bytes);
     }
 
-    /** The bytes read as UTF-8; malformed input is replaced, never an error. */
+    /** {@return the bytes read as UTF-8}; malformed input is replaced, never an error. */
     public String text() {
         String t = text;
         if (t == null) {

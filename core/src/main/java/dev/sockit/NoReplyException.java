@@ -10,11 +10,15 @@ import java.time.Duration;
  */
 public final class NoReplyException extends SocketTimeoutException {
     private static final long serialVersionUID = 1L;
+    /** How many times the request was sent. */
     private final int attempts;
     private final transient Duration timeout;
+    /** Whether the peer's host said that nothing listens on its port. */
     private final boolean unreachable;
 
     /**
+     * A request that got no reply to any of its attempts; the message names the peer and what to try.
+     *
      * @param peer        the peer as a URI, {@code udp://127.0.0.1:8001}
      * @param attempts    how many times the request was sent
      * @param timeout     how long each attempt waited
@@ -32,17 +36,17 @@ public final class NoReplyException extends SocketTimeoutException {
         this.unreachable = unreachable;
     }
 
-    /** How many times the request was sent. */
+    /** {@return how many times the request was sent} */
     public int attempts() {
         return attempts;
     }
 
-    /** How long each attempt waited for a reply. */
+    /** {@return how long each attempt waited for a reply}; null after deserialization, which does not keep it. */
     public Duration timeout() {
         return timeout;
     }
 
-    /** True when the peer's host said that nothing listens on its port (ICMP port unreachable). */
+    /** {@return true when the peer's host said that nothing listens on its port} (ICMP port unreachable) */
     public boolean unreachable() {
         return unreachable;
     }

@@ -30,7 +30,14 @@ public record OutboundLimit(long maxBytes, int maxMessages, Overflow overflow, D
     /** How long a full queue waits on a peer that makes no progress, by default: 5 s. */
     public static final Duration DEFAULT_PATIENCE = Duration.ofSeconds(5);
 
-    /** A limit with the {@link #DEFAULT_PATIENCE}. */
+    /**
+     * A limit with the {@link #DEFAULT_PATIENCE}.
+     *
+     * @param maxBytes    the most bytes queued for the peer, at least 1
+     * @param maxMessages the most messages queued for the peer, at least 1
+     * @param overflow    what a send beyond either does
+     * @throws IllegalArgumentException for a limit below 1
+     */
     public OutboundLimit(long maxBytes, int maxMessages, Overflow overflow) {
         this(maxBytes, maxMessages, overflow, DEFAULT_PATIENCE);
     }
@@ -54,6 +61,12 @@ public record OutboundLimit(long maxBytes, int maxMessages, Overflow overflow, D
     /** 1 MiB or 10,000 messages, then block the sender: a client's default, so piped input is never lost. */
     public static final OutboundLimit CLIENT_DEFAULT = new OutboundLimit(1 << 20, 10_000, Overflow.BLOCK);
 
+    /**
+     * Checks the limit.
+     *
+     * @throws IllegalArgumentException for a limit below 1 or a patience that is not positive
+     * @throws NullPointerException     for a null overflow or patience
+     */
     public OutboundLimit {
         Objects.requireNonNull(overflow, "overflow");
         Objects.requireNonNull(patience, "patience");
@@ -66,12 +79,24 @@ public record OutboundLimit(long maxBytes, int maxMessages, Overflow overflow, D
         }
     }
 
-    /** A limit of {@code maxBytes} and {@code maxMessages}, then {@code overflow}, with the default patience. */
+    /**
+     * {@return a limit of {@code maxBytes} and {@code maxMessages}, then {@code overflow}}, with the default patience.
+     *
+     * @param maxBytes    the most bytes queued for the peer, at least 1
+     * @param maxMessages the most messages queued for the peer, at least 1
+     * @param overflow    what a send beyond either does
+     * @throws IllegalArgumentException for a limit below 1
+     */
     public static OutboundLimit of(long maxBytes, int maxMessages, Overflow overflow) {
         return new OutboundLimit(maxBytes, maxMessages, overflow);
     }
 
-    /** This limit with another {@link #patience()}. */
+    /**
+     * {@return this limit with another {@link #patience()}}
+     *
+     * @param patience a positive duration
+     * @throws IllegalArgumentException when {@code patience} is not positive
+     */
     public OutboundLimit withPatience(Duration patience) {
         return new OutboundLimit(maxBytes, maxMessages, overflow, patience);
     }

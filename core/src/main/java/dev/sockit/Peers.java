@@ -20,6 +20,9 @@ public final class Peers {
     /**
      * {@code HOST:PORT} with the numeric address, IPv6 in brackets and in its short form
      * (RFC 5952), never a reverse DNS lookup; {@code unix:PATH} for a Unix socket.
+     *
+     * @param address a socket's address
+     * @return the address as logs show it
      */
     public static String describe(SocketAddress address) {
         if (address instanceof InetSocketAddress inet) {
@@ -40,6 +43,9 @@ public final class Peers {
      * named by the path of the socket it came in on and the connection's id:
      * {@code unix:/tmp/sockit.sock#3}. Ids are unique within a server, so each such peer has a
      * name of its own; {@code #id} matches what {@code /list} shows.
+     *
+     * @param connection the connection whose peer to name
+     * @return the peer as logs show it
      */
     public static String describe(Connection connection) {
         SocketAddress remote = connection.remote();

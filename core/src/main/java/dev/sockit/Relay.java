@@ -66,16 +66,38 @@ public final class Relay implements Handler {
      * on the relay's threads; must return quickly. Each method does nothing by default.
      */
     public interface Observer {
-        /** The target answered: {@code accepted} and {@code target} are now joined. */
+        /**
+         * The target answered; the two connections are now joined.
+         *
+         * @param accepted the connection the server accepted
+         * @param target   the connection to the target
+         */
         default void joined(Connection accepted, Connection target) {}
 
-        /** {@code chunk} was read from {@code from}, and is being sent on the other way. */
+        /**
+         * A chunk was read from one side and is being sent on to the other.
+         *
+         * @param from      the side it was read from
+         * @param direction which way it goes
+         * @param chunk     the bytes, as one read gave them
+         */
         default void carried(Connection from, Direction direction, Message chunk) {}
 
-        /** Both directions have ended and both connections are closing. */
+        /**
+         * Both directions have ended and both connections are closing.
+         *
+         * @param accepted the connection the server accepted
+         * @param target   the connection to the target
+         * @param summary  what the two carried, and how it ended
+         */
         default void ended(Connection accepted, Connection target, Summary summary) {}
 
-        /** The target could not be reached for {@code accepted}, which is closed. */
+        /**
+         * The target could not be reached; the accepted connection is closed.
+         *
+         * @param accepted the connection the server accepted
+         * @param why      what the connect threw, naming the target
+         */
         default void unreachable(Connection accepted, IOException why) {}
     }
 
@@ -103,6 +125,9 @@ public final class Relay implements Handler {
      * A relay to the endpoint {@code target} connects to. The relay sets the client's framing
      * to {@code raw} and its outbound limit to {@link #OUTBOUND}; TLS settings and timeouts
      * given to the client are kept.
+     *
+     * @param target the client to connect with, once per accepted connection; changed as said
+     * @return the relay, a handler for a server
      */
     public static Relay to(Client target) {
         Objects.requireNonNull(target, "target");
@@ -115,17 +140,30 @@ public final class Relay implements Handler {
      * {@code raw} framing, the relay's {@link #OUTBOUND} limit and no write timeout (a relay
      * waits on a slow peer as long as the other peer does). Add TLS, limits and an observer
      * before {@code start()}.
+     *
+     * @param from   where to listen
+     * @param target where to relay to
+     * @return the server's builder, not started
      */
     public static Server.Builder listen(Endpoint from, Client target) {
         return listen(from, to(target));
     }
 
-    /** A server on {@code from} that runs {@code relay}; see {@link #listen(Endpoint, Client)}. */
+    /**
+     * {@return a server on {@code from} that runs {@code relay}}; see {@link #listen(Endpoint, Client)}.
+     *
+     * @param from  where to listen
+     * @param relay the relay, with its observer
+     */
     public static Server.Builder listen(Endpoint from, Relay relay) {
         return Server.listen(from).framing(Raw.bytes()).outbound(OUTBOUND).writeTimeout(Duration.ZERO).handler(relay);
     }
 
-    /** This relay, telling {@code observer} of each connection. */
+    /**
+     * {@return a copy of this relay that tells {@code observer} of each connection}
+     *
+     * @param observer the observer, replacing any given before
+     */
     public Relay observer(Observer observer) {
         return new Relay(target, Objects.requireNonNull(observer, "observer"), datagramLinger);
     }
@@ -133,6 +171,10 @@ public final class Relay implements Handler {
     /**
      * How long a UDP side stays open after the other side ended, for replies still on their
      * way (UDP cannot be half-closed). Default: 1 s.
+     *
+     * @param linger zero or more
+     * @return a copy of this relay with that linger
+     * @throws IllegalArgumentException when {@code linger} is negative
      */
     public Relay datagramLinger(Duration linger) {
         if (linger.isNegative()) {

@@ -41,7 +41,7 @@ public final class Retry {
         this.timeout = timeout;
     }
 
-    /** {@value #DEFAULT_ATTEMPTS} attempts of 1 s each. */
+    /** {@return {@value #DEFAULT_ATTEMPTS} attempts of 1 s each} */
     public static Retry defaults() {
         return DEFAULTS;
     }
@@ -49,6 +49,8 @@ public final class Retry {
     /**
      * The same, with {@code attempts} sends in all (1: no retry).
      *
+     * @param attempts at least 1
+     * @return a copy with that many attempts
      * @throws IllegalArgumentException when {@code attempts} is below 1
      */
     public Retry attempts(int attempts) {
@@ -61,6 +63,8 @@ public final class Retry {
     /**
      * The same, waiting {@code timeout} for each attempt's reply.
      *
+     * @param timeout a positive duration
+     * @return a copy with that timeout
      * @throws IllegalArgumentException when {@code timeout} is not positive
      */
     public Retry timeout(Duration timeout) {
@@ -70,12 +74,12 @@ public final class Retry {
         return new Retry(attempts, timeout);
     }
 
-    /** How many sends in all. */
+    /** {@return how many sends in all} */
     public int attempts() {
         return attempts;
     }
 
-    /** How long each attempt waits for its reply. */
+    /** {@return how long each attempt waits for its reply} */
     public Duration timeout() {
         return timeout;
     }
@@ -85,6 +89,8 @@ public final class Retry {
      * after each timeout until the attempts are used up.
      *
      * @param connection a UDP connection from {@link Client#open()}
+     * @param request    the message to send, the same each attempt
+     * @return the first message received after a send; it may answer an earlier attempt
      * @throws NoReplyException when no reply came to any attempt; the connection stays open
      * @throws ClosedConnectionException when the connection closed meanwhile
      * @throws IllegalArgumentException when {@code connection} is not UDP: a stream does not

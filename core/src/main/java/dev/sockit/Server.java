@@ -107,7 +107,13 @@ public final class Server implements AutoCloseable {
     }
 
 
-    /** Starts describing a server that will listen on {@code endpoint}; port 0 picks a free port. */
+    /**
+     * Starts describing a server that will listen on {@code endpoint}; nothing is bound until
+     * {@link Builder#start()}.
+     *
+     * @param endpoint where to listen; port 0 picks a free port
+     * @return a description with every setting at its default
+     */
     public static Builder listen(Endpoint endpoint) {
         return new Builder(List.of(Objects.requireNonNull(endpoint, "endpoint")));
     }
@@ -122,6 +128,9 @@ public final class Server implements AutoCloseable {
      *       .start();
      * }</pre>
      *
+     * @param first the first endpoint, whose address {@link #endpoint()} and {@link #port()} report
+     * @param more  the others, in order
+     * @return a description with every setting at its default
      * @throws IllegalArgumentException when an endpoint is given twice
      */
     public static Builder listen(Endpoint first, Endpoint... more) {
@@ -147,42 +156,48 @@ public final class Server implements AutoCloseable {
      * <pre>{@code
      * Server server = (Server.socketPassed() ? Server.activated() : Server.listen(endpoint)).start();
      * }</pre>
+     *
+     * @return a description with every setting at its default
      */
     public static Builder activated() {
         return new Builder(List.of());
     }
 
-    /** True when systemd (or a launcher that does as it does) passed this process a socket: see {@link #activated()}. */
+    /** {@return true when systemd (or a launcher that does as it does) passed this process a socket}: see {@link #activated()}. */
     public static boolean socketPassed() {
         return SocketActivation.passed();
     }
 
-    /** The endpoint as bound: with port 0, the port the system chose. The first, when there are several. */
+    /** {@return the endpoint as bound}: with port 0, the port the system chose. The first, when there are several. */
     public Endpoint endpoint() {
         return listeners.first();
     }
 
-    /** Every endpoint as bound, in the order given. */
+    /** {@return every endpoint as bound, in the order given} */
     public List<Endpoint> endpoints() {
         return listeners.endpoints();
     }
 
-    /** The port the server listens on; -1 for a Unix socket. The first endpoint's, when there are several. */
+    /** {@return the port the server listens on; -1 for a Unix socket} The first endpoint's, when there are several. */
     public int port() {
         return endpoint().port();
     }
 
-    /** The live connections, a snapshot. */
+    /** {@return the live connections, a snapshot} */
     public Collection<Connection> connections() {
         return live.snapshot();
     }
 
-    /** The live connection with this id, if there is one. */
+    /**
+     * {@return the live connection with this id, if there is one}
+     *
+     * @param id a {@link Connection#id()} of this server
+     */
     public Optional<Connection> connection(long id) {
         return Optional.ofNullable(live.get(id));
     }
 
-    /** How many peers were turned away at a connection limit: the total, or the most from one address. */
+    /** {@return how many peers were turned away at a connection limit}: the total, or the most from one address. */
     public long rejectedCount() {
         return admission.rejected();
     }
@@ -190,6 +205,8 @@ public final class Server implements AutoCloseable {
     /**
      * The server's counters now: open, accepted, rejected and refused connections, and messages and
      * bytes in and out over every connection served, closed or open.
+     *
+     * @return a snapshot of the counters
      */
     public ServerStats stats() {
         return live.stats();
@@ -198,6 +215,8 @@ public final class Server implements AutoCloseable {
     /**
      * How many datagrams a UDP server dropped: over the size limit, arriving faster than
      * their handler reads, or arriving while the server stops. Always 0 for streams.
+     *
+     * @return the datagrams dropped since start
      */
     public long droppedDatagrams() {
         return listeners.droppedDatagrams();
@@ -207,6 +226,9 @@ public final class Server implements AutoCloseable {
      * Sends {@code message} to every live connection, and through the {@link Builder#broker
      * broker} to every connection of every other node; returns how many of this server's
      * connections it reached. See {@link Cluster#broadcast}.
+     *
+     * @param message the message for everyone
+     * @return how many of this server's connections it reached
      */
     public int broadcast(Message message) {
         return cluster.broadcast(message);
@@ -215,6 +237,8 @@ public final class Server implements AutoCloseable {
     /**
      * This server's place in its cluster: the connections and counters of every node, and
      * commands for a connection on any node. A node alone without a broker.
+     *
+     * @return the server's cluster
      */
     public Cluster cluster() {
         return cluster;
@@ -242,6 +266,9 @@ public final class Server implements AutoCloseable {
      * <p>Calling it again waits for the first. Called from one of this server's own handlers,
      * it starts the stop and returns at once: waiting there would wait on itself. The calling
      * handler's connection is drained like the others.
+     *
+     * @param drainTimeout how long handlers may go on before their connections are closed; zero
+     *     closes them at once
      */
     public void close(Duration drainTimeout) {
         synchronized (this) {
@@ -280,7 +307,7 @@ public final class Server implements AutoCloseable {
         }
     }
 
-    /** True once {@link #close} has begun. */
+    /** {@return true once {@link #close} has begun} */
     public boolean isClosing() {
         return closing;
     }
@@ -347,6 +374,8 @@ public final class Server implements AutoCloseable {
          * for UDP, each datagram is one message as it is, and only {@code raw}, which means
          * the same, may be given.
          *
+         * @param framing the framing; not null
+         * @return this builder
          * @throws IllegalArgumentException for a framing other than raw on a UDP endpoint,
          *     saying that it does not apply
          */
@@ -375,13 +404,21 @@ public final class Server implements AutoCloseable {
          * in this process or others, each started with this; the kernel spreads new connections
          * over them, by a hash of each connection's addresses. Default: off (a second server on
          * the port fails with "address already in use").
+         *
+         * @param reusePort true to share the port
+         * @return this builder
          */
         public Builder reusePort(boolean reusePort) {
             this.reusePort = reusePort;
             return this;
         }
 
-        /** The application, run once per connection. Default: ack with the walk-through's reply. */
+        /**
+         * The application, run once per connection. Default: ack with the walk-through's reply.
+         *
+         * @param handler the handler, called on each connection's own virtual thread; not null
+         * @return this builder
+         */
         public Builder handler(Handler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
             return this;
@@ -391,6 +428,10 @@ public final class Server implements AutoCloseable {
          * The most connections open at once; a peer beyond it is told the server is busy and
          * closed. For UDP this bounds the peers with a session, and a peer beyond it gets no
          * answer at all (its source address is unverified). Default: 10,000.
+         *
+         * @param maxConnections at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code maxConnections} is below 1
          */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {
@@ -407,6 +448,10 @@ public final class Server implements AutoCloseable {
          * {@code error: too many connections from ADDRESS: ...}. For UDP this bounds sessions
          * per address, and one beyond it gets no answer. Behind a proxy or NAT every client
          * has the proxy's address: raise it there. Unix sockets are not limited. Default: 1000.
+         *
+         * @param maxPerSource at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code maxPerSource} is below 1
          */
         public Builder maxPerSource(int maxPerSource) {
             if (maxPerSource < 1) {
@@ -421,6 +466,9 @@ public final class Server implements AutoCloseable {
          * before a byte is sent or a handler runs, reported to {@link Observer#refused} and
          * counted in {@link ServerStats#refused()}. Replaces what {@link #allow} and
          * {@link #deny} gave. Default: {@link AccessPolicy#OPEN}, everyone.
+         *
+         * @param access the policy; not null
+         * @return this builder
          */
         public Builder access(AccessPolicy access) {
             this.access = Objects.requireNonNull(access, "access");
@@ -432,6 +480,8 @@ public final class Server implements AutoCloseable {
          * {@code "10.0.0.0/8", "::1"}); once any range is allowed, only peers in one get in.
          * Adds to the ranges already allowed. Default: none, everyone may connect.
          *
+         * @param ranges addresses or CIDR ranges, as {@link AddressRange#parse} reads them
+         * @return this builder
          * @throws IllegalArgumentException naming a range that is not one, and why
          */
         public Builder allow(String... ranges) {
@@ -443,6 +493,8 @@ public final class Server implements AutoCloseable {
          * Denies peers in {@code ranges}, even those an allowed range holds too. Adds to the
          * ranges already denied. Default: none.
          *
+         * @param ranges addresses or CIDR ranges, as {@link AddressRange#parse} reads them
+         * @return this builder
          * @throws IllegalArgumentException naming a range that is not one, and why
          */
         public Builder deny(String... ranges) {
@@ -456,6 +508,10 @@ public final class Server implements AutoCloseable {
          * {@link CloseReason.Code#TIMEOUT} ("write timeout"). This bounds both the handler's
          * own replies and pushes; a peer reading slowly but steadily is not cut off, since any
          * progress restarts the clock. {@link Duration#ZERO} for no limit. Default: 30 s.
+         *
+         * @param writeTimeout zero or more
+         * @return this builder
+         * @throws IllegalArgumentException when {@code writeTimeout} is negative
          */
         public Builder writeTimeout(Duration writeTimeout) {
             if (writeTimeout.isNegative()) {
@@ -468,6 +524,10 @@ public final class Server implements AutoCloseable {
         /**
          * How many connections the kernel may hold waiting for accept, so that a burst of
          * clients is not refused. Default: 4096 (the kernel caps it at net.core.somaxconn).
+         *
+         * @param backlog at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code backlog} is below 1
          */
         public Builder backlog(int backlog) {
             if (backlog < 1) {
@@ -477,7 +537,13 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link Server#close()} lets handlers finish before closing their connections. Default: 5 s. */
+        /**
+         * How long {@link Server#close()} lets handlers finish before closing their connections. Default: 5 s.
+         *
+         * @param drainTimeout zero or more
+         * @return this builder
+         * @throws IllegalArgumentException when {@code drainTimeout} is negative
+         */
         public Builder drainTimeout(Duration drainTimeout) {
             if (drainTimeout.isNegative()) {
                 throw new IllegalArgumentException("drainTimeout must not be negative, not " + drainTimeout);
@@ -490,6 +556,9 @@ public final class Server implements AutoCloseable {
          * How connections stay alive and how dead peers are found: pings (framings that can
          * ping), idle timeout, TCP keepalive. Default: {@link Heartbeat#DEFAULT}, TCP keepalive
          * only.
+         *
+         * @param heartbeat the policy; not null
+         * @return this builder
          */
         public Builder heartbeat(Heartbeat heartbeat) {
             this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
@@ -499,13 +568,21 @@ public final class Server implements AutoCloseable {
         /**
          * How much may wait to be pushed to one peer, and what a push beyond it does. Default:
          * {@link OutboundLimit#SERVER_DEFAULT}, 1 MiB or 10,000 messages, then disconnect.
+         *
+         * @param outbound the limit; not null
+         * @return this builder
          */
         public Builder outbound(OutboundLimit outbound) {
             this.outbound = Objects.requireNonNull(outbound, "outbound");
             return this;
         }
 
-        /** Who is told of connections coming, talking and going. Default: nobody. */
+        /**
+         * Who is told of connections coming, talking and going. Default: nobody.
+         *
+         * @param observer the observer, replacing any given before; {@link Observer#all} for several
+         * @return this builder
+         */
         public Builder observer(Observer observer) {
             this.observer = Objects.requireNonNull(observer, "observer");
             return this;
@@ -516,6 +593,8 @@ public final class Server implements AutoCloseable {
          * (connecting needs write permission). Default: {@code 0600}, the owner alone.
          * Ignored for other endpoints.
          *
+         * @param socketMode the file's permissions
+         * @return this builder
          * @throws IllegalArgumentException when no one could connect (no write permission at all)
          */
         public Builder socketMode(Set<PosixFilePermission> socketMode) {
@@ -528,6 +607,8 @@ public final class Server implements AutoCloseable {
          * {@link #socketMode(Set)} written as people write it: octal ({@code "600"},
          * {@code "0660"}) or as {@code ls -l} shows it ({@code "rw-rw----"}). Default: {@code 600}.
          *
+         * @param socketMode the mode as text
+         * @return this builder
          * @throws IllegalArgumentException naming the text when it is not a mode, or lets no one connect
          */
         public Builder socketMode(String socketMode) {
@@ -540,6 +621,10 @@ public final class Server implements AutoCloseable {
          * dropped and its sender told with one datagram {@code error: ...}. Default: 65,507,
          * the most a datagram over IPv4 carries. Range: 1 to 65,527 (the most over IPv6).
          * Ignored for other endpoints.
+         *
+         * @param maxDatagram bytes of payload, 1 to 65,527
+         * @return this builder
+         * @throws IllegalArgumentException outside that range
          */
         public Builder maxDatagram(int maxDatagram) {
             if (maxDatagram < 1 || maxDatagram > Udp.MAX_PAYLOAD) {
@@ -554,6 +639,10 @@ public final class Server implements AutoCloseable {
          * How long a UDP peer stays connected after its last datagram: its session then ends
          * (its handler's {@code receive()} returns null, and chat says it left). Default: 60 s.
          * Ignored for other endpoints.
+         *
+         * @param sessionTimeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException when {@code sessionTimeout} is not positive
          */
         public Builder sessionTimeout(Duration sessionTimeout) {
             if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
@@ -568,6 +657,8 @@ public final class Server implements AutoCloseable {
          * CA its clients' certificates must be signed by. Required for {@code tls://}, refused
          * for other endpoints. See {@link Tls#server} and {@link Tls#keystore}.
          *
+         * @param tls a server's settings
+         * @return this builder
          * @throws IllegalArgumentException for a client's settings or a non-TLS endpoint
          */
         public Builder tls(Tls tls) {
@@ -591,6 +682,10 @@ public final class Server implements AutoCloseable {
          * send its whole HTTP upgrade request, counted from accept; a peer that connects and
          * sends nothing (or a byte at a time) is closed after it. Default: 10 s. Ignored for
          * other endpoints.
+         *
+         * @param handshakeTimeout a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException when {@code handshakeTimeout} is not positive
          */
         public Builder handshakeTimeout(Duration handshakeTimeout) {
             if (handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
@@ -605,6 +700,9 @@ public final class Server implements AutoCloseable {
          * the origins and subprotocols allowed, the built-in page, permessage-deflate. The
          * framing is WebSocket's own there; {@link #framing} does not apply. Default:
          * {@link WebSocket#defaults()}. Ignored for other endpoints.
+         *
+         * @param websocket the settings; not null
+         * @return this builder
          */
         public Builder websocket(WebSocket websocket) {
             this.websocket = Objects.requireNonNull(websocket, "websocket");
@@ -618,6 +716,10 @@ public final class Server implements AutoCloseable {
          * left new peers are refused as busy; everyone else goes on. Without it each connection
          * may hold twice its framing's limit: 2 MiB with frames, 20 GiB over 10,000 peers.
          * Default: half the JVM's maximum heap ({@code -Xmx}).
+         *
+         * @param bytes at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes} is below 1
          */
         public Builder maxBufferMemory(long bytes) {
             if (bytes < 1) {
@@ -633,6 +735,9 @@ public final class Server implements AutoCloseable {
          * {@link Handlers#chat(Broker)}) made with the same broker spans the nodes too. The
          * caller owns the broker and closes it after the server. Default: a node alone
          * ({@link Broker#standalone()}), nothing crosses.
+         *
+         * @param broker the cluster's broker, open; not null
+         * @return this builder
          */
         public Builder broker(Broker broker) {
             this.broker = Objects.requireNonNull(broker, "broker");
@@ -654,6 +759,11 @@ public final class Server implements AutoCloseable {
          * header (the proxy's health check) is served with the socket's own addresses.
          * TCP, TLS and Unix endpoints; on a Unix socket every peer must send a header.
          * Default: none, no header is read.
+         *
+         * @param proxyProtocol which versions to read, and from which proxies
+         * @return this builder
+         * @throws IllegalArgumentException for a UDP or Unix packet endpoint, or, beside a TCP or TLS one, a
+         *     setting that trusts no proxy
          */
         public Builder proxyProtocol(ProxyProtocol proxyProtocol) {
             Objects.requireNonNull(proxyProtocol, "proxyProtocol");
@@ -690,6 +800,8 @@ public final class Server implements AutoCloseable {
          * uncontended addition per event; traffic is read from {@link Server#stats()} when scraped.
          * One registry holds one server's metrics. Default: none.
          *
+         * @param metrics the registry; not null
+         * @return this builder
          * @throws IllegalArgumentException when {@code metrics} already holds a server's metrics (at start)
          */
         public Builder metrics(Metrics metrics) {
@@ -704,6 +816,8 @@ public final class Server implements AutoCloseable {
          * and two uncontended additions per message, so it is off unless asked for.
          * Default: false.
          *
+         * @param handlerTiming true to measure
+         * @return this builder
          * @throws IllegalStateException at start when no {@link #metrics} registry was given
          */
         public Builder handlerTiming(boolean handlerTiming) {
@@ -714,6 +828,7 @@ public final class Server implements AutoCloseable {
         /**
          * Binds the endpoint and starts accepting.
          *
+         * @return the running server; close it to stop
          * @throws IOException saying why the endpoint cannot be bound, e.g. address in use
          * @throws IllegalArgumentException when settings contradict each other, such as a
          *     heartbeat that pings over a framing that cannot

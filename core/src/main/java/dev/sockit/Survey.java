@@ -12,6 +12,7 @@ import java.util.Map;
  * @param <T>     the answer's type
  */
 public record Survey<T>(Map<String, T> answers, List<String> silent) {
+    /** Copies both, the answers sorted by node name. */
     public Survey {
         answers = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(answers));
         silent = List.copyOf(silent);

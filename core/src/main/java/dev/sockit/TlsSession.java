@@ -25,6 +25,11 @@ import java.util.Optional;
 public record TlsSession(String protocol, String cipherSuite, Optional<Principal> peer,
         List<Certificate> peerCertificates) {
 
+    /**
+     * Checks the parts and copies the chain.
+     *
+     * @throws NullPointerException for a null part
+     */
     public TlsSession {
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(cipherSuite, "cipherSuite");

@@ -146,6 +146,26 @@ class ProxyProtocolTest {
     }
 
     @Test
+    void aHealthCheckIsNoMemberOfTheChatRoom() throws Exception {
+        try (Server server = onLoopback().proxyProtocol(ProxyProtocol.accept(Version.V2).from("127.0.0.1"))
+                .handler(Handlers.chat()).start();
+             Peer alice = Peer.connect(server)) {
+            alice.write(concat(ProxyHeader.proxied(CLIENT, SERVER).v2Bytes(), ascii("here\n")));
+            TestKit.awaitUntil("alice is in the room", () -> server.stats().messagesIn() == 1);
+            try (Peer check = Peer.connect(server)) {
+                check.write(ProxyHeader.local().v2Bytes());
+                TestKit.awaitUntil("the health check is served", () -> server.connections().size() == 2);
+            }
+            TestKit.awaitUntil("the health check is gone", () -> server.connections().size() == 1);
+            try (Peer bob = Peer.connect(server)) {
+                bob.write(ProxyHeader.proxied(inet("203.0.113.8", 6666), SERVER).v2Bytes());
+                assertThat(alice.readLine()).as("no word of the health check, then bob")
+                        .isEqualTo("* 3 joined from 203.0.113.8:6666");
+            }
+        }
+    }
+
+    @Test
     void aBadHeaderIsClosedUnservedReportedWithTheReasonAndCounted() throws Exception {
         try (Server server = proxied(Version.ANY).start(); Peer proxy = Peer.connect(server)) {
             proxy.write("PROXY TCP4 203.0.113.7 192.0.2.1 5555 8001\nhello\n");

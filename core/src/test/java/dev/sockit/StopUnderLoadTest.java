@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -49,9 +50,12 @@ class StopUnderLoadTest {
                 // At most 100 unacknowledged lines each: virtual threads are not time-sliced, so
                 // writers that never block would starve the readers on two cores.
                 Semaphore window = new Semaphore(100);
+                // Once the reader has seen the end, the writer must not wait out PATIENCE for a
+                // window that no acknowledgement will open again.
+                AtomicBoolean ended = new AtomicBoolean();
                 threads.add(Thread.ofVirtual().start(() -> {
                     try {
-                        for (int i = 0; i < 1_000_000 && window.tryAcquire(PATIENCE.toMillis(), TimeUnit.MILLISECONDS); i++) {
+                        for (int i = 0; i < 1_000_000 && window.tryAcquire(PATIENCE.toMillis(), TimeUnit.MILLISECONDS) && !ended.get(); i++) {
                             peer.send(name + i);
                             sent.incrementAndGet();
                         }
@@ -67,6 +71,9 @@ class StopUnderLoadTest {
                         }
                     } catch (IOException stopped) {
                         // Reset or cut off: what was read before it counts.
+                    } finally {
+                        ended.set(true);
+                        window.release();
                     }
                 }));
             }

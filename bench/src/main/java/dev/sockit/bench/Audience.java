@@ -21,6 +21,8 @@ import java.util.List;
 /**
  * One client process of the scale benchmarks: opens {@code COUNT} TCP connections to a
  * server on loopback, says {@code ready COUNT} on stdout, and from then on sends nothing.
+ * With {@code --websocket PATH} each connection first opens a WebSocket on that path (the
+ * HTTP upgrade, answered 101), for the idle benchmark's ws:// run.
  * It listens: each line {@code SEQ NANOS} a server pushes (see {@link FanOut}) is stamped
  * with {@link System#nanoTime()} on arrival, and {@code NANOS − arrival} is kept per push and
  * per connection. The machine's monotonic clock is shared by every process on one Linux
@@ -28,7 +30,7 @@ import java.util.List;
  *
  * <pre>
  * java -cp ... dev.sockit.bench.Audience PORT COUNT [--from 127.0.0.2] [--seconds 600]
- *                                                     [--pushes N --record FILE]
+ *                                                     [--pushes N --record FILE] [--websocket /echo]
  * </pre>
  *
  * <p>It leaves (closing every connection) when its standard input closes, when the time
@@ -41,6 +43,7 @@ import java.util.List;
 public final class Audience {
 
     private static final String USAGE = "usage: Audience PORT COUNT [--from ADDRESS] [--seconds S] [--pushes N --record FILE]"
+            + " [--websocket PATH]"
             + "   e.g. Audience 9101 5000 --from 127.0.0.2 --seconds 120";
     // The longest line we expect, "SEQ NANOS\n": anything longer is not a push of ours.
     private static final int MAX_LINE = 64;
@@ -140,6 +143,9 @@ public final class Audience {
                     // A blocking connect returns once the kernel has done the handshake, so the
                     // server's accept loop sets the pace only when its backlog is full.
                     channel.connect(server);
+                    if (options.websocket() != null) {
+                        upgrade(channel, options.websocket());
+                    }
                     channel.configureBlocking(false);
                 } catch (IOException e) {
                     throw new IOException("connection " + channels.size() + " of " + options.count() + " to " + server
@@ -155,6 +161,28 @@ public final class Audience {
             throw e;
         }
         return channels.toArray(SocketChannel[]::new);
+    }
+
+    /**
+     * The WebSocket opening on a blocking channel: the upgrade request, and the server's answer
+     * read up to its blank line, which must be 101. The server sends nothing after it on an
+     * idle connection, so no frame is read here by mistake.
+     */
+    private static void upgrade(SocketChannel channel, String path) throws IOException {
+        channel.write(ByteBuffer.wrap(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(US_ASCII)));
+        ByteBuffer answer = ByteBuffer.allocate(1024);
+        while (!new String(answer.array(), 0, answer.position(), US_ASCII).contains("\r\n\r\n")) {
+            if (!answer.hasRemaining() || channel.read(answer) < 0) {
+                throw new IOException("the server closed or answered more than 1 KiB to the WebSocket upgrade: "
+                        + new String(answer.array(), 0, answer.position(), US_ASCII).lines().findFirst().orElse(""));
+            }
+        }
+        String status = new String(answer.array(), 0, answer.position(), US_ASCII).lines().findFirst().orElse("");
+        if (!status.startsWith("HTTP/1.1 101")) {
+            throw new IOException("the server answered the WebSocket upgrade with \"" + status + "\", not 101");
+        }
     }
 
     /** The process ends when its standard input does: how a script that started it says "leave". */
@@ -299,7 +327,7 @@ public final class Audience {
     }
 
     /** The command line, checked. */
-    record Options(int port, int count, InetAddress from, Duration limit, int pushes, Path record) {
+    record Options(int port, int count, InetAddress from, Duration limit, int pushes, Path record, String websocket) {
 
         static Options parse(String[] args) {
             if (args.length < 2) {
@@ -311,6 +339,7 @@ public final class Audience {
             Duration limit = Duration.ofSeconds(600);
             int pushes = 0;
             Path record = null;
+            String websocket = null;
             for (int i = 2; i < args.length; i += 2) {
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(args[i] + " needs a value");
@@ -331,13 +360,19 @@ public final class Audience {
                     case "--seconds" -> limit = Duration.ofSeconds(number(value, "--seconds", 1, 3600));
                     case "--pushes" -> pushes = number(value, "--pushes", 0, 100_000);
                     case "--record" -> record = Path.of(value);
+                    case "--websocket" -> {
+                        if (!value.startsWith("/")) {
+                            throw new IllegalArgumentException("--websocket takes the endpoint's path, e.g. /echo, not " + value);
+                        }
+                        websocket = value;
+                    }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
             if ((pushes > 0) != (record != null)) {
                 throw new IllegalArgumentException("--pushes and --record go together");
             }
-            return new Options(port, count, from, limit, pushes, record);
+            return new Options(port, count, from, limit, pushes, record, websocket);
         }
 
         private static int number(String text, String name, int min, int max) {

@@ -52,30 +52,30 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
             description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH, wss://HOST:PORT/PATH; Linux: unix:@NAME, unix+seqpacket:/PATH, unixgram:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
-    String endpoint;
+    String endpoint = Endpoint.DEFAULT;
 
     @Mixin
-    FramingOptions framing;
+    FramingOptions framing = new FramingOptions();
 
     @Mixin
-    LivenessOptions liveness;
+    LivenessOptions liveness = new LivenessOptions();
 
     @Mixin
-    DatagramOptions datagrams;
+    DatagramOptions datagrams = new DatagramOptions();
 
     @Mixin
-    WebSocketClientOptions websocket;
+    WebSocketClientOptions websocket = new WebSocketClientOptions();
 
     @Mixin
-    ClientTlsOptions tlsOptions;
+    ClientTlsOptions tlsOptions = new ClientTlsOptions();
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "How long to wait for the server to accept. Default: ${DEFAULT-VALUE}.")
-    Duration connectTimeout;
+    Duration connectTimeout = Duration.ofSeconds(10);
 
     @Option(names = "--close-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "Piped input only: after the input ends, how long to wait for the server's last replies and its close. Default: ${DEFAULT-VALUE}.")
-    Duration closeTimeout;
+    Duration closeTimeout = Duration.ofSeconds(10);
 
     @Option(names = {"-v", "--verbose"}, description = "Print the connection's five facts (protocol, local and remote address and port), and stack traces with errors.")
     boolean verbose;
@@ -140,7 +140,9 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Option(names = "--reconnect-max", paramLabel = "N", defaultValue = "0",
             description = "With --reconnect: give up after N attempts in a row and exit 1; 0 never gives up. Default: ${DEFAULT-VALUE}.")
-    int reconnectMax;
+    int reconnectMax = 0;
+
+    private SystemTerminal terminal; // being set up while connecting, at a terminal
 
     @Override
     public boolean verbose() {
@@ -162,6 +164,18 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         if (listen) {
             return new ListenSession(this, where).run();
         }
+        // At a terminal the prompt needs JLine's terminal: it is set up while the connection is made.
+        terminal = !zero && !sendOnly && !recvOnly && interactive() ? SystemTerminal.start() : null;
+        try {
+            return connectAndTalk(where);
+        } finally {
+            if (terminal != null) {
+                terminal.close(); // unless the session took it
+            }
+        }
+    }
+
+    private Integer connectAndTalk(Endpoint where) throws Exception {
         Client client = Client.connect(where)
                 .heartbeat(liveness.heartbeat())
                 .connectTimeout(connectTimeout);
@@ -210,7 +224,8 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         PipedSession.Direction direction = sendOnly ? PipedSession.Direction.SEND_ONLY
                 : recvOnly ? PipedSession.Direction.RECEIVE_ONLY : PipedSession.Direction.BOTH;
         if (interactive() && direction == PipedSession.Direction.BOTH) {
-            return new InteractiveSession(connection, where, framing.kind(), reconnector, retry).run();
+            return new InteractiveSession(connection, where, framing.kind(), reconnector, retry)
+                    .run(terminal != null ? terminal.get() : SystemTerminal.build());
         }
         if ("udp".equals(connection.protocol())) {
             if (direction != PipedSession.Direction.BOTH) {

@@ -9,11 +9,11 @@ final class DatagramOptions {
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
             description = "UDP: how long to wait for a reply before sending the line again. Default: ${DEFAULT-VALUE}.")
-    Duration timeout;
+    Duration timeout = Duration.ofSeconds(1);
 
     @Option(names = "--retries", paramLabel = "N", defaultValue = "2",
             description = "UDP: how many times to send a line again when no reply came; then say so. Default: ${DEFAULT-VALUE}.")
-    int retries;
+    int retries = 2;
 
     Retry retry() {
         if (retries < 0) {

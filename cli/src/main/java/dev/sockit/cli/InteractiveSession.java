@@ -11,7 +11,6 @@ import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
 
 /**
  * The walk-through's client at a terminal: a prompt with line editing and history, each line
@@ -49,8 +48,9 @@ final class InteractiveSession {
         this.retry = retry;
     }
 
-    int run() throws IOException {
-        try (Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+    /** Talks at {@code terminal} until the user or the server ends it; closes the terminal. */
+    int run(Terminal terminal) throws IOException {
+        try (terminal) {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("sockit").build();
             reader.printAbove("Connected to " + endpoint + " (Ctrl-D to quit)");
             // Replies are read on their own thread so they print while the user types.

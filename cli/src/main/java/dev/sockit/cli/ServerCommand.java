@@ -61,7 +61,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Option(names = {"-m", "--mode"}, paramLabel = "ack|echo|chat|discard", defaultValue = "ack",
             description = "ack: answer each message with --reply; echo: send it back; chat: relay it to every other client; discard: read and answer nothing. Default: ${DEFAULT-VALUE}.")
-    Mode mode;
+    Mode mode = Mode.ack;
 
     @Option(names = "-l", description = "Accepted for ncat habits (ncat -l): a server always listens.")
     boolean listenFlag;
@@ -88,34 +88,34 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Option(names = "--reply", paramLabel = "TEXT", defaultValue = Handlers.ACK_REPLY,
             description = "The answer in ack mode. Default: '${DEFAULT-VALUE}'")
-    String reply;
+    String reply = Handlers.ACK_REPLY;
 
     @Mixin
-    FramingOptions framing;
+    FramingOptions framing = new FramingOptions();
 
     @Mixin
-    LivenessOptions liveness;
+    LivenessOptions liveness = new LivenessOptions();
 
     @Mixin
-    ServerTlsOptions tlsOptions;
+    ServerTlsOptions tlsOptions = new ServerTlsOptions();
 
     @Mixin
-    ClusterOptions clusterOptions;
+    ClusterOptions clusterOptions = new ClusterOptions();
 
     @Mixin
-    WebSocketOptions websocketOptions;
+    WebSocketOptions websocketOptions = new WebSocketOptions();
 
     @Mixin
-    ProxyOptions proxyOptions;
+    ProxyOptions proxyOptions = new ProxyOptions();
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
             description = "The most clients connected at once; one more is told 'error: server busy' and closed. Default: ${DEFAULT-VALUE}.")
-    int maxConnections;
+    int maxConnections = 10000;
 
     @Option(names = "--max-per-source", paramLabel = "N", defaultValue = "1000",
             description = "The most clients connected at once from one address; one more is told 'error: too many "
                     + "connections from ADDRESS' and closed. Behind a proxy or NAT, raise it. Default: ${DEFAULT-VALUE}.")
-    int maxPerSource;
+    int maxPerSource = 1000;
 
     @Option(names = "--allow", paramLabel = "RANGE", split = ",",
             description = "Let in only peers from these addresses or CIDR ranges, IPv4 or IPv6 (e.g. 10.0.0.0/8,"
@@ -130,26 +130,26 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     @Option(names = "--write-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
             description = "Close a peer that takes none of our bytes for this long while a write waits on it (it stopped "
                     + "reading); 0 for never. Default: ${DEFAULT-VALUE}.")
-    Duration writeTimeout;
+    Duration writeTimeout = Duration.ofSeconds(30);
 
     @Option(names = "--max-queued-bytes", paramLabel = "BYTES", defaultValue = "1048576",
             description = "The most bytes waiting to be pushed to one peer (chat relays, broadcasts) before "
                     + "--on-slow-reader acts. Default: ${DEFAULT-VALUE}.")
-    long maxQueuedBytes;
+    long maxQueuedBytes = 1048576;
 
     @Option(names = "--max-queued-messages", paramLabel = "N", defaultValue = "10000",
             description = "The most messages waiting to be pushed to one peer before --on-slow-reader acts. "
                     + "Default: ${DEFAULT-VALUE}.")
-    int maxQueuedMessages;
+    int maxQueuedMessages = 10000;
 
     @Option(names = "--on-slow-reader", paramLabel = "disconnect|drop|block", defaultValue = "disconnect",
             description = "What a push beyond the queue limits does: disconnect the peer ('not reading'), drop the message "
                     + "for it, or block the sender until there is room. Default: ${DEFAULT-VALUE}.")
-    SlowReader onSlowReader;
+    SlowReader onSlowReader = SlowReader.disconnect;
 
     @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
             description = "On stop, how long clients' handlers may take to finish before their connections are closed. Default: ${DEFAULT-VALUE}.")
-    Duration drainTimeout;
+    Duration drainTimeout = Duration.ofSeconds(5);
 
     @Option(names = "--reuse-port",
             description = "tcp, tls: let several servers listen on this port (SO_REUSEPORT), each started with --reuse-port; "
@@ -158,15 +158,15 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Option(names = "--socket-mode", paramLabel = "MODE", defaultValue = "600",
             description = "unix: who may connect, as file permissions on the socket: 600 (the owner), 660 (and the group), rw-rw----. Default: ${DEFAULT-VALUE}.")
-    String socketMode;
+    String socketMode = "600";
 
     @Option(names = "--max-datagram", paramLabel = "BYTES", defaultValue = "65507",
             description = "udp: the largest datagram taken; a larger one is dropped and its sender told. Default: ${DEFAULT-VALUE}.")
-    int maxDatagram;
+    int maxDatagram = 65507;
 
     @Option(names = "--session-timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationConverter.class,
             description = "udp: a peer silent this long has left (chat says so). Default: ${DEFAULT-VALUE}.")
-    Duration sessionTimeout;
+    Duration sessionTimeout = Duration.ofSeconds(60);
 
     @Option(names = "--metrics", paramLabel = "ENDPOINT",
             description = "Serve Prometheus metrics at http://HOST:PORT/metrics on this tcp:// endpoint, e.g. "
@@ -182,7 +182,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
     @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
             description = "text: lines for people; json: one JSON object a line (time, level, event, connection, remote, "
                     + "reason, ..., and message: the text line), on the same streams. Default: ${DEFAULT-VALUE}.")
-    EventLog.Format logFormat;
+    EventLog.Format logFormat = EventLog.Format.text;
 
     // Unset: previews, except for raw bytes and discard servers (MessagePreview.forServer).
     @Option(names = "--show-messages", negatable = true,

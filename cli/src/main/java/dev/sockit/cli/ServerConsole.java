@@ -32,7 +32,6 @@ import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
 
 /**
  * The server's console: the operator types commands while the server runs.
@@ -71,8 +70,12 @@ final class ServerConsole {
     private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
 
     private final PrintStream err;
-    private final Terminal terminal;           // null when reading a pipe
-    private volatile LineReader reader;        // null when reading a pipe, or once the terminal is closed
+    private final SystemTerminal pending;      // null when reading a pipe
+    private Terminal terminal;                 // the console thread's, once set up
+    // Null when reading a pipe, until the terminal is set up, and once it is closed; guarded by
+    // printing, so that a line printed before it is set cannot cross the first prompt.
+    private LineReader reader;
+    private final Object printing = new Object();
     private Server server;
     private Printer out;
     private java.util.function.IntConsumer quit;
@@ -80,10 +83,8 @@ final class ServerConsole {
     /** The exit status after Ctrl-C, whatever reads it (the JVM's for SIGINT, or this console). */
     static final int INTERRUPTED = 130;
 
-    private ServerConsole(Terminal terminal, PrintStream err) {
-        this.terminal = terminal;
-        this.reader = terminal == null ? null
-                : LineReaderBuilder.builder().terminal(terminal).appName("sockit-server").build();
+    private ServerConsole(SystemTerminal pending, PrintStream err) {
+        this.pending = pending;
         this.err = err;
     }
 
@@ -98,21 +99,24 @@ final class ServerConsole {
         if (!on) {
             return Optional.empty();
         }
-        return Optional.of(new ServerConsole(terminal ? TerminalBuilder.builder().system(true).build() : null, err));
+        // At a terminal JLine's set-up overlaps the server's start; until it is done the server's
+        // lines go straight to stdout, as no prompt is drawn yet.
+        return Optional.of(new ServerConsole(terminal ? SystemTerminal.start() : null, err));
     }
 
     /** The printer for the server's output: above the prompt at a terminal, else on stdout. */
     Printer printer() {
-        if (terminal == null) {
+        if (pending == null) {
             return new Printer(System.out);
         }
         return new Printer(line -> {
-            LineReader current = reader;
-            if (current != null) {
-                current.printAbove(line);
-            } else {
-                System.out.println(line);
-                System.out.flush();
+            synchronized (printing) {
+                if (reader != null) {
+                    reader.printAbove(line);
+                } else {
+                    System.out.println(line);
+                    System.out.flush();
+                }
             }
         });
     }
@@ -126,16 +130,28 @@ final class ServerConsole {
         this.out = out;
         this.quit = quit;
         // Standard input blocks in the kernel: read it on a platform thread, not a virtual one.
-        Thread.ofPlatform().name("sockit-console").daemon(true).start(terminal != null ? this::readTerminal : this::readPipe);
+        Thread.ofPlatform().name("sockit-console").daemon(true).start(pending != null ? this::readTerminal : this::readPipe);
     }
 
     private void readTerminal() {
+        LineReader lines;
+        try {
+            terminal = pending.get();
+            lines = LineReaderBuilder.builder().terminal(terminal).appName("sockit-server").build();
+        } catch (IOException | RuntimeException e) {
+            err.println("sockit: cannot set up the console on this terminal: " + e.getMessage()
+                    + "; the server goes on without it (Ctrl-C stops it)");
+            return;
+        }
+        synchronized (printing) {
+            reader = lines;
+        }
         out.println("console: type /help for commands");
         try {
             for (;;) {
                 String line;
                 try {
-                    line = reader.readLine(PROMPT);
+                    line = lines.readLine(PROMPT);
                 } catch (UserInterruptException e) {
                     // Ctrl-C at the prompt reaches us, not the JVM: stop as Ctrl-C always does,
                     // with the status a SIGINT gives (128 + 2), not /quit's 0.
@@ -167,7 +183,9 @@ final class ServerConsole {
 
     // Closing the terminal gives SIGINT back to the JVM, so Ctrl-C still stops the server gracefully.
     private void closeTerminal() {
-        reader = null;
+        synchronized (printing) {
+            reader = null;
+        }
         try {
             terminal.close();
         } catch (IOException e) {
@@ -176,7 +194,7 @@ final class ServerConsole {
     }
 
     private void stop(int status) {
-        if (terminal != null) {
+        if (pending != null) {
             closeTerminal();
         }
         quit.accept(status);

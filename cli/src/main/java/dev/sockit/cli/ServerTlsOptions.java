@@ -40,7 +40,7 @@ final class ServerTlsOptions {
     @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "tls://, ws://: close a client that has not completed its TLS handshake, or sent its whole WebSocket upgrade request, this long after connecting. "
                     + "Default: ${DEFAULT-VALUE}.")
-    Duration handshakeTimeout;
+    Duration handshakeTimeout = Duration.ofSeconds(10);
 
     /** The server's TLS for a tls:// endpoint; null for others, which refuse TLS options. */
     /** True when any TLS option was given. */

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,7 +48,8 @@ public final class Sockit implements Runnable {
             List.of("server", "client", "relay", "bench", "cert", "ping", "generate-completion", "help");
 
     public static void main(String[] args) {
-        System.exit(commandLine(args).execute(args));
+        Callable<Integer> bare = BareCommand.of(args);
+        System.exit(bare != null ? BareCommand.run(bare) : commandLine(args).execute(args));
     }
 
     /** The command line with every subcommand and sockit's error handling: for --help, man pages, completion and tests. */
@@ -147,14 +149,19 @@ public final class Sockit implements Runnable {
 
     /** One line on stderr, saying what failed; the stack trace only for --verbose. */
     private static int reportFailure(Exception e, CommandLine failed, CommandLine.ParseResult parseResult) {
-        PrintWriter err = failed.getErr();
+        return reportFailure(e, failed.getErr(), failed.getCommand() instanceof Verbose v && v.verbose(),
+                failed.getCommandSpec().exitCodeOnInvalidInput());
+    }
+
+    /** The same for a command run without picocli ({@link BareCommand}); {@code usage} is the status for a bad value. */
+    static int reportFailure(Exception e, PrintWriter err, boolean verbose, int usage) {
         String message = e.getMessage() != null ? e.getMessage() : e.toString();
         err.println("sockit: " + message);
-        if (failed.getCommand() instanceof Verbose v && v.verbose()) {
+        if (verbose) {
             e.printStackTrace(err);
         }
         err.flush();
-        return e instanceof IllegalArgumentException ? failed.getCommandSpec().exitCodeOnInvalidInput() : FAILED;
+        return e instanceof IllegalArgumentException ? usage : FAILED;
     }
 
     /** A command that can print stack traces on request. */

@@ -25,17 +25,33 @@ final class WebSocketClientOptions {
             description = "ws://: the subprotocols to offer, most preferred first.")
     String[] subprotocols = {};
 
+    @Option(names = "--max-message", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "ws://: the largest message taken from the server, all fragments together, inflated; a larger "
+                    + "one closes the connection with 1009. Default: ${DEFAULT-VALUE}.")
+    int maxMessage = WebSocket.DEFAULT_MAX_MESSAGE;
+
+    @Option(names = "--no-deflate", description = "ws://: do not offer permessage-deflate (compression), which is "
+            + "offered as browsers offer it; a server that compresses its messages has them inflated, up to "
+            + "--max-message.")
+    boolean noDeflate;
+
     /** Applies the options to a client of {@code endpoint}; refuses them for other kinds. */
     void applyTo(Client client, Endpoint endpoint) {
-        boolean given = binary || !headers.isEmpty() || origin != null || subprotocols.length > 0;
+        boolean given = binary || !headers.isEmpty() || origin != null || subprotocols.length > 0 || noDeflate
+                || maxMessage != WebSocket.DEFAULT_MAX_MESSAGE;
         if (!endpoint.kind().isWebSocket()) {
             if (given) {
-                throw new IllegalArgumentException("--binary, --header, --origin and --subprotocol apply to ws:// and"
-                        + " wss:// endpoints; connect to ws://" + endpoint.authority() + "/PATH");
+                throw new IllegalArgumentException("--binary, --header, --origin, --subprotocol, --max-message and"
+                        + " --no-deflate apply to ws:// and wss:// endpoints; connect to ws://" + endpoint.authority()
+                        + "/PATH");
             }
             return;
         }
-        client.websocket(WebSocket.defaults().subprotocols(subprotocols).sendBinary(binary));
+        if (maxMessage < 1) {
+            throw new IllegalArgumentException("--max-message must be at least 1 byte, not " + maxMessage);
+        }
+        client.websocket(WebSocket.defaults().subprotocols(subprotocols).sendBinary(binary).maxMessage(maxMessage)
+                .deflate(!noDeflate));
         for (String header : headers) {
             int colon = header.indexOf(':');
             if (colon <= 0) {

@@ -95,6 +95,10 @@ public final class RedisBroker implements Broker {
      * Joins the cluster at {@code settings} as {@code node}: checks that Redis answers and that
      * no live node has that name, then starts its three connections.
      *
+     * @param settings where Redis is, from {@link RedisSettings#parse}
+     * @param node     this node's name, unique among the live nodes
+     * @return the broker, linked; close it to leave the cluster
+     * @throws IllegalArgumentException for a node name that is not one, as {@link Broker#requireNodeName} says
      * @throws IllegalStateException when Redis cannot be reached or refuses us, or the name is taken; the message
      *     says which and what to do
      */
@@ -186,7 +190,7 @@ public final class RedisBroker implements Broker {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** Bytes waiting to be published now. */
+    /** {@return the bytes waiting to be published now} */
     public long queuedBytes() {
         return queuedBytes.get();
     }

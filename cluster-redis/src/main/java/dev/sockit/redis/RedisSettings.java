@@ -37,6 +37,9 @@ public record RedisSettings(String host, int port, boolean tls, String user, Str
     /**
      * Reads a {@code redis://} or {@code rediss://} URI.
      *
+     * @param uri the URI, e.g. {@code redis://127.0.0.1:6379/0?presence=10s}; a password with
+     *     reserved characters in it is percent-encoded
+     * @return the settings; nothing is connected yet
      * @throws IllegalArgumentException naming what is wrong with it and how to write it
      */
     public static RedisSettings parse(URI uri) {

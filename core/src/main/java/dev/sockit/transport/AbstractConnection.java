@@ -3,9 +3,10 @@ package dev.sockit.transport;
 import dev.sockit.CloseReason;
 import dev.sockit.ClosedConnectionException;
 import dev.sockit.Peers;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What every connection keeps about itself, whatever carries its messages: its id, protocol
@@ -20,7 +21,17 @@ public abstract class AbstractConnection implements Drainable {
     private final SocketAddress local;
     private final SocketAddress remote;
     private final Instant openedAt = Instant.now();
-    private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
+    // Set once (CLOSE_REASON): a field, not an AtomicReference, as every idle connection holds it.
+    private volatile CloseReason closeReason;
+    private static final VarHandle CLOSE_REASON;
+
+    static {
+        try {
+            CLOSE_REASON = MethodHandles.lookup().findVarHandle(AbstractConnection.class, "closeReason", CloseReason.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     protected AbstractConnection(long id, String protocol, SocketAddress local, SocketAddress remote) {
         this.id = id;
@@ -34,12 +45,12 @@ public abstract class AbstractConnection implements Drainable {
      * (later reasons are not kept: the first is the one the peer and the log are told).
      */
     protected final boolean closing(CloseReason reason) {
-        return closeReason.compareAndSet(null, reason);
+        return CLOSE_REASON.compareAndSet(this, null, reason);
     }
 
     /** Throws, with the reason, once the connection has closed or begun to. */
     protected final void checkNotClosed() throws ClosedConnectionException {
-        CloseReason reason = closeReason.get();
+        CloseReason reason = closeReason;
         if (reason != null) {
             throw new ClosedConnectionException(toString(), reason);
         }
@@ -71,12 +82,12 @@ public abstract class AbstractConnection implements Drainable {
 
     @Override
     public final boolean isOpen() {
-        return closeReason.get() == null;
+        return closeReason == null;
     }
 
     @Override
     public final CloseReason closeReason() {
-        return closeReason.get();
+        return closeReason;
     }
 
     @Override

@@ -41,6 +41,10 @@ final class OpeningStream implements Opening.Io {
         try {
             output.put(bytes, false);
             output.flushLocked();
+            // The opening's words are one-offs (the 101, an HTTP answer): a connection that
+            // then waits for its peer keeps no write buffer for them (8 KiB, most of what an
+            // idle WebSocket held); the first send allocates one again.
+            output.releaseLocked();
         } finally {
             output.unlock();
         }

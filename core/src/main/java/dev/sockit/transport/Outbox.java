@@ -1,13 +1,10 @@
 package dev.sockit.transport;
 
 import dev.sockit.OutboundLimit;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What other threads (push, broadcast, chat, the heartbeat) have sent one peer and the
@@ -19,6 +16,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * drainer takes an item, never by polling, and every waiter wakes when the outbox closes.
  * Items are whatever the connection queues (messages, encoded control frames); the outbox
  * knows only their lengths, which the caller gives both when offering and when taking.
+ *
+ * <p>Every connection has one, and most never have anything pushed to them: so an outbox
+ * that was never offered anything is one small object (its counters are fields, its queue is
+ * made by the first offer, its waiters wait on its monitor, its drainer's name is made when a
+ * drainer starts), about 250 bytes less per idle connection than with atomics, a lock and a
+ * queue of its own (docs/performance.md, "Idle connections").
  */
 public final class Outbox {
 
@@ -32,23 +35,44 @@ public final class Outbox {
         CLOSED
     }
 
+    private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final VarHandle ITEMS;
+    private static final VarHandle BYTES;
+    private static final VarHandle COUNT;
+    private static final VarHandle DRAINING;
+    private static final VarHandle DROPPED;
+    private static final VarHandle WAITING;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            ITEMS = lookup.findVarHandle(Outbox.class, "items", ConcurrentLinkedQueue.class);
+            BYTES = lookup.findVarHandle(Outbox.class, "bytes", long.class);
+            COUNT = lookup.findVarHandle(Outbox.class, "count", int.class);
+            DRAINING = lookup.findVarHandle(Outbox.class, "draining", boolean.class);
+            DROPPED = lookup.findVarHandle(Outbox.class, "dropped", long.class);
+            WAITING = lookup.findVarHandle(Outbox.class, "waiting", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final OutboundLimit limit;
     private final Runnable drainer;
-    private final String drainerName;
-    private final ConcurrentLinkedQueue<Object> items = new ConcurrentLinkedQueue<>();
-    private final AtomicLong bytes = new AtomicLong();
-    private final AtomicInteger count = new AtomicInteger();
-    private final AtomicBoolean draining = new AtomicBoolean();
-    private final AtomicLong dropped = new AtomicLong();
-    // Senders waiting for room: the drainer takes the lock to signal only when there are some,
-    // so the common case (no one waits) costs one volatile read per item taken.
-    private final AtomicInteger waiting = new AtomicInteger();
-    private final ReentrantLock roomLock = new ReentrantLock();
-    private final Condition room = roomLock.newCondition();
+    private final String drainerPrefix;
+    private final long drainerId;
+    // Made by the first offer (ITEMS); null while nothing was ever offered.
+    private volatile ConcurrentLinkedQueue<Object> items;
+    private volatile long bytes;
+    private volatile int count;
+    private volatile boolean draining;
+    private volatile long dropped;
+    // Senders waiting for room: the drainer takes the monitor to signal only when there are
+    // some, so the common case (no one waits) costs one volatile read per item taken.
+    private volatile int waiting;
     private volatile boolean closed;
     // When the drainer last took an item while a sender waited: the peer's progress.
     private volatile long lastProgress;
-    private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /**
      * @param limit       the bound on what may wait
@@ -58,9 +82,31 @@ public final class Outbox {
      * @param drainerName the drainer thread's name, for thread dumps
      */
     public Outbox(OutboundLimit limit, Runnable drainer, String drainerName) {
+        this(limit, drainer, drainerName, -1);
+    }
+
+    /**
+     * An outbox whose drainer threads are named {@code drainerPrefix + drainerId} (made only
+     * when one starts), as a connection's are: {@code sockit-push-ID}.
+     */
+    Outbox(OutboundLimit limit, Runnable drainer, String drainerPrefix, long drainerId) {
         this.limit = limit;
         this.drainer = drainer;
-        this.drainerName = drainerName;
+        this.drainerPrefix = drainerPrefix;
+        this.drainerId = drainerId;
+    }
+
+    private String drainerName() {
+        return drainerId < 0 ? drainerPrefix : drainerPrefix + drainerId;
+    }
+
+    private ConcurrentLinkedQueue<Object> items() {
+        ConcurrentLinkedQueue<Object> queue = items;
+        if (queue == null) {
+            ConcurrentLinkedQueue<Object> made = new ConcurrentLinkedQueue<>();
+            queue = ITEMS.compareAndSet(this, null, made) ? made : items;
+        }
+        return queue;
     }
 
     /**
@@ -87,9 +133,9 @@ public final class Outbox {
             release(length);
             return Offer.CLOSED;
         }
-        items.add(item);
-        if (!draining.get() && draining.compareAndSet(false, true)) {
-            Thread.ofVirtual().name(drainerName).start(drainer);
+        items().add(item);
+        if (!draining && DRAINING.compareAndSet(this, false, true)) {
+            Thread.ofVirtual().name(drainerName()).start(drainer);
         }
         return Offer.QUEUED;
     }
@@ -98,83 +144,84 @@ public final class Outbox {
     private boolean reserve(int length) {
         int before;
         do {
-            before = count.get();
+            before = count;
             if (before >= limit.maxMessages()) {
                 return false;
             }
-        } while (!count.compareAndSet(before, before + 1));
+        } while (!COUNT.compareAndSet(this, before, before + 1));
         if (before == 0) {
             // Alone in the queue: an item over the byte bound goes on its own rather than never.
-            bytes.addAndGet(length);
+            BYTES.getAndAdd(this, (long) length);
             return true;
         }
         for (;;) {
-            long taken = bytes.get();
+            long taken = bytes;
             if (taken + length > limit.maxBytes()) {
-                count.decrementAndGet();
+                COUNT.getAndAdd(this, -1);
                 signalRoom(false); // our brief reservation may have turned another sender away
                 return false;
             }
-            if (bytes.compareAndSet(taken, taken + length)) {
+            if (BYTES.compareAndSet(this, taken, taken + length)) {
                 return true;
             }
         }
     }
 
     /** Waits until an item of {@code length} may fit: null then; else CLOSED, or FULL after the patience without progress. */
+    // Waits on this outbox's monitor: since JDK 24 a virtual thread waiting in Object.wait
+    // leaves its carrier, as it would in a Condition, and the monitor costs no object.
     private Offer awaitRoom(int length, long patienceNanos) {
-        waiting.incrementAndGet();
-        roomLock.lock();
+        WAITING.getAndAdd(this, 1);
         try {
-            long since = System.nanoTime();
-            // Checked under the lock after announcing ourselves: a take() between the failed
-            // reservation and here either left room we see now, or signals us once we wait.
-            while (!closed && !fits(length)) {
-                long progressed = Math.max(since, lastProgress);
-                long left = patienceNanos == Long.MAX_VALUE ? Long.MAX_VALUE : progressed + patienceNanos - System.nanoTime();
-                if (left <= 0) {
-                    return Offer.FULL;
+            synchronized (this) {
+                long since = System.nanoTime();
+                // Checked under the monitor after announcing ourselves: a take() between the failed
+                // reservation and here either left room we see now, or signals us once we wait.
+                while (!closed && !fits(length)) {
+                    long progressed = Math.max(since, lastProgress);
+                    long left = patienceNanos == Long.MAX_VALUE ? Long.MAX_VALUE : progressed + patienceNanos - System.nanoTime();
+                    if (left <= 0) {
+                        return Offer.FULL;
+                    }
+                    // The cap is a safety net, never the wake-up.
+                    TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, MAX_WAIT_NANOS));
                 }
-                room.awaitNanos(Math.min(left, MAX_WAIT_NANOS)); // the cap is a safety net, never the wake-up
+                return closed ? Offer.CLOSED : null;
             }
-            return closed ? Offer.CLOSED : null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Offer.CLOSED;
         } finally {
-            roomLock.unlock();
-            waiting.decrementAndGet();
+            WAITING.getAndAdd(this, -1);
         }
     }
 
     private boolean fits(int length) {
-        int queued = count.get();
-        return queued == 0 || (queued < limit.maxMessages() && bytes.get() + length <= limit.maxBytes());
+        int queued = count;
+        return queued == 0 || (queued < limit.maxMessages() && bytes + length <= limit.maxBytes());
     }
 
     /** The next item for the drainer, or null when none waits. Give its room back with {@link #release}. */
     public Object take() {
-        return items.poll();
+        ConcurrentLinkedQueue<Object> queue = items;
+        return queue == null ? null : queue.poll();
     }
 
     /** Gives back the room of one item taken, of {@code length} bytes; wakes a waiting sender. */
     public void release(int length) {
-        bytes.addAndGet(-length);
-        count.decrementAndGet();
+        BYTES.getAndAdd(this, (long) -length);
+        COUNT.getAndAdd(this, -1);
         signalRoom(true);
     }
 
     private void signalRoom(boolean progress) {
-        if (waiting.get() > 0) {
+        if (waiting > 0) {
             if (progress) {
                 // Only while someone waits is progress worth a clock read: the hot path pays none.
                 lastProgress = System.nanoTime();
             }
-            roomLock.lock();
-            try {
-                room.signalAll();
-            } finally {
-                roomLock.unlock();
+            synchronized (this) {
+                notifyAll();
             }
         }
     }
@@ -184,41 +231,42 @@ public final class Outbox {
      * an item arrived after its last take and found the drainer still marked running.
      */
     public boolean drained() {
-        draining.set(false);
-        return !items.isEmpty() && draining.compareAndSet(false, true);
+        draining = false;
+        ConcurrentLinkedQueue<Object> queue = items;
+        return queue != null && !queue.isEmpty() && DRAINING.compareAndSet(this, false, true);
     }
 
     /** Counts one item that was not queued because the outbox was full (the drop policy). */
     public void countDrop() {
-        dropped.incrementAndGet();
+        DROPPED.getAndAdd(this, 1L);
     }
 
     /** Items dropped so far. */
     public long droppedCount() {
-        return dropped.get();
+        return dropped;
     }
 
     /** Bytes waiting now. */
     public long bytes() {
-        return Math.max(0, bytes.get()); // a drainer may give back room after close() zeroed it
+        return Math.max(0, bytes); // a drainer may give back room after close() zeroed it
     }
 
     /** Items waiting now. */
     public int count() {
-        return Math.max(0, count.get());
+        return Math.max(0, count);
     }
 
     /** Refuses every further offer, forgets what waits, and wakes every waiting sender. */
     public void close() {
         closed = true;
-        items.clear();
-        bytes.set(0);
-        count.set(0);
-        roomLock.lock();
-        try {
-            room.signalAll();
-        } finally {
-            roomLock.unlock();
+        ConcurrentLinkedQueue<Object> queue = items;
+        if (queue != null) {
+            queue.clear();
+        }
+        bytes = 0;
+        count = 0;
+        synchronized (this) {
+            notifyAll();
         }
     }
 

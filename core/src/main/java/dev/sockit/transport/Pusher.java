@@ -45,7 +45,7 @@ final class Pusher {
         this.observer = observer;
         this.output = output;
         this.owner = owner;
-        this.outbox = new Outbox(outbound, this::drain, "sockit-push-" + id);
+        this.outbox = new Outbox(outbound, this::drain, "sockit-push-", id);
     }
 
     Outbox outbox() {

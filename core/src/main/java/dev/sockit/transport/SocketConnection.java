@@ -8,6 +8,7 @@ import dev.sockit.Observer;
 import dev.sockit.Peers;
 import dev.sockit.TlsSession;
 import dev.sockit.framing.Framing;
+import dev.sockit.framing.FramingException;
 import dev.sockit.proxy.ProxyHeader;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -167,6 +168,18 @@ public final class SocketConnection extends AbstractConnection {
 
     @Override
     public Message receive() throws IOException {
+        try {
+            return receiveOrFail();
+        } catch (FramingException e) {
+            // Closed here with the framing's own code (WebSocket's 1002, 1007, 1009), as the
+            // server closes its peers: a client whose caller then closes must not tell the
+            // peer 1000, all was well.
+            close(CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage()).withCloseCode(e.closeCode()));
+            throw e;
+        }
+    }
+
+    private Message receiveOrFail() throws IOException {
         reader = Thread.currentThread();
         for (;;) {
             if (intake.buffer().hasRemaining()) {

@@ -2,10 +2,11 @@ package dev.sockit.transport;
 
 import dev.sockit.CloseReason;
 import dev.sockit.Heartbeat;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 
 /**
@@ -43,9 +44,20 @@ public final class Watchdogs {
     private volatile long writingSince;
     // Whether a write check is scheduled: only while writes happen, so an idle connection
     // keeps no timer task (19,000 idle connections ran 630 needless checks a second).
-    private final AtomicBoolean writeWatched = new AtomicBoolean();
+    // A field (WRITE_WATCHED), not an AtomicBoolean: every idle connection holds one.
+    private volatile boolean writeWatched;
     // What the kernel held unread at the last heartbeat check: a change is the peer speaking.
     private long unreadBefore;
+
+    private static final VarHandle WRITE_WATCHED;
+
+    static {
+        try {
+            WRITE_WATCHED = MethodHandles.lookup().findVarHandle(Watchdogs.class, "writeWatched", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     public Watchdogs(Heartbeat policy, Duration writeTimeout, Clock clock, Target target) {
         this.clock = clock;
@@ -101,7 +113,7 @@ public final class Watchdogs {
     public void writeBegins() {
         if (writeTimeoutNanos > 0) {
             writingSince = nonZero(clock.nanos());
-            if (!writeWatched.get() && writeWatched.compareAndSet(false, true)) {
+            if (!writeWatched && WRITE_WATCHED.compareAndSet(this, false, true)) {
                 scheduleWriteCheck(writeTimeoutNanos);
             }
         }
@@ -172,11 +184,11 @@ public final class Watchdogs {
     private void checkWrite() {
         long since = writingSince;
         if (since == 0) {
-            writeWatched.set(false);
+            writeWatched = false;
             // A write that began after the read above may have seen the flag still set, and
             // relies on this check; one that began after the set schedules its own.
             since = writingSince;
-            if (since == 0 || !writeWatched.compareAndSet(false, true)) {
+            if (since == 0 || !WRITE_WATCHED.compareAndSet(this, false, true)) {
                 return;
             }
         }

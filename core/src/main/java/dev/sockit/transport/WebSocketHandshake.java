@@ -20,9 +20,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The client's side of the WebSocket opening handshake (RFC 6455 section 4.1): sends the
  * upgrade request (a fresh random key, version 13, the subprotocols offered, the caller's
- * own headers such as {@code Origin}), reads the answer and checks it: status 101,
+ * own headers such as {@code Origin}, permessage-deflate as browsers offer it unless
+ * {@link WebSocket#deflate(boolean) turned off}), reads the answer and checks it: status 101,
  * {@code Upgrade: websocket}, {@code Connection: Upgrade}, the {@code Sec-WebSocket-Accept}
- * the key calls for, no extension or subprotocol that was not offered. Any other answer is
+ * the key calls for, no extension or subprotocol that was not offered. A server that
+ * compresses gets its messages inflated at most to the largest message taken; one that
+ * declines compression is talked to as before. Any other answer is
  * refused with the server's status line and body in the error.
  */
 public final class WebSocketHandshake implements Opening {
@@ -67,6 +70,9 @@ public final class WebSocketHandshake implements Opening {
         if (!offered.isEmpty()) {
             request.append("Sec-WebSocket-Protocol: ").append(String.join(", ", offered)).append("\r\n");
         }
+        if (settings.deflate()) {
+            request.append("Sec-WebSocket-Extensions: ").append(PerMessageDeflate.OFFER).append("\r\n");
+        }
         headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         io.write(request.append("\r\n").toString().getBytes(ISO_8859_1));
 
@@ -99,8 +105,17 @@ public final class WebSocketHandshake implements Opening {
                     + " does not answer our key (a proxy or cache in between?)");
         }
         String extensions = response.field("sec-websocket-extensions");
-        if (extensions != null && !extensions.isBlank()) {
-            throw refused("it agreed to extensions we did not offer: " + extensions);
+        boolean deflate = extensions != null && !extensions.isBlank();
+        boolean serverResetsContext = false;
+        if (deflate) {
+            if (!settings.deflate()) {
+                throw refused("it agreed to extensions we did not offer: " + HttpHead.shown(extensions));
+            }
+            try {
+                serverResetsContext = PerMessageDeflate.agreed(extensions);
+            } catch (IllegalArgumentException e) {
+                throw refused(e.getMessage());
+            }
         }
         String chosen = response.field("sec-websocket-protocol");
         if (chosen != null && !offered.contains(chosen)) {
@@ -108,6 +123,9 @@ public final class WebSocketHandshake implements Opening {
         }
         subprotocol = chosen;
         WebSocketFrames framing = WebSocketFrames.client(settings.maxMessage());
+        if (deflate) {
+            framing = framing.withDeflate(serverResetsContext);
+        }
         return settings.sendsBinary() ? framing.sendingBinary() : framing;
     }
 

@@ -153,11 +153,12 @@ public final class WebSocket {
     }
 
     /**
-     * Whether permessage-deflate (RFC 7692) is accepted when a client offers it, as browsers
-     * do. Inflated messages are held to {@link #maxMessage}, so a compression bomb is refused
-     * with 1009 before it is inflated past it. Default: true.
+     * Whether permessage-deflate (RFC 7692) is accepted when a client offers it (a server's
+     * settings), or offered as browsers offer it (a client's). Either side inflates what it
+     * receives and compresses nothing. Inflated messages are held to {@link #maxMessage}, so a
+     * compression bomb is refused with 1009 before it is inflated past it. Default: true.
      *
-     * @param deflate true to accept compression
+     * @param deflate true to accept (a server) or offer (a client) compression
      * @return a copy with that choice
      */
     public WebSocket deflate(boolean deflate) {

@@ -2,6 +2,7 @@ package dev.sockit.websocket;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sockit.Client;
 import dev.sockit.Connection;
@@ -24,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * sockit's WebSocket against implementations no one here wrote, each as client and as
  * server: Python's {@code websockets} (Debian python3-websockets) and Node's {@code ws}
- * (Debian node-ws). Both clients offer permessage-deflate, and Python's compresses what it
- * sends, so the inflating side is exercised too.
+ * (Debian node-ws). All clients, sockit's too, offer permessage-deflate; Python's client and
+ * server compress what they send, so each side's inflating is exercised, and the bound on it.
  */
 class WebSocketPeersTest {
 
@@ -55,6 +56,25 @@ class WebSocketPeersTest {
                     await ws.send(message)
             async def main():
                 async with websockets.serve(echo, "127.0.0.1", 0) as server:
+                    print(server.sockets[0].getsockname()[1], flush=True)
+                    await asyncio.Future()
+            asyncio.run(main())
+            """;
+
+    /** Compresses what it sends (websockets does, with its context kept between messages), and tells what it agreed. */
+    static final String PYTHON_COMPRESSING_SERVER = """
+            import asyncio, websockets
+            async def handler(ws, path=None):
+                await ws.send("extensions: " + ",".join(e.name for e in ws.extensions))
+                try:
+                    async for message in ws:
+                        await ws.send("z" * 4000000 if message == "bomb" else message)
+                except websockets.ConnectionClosed:
+                    pass  # the bomb's 1009: what the test waits for, not an error to print
+                finally:
+                    print("closed", ws.close_code, flush=True)
+            async def main():
+                async with websockets.serve(handler, "127.0.0.1", 0, max_size=None) as server:
                     print(server.sockets[0].getsockname()[1], flush=True)
                     await asyncio.Future()
             asyncio.run(main())
@@ -164,6 +184,35 @@ class WebSocketPeersTest {
     @Test
     void sockitClientTalksToNodeWsServer() throws Exception {
         sockitClientTalksTo(run(node(), NODE_SERVER, "server.js"));
+    }
+
+    @Test
+    void sockitClientOffersDeflateAndInflatesWhatPythonCompressesUpToItsLimit() throws Exception {
+        Process server = run(python(), PYTHON_COMPRESSING_SERVER, "compressing.py");
+        try {
+            BufferedReader said = new BufferedReader(new InputStreamReader(server.getInputStream(), UTF_8));
+            String port = said.readLine();
+            Endpoint endpoint = Endpoint.parse("ws://127.0.0.1:" + port + "/");
+            try (Connection c = Client.connect(endpoint).websocket(WebSocket.defaults().maxMessage(1 << 20)).open()) {
+                assertThat(c.receive().text()).isEqualTo("extensions: permessage-deflate");
+                // Each message is compressed against the ones before it: the inflater keeps its window.
+                for (String text : List.of("héllo", "héllo héllo", "q".repeat(300_000), "héllo")) {
+                    c.send(Message.of(text));
+                    assertThat(c.receive().text()).isEqualTo(text);
+                }
+                // 4 MB of one letter, a few KiB on the wire: refused once inflating passes 1 MiB.
+                c.send(Message.of("bomb"));
+                assertThatThrownBy(c::receive).isInstanceOf(dev.sockit.framing.MessageTooLongException.class);
+            }
+            assertThat(said.readLine()).isEqualTo("closed 1009");
+            try (Connection c = Client.connect(endpoint).websocket(WebSocket.defaults().deflate(false)).open()) {
+                assertThat(c.receive().text()).as("not offered, not agreed").isEqualTo("extensions: ");
+                c.send(Message.of("plain"));
+                assertThat(c.receive().text()).isEqualTo("plain");
+            }
+        } finally {
+            stop(server);
+        }
     }
 
     private static void sockitClientTalksTo(Process server) throws Exception {

@@ -36,7 +36,11 @@ public final class SockitMeters implements MeterBinder {
 
     private final Metrics metrics;
 
-    /** A binder for {@code metrics}. */
+    /**
+     * A binder of a sockit registry, to be given to {@code MeterBinder.bindTo}.
+     *
+     * @param metrics the registry to bind, filled before binding; not null
+     */
     public SockitMeters(Metrics metrics) {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * }
  * }</pre>
  *
- * <p>The buffer each way holds 64 KiB by default ({@link #bufferSize}): a side that stops
+ * <p>The buffer each way holds 64 KiB by default ({@link Builder#bufferSize}): a side that stops
  * reading makes the other's sends wait once it is full, as socket buffers do.
  */
 public final class ConnectionPair implements AutoCloseable {
@@ -51,22 +51,30 @@ public final class ConnectionPair implements AutoCloseable {
                 MemoryConnection.address(port));
     }
 
-    /** A pair framed by {@code framing}, 64 KiB of buffer each way, no faults. */
+    /**
+     * {@return a pair framed by {@code framing}}, 64 KiB of buffer each way, no faults.
+     *
+     * @param framing the framing both ends use, e.g. {@code Lines.defaults()}
+     */
     public static ConnectionPair of(Framing framing) {
         return builder(framing).build();
     }
 
-    /** Describes a pair: buffer size and faults on either side. */
+    /**
+     * {@return a description of a pair}, whose buffer size and faults on either side may then be set.
+     *
+     * @param framing the framing both ends use; not null
+     */
     public static Builder builder(Framing framing) {
         return new Builder(Objects.requireNonNull(framing, "framing"));
     }
 
-    /** The client's end: what a test drives. */
+    /** {@return the client's end}: what a test drives. */
     public MemoryConnection client() {
         return client;
     }
 
-    /** The server's end: what a handler is given. */
+    /** {@return the server's end}: what a handler is given. */
     public MemoryConnection server() {
         return server;
     }
@@ -76,6 +84,9 @@ public final class ConnectionPair implements AutoCloseable {
      * does, and closes that end when it returns (a framing error closes it with the framing's
      * farewell, an {@link IOException} as broken, as a server does). Its failure, if any, is
      * thrown by {@link #awaitHandler}.
+     *
+     * @param handler the handler under test
+     * @return this pair
      */
     public ConnectionPair serve(Handler handler) {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -100,7 +111,9 @@ public final class ConnectionPair implements AutoCloseable {
     /**
      * Waits for the handler given to {@link #serve} to return.
      *
+     * @param timeout how long to wait
      * @throws AssertionError if it did not within {@code timeout}
+     * @throws IllegalStateException when {@link #serve} was not called
      * @throws Exception what the handler threw, if it threw
      */
     public void awaitHandler(Duration timeout) throws Exception {
@@ -137,7 +150,13 @@ public final class ConnectionPair implements AutoCloseable {
             this.framing = framing;
         }
 
-        /** Bytes each direction holds before a sender waits for its reader. Default: 64 KiB. */
+        /**
+         * Bytes each direction holds before a sender waits for its reader. Default: 64 KiB.
+         *
+         * @param bytes at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code bytes} is below 1
+         */
         public Builder bufferSize(int bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("bufferSize is at least 1 byte, not " + bytes);
@@ -146,19 +165,29 @@ public final class ConnectionPair implements AutoCloseable {
             return this;
         }
 
-        /** How the client's writes and reads are disturbed. Default: {@link Faults#none()}. */
+        /**
+         * How the client's writes and reads are disturbed. Default: {@link Faults#none()}.
+         *
+         * @param faults the faults; not null
+         * @return this builder
+         */
         public Builder clientFaults(Faults faults) {
             this.clientFaults = Objects.requireNonNull(faults, "faults");
             return this;
         }
 
-        /** How the server's writes and reads are disturbed. Default: {@link Faults#none()}. */
+        /**
+         * How the server's writes and reads are disturbed. Default: {@link Faults#none()}.
+         *
+         * @param faults the faults; not null
+         * @return this builder
+         */
         public Builder serverFaults(Faults faults) {
             this.serverFaults = Objects.requireNonNull(faults, "faults");
             return this;
         }
 
-        /** The pair, greeted: a framing's greeting is sent from each end, as on a socket. */
+        /** {@return the pair, greeted}: a framing's greeting is sent from each end, as on a socket. */
         public ConnectionPair build() {
             ConnectionPair pair = new ConnectionPair(framing, bufferSize, clientFaults, serverFaults);
             try {

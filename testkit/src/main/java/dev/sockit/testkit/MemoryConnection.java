@@ -187,7 +187,7 @@ public final class MemoryConnection implements Connection {
         close(CloseReason.of(CloseReason.Code.BROKEN, "connection reset"));
     }
 
-    /** Bytes this end sent that the peer has not read yet. */
+    /** {@return the bytes this end sent that the peer has not read yet} */
     public int unreadByPeer() {
         return out.buffered();
     }

@@ -272,7 +272,8 @@ public final class Libc {
         }
     }
 
-    private static String strerror(int errno) {
+    /** The C library's words for {@code errno}: "Connection reset by peer". */
+    static String strerror(int errno) {
         try {
             MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
             return text.reinterpret(256).getString(0);
