@@ -40,12 +40,20 @@ public abstract class ForwardingConnection implements Connection {
 
     private final Connection delegate;
 
-    /** Wraps {@code delegate}, which every call not overridden reaches. */
+    /**
+     * Wraps {@code delegate}, which every call not overridden reaches.
+     *
+     * @param delegate the connection wrapped; not null
+     */
     protected ForwardingConnection(Connection delegate) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
-    /** The connection wrapped. */
+    /**
+     * The connection wrapped.
+     *
+     * @return the connection every call not overridden reaches
+     */
     protected final Connection delegate() {
         return delegate;
     }
