@@ -1,5 +1,7 @@
 package dev.sockit.testkit;
 
+import static dev.sockit.TestKit.PATIENCE;
+import static dev.sockit.TestKit.awaitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sockit.CloseReason;
@@ -15,8 +17,6 @@ import org.junit.jupiter.api.Test;
 
 /** The kit's pair ends as a socket connection would, and its faults disturb what they say. */
 class ConnectionPairTest {
-
-    private static final Duration PATIENCE = Duration.ofSeconds(5);
 
     @Test
     void aHandlerAnswersEveryLineWithNoSocket() throws Exception {
@@ -89,7 +89,7 @@ class ConnectionPairTest {
                 }
             }, r -> Thread.ofVirtual().start(r));
             // Two lines fit; the third waits for the client, which reads nothing yet.
-            awaitUntil(() -> pair.server().unreadByPeer() == 1024);
+            awaitUntil("the client's 1024 bytes waiting unread", () -> pair.server().unreadByPeer() == 1024);
             assertThat(sender).isNotDone();
             for (int i = 0; i < 10; i++) {
                 assertThat(pair.client().receive().text()).isEqualTo(line);
@@ -168,16 +168,6 @@ class ConnectionPairTest {
         try (ConnectionPair pair = ConnectionPair.builder(Lines.defaults()).bufferSize(4096).build().serve(flood)) {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> pair.awaitReceiving(Duration.ofMillis(200)))
                     .isInstanceOf(AssertionError.class).hasMessageContaining("did not come to wait");
-        }
-    }
-
-    private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + PATIENCE);
-            }
-            Thread.sleep(1);
         }
     }
 }
