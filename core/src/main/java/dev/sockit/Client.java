@@ -88,12 +88,13 @@ public final class Client {
 
     /**
      * How bytes become messages; must match the server's. Default: lines of at most 64 KiB
-     * for TCP and Unix sockets; for UDP each datagram is one message, and only {@code raw},
-     * which means the same, may be given.
+     * for TCP and Unix stream sockets; over UDP, unixgram and seqpacket each message is kept
+     * whole, and only {@code raw}, which means the same, may be given.
      *
      * @param framing the framing; not null
      * @return this client
-     * @throws IllegalArgumentException for a framing other than raw on a UDP endpoint
+     * @throws IllegalArgumentException for a framing other than raw on a UDP, unixgram or
+     *     seqpacket endpoint
      */
     public Client framing(Framing framing) {
         Objects.requireNonNull(framing, "framing");
