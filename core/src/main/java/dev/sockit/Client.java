@@ -6,6 +6,7 @@ import dev.sockit.proxy.ProxyHeader;
 import dev.sockit.proxy.ProxyProtocol;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
+import dev.sockit.transport.DatagramSettings;
 import dev.sockit.transport.PacketConnection;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.Tcp;
@@ -392,7 +393,7 @@ public final class Client {
             InetAddress peer = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
             // IPv6 carries 20 bytes more in one datagram; the kernel refuses the rest with words of its own.
             int max = peer instanceof java.net.Inet4Address ? Udp.MAX_IPV4_PAYLOAD : Udp.MAX_PAYLOAD;
-            return DatagramConnection.connected(id, channel, new DatagramConnection.Settings(max, null, receiveTimeout));
+            return DatagramConnection.connected(id, channel, new DatagramSettings(max, null, receiveTimeout));
         } catch (IOException e) {
             channel.close();
             throw e;
