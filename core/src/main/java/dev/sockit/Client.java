@@ -377,9 +377,9 @@ public final class Client {
             ConnectionSettings settings = new ConnectionSettings(ws ? dev.sockit.websocket.WebSocketFrames.client(
                     websocket.maxMessage()) : framing, heartbeat, outbound, Observer.NONE);
             SocketConnection connection = ws
-                    ? new SocketConnection(id, channel, settings, tlsChannel,
-                            new WebSocketHandshake(endpoint, websocket, headers, connectTimeout))
-                    : new SocketConnection(id, channel, settings, tlsChannel, remote);
+                    ? new SocketConnection(id, channel, settings, tlsChannel, null,
+                            new WebSocketHandshake(endpoint, websocket, headers, connectTimeout), null)
+                    : new SocketConnection(id, channel, settings, tlsChannel, null, null, remote);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {

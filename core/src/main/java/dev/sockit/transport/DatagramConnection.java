@@ -81,13 +81,15 @@ public final class DatagramConnection extends AbstractConnection {
         public void ping(long stamp) {}
 
         @Override
-        public void expire(CloseReason ignored) {
+        public boolean expire(CloseReason ignored) {
             synchronized (inbox) {
-                if (!inbox.ended()) {
-                    drainReason = CloseReason.of(CloseReason.Code.CLOSED, "idle for "
-                            + Durations.format(settings.idleTimeout()) + " (no datagram from the peer); session ended");
-                    inbox.end();
+                if (inbox.ended()) {
+                    return false;
                 }
+                drainReason = CloseReason.of(CloseReason.Code.CLOSED, "idle for "
+                        + Durations.format(settings.idleTimeout()) + " (no datagram from the peer); session ended");
+                inbox.end();
+                return true;
             }
         }
 
