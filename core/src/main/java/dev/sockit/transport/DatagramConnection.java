@@ -57,7 +57,6 @@ public final class DatagramConnection extends AbstractConnection {
 
     private volatile boolean unreachable;
     private volatile boolean outputShut;
-    private volatile CloseReason drainReason;
 
     private DatagramConnection(long id, DatagramChannel channel, DatagramPort port, SocketAddress remote,
             DatagramSettings settings, Observer observer, Consumer<DatagramConnection> onClosed) throws IOException {
@@ -82,15 +81,8 @@ public final class DatagramConnection extends AbstractConnection {
 
         @Override
         public boolean expire(CloseReason ignored) {
-            synchronized (inbox) {
-                if (inbox.ended()) {
-                    return false;
-                }
-                drainReason = CloseReason.of(CloseReason.Code.CLOSED, "idle for "
-                        + Durations.format(settings.idleTimeout()) + " (no datagram from the peer); session ended");
-                inbox.end();
-                return true;
-            }
+            return inbox.endIfOpen(CloseReason.of(CloseReason.Code.CLOSED, "idle for "
+                    + Durations.format(settings.idleTimeout()) + " (no datagram from the peer); session ended"));
         }
 
         @Override
@@ -270,17 +262,12 @@ public final class DatagramConnection extends AbstractConnection {
 
     @Override
     public void drain(CloseReason reason) {
-        synchronized (inbox) {
-            if (drainReason == null) {
-                drainReason = reason;
-            }
-            inbox.end();
-        }
+        inbox.end(reason);
     }
 
     @Override
     public CloseReason drainReason() {
-        return drainReason;
+        return inbox.reason();
     }
 
     /** Always false: UDP has no end of stream. */

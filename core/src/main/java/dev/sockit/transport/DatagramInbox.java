@@ -1,5 +1,6 @@
 package dev.sockit.transport;
 
+import dev.sockit.CloseReason;
 import dev.sockit.Message;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -8,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The datagrams a {@link DatagramConnection}'s one feeder handed over and its handler has not
  * taken yet: bounded, as a socket's receive buffer is (a datagram that finds it full is
- * dropped), and ended once, which closes it to the feeder and wakes the reader.
+ * dropped), and ended, which closes it to the feeder and wakes the reader, with the reason
+ * a drain or the idle timeout gave (a close gives none).
  */
 final class DatagramInbox {
 
@@ -28,6 +30,7 @@ final class DatagramInbox {
     private final BlockingQueue<Message> queue = new LinkedBlockingQueue<>();
     private final int limit;
     private volatile boolean ended;
+    private volatile CloseReason reason;
 
     DatagramInbox(int limit) {
         this.limit = limit;
@@ -76,10 +79,30 @@ final class DatagramInbox {
         return ended;
     }
 
-    /** Ends the inbox: the feeder is refused from now on; the reader takes what waits, then null. */
-    synchronized void end() {
+    /** Why it ended, when a drain or the idle timeout ended it; else null. */
+    CloseReason reason() {
+        return reason;
+    }
+
+    /**
+     * Ends the inbox for {@code reason} (kept unless one was given before): the feeder is
+     * refused from now on; the reader takes what waits, then null.
+     */
+    synchronized void end(CloseReason reason) {
+        if (this.reason == null) {
+            this.reason = reason;
+        }
         ended = true;
         queue.add(END);
+    }
+
+    /** Ends the inbox for {@code reason} unless it has ended; false if it had. */
+    synchronized boolean endIfOpen(CloseReason reason) {
+        if (ended) {
+            return false;
+        }
+        end(reason);
+        return true;
     }
 
     /** Ends the inbox and drops what waits: the reader's next call returns null. */
