@@ -49,11 +49,11 @@ public final class DatagramConnection extends AbstractConnection {
     private final Observer observer;
     private final Consumer<DatagramConnection> onClosed;
 
+    private final Traffic traffic = new Traffic();
     // Filled by the feeder, emptied by the one reader.
-    private final DatagramInbox inbox = new DatagramInbox(INBOX_LIMIT);
+    private final DatagramInbox inbox = new DatagramInbox(INBOX_LIMIT, traffic);
     // The idle timeout, on the same watchdog a stream connection's is kept by; null: none (clients).
     private final Watchdogs watchdogs;
-    private final Traffic traffic = new Traffic();
 
     private volatile boolean unreachable;
     private volatile boolean outputShut;
@@ -127,11 +127,7 @@ public final class DatagramConnection extends AbstractConnection {
             watchdogs.heard();
         }
         unreachable = false;
-        DatagramInbox.Delivery delivery = inbox.offer(datagram);
-        if (delivery == DatagramInbox.Delivery.ACCEPTED) {
-            traffic.bytesIn(datagram.length());
-        }
-        return delivery;
+        return inbox.offer(datagram);
     }
 
     /**

@@ -29,11 +29,14 @@ final class DatagramInbox {
 
     private final BlockingQueue<Message> queue = new LinkedBlockingQueue<>();
     private final int limit;
+    private final Traffic traffic;
     private volatile boolean ended;
     private volatile CloseReason reason;
 
-    DatagramInbox(int limit) {
+    /** @param traffic where the bytes of each datagram taken are counted, before the reader can see it */
+    DatagramInbox(int limit, Traffic traffic) {
         this.limit = limit;
+        this.traffic = traffic;
     }
 
     /** Takes a datagram from the feeder, unless the inbox has ended or is full. */
@@ -44,6 +47,7 @@ final class DatagramInbox {
         if (queue.size() >= limit) {
             return Delivery.FULL;
         }
+        traffic.bytesIn(datagram.length());
         queue.add(datagram);
         return Delivery.ACCEPTED;
     }
