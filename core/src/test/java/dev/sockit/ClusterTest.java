@@ -199,6 +199,22 @@ class ClusterTest {
     }
 
     @Test
+    void aKickNeverOvertakesWhatItsNodePublishedBefore() throws Exception {
+        ChatNode a = new ChatNode("a");
+        Member alice = a.first();
+        ChatNode b = new ChatNode("b");
+        Member bob = b.join(alice);
+        Cluster cluster = a.server.cluster();
+
+        // One thread, one after the other: the broadcast is published before the kick is asked.
+        a.server.broadcast(Message.of("last words"));
+        assertThat(cluster.kick(ConnectionId.parse("b/1"), "kicked: flooding", PATIENCE).outcome())
+                .isEqualTo(Cluster.Outcome.DONE);
+        assertThat(bob.peer().readLine()).isEqualTo("last words");
+        assertThat(bob.peer().readLine()).isEqualTo("error: kicked: flooding");
+    }
+
+    @Test
     void connectionsAndStatsAreGatheredFromEveryLiveNode() throws Exception {
         ChatNode a = new ChatNode("a");
         Member alice = a.first();
