@@ -6,6 +6,7 @@ import dev.sockit.proxy.ProxyHeader;
 import dev.sockit.proxy.ProxyProtocol;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
+import dev.sockit.transport.DatagramSettings;
 import dev.sockit.transport.PacketConnection;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.Tcp;
@@ -377,9 +378,9 @@ public final class Client {
             ConnectionSettings settings = new ConnectionSettings(ws ? dev.sockit.websocket.WebSocketFrames.client(
                     websocket.maxMessage()) : framing, heartbeat, outbound, Observer.NONE);
             SocketConnection connection = ws
-                    ? new SocketConnection(id, channel, settings, tlsChannel,
-                            new WebSocketHandshake(endpoint, websocket, headers, connectTimeout))
-                    : new SocketConnection(id, channel, settings, tlsChannel, remote);
+                    ? new SocketConnection(id, channel, settings, tlsChannel, null,
+                            new WebSocketHandshake(endpoint, websocket, headers, connectTimeout), null)
+                    : new SocketConnection(id, channel, settings, tlsChannel, null, null, remote);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {
@@ -393,7 +394,7 @@ public final class Client {
             InetAddress peer = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
             // IPv6 carries 20 bytes more in one datagram; the kernel refuses the rest with words of its own.
             int max = peer instanceof java.net.Inet4Address ? Udp.MAX_IPV4_PAYLOAD : Udp.MAX_PAYLOAD;
-            return DatagramConnection.connected(id, channel, new DatagramConnection.Settings(max, null, receiveTimeout));
+            return DatagramConnection.connected(id, channel, new DatagramSettings(max, null, receiveTimeout));
         } catch (IOException e) {
             channel.close();
             throw e;
