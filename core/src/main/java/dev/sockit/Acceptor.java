@@ -83,7 +83,7 @@ final class Acceptor {
                             UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(),
                             settings.connection().writeTimeout(), settings.observer())
                     : new SocketConnection(live.nextId(), channel, site.connection(), tlsChannel(channel, site),
-                            null, opening(site)));
+                            null, opening(site), null));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
             if (slotTaken) {
@@ -150,7 +150,7 @@ final class Acceptor {
             }
             try {
                 live.admit(new SocketConnection(live.nextId(), channel, site.connection(), tlsChannel(channel, site),
-                        proxied, opening(site)));
+                        proxied, opening(site), null));
                 permitHeld = false; // the connection's own now: serve() gives it back
             } catch (IOException | RuntimeException e) {
                 admission.releaseSource(client);
