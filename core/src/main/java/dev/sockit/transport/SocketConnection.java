@@ -200,6 +200,7 @@ public final class SocketConnection implements Drainable {
             reader = Thread.currentThread();
             framing.choose(opening.open(new OpeningIo()));
             decoder = framing.decoder(new PeerControl());
+            intake.openingDone();
         }
         byte[] greeting = framing.greeting();
         if (greeting != null) {
@@ -439,7 +440,7 @@ public final class SocketConnection implements Drainable {
             output.lock();
             try {
                 output.put(bytes, false);
-                output.flushLocked();
+                output.flushUnwatchedLocked(); // the opening's deadline bounds it
                 // The opening's words are one-offs (the 101, an HTTP answer): a connection that
                 // then waits for its peer keeps no write buffer for them (8 KiB, most of what an
                 // idle WebSocket held); the first send allocates one again.
