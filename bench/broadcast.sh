@@ -9,6 +9,13 @@
 #   bench/broadcast.sh --conns 2000 --pushes 20     a quick look
 #   bench/broadcast.sh --servers sockit --no-build  (or NO_BUILD=1)
 #   bench/broadcast.sh --servers "sockit sockit-cluster"   one node against two on Redis
+#   bench/broadcast.sh --rounds 3 ...               each server 3 times, interleaved; medians
+#   bench/broadcast.sh --idle-wait 20 ...           wait at most 20 s (not 60) for an idle machine
+#
+# With --rounds N the servers take turns N times, every other round in reverse order (A B,
+# B A, A B, ...), so a neighbour's burst or a drift over the run falls on both; the table has
+# each round's row and each server's medians over its rounds, and is rewritten after every
+# round, so a run cut short still leaves the rounds it finished.
 #
 # sockit-cluster: two sockit nodes in the server's JVM, joined through a redis-server this
 # script starts on a free loopback port (pinned with the server, on CPU 0); half the client
@@ -34,6 +41,7 @@ PUSHES=100                          # timed: with 100, p99 is the second slowest
 # the fifteenth, pushes to 10,000 clients take twice as long (measured, both servers).
 WARMUP=20
 PAUSE_MS=400
+ROUNDS=1
 SERVERS="sockit netty"
 NO_BUILD=${NO_BUILD:-}
 PER_PROCESS=9500                    # connections per Audience process: under the 20,000 open files
@@ -43,7 +51,7 @@ LIMIT=300                           # seconds after which every process started 
 IDLE_PERCENT=10                     # machine busy % under which a run may start
 IDLE_WAIT_SECONDS=60                # how long to wait for that before starting anyway (and saying so)
 
-usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (( $# > 0 )); do
     case "$1" in
@@ -51,17 +59,20 @@ while (( $# > 0 )); do
         --pushes) PUSHES=${2:?--pushes needs a number}; shift 2 ;;
         --warmup) WARMUP=${2:?--warmup needs a number}; shift 2 ;;
         --pause-ms) PAUSE_MS=${2:?--pause-ms needs a number}; shift 2 ;;
+        --rounds) ROUNDS=${2:?--rounds needs a number}; shift 2 ;;
+        --idle-wait) IDLE_WAIT_SECONDS=${2:?--idle-wait needs a number of seconds}; shift 2 ;;
         --servers) SERVERS=${2:?--servers needs a list, e.g. \"sockit netty\"}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "bench/broadcast.sh: unknown argument \"$1\"; see bench/broadcast.sh --help" >&2; exit 2 ;;
     esac
 done
-for value in "$CONNS" "$PUSHES" "$WARMUP" "$PAUSE_MS"; do
+for value in "$CONNS" "$PUSHES" "$WARMUP" "$PAUSE_MS" "$ROUNDS" "$IDLE_WAIT_SECONDS"; do
     [[ $value =~ ^[0-9]+$ ]] || { echo "bench/broadcast.sh: \"$value\" is not a whole number" >&2; exit 2; }
 done
 (( CONNS >= 2 && CONNS <= 19000 )) || { echo "bench/broadcast.sh: --conns must be 2 to 19000: the server may open at most 20,000 files" >&2; exit 2; }
 (( PUSHES >= 1 )) || { echo "bench/broadcast.sh: --pushes must be at least 1" >&2; exit 2; }
+(( ROUNDS >= 1 )) || { echo "bench/broadcast.sh: --rounds must be at least 1" >&2; exit 2; }
 for kind in $SERVERS; do
     [[ $kind == sockit || $kind == netty || $kind == sockit-cluster ]] \
         || { echo "bench/broadcast.sh: unknown server \"$kind\"; choose sockit, netty, sockit-cluster" >&2; exit 2; }
@@ -122,8 +133,9 @@ wait_idle() {
     done
 }
 
+# Runs one server: run KIND GROUP DIR, GROUP being the third octet of its clients' addresses.
 run() {
-    local kind=$1 group=$2 dir="$raw/$1" i count port t0 t1 tick0 tick1 ours
+    local kind=$1 group=$2 dir=$3 i count port t0 t1 tick0 tick1 ours
     mkdir -p "$dir"
     wait_idle
     read -r -a tick0 < <(ticks)
@@ -190,36 +202,64 @@ if [[ " $SERVERS " == *" sockit-cluster "* ]]; then
     for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$redis_port") 2>/dev/null && break; sleep 0.1; done
     export SOCKIT_BENCH_REDIS="redis://127.0.0.1:$redis_port"
 fi
+# Each run in its own directory round-R/KIND; the servers' order reversed every other round.
+runs() {
+    local round=$1
+    if (( round % 2 == 1 )); then echo $SERVERS; else echo $SERVERS | tr ' ' '\n' | tac | tr '\n' ' '; fi
+}
+# "KIND round R VALUE; ..." over the runs so far (no "round R" in a run of one round), each
+# VALUE printed by COMMAND given the run's directory: describe_runs COMMAND.
+describe_runs() {
+    local dir kind
+    for dir in "$raw"/round-*/*/; do
+        [[ -d $dir ]] || continue
+        kind=$(basename "$dir")
+        printf '%s%s %s; ' "$kind" "$( (( ROUNDS > 1 )) && echo " $(basename "$(dirname "$dir")" | tr '-' ' ')" || true)" "$("$@" "$dir")"
+    done | sed 's/; $//'
+}
+other_cpus() { cat "$1/other-cpus" 2>/dev/null || echo '?'; }
+collections() {
+    awk '/Pause/ { n++; ms = $NF; sub(/ms/, "", ms); if (ms + 0 > max) max = ms + 0 } END { printf "%d, longest %.1f ms", n, max }' "$1/gc.log" 2>/dev/null
+}
+
+# Writes the results file from the rounds done so far.
+report() {
+    local done=$1 netty_version
+    "$JAVA" -cp "$BENCH_CLASSPATH" dev.sockit.bench.Arrivals --skip "$WARMUP" "$raw" $SERVERS >"$raw/table.md"
+    netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>/dev/null | head -1 | sed 's/.*epoll-\(.*\)-linux.*/\1/')
+    {
+        echo "# Broadcast fan-out to $(printf "%'d" "$CONNS") clients, ${SERVERS// / vs }, $(date '+%Y-%m-%d %H:%M %Z')"
+        echo
+        echo "- machine: $(nproc) × $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
+        echo "- JDK: $("$JAVA" -version 2>&1 | sed -n 2p)"
+        echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`, each connection a member of one \`Group\` while its handler runs, a push = \`group.broadcast(Message.of(line))\`, \`Heartbeat.OFF\`, other settings default (commit $GIT_REV); Netty ${netty_version:-?} epoll, one event loop, \`LineBasedFrameDecoder\` + echo handler, each channel added to a \`DefaultChannelGroup\`, a push = \`group.writeAndFlush(buffer)\`"
+        echo "- server and pushing loop: one JVM \`${SERVER_JVM[*]}\` (\`dev.sockit.bench.FanOut\`), pinned \`taskset -c 0\`; clients: $PROCESSES \`Audience\` processes of ~$(printf "%'d" $(( CONNS / PROCESSES ))) connections (one selector thread each, each from its own 127.x.y.z address), JVM \`${AUDIENCE_JVM[*]}\`, pinned together \`taskset -c 1\`"
+        (( ROUNDS == 1 )) || echo "- $done of $ROUNDS rounds run; in each, every server once, in turn (${SERVERS// / then }; reversed every other round); a server's \"median of N rounds\" row is the median of each figure over its rounds, and the ratios compare those"
+        echo "- $TOTAL pushes of one line \`SEQ NANOS\` (~25 bytes), ${PAUSE_MS} ms apart; the first $WARMUP left out (JIT warm-up; the first one is shown apart as \"cold\"); pushing starts 1 s after the server has all $(printf "%'d" "$CONNS") clients"
+        echo "- time = the client's \`System.nanoTime()\` when its read returned the line − the server's \`System.nanoTime()\` just before the push began (CLOCK_MONOTONIC, one clock for every process on the machine); per push, the median and the largest over all clients; then p50, p99 (nearest rank: with $PUSHES pushes, the $(awk -v n="$PUSHES" 'BEGIN { r = int(0.99 * n); if (r < 0.99 * n) r++; print r }')th of $PUSHES) and max over the pushes"
+        echo "- the clients' read time is in every figure: both client processes share one core, so the last client's time includes reading all $(printf "%'d" "$CONNS") sockets; \"clients' CPU per push\" shows what that costs"
+        echo "- \"… still arriving at the next\": timed pushes whose last client had it only after the next push began (then two pushes shared the server and the clients, and both are timed slower; raise \`--pause-ms\`)"
+        echo "- client reads per wake-up = connections with input each time a client's selector woke: the more bunched the arrivals, the less each read costs the clients"
+        echo "- push call = how long \`broadcast\`/\`writeAndFlush\` took to return (both hand the writes to other threads); server CPU per push = the server process's CPU time over the timed pushes ÷ their number"
+        echo "- other processes on the machine during each run (CPUs): $(describe_runs other_cpus) (the CPU time of all tasks on the machine during the run, interrupts left out, less what our JVMs report; above 0.1 the figures were disturbed)"
+        echo "- garbage collections in the server during each run (the JVM, on one CPU, picks the serial collector): $(describe_runs collections)"
+        [[ " $SERVERS " != *" sockit-cluster "* ]] || echo "- sockit-cluster: two sockit nodes in the server's JVM joined through redis-server $(redis-server --version | awk '{print $3}' | sed 's/v=//') (pinned with it, \`taskset -c 0\`), each with its own port; half the client processes connect to each; a push = the first node's \`group.broadcast\`, which writes to its clients and publishes once to Redis for the second node's (redis-server's CPU is not in \"server CPU per push\"; both nodes' is)"
+        echo "- target: sockit's p99 to the last client under 100 ms"
+        echo "- reproduce: \`bench/broadcast.sh --conns $CONNS --pushes $PUSHES --warmup $WARMUP --pause-ms $PAUSE_MS --rounds $ROUNDS --servers \"$SERVERS\"\` (raw records in bench/results/tmp/$(basename "$raw"))"
+        echo
+        cat "$raw/table.md"
+    } >"$results"
+}
+
 group=0
-for kind in $SERVERS; do
-    group=$(( group + 1 ))
-    run "$kind" "$group"
+for (( round = 1; round <= ROUNDS; round++ )); do
+    (( ROUNDS == 1 )) || say "round $round of $ROUNDS"
+    for kind in $(runs "$round"); do
+        group=$(( group + 1 ))
+        run "$kind" "$group" "$raw/round-$round/$kind"
+    done
+    report "$round"
 done
-
-"$JAVA" -cp "$BENCH_CLASSPATH" dev.sockit.bench.Arrivals --skip "$WARMUP" "$raw" $SERVERS >"$raw/table.md"
-
-netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>/dev/null | head -1 | sed 's/.*epoll-\(.*\)-linux.*/\1/')
-{
-    echo "# Broadcast fan-out to $(printf "%'d" "$CONNS") clients, ${SERVERS// / vs }, $(date '+%Y-%m-%d %H:%M %Z')"
-    echo
-    echo "- machine: $(nproc) × $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
-    echo "- JDK: $("$JAVA" -version 2>&1 | sed -n 2p)"
-    echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`, each connection a member of one \`Group\` while its handler runs, a push = \`group.broadcast(Message.of(line))\`, \`Heartbeat.OFF\`, other settings default (commit $GIT_REV); Netty ${netty_version:-?} epoll, one event loop, \`LineBasedFrameDecoder\` + echo handler, each channel added to a \`DefaultChannelGroup\`, a push = \`group.writeAndFlush(buffer)\`"
-    echo "- server and pushing loop: one JVM \`${SERVER_JVM[*]}\` (\`dev.sockit.bench.FanOut\`), pinned \`taskset -c 0\`; clients: $PROCESSES \`Audience\` processes of ~$(printf "%'d" $(( CONNS / PROCESSES ))) connections (one selector thread each, each from its own 127.x.y.z address), JVM \`${AUDIENCE_JVM[*]}\`, pinned together \`taskset -c 1\`"
-    echo "- $TOTAL pushes of one line \`SEQ NANOS\` (~25 bytes), ${PAUSE_MS} ms apart; the first $WARMUP left out (JIT warm-up; the first one is shown apart as \"cold\"); pushing starts 1 s after the server has all $(printf "%'d" "$CONNS") clients"
-    echo "- time = the client's \`System.nanoTime()\` when its read returned the line − the server's \`System.nanoTime()\` just before the push began (CLOCK_MONOTONIC, one clock for every process on the machine); per push, the median and the largest over all clients; then p50, p99 (nearest rank: with $PUSHES pushes, the $(awk -v n="$PUSHES" 'BEGIN { r = int(0.99 * n); if (r < 0.99 * n) r++; print r }')th of $PUSHES) and max over the pushes"
-    echo "- the clients' read time is in every figure: both client processes share one core, so the last client's time includes reading all $(printf "%'d" "$CONNS") sockets; \"clients' CPU per push\" shows what that costs"
-    echo "- \"… still arriving at the next\": timed pushes whose last client had it only after the next push began (then two pushes shared the server and the clients, and both are timed slower; raise \`--pause-ms\`)"
-    echo "- client reads per wake-up = connections with input each time a client's selector woke: the more bunched the arrivals, the less each read costs the clients"
-    echo "- push call = how long \`broadcast\`/\`writeAndFlush\` took to return (both hand the writes to other threads); server CPU per push = the server process's CPU time over the timed pushes ÷ their number"
-    echo "- other processes on the machine during each run (CPUs): $(for kind in $SERVERS; do printf '%s %s; ' "$kind" "$(cat "$raw/$kind/other-cpus" 2>/dev/null || echo '?')"; done | sed 's/; $//') (the CPU time of all tasks on the machine during the run, interrupts left out, less what our JVMs report; above 0.1 the figures were disturbed)"
-    echo "- garbage collections in the server during the run (the JVM, on one CPU, picks the serial collector): $(for kind in $SERVERS; do awk -v k="$kind" '/Pause/ { n++; ms = $NF; sub(/ms/, "", ms); if (ms + 0 > max) max = ms + 0 } END { printf "%s %d, longest %.1f ms; ", k, n, max }' "$raw/$kind/gc.log" 2>/dev/null; done | sed 's/; $//')"
-    [[ " $SERVERS " != *" sockit-cluster "* ]] || echo "- sockit-cluster: two sockit nodes in the server's JVM joined through redis-server $(redis-server --version | awk '{print $3}' | sed 's/v=//') (pinned with it, \`taskset -c 0\`), each with its own port; half the client processes connect to each; a push = the first node's \`group.broadcast\`, which writes to its clients and publishes once to Redis for the second node's (its CPU is not in \"server CPU per push\")"
-    echo "- target: sockit's p99 to the last client under 100 ms"
-    echo "- reproduce: \`bench/broadcast.sh --conns $CONNS --pushes $PUSHES --warmup $WARMUP --pause-ms $PAUSE_MS --servers \"$SERVERS\"\` (raw records in bench/results/tmp/$(basename "$raw"))"
-    echo
-    cat "$raw/table.md"
-} >"$results"
 
 say "wrote $results"
 cat "$results"

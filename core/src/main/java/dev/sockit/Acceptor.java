@@ -130,7 +130,7 @@ final class Acceptor {
                 proxied = ProxyHeaderReader.read(channel, settings.proxy());
             } catch (IOException e) {
                 if (!stopping.getAsBoolean()) {
-                    settings.observer().proxyHeaderRefused(proxy,
+                    admission.refuseProxyHeader(proxy,
                             e instanceof ProxyHeaderException ? e.getMessage() : Errors.describe(e));
                 }
                 return;

@@ -34,6 +34,7 @@ final class Admission {
     private final Map<InetAddress, Integer> perSource = new ConcurrentHashMap<>();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong proxyHeaderRefused = new AtomicLong();
 
     Admission(ServerSettings settings) {
         this.settings = settings;
@@ -48,6 +49,17 @@ final class Admission {
     /** How many peers the access policy refused. */
     long refused() {
         return refused.get();
+    }
+
+    /** How many connections from trusted proxies were closed for their PROXY header. */
+    long proxyHeaderRefused() {
+        return proxyHeaderRefused.get();
+    }
+
+    /** Counts and reports a connection from {@code proxy} closed for its PROXY header, and why. */
+    void refuseProxyHeader(SocketAddress proxy, String why) {
+        proxyHeaderRefused.incrementAndGet();
+        settings.observer().proxyHeaderRefused(proxy, why);
     }
 
     /** True, having counted and reported it, when the access policy refuses {@code peer}. */

@@ -398,7 +398,7 @@ public final class Cluster implements AutoCloseable {
 
     private static void writeStats(DataOutputStream out, ServerStats s) throws IOException {
         out.writeInt(s.open());
-        for (long value : new long[] {s.accepted(), s.rejected(), s.refused(), s.messagesIn(), s.messagesOut(),
+        for (long value : new long[] {s.accepted(), s.rejected(), s.refused(), s.proxyHeaderRefused(), s.messagesIn(), s.messagesOut(),
                 s.bytesIn(), s.bytesOut()}) {
             out.writeLong(value);
         }
@@ -406,10 +406,10 @@ public final class Cluster implements AutoCloseable {
 
     private static ServerStats readStats(String node, DataInputStream in) {
         try {
-            return new ServerStats(in.readInt(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
+            return new ServerStats(in.readInt(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
                     in.readLong(), in.readLong(), in.readLong());
         } catch (IOException e) {
-            return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0);
+            return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
     }
 

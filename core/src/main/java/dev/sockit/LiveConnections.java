@@ -82,7 +82,8 @@ final class LiveConnections {
                 bytesOut += stats.bytesOut();
             }
         }
-        return new ServerStats(open, ids.get(), admission.rejected(), admission.refused(), messagesIn, messagesOut,
+        return new ServerStats(open, ids.get(), admission.rejected(), admission.refused(),
+                admission.proxyHeaderRefused(), messagesIn, messagesOut,
                 bytesIn, bytesOut);
     }
 

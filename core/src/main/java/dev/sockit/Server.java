@@ -786,6 +786,33 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Pings, an idle timeout and a push queue belong to stream connections. A server whose
+         * endpoints are all Unix packet ones (unix+seqpacket:, unixgram:) would ignore them, so
+         * it refuses them at start rather than in silence; beside a stream endpoint they apply to it.
+         */
+        private void refuseWhatPacketsWouldIgnore() {
+            if (endpoints.isEmpty() || !all(k -> k == Endpoint.Kind.UNIX_SEQPACKET || k == Endpoint.Kind.UNIXGRAM)) {
+                return;
+            }
+            Endpoint packets = endpoints.getFirst();
+            if (heartbeat.watches()) {
+                throw new IllegalArgumentException("pings and an idle timeout apply to stream connections, and " + packets
+                        + " carries whole messages with no framing to ping in; a Unix peer that dies is closed by the kernel"
+                        + (packets.kind() == Endpoint.Kind.UNIXGRAM ? ", and a silent one's session ends after the session"
+                                + " timeout (sessionTimeout; sockit server: --session-timeout)" : "")
+                        + ". Leave the heartbeat out (sockit server: --heartbeat, --idle-timeout)");
+            }
+            if (!outbound.equals(OutboundLimit.SERVER_DEFAULT)) {
+                throw new IllegalArgumentException("sends to " + packets + " are not queued: " + (packets.kind()
+                        == Endpoint.Kind.UNIXGRAM ? "each datagram is sent at once, as over UDP" : "each message is written"
+                        + " at once, waiting while the peer's socket is full, up to the write timeout (writeTimeout; sockit"
+                        + " server: --write-timeout), after which the peer is closed as not reading")
+                        + ". Leave the outbound limit out"
+                        + " (sockit server: --max-queued-bytes, --max-queued-messages, --on-slow-reader)");
+            }
+        }
+
         /** The clock the connections' watchdogs read: tests advance one by hand. Default: the system's. */
         Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -840,6 +867,7 @@ public final class Server implements AutoCloseable {
                             + " (sockit server: --cert FILE --key FILE; sockit cert makes a development one)");
                 }
             }
+            refuseWhatPacketsWouldIgnore();
             boolean ws = any(Endpoint.Kind::isWebSocket);
             // WebSocket endpoints frame with WebSocket whatever framing() says; a server of no other kind
             // is checked (a heartbeat's pings) against WebSocket's.

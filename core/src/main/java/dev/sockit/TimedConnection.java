@@ -1,11 +1,7 @@
 package dev.sockit;
 
 import dev.sockit.metrics.Histogram;
-import dev.sockit.proxy.ProxyHeader;
 import java.io.IOException;
-import java.net.SocketAddress;
-import java.time.Duration;
-import java.util.Optional;
 
 /**
  * The connection a handler sees when handler time is measured ({@code Server.Builder.handlerTiming}):
@@ -13,15 +9,14 @@ import java.util.Optional;
  * the handler's work on that message, its replies included — goes into a histogram. Two
  * clock reads and two additions per message; everything else passes straight through.
  */
-final class TimedConnection implements Connection {
+final class TimedConnection extends ForwardingConnection {
 
-    private final Connection connection;
     private final Histogram handling;
     // When the last message was handed to the handler; 0 before the first. Only the handler's thread receives.
     private long handedAt;
 
     TimedConnection(Connection connection, Histogram handling) {
-        this.connection = connection;
+        super(connection);
         this.handling = handling;
     }
 
@@ -30,88 +25,8 @@ final class TimedConnection implements Connection {
         if (handedAt != 0) {
             handling.record(System.nanoTime() - handedAt);
         }
-        Message message = connection.receive();
+        Message message = delegate().receive();
         handedAt = message == null ? 0 : System.nanoTime();
         return message;
-    }
-
-    @Override
-    public long id() {
-        return connection.id();
-    }
-
-    @Override
-    public void send(Message message) throws IOException {
-        connection.send(message);
-    }
-
-    @Override
-    public void flush() throws IOException {
-        connection.flush();
-    }
-
-    @Override
-    public void shutdownOutput() throws IOException {
-        connection.shutdownOutput();
-    }
-
-    @Override
-    public String protocol() {
-        return connection.protocol();
-    }
-
-    @Override
-    public SocketAddress local() {
-        return connection.local();
-    }
-
-    @Override
-    public SocketAddress remote() {
-        return connection.remote();
-    }
-
-    @Override
-    public Optional<Duration> roundTrip() {
-        return connection.roundTrip();
-    }
-
-    @Override
-    public Optional<TlsSession> tls() {
-        return connection.tls();
-    }
-
-    @Override
-    public Optional<ProxyHeader> proxyHeader() {
-        return connection.proxyHeader();
-    }
-
-    @Override
-    public ConnectionStats stats() {
-        return connection.stats();
-    }
-
-    @Override
-    public boolean isOpen() {
-        return connection.isOpen();
-    }
-
-    @Override
-    public CloseReason closeReason() {
-        return connection.closeReason();
-    }
-
-    @Override
-    public java.util.Optional<CloseReason> peerFarewell() {
-        return connection.peerFarewell();
-    }
-
-    @Override
-    public void close(CloseReason reason) {
-        connection.close(reason);
-    }
-
-    @Override
-    public String toString() {
-        return connection.toString();
     }
 }

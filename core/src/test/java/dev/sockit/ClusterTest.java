@@ -53,11 +53,17 @@ class ClusterTest {
             peer.send("here");
             Connection connection = received.poll(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             assertThat(connection).as("the first member's line reached its server").isNotNull();
+            // The handler publishes after the observer hears the line: wait until its arrival and
+            // its line have crossed (to no other node yet), or a node started next could get them late.
+            awaitUntil("the first member's arrival and line were published", () -> broker.stats().published() == 2);
             return new Member(peer, broker.node() + "/" + connection.id());
         }
 
         /** Another member: every member already in the room hears it join, on whatever node. */
         Member join(Member... already) throws Exception {
+            // What crossed before must have reached this node's room first: delivery is
+            // asynchronous, and a relay still on its way would reach the newcomer too, late.
+            awaitUntil("every relay so far was delivered", hub::settled);
             Peer peer = connect(server);
             String id = null;
             for (Member member : already) {
@@ -190,6 +196,22 @@ class ClusterTest {
         // Node c's connection 1 heard nothing for b/1; node a's own connection 1 neither.
         alice.peer().send("after");
         assertThat(bob.peer().readLine()).isEqualTo("[a/1] after");
+    }
+
+    @Test
+    void aKickNeverOvertakesWhatItsNodePublishedBefore() throws Exception {
+        ChatNode a = new ChatNode("a");
+        Member alice = a.first();
+        ChatNode b = new ChatNode("b");
+        Member bob = b.join(alice);
+        Cluster cluster = a.server.cluster();
+
+        // One thread, one after the other: the broadcast is published before the kick is asked.
+        a.server.broadcast(Message.of("last words"));
+        assertThat(cluster.kick(ConnectionId.parse("b/1"), "kicked: flooding", PATIENCE).outcome())
+                .isEqualTo(Cluster.Outcome.DONE);
+        assertThat(bob.peer().readLine()).isEqualTo("last words");
+        assertThat(bob.peer().readLine()).isEqualTo("error: kicked: flooding");
     }
 
     @Test

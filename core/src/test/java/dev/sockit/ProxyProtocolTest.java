@@ -176,6 +176,8 @@ class ProxyProtocolTest {
             assertThat(refusedFor("proxy_header")).isEqualTo(1);
             assertThat(watch.connected).hasValue(0);
             assertThat(server.stats().accepted()).isZero();
+            assertThat(server.stats().proxyHeaderRefused()).as("a refusal by its own cause").isEqualTo(1);
+            assertThat(server.stats().refused()).as("not the access policy's").isZero();
         }
     }
 

@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.DoubleStream;
 import java.util.stream.Stream;
 
 /**
@@ -19,7 +21,10 @@ import java.util.stream.Stream;
  *
  * reads {@code DIR/KIND/*.rec} (each {@link Audience}'s record) and {@code DIR/KIND/server.out}
  * (what {@link FanOut} printed), and leaves the first {@code --skip} pushes out: they time
- * the JIT compiler more than the push.
+ * the JIT compiler more than the push. A run of several rounds keeps each in
+ * {@code DIR/round-R/KIND}: then each round has its row, and each server a row of the medians
+ * over its rounds, which the ratio compares (one round disturbed by a neighbour moves a median
+ * less than a mean).
  */
 public final class Arrivals {
 
@@ -62,10 +67,32 @@ public final class Arrivals {
         }
         int skip = Integer.parseInt(args[1]);
         Path dir = Path.of(args[2]);
-        List<Row> rows = new ArrayList<>();
+        List<String> kinds = List.of(args).subList(3, args.length);
+        // rows: every row printed; compared: one per server, the two the ratio rows divide.
+        List<Row> rows = new ArrayList<>(), compared = new ArrayList<>();
         try {
-            for (int i = 3; i < args.length; i++) {
-                rows.add(Row.read(args[i], dir.resolve(args[i]), skip));
+            List<Path> rounds = rounds(dir);
+            for (String kind : kinds) {
+                if (rounds.isEmpty()) {
+                    compared.add(Row.read(kind, dir.resolve(kind), skip));
+                    rows.add(compared.getLast());
+                    continue;
+                }
+                List<Row> each = new ArrayList<>();
+                for (Path round : rounds) {
+                    if (Files.isDirectory(round.resolve(kind))) {
+                        String label = rounds.size() == 1 ? kind : kind + ", " + round.getFileName().toString().replace('-', ' ');
+                        each.add(Row.read(label, round.resolve(kind), skip));
+                    }
+                }
+                if (each.isEmpty()) {
+                    throw new IOException("no round ran " + kind);
+                }
+                rows.addAll(each);
+                compared.add(Row.median(kind + ", median of " + each.size() + (each.size() == 1 ? " round" : " rounds"), each));
+                if (each.size() > 1) {
+                    rows.add(compared.getLast());
+                }
             }
         } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
             System.err.println("Arrivals: cannot read the records in " + dir + ": " + e.getMessage());
@@ -78,9 +105,11 @@ public final class Arrivals {
         for (Row row : rows) {
             System.out.println(row.times());
         }
-        if (rows.size() == 2) {
-            Row a = rows.get(0), b = rows.get(1);
-            System.out.println("| " + a.kind + " ÷ " + b.kind + " | | | " + ratio(a.median[0], b.median[0]) + " | "
+        String versus = compared.size() == 2 ? kinds.get(0) + " ÷ " + kinds.get(1)
+                + (rows.size() > compared.size() ? " (medians)" : "") : null;
+        if (versus != null) {
+            Row a = compared.get(0), b = compared.get(1);
+            System.out.println("| " + versus + " | | | " + ratio(a.median[0], b.median[0]) + " | "
                     + ratio(a.median[1], b.median[1]) + " | " + ratio(a.median[2], b.median[2]) + " | "
                     + ratio(a.last[0], b.last[0]) + " | " + ratio(a.last[1], b.last[1]) + " | " + ratio(a.last[2], b.last[2])
                     + " | " + ratio(a.cold, b.cold) + " | | |");
@@ -93,9 +122,9 @@ public final class Arrivals {
         for (Row row : rows) {
             System.out.println(row.costs());
         }
-        if (rows.size() == 2) {
-            Row a = rows.get(0), b = rows.get(1);
-            System.out.println("| " + a.kind + " ÷ " + b.kind + " | " + ratio(a.call, b.call) + " | " + ratio(a.cpu, b.cpu) + " | "
+        if (versus != null) {
+            Row a = compared.get(0), b = compared.get(1);
+            System.out.println("| " + versus + " | " + ratio(a.call, b.call) + " | " + ratio(a.cpu, b.cpu) + " | "
                     + ratio(a.clientCpu, b.clientCpu) + " | |");
         }
     }
@@ -167,6 +196,34 @@ public final class Arrivals {
                     clientCpu / pushes, wakeUps == 0 ? 0 : (double) reads / wakeUps);
         }
 
+        /**
+         * The medians, figure by figure, of one server's rounds (each figure's own median: the
+         * row may mix rounds). Counts of pushes that went wrong are added up instead.
+         */
+        static Row median(String label, List<Row> rounds) {
+            Row first = rounds.getFirst();
+            long[] median = new long[3], last = new long[3];
+            for (int i = 0; i < 3; i++) {
+                int at = i;
+                median[i] = Math.round(middle(rounds.stream().mapToDouble(r -> r.median[at])));
+                last[i] = Math.round(middle(rounds.stream().mapToDouble(r -> r.last[at])));
+            }
+            return new Row(label, first.clients, first.timed, rounds.stream().mapToInt(Row::overlapped).sum(),
+                    rounds.stream().mapToLong(Row::missing).sum(), median, last,
+                    Math.round(middle(rounds.stream().mapToDouble(Row::cold))),
+                    Math.round(middle(rounds.stream().mapToDouble(Row::call))),
+                    Math.round(middle(rounds.stream().mapToDouble(Row::cpu))),
+                    Math.round(middle(rounds.stream().mapToDouble(Row::clientCpu))),
+                    middle(rounds.stream().mapToDouble(Row::readsPerWakeUp)));
+        }
+
+        // The median; of an even number, the mean of the middle two.
+        private static double middle(DoubleStream values) {
+            double[] sorted = values.sorted().toArray();
+            int n = sorted.length;
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        }
+
         private static long[] summary(long[] values) {
             long[] sorted = values.clone();
             Arrays.sort(sorted);
@@ -208,6 +265,15 @@ public final class Arrivals {
                 }
             }
             return new AudienceRecord(delays, Long.parseLong(header[5]), Long.parseLong(header[7]), Long.parseLong(header[9]));
+        }
+    }
+
+    /** {@return the round directories {@code round-1, round-2, ...} in {@code dir}, in order}; none for a run of one. */
+    static List<Path> rounds(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.filter(p -> Files.isDirectory(p) && p.getFileName().toString().matches("round-\\d+"))
+                    .sorted(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString().substring(6))))
+                    .toList();
         }
     }
 

@@ -10,11 +10,8 @@ import java.util.Arrays;
  * Starts one of the raced line servers, for bench/run.sh:
  *
  * <pre>
- * java -cp ... dev.sockit.bench.ServerMain [--no-heartbeat] sockit|sockit-epoll|netty|jdk ENDPOINT echo|ack|discard [REPLY]
+ * java -cp ... dev.sockit.bench.ServerMain [--no-heartbeat] sockit|netty|jdk ENDPOINT echo|ack|discard [REPLY]
  * </pre>
- *
- * {@code sockit-epoll} is sockit's server on its own epoll transport
- * ({@code -Ddev.sockit.transport=epoll}, docs/performance.md), to race it against the JDK's.
  *
  * A {@code ws://HOST:PORT/PATH} endpoint starts the WebSocket servers instead (sockit's
  * {@code Server} on it, {@link NettyWebSocketServer}), for bench/websocket.sh.
@@ -28,7 +25,7 @@ import java.util.Arrays;
 public final class ServerMain {
 
     private static final String USAGE =
-            "usage: ServerMain [--no-heartbeat] sockit|sockit-epoll|netty|jdk ENDPOINT echo|ack|discard [REPLY]   e.g. ServerMain netty tcp://127.0.0.1:9002 echo";
+            "usage: ServerMain [--no-heartbeat] sockit|netty|jdk ENDPOINT echo|ack|discard [REPLY]   e.g. ServerMain netty tcp://127.0.0.1:9002 echo";
 
     private ServerMain() {}
 
@@ -82,10 +79,6 @@ public final class ServerMain {
             throws IOException {
         return switch (kind) {
             case "sockit" -> SockitLineServer.start(endpoint, mode, reply, heartbeat);
-            case "sockit-epoll" -> {
-                System.setProperty("dev.sockit.transport", "epoll");
-                yield SockitLineServer.start(endpoint, mode, reply, heartbeat);
-            }
             case "netty" -> endpoint.kind() == Endpoint.Kind.WS ? NettyWebSocketServer.start(endpoint, mode, reply)
                     : NettyLineServer.start(endpoint, mode, reply);
             case "jdk" -> {
@@ -94,7 +87,7 @@ public final class ServerMain {
                 }
                 yield JdkLineServer.start(endpoint, mode, reply);
             }
-            default -> throw new IllegalArgumentException("unknown server \"" + kind + "\"; choose sockit, sockit-epoll, netty or jdk");
+            default -> throw new IllegalArgumentException("unknown server \"" + kind + "\"; choose sockit, netty or jdk");
         };
     }
 }

@@ -86,24 +86,21 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
                     + "with --proxy-protocol. Sent before anything else, before TLS too. Default: off.")
     String sendProxy;
 
-    @Option(names = {"-x", "--hexdump"}, paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
+    @Option(names = {"-x", "--hexdump", "--hex-dump"}, paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
             description = "Write every chunk sent and received, both ways, as a hex dump to FILE (- or nothing: stderr): "
                     + "direction (> sent, < received), time, length and stream offsets, then rows of 16 bytes with "
                     + "offset, hex and text, as socat -x and ncat -x show them. Put it after ENDPOINT, or give FILE.")
     String hexdump;
 
-    @Option(names = "-4", description = "Use IPv4 addresses only (of what the host name resolves to).")
-    boolean ipv4;
+    @Mixin
+    IpFamily ipFamily = new IpFamily();
 
-    @Option(names = "-6", description = "Use IPv6 addresses only.")
-    boolean ipv6;
-
-    @Option(names = {"-s", "--bind"}, paramLabel = "ADDR[:PORT]",
+    @Option(names = {"-s", "--bind", "--source"}, paramLabel = "ADDR[:PORT]",
             description = "Connect from this local address (and port): 192.168.1.7, 192.168.1.7:5555, [::1]:5555, :5555 "
                     + "(any address, that port). Default: the system chooses.")
     String bind;
 
-    @Option(names = "-p", paramLabel = "PORT",
+    @Option(names = {"-p", "--source-port"}, paramLabel = "PORT",
             description = "As ncat: the port to connect from (the source port), or with -l the port to listen on.")
     Integer port;
 
@@ -151,13 +148,12 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Override
     public Integer call() throws Exception {
-        Endpoint where = Endpoint.parse(endpoint);
+        // With -6 and no ENDPOINT, the default's loopback is IPv6's: [::1]:8001.
+        Endpoint where = Endpoint.parse(endpoint.equals(Endpoint.DEFAULT) ? ipFamily.defaultEndpoint() : endpoint);
         if (reconnectMax < 0) {
             throw new IllegalArgumentException("--reconnect-max must be 0 (never give up) or more, not " + reconnectMax);
         }
-        if (ipv4 && ipv6) {
-            throw new IllegalArgumentException("give -4 (IPv4 only) or -6 (IPv6 only), not both");
-        }
+        ipFamily.family(); // -4 with -6 is refused before anything starts
         if (sendOnly && recvOnly) {
             throw new IllegalArgumentException("--send-only and --recv-only together would do nothing; give one");
         }
@@ -179,8 +175,8 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         Client client = Client.connect(where)
                 .heartbeat(liveness.heartbeat())
                 .connectTimeout(connectTimeout);
-        if (ipv4 || ipv6) {
-            client.family(ipv4 ? java.net.StandardProtocolFamily.INET : java.net.StandardProtocolFamily.INET6);
+        if (ipFamily.family() != null) {
+            client.family(ipFamily.family());
         }
         if (proxy != null) {
             client.proxy(dev.sockit.ClientProxy.parse(proxy));

@@ -38,8 +38,8 @@ final class ExecHandler implements Handler {
 
     /** How long a process has, after SIGTERM, before it is killed. */
     static final Duration GRACE = Duration.ofSeconds(2);
-    // How often the handler looks whether the client left while the process is still running
-    // and silent: a wake-up per 250 ms per client, only after the client stopped sending.
+    // How often a watcher looks whether the client left while the process still runs: a
+    // wake-up per 250 ms per client, small beside the process each client costs.
     private static final Duration WATCH = Duration.ofMillis(250);
 
     private final List<String> command;
@@ -79,6 +79,10 @@ final class ExecHandler implements Handler {
         if (process == null) {
             return;
         }
+        // The client may leave while the handler is blocked writing to a process that does not
+        // read: only a watcher then sees it and ends the process, which unblocks the write.
+        Thread watcher = Thread.ofVirtual().name("sockit-exec-watch-" + connection.id())
+                .start(() -> endOnceTheClientLeaves(process, connection));
         try {
             Thread output = Thread.ofPlatform().daemon(true).name("sockit-exec-" + connection.id())
                     .start(() -> relayOutput(process, connection));
@@ -92,13 +96,24 @@ final class ExecHandler implements Handler {
             } catch (IOException stdinClosed) {
                 // The process closed its standard input or exited: its output decides the rest.
             }
-            while (!output.join(WATCH)) {
+            output.join();
+        } finally {
+            watcher.interrupt();
+            end(process);
+        }
+    }
+
+    /** Looks every {@link #WATCH} while the process runs; ends it once the connection has closed. */
+    private static void endOnceTheClientLeaves(Process process, Connection connection) {
+        try {
+            while (!process.waitFor(WATCH.toMillis(), TimeUnit.MILLISECONDS)) {
                 if (!connection.isOpen()) {
-                    end(process); // the client left: the process goes too
+                    end(process);
+                    return;
                 }
             }
-        } finally {
-            end(process);
+        } catch (InterruptedException handlerDone) {
+            // the handler ended the process itself
         }
     }
 
@@ -153,10 +168,13 @@ final class ExecHandler implements Handler {
             return;
         }
         List<ProcessHandle> family = process.descendants().toList();
-        process.destroy();
+        // The handle's destroy, not Process.destroy: that one first closes the process's input,
+        // which waits for a write blocked on a program that does not read, and never signals.
+        ProcessHandle handle = process.toHandle();
+        handle.destroy();
         family.forEach(ProcessHandle::destroy);
         if (!process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly();
+            handle.destroyForcibly();
             family.forEach(ProcessHandle::destroyForcibly);
         }
     }

@@ -17,9 +17,9 @@ final class ListenSession {
     private final ClientCommand command;
     private final Endpoint endpoint;
 
-    ListenSession(ClientCommand command, Endpoint endpoint) {
+    ListenSession(ClientCommand command, Endpoint endpoint) throws java.net.UnknownHostException {
         this.command = command;
-        this.endpoint = ServerCommand.withPort(endpoint, command.port);
+        this.endpoint = command.ipFamily.listening(ServerCommand.withPort(endpoint, command.port));
     }
 
     int run() throws Exception {
@@ -34,6 +34,7 @@ final class ListenSession {
         SynchronousQueue<Connection> handed = new SynchronousQueue<>();
         CountDownLatch over = new CountDownLatch(1);
         Server.Builder builder = Server.listen(endpoint).maxConnections(1).heartbeat(command.liveness.heartbeat())
+                .access(command.ipFamily.restrict(dev.sockit.AccessPolicy.OPEN, endpoint))
                 .handler(peer -> {
                     handed.put(peer);
                     over.await(); // the conversation runs on the main thread; the connection closes after it

@@ -53,6 +53,9 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
     @Mixin
     TargetTlsOptions targetTls;
 
+    @Mixin
+    IpFamily ipFamily = new IpFamily();
+
     @Option(names = "--target-proxy", paramLabel = "URI",
             description = "Reach TARGET through a proxy: socks5://[USER:PASSWORD@]HOST:PORT or http://[USER:PASSWORD@]HOST:PORT "
                     + "(as sockit client --proxy).")
@@ -101,7 +104,7 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
             description = "text: lines for people; json: one JSON object a line. Default: ${DEFAULT-VALUE}.")
     EventLog.Format logFormat;
 
-    @Option(names = {"-x", "--hexdump"}, paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
+    @Option(names = {"-x", "--hexdump", "--hex-dump"}, paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
             description = "Write every chunk relayed as a hex dump to FILE (- or nothing: stderr): > from the client to "
                     + "TARGET, < back; time, length, stream offsets and the connection, then rows of 16 bytes, as socat -x "
                     + "and ncat -x show them.")
@@ -120,7 +123,7 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Override
     public Integer call() throws Exception {
-        Endpoint from = Endpoint.parse(listen);
+        Endpoint from = ipFamily.listening(Endpoint.parse(listen));
         Endpoint to = Endpoint.parse(target);
         if (maxConnections < 1 || maxPerSource < 1) {
             throw new IllegalArgumentException("--max-connections and --max-per-source must be at least 1, not "
@@ -130,6 +133,9 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
         Printer out = new Printer(System.out);
         EventLog log = new EventLog(logFormat, out, err, Clock.systemUTC());
         Client client = Client.connect(to).connectTimeout(connectTimeout);
+        if (ipFamily.family() != null && !to.kind().isUnix()) {
+            client.family(ipFamily.family()); // as socat's -4 and -6: the target's addresses of that family alone
+        }
         if (targetProxy != null) {
             client.proxy(dev.sockit.ClientProxy.parse(targetProxy));
         }
@@ -148,7 +154,7 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
                 .heartbeat(new Heartbeat(Duration.ZERO, 2, idleTimeout, Heartbeat.Keepalive.DEFAULT))
                 .maxConnections(maxConnections)
                 .maxPerSource(maxPerSource)
-                .access(ServerCommand.accessPolicy(allow, deny))
+                .access(ipFamily.restrict(ServerCommand.accessPolicy(allow, deny), from))
                 .socketMode(socketMode)
                 .sessionTimeout(sessionTimeout)
                 .drainTimeout(drainTimeout)

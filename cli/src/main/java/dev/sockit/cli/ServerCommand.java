@@ -63,8 +63,15 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             description = "ack: answer each message with --reply; echo: send it back; chat: relay it to every other client; discard: read and answer nothing. Default: ${DEFAULT-VALUE}.")
     Mode mode = Mode.ack;
 
-    @Option(names = "-l", description = "Accepted for ncat habits (ncat -l): a server always listens.")
+    @Option(names = {"-l", "--listen"}, description = "Accepted for ncat habits (ncat -l): a server always listens.")
     boolean listenFlag;
+
+    @Option(names = {"-k", "--keep-open"}, description = "Accepted for ncat habits (ncat -l -k): a server always serves "
+            + "many clients, one after another and at once.")
+    boolean keepOpen;
+
+    @Mixin
+    IpFamily ipFamily = new IpFamily();
 
     @Option(names = "-p", paramLabel = "PORT",
             description = "As ncat -l -p PORT: listen on this port, at ENDPOINT's host (default 127.0.0.1).")
@@ -191,7 +198,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                     + " a second, the rest counted; none with --framing raw or --mode discard. --no-show-messages: none.")
     Boolean showMessages;
 
-    @Option(names = {"-x", "--hexdump"}, paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
+    @Option(names = {"-x", "--hexdump", "--hex-dump"}, paramLabel = "FILE", arity = "0..1", fallbackValue = "-",
             description = "Write every chunk each client sends and receives as a hex dump to FILE (- or nothing: stderr), "
                     + "headed by direction (> sent, < received), time, length, stream offsets and the connection, as "
                     + "socat -x and ncat -x show them. Put it after ENDPOINT, or give FILE.")
@@ -221,9 +228,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         // No endpoint and a socket passed by systemd: serve that one (socket activation).
         boolean activated = endpoints.isEmpty() && Server.socketPassed();
         List<Endpoint> all = new ArrayList<>();
-        for (String text : endpoints.isEmpty() ? List.of(Endpoint.DEFAULT) : endpoints) {
+        for (String text : endpoints.isEmpty() ? List.of(ipFamily.defaultEndpoint()) : endpoints) {
             // -p sets the port of the first endpoint, as ncat's sets the one it listens on.
-            all.add(all.isEmpty() ? withPort(Endpoint.parse(text), port) : Endpoint.parse(text));
+            all.add(ipFamily.listening(all.isEmpty() ? withPort(Endpoint.parse(text), port) : Endpoint.parse(text)));
         }
         // Each option is checked against the endpoint it applies to: TLS against the first tls:// or
         // wss://, WebSocket options against the first ws://, the framing against the others.
@@ -231,6 +238,10 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         Endpoint secure = all.stream().filter(e -> e.kind().isTls()).findFirst().orElse(where);
         Endpoint websocket = all.stream().filter(e -> e.kind().isWebSocket()).findFirst().orElse(null);
         Endpoint framed = all.stream().filter(e -> !e.kind().isWebSocket()).findFirst().orElse(null);
+        if (activated && ipFamily.family() != null) {
+            throw new IllegalArgumentException("-4 and -6 choose the family of a socket sockit binds; the passed socket is"
+                    + " systemd's (ListenStream=0.0.0.0:PORT, or [::]:PORT with BindIPv6Only=ipv6-only)");
+        }
         if (activated && reusePort) {
             throw new IllegalArgumentException("--reuse-port applies to a socket sockit binds; the passed socket is systemd's"
                     + " (set ReusePort=yes in the .socket unit)");
@@ -254,6 +265,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                     + " tcp:// endpoint, e.g. --metrics tcp://127.0.0.1:9464");
         }
         AccessPolicy access = accessPolicy();
+        for (Endpoint listening : all) {
+            access = ipFamily.restrict(access, listening);
+        }
         PrintStream err = System.err;
         Optional<ServerConsole> serverConsole = ServerConsole.open(console, err);
         Printer out = serverConsole.map(ServerConsole::printer).orElseGet(() -> new Printer(System.out));

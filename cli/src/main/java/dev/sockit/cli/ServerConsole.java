@@ -325,10 +325,11 @@ final class ServerConsole {
             return;
         }
         Survey<ServerStats> survey = cluster.stats(ASK_WAIT);
-        long[] total = new long[8];
+        long[] total = new long[9];
         survey.answers().forEach((node, s) -> {
             out.println("  " + node + ": " + describe(s));
-            long[] values = {s.open(), s.accepted(), s.rejected(), s.refused(), s.messagesIn(), s.messagesOut(),
+            long[] values = {s.open(), s.accepted(), s.rejected(), s.refused(), s.proxyHeaderRefused(), s.messagesIn(),
+                    s.messagesOut(),
                     s.bytesIn(), s.bytesOut()};
             for (int i = 0; i < total.length; i++) {
                 total[i] += values[i];
@@ -336,14 +337,17 @@ final class ServerConsole {
         });
         out.println("  total over " + nodes(survey) + ": "
                 + describe(new ServerStats((int) total[0], total[1], total[2], total[3], total[4], total[5], total[6],
-                        total[7])));
+                        total[7], total[8])));
         silent(survey);
     }
 
     private static String describe(ServerStats s) {
         return String.format(Locale.ROOT,
-                "%d open, %d accepted, %d rejected, %d refused; messages: %d in, %d out; bytes: %d in, %d out",
-                s.open(), s.accepted(), s.rejected(), s.refused(), s.messagesIn(), s.messagesOut(), s.bytesIn(), s.bytesOut());
+                "%d open, %d accepted, %d rejected, %d refused%s; messages: %d in, %d out; bytes: %d in, %d out",
+                s.open(), s.accepted(), s.rejected(), s.refused(),
+                // Only behind a proxy (--proxy-protocol) can there be any: left out elsewhere.
+                s.proxyHeaderRefused() == 0 ? "" : ", " + s.proxyHeaderRefused() + " bad PROXY headers",
+                s.messagesIn(), s.messagesOut(), s.bytesIn(), s.bytesOut());
     }
 
     private void nodes() {

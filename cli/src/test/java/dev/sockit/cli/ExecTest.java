@@ -8,10 +8,12 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** {@code sockit server --exec / --sh-exec}: each client joined to a process of its own, as ncat -e / -c. */
+/**
+ * {@code sockit server --exec / --sh-exec} over TCP: each client joined to a process of its own,
+ * as ncat -e / -c. The handler's contract with its process is tested on the kit, in ExecHandlerTest.
+ */
 class ExecTest {
 
     @Test
@@ -26,29 +28,6 @@ class ExecTest {
             // tr answers once its input ends, then exits: the connection ends after its last byte.
             assertThat(new String(first.getInputStream().readAllBytes(), UTF_8)).isEqualTo("FIRST CLIENT\n");
             assertThat(new String(second.getInputStream().readAllBytes(), UTF_8)).isEqualTo("SECOND\n");
-        }
-    }
-
-    @Test
-    void theProcessEndingEndsTheConnectionAndItLearnsWhoItTalksTo() throws Exception {
-        try (SockitProcess server = SockitProcess.server("--sh-exec", "echo \"$SOCKIT_REMOTE_ADDR $NCAT_REMOTE_PORT\"");
-             Socket client = connect(server.port())) {
-            // The client never ends its output: the program's exit alone closes the connection.
-            assertThat(new String(client.getInputStream().readAllBytes(), UTF_8))
-                    .isEqualTo("127.0.0.1 " + client.getLocalPort() + "\n");
-        }
-    }
-
-    @Test
-    void aClientThatLeavesEndsItsProcess() throws Exception {
-        try (SockitProcess server = SockitProcess.server("--sh-exec", "echo $$; exec sleep 600");
-             Socket client = connect(server.port())) {
-            long pid = Long.parseLong(new BufferedReader(new InputStreamReader(client.getInputStream(), UTF_8)).readLine());
-            ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
-            client.setSoLinger(true, 0);
-            client.close(); // a reset: the client is gone
-            assertThat(process.onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
-            server.awaitOut("Disconnected .*");
         }
     }
 

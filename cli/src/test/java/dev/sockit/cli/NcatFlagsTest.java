@@ -12,7 +12,7 @@ import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** ncat's familiar flags, where they cost nothing: -z, --bind and -p, -4/-6, --send-only, --recv-only, -l. */
+/** ncat's familiar flags, where they cost nothing: -z, --bind and -p, -4/-6 (client, server, relay), --send-only, --recv-only, -l, -k. */
 class NcatFlagsTest {
 
     @Test
@@ -113,6 +113,63 @@ class NcatFlagsTest {
         int port = RelayCommandTest.freePort();
         try (SockitProcess server = SockitProcess.start("server", "-l", "-p", Integer.toString(port), "--quiet")) {
             assertThat(server.nextOut()).isEqualTo("Server start at: 127.0.0.1:" + port);
+        }
+    }
+
+    @Test
+    void aServerTakesDashSixAndDashKAsNcatDoesListeningOnIpv6Only() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6Loopback(), "this machine cannot bind ::1");
+        int port = RelayCommandTest.freePort();
+        try (SockitProcess server = SockitProcess.start("server", "-l", "-k", "-6", "-p", Integer.toString(port), "--quiet")) {
+            assertThat(server.nextOut()).isEqualTo("Server start at: [::1]:" + port);
+            try (Socket client = new Socket(InetAddress.getByName("::1"), port)) {
+                client.setSoTimeout(10_000);
+                client.getOutputStream().write("hi\n".getBytes(UTF_8));
+                assertThat(new BufferedReader(new InputStreamReader(client.getInputStream(), UTF_8)).readLine())
+                        .isEqualTo("server received your message.");
+            }
+        }
+        try (SockitProcess wrong = SockitProcess.start("server", "tcp://127.0.0.1:0", "-6")) {
+            assertThat(wrong.exitStatus()).isEqualTo(2);
+            assertThat(String.join("\n", wrong.restOfErr())).contains("-6 asks for IPv6").contains("tcp://[::1]:0");
+        }
+    }
+
+    @Test
+    void dashSixOnTheIpv6WildcardClosesIpv4ClientsWhichTheDualStackSocketTakes() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6Loopback(), "this machine cannot bind ::1");
+        try (SockitProcess server = SockitProcess.start("server", "tcp://[::]:0", "-6")) {
+            int port = Integer.parseInt(server.awaitOut("Server start at: .*").replaceAll(".*:", ""));
+            try (Socket v4 = new Socket(InetAddress.getByName("127.0.0.1"), port)) {
+                v4.setSoTimeout(10_000);
+                assertThat(v4.getInputStream().read()).as("closed unanswered").isEqualTo(-1);
+            }
+            assertThat(server.awaitErr(".*refused.*")).contains("127.0.0.1");
+        }
+    }
+
+    @Test
+    void aRelayTakesDashFourForBothItsSides() throws Exception {
+        try (ServerSocket target = listener();
+             SockitProcess relay = SockitProcess.start("relay", "-4", "tcp://localhost:0",
+                     "tcp://localhost:" + target.getLocalPort())) {
+            String start = relay.awaitOut("Relay start at: .*");
+            assertThat(start).startsWith("Relay start at: 127.0.0.1:");
+            int port = Integer.parseInt(start.replaceAll("Relay start at: 127\\.0\\.0\\.1:(\\d+) .*", "$1"));
+            try (Socket client = new Socket(InetAddress.getByName("127.0.0.1"), port); Socket accepted = target.accept()) {
+                client.getOutputStream().write("through\n".getBytes(UTF_8));
+                assertThat(new BufferedReader(new InputStreamReader(accepted.getInputStream(), UTF_8)).readLine())
+                        .isEqualTo("through");
+            }
+        }
+    }
+
+    private static boolean ipv6Loopback() {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new java.net.InetSocketAddress(InetAddress.getByName("::1"), 0));
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
         }
     }
 

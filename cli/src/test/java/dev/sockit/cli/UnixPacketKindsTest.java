@@ -79,6 +79,20 @@ class UnixPacketKindsTest {
     }
 
     @Test
+    void anIdleTimeoutOrAPushQueueOnAPacketEndpointIsRefusedAtStartNotIgnored() throws Exception {
+        String name = "sockit-test-" + UUID.randomUUID();
+        try (SockitProcess server = SockitProcess.start("server", "unix+seqpacket:@" + name, "--idle-timeout", "30s")) {
+            assertThat(server.exitStatus()).isEqualTo(2);
+            assertThat(String.join("\n", server.restOfErr())).contains("unix+seqpacket:@" + name)
+                    .contains("Leave the heartbeat out");
+        }
+        try (SockitProcess server = SockitProcess.start("server", "unixgram:@" + name, "--on-slow-reader", "drop")) {
+            assertThat(server.exitStatus()).isEqualTo(2);
+            assertThat(String.join("\n", server.restOfErr())).contains("are not queued");
+        }
+    }
+
+    @Test
     void socatTalksToAServerOnAnAbstractName() throws Exception {
         Path socat = RequiredProgram.find("socat", "socat");
         String name = "sockit-test-" + UUID.randomUUID();

@@ -129,6 +129,28 @@ class RedisClusterTest {
     }
 
     @Test
+    void aKickNeverOvertakesWhatItsNodePublishedBefore() throws Exception {
+        Server a = chat(broker("a")), b = chat(broker("b"));
+        Peer alice = first(a);
+        Peer bob = connect(b);
+        assertThat(next(alice)).startsWith("* b/1 joined");
+
+        // The broadcast goes on the chat's topic, the kick on node b's: one queue and one
+        // subscriber connection keep them in the order published.
+        for (int i = 0; i < 100; i++) {
+            a.broadcast(Message.of("line " + i));
+        }
+        assertThat(a.cluster().kick(ConnectionId.parse("b/1"), "kicked: test", PATIENCE).outcome())
+                .isEqualTo(dev.sockit.Cluster.Outcome.DONE);
+        List<String> lines = new ArrayList<>(List.of(next(bob)));
+        lines.addAll(bob.readLines(100));
+        for (int i = 0; i < 100; i++) {
+            assertThat(lines.get(i)).isEqualTo("line " + i);
+        }
+        assertThat(lines.get(100)).isEqualTo("error: kicked: test");
+    }
+
+    @Test
     void aNodeThatClosesLeavesTheOthersViewAtOnce() {
         Broker a = broker("a");
         Broker b = broker("b");

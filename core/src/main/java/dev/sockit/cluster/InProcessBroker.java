@@ -7,6 +7,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -29,6 +31,20 @@ public final class InProcessBroker implements Broker {
     /** Nodes that reach each other. */
     public static final class Hub {
         private final Map<String, InProcessBroker> nodes = new ConcurrentHashMap<>();
+        private final AtomicInteger publishing = new AtomicInteger();
+
+        /**
+         * True when everything published so far has been handed to its receivers on every
+         * live node: no publish half done, no delivery waiting or under way. Delivery is
+         * asynchronous, as with a remote engine, so a client who joins a group on one node
+         * may otherwise still be sent what another node published before it joined; a test
+         * that must not see such a late relay waits for this first.
+         *
+         * @return whether nothing published on this hub is still on its way
+         */
+        public boolean settled() {
+            return publishing.get() == 0 && nodes.values().stream().allMatch(node -> node.pending.get() == 0);
+        }
 
         /** A hub with no node yet. */
         public Hub() {
@@ -65,6 +81,8 @@ public final class InProcessBroker implements Broker {
     private final LongAdder received = new LongAdder();
     private final LongAdder unsent = new LongAdder();
     private final LongAdder linkDowns = new LongAdder();
+    // Offered to this node's inbox and not yet handed to every receiver: see Hub#settled.
+    private final AtomicLong pending = new AtomicLong();
     private volatile boolean cut;
     private volatile boolean closed;
 
@@ -101,12 +119,19 @@ public final class InProcessBroker implements Broker {
             return false;
         }
         boolean all = true;
-        for (InProcessBroker other : hub.nodes.values()) {
-            if (other != this && !other.cut && !other.closed && other.subscribers.has(topic)) {
-                if (!other.inbox.offer(new Delivery(topic, node, payload))) {
-                    all = false; // that node is not keeping up: at most once, it loses this one
+        hub.publishing.incrementAndGet();
+        try {
+            for (InProcessBroker other : hub.nodes.values()) {
+                if (other != this && !other.cut && !other.closed && other.subscribers.has(topic)) {
+                    other.pending.incrementAndGet();
+                    if (!other.inbox.offer(new Delivery(topic, node, payload))) {
+                        other.pending.decrementAndGet();
+                        all = false; // that node is not keeping up: at most once, it loses this one
+                    }
                 }
             }
+        } finally {
+            hub.publishing.decrementAndGet();
         }
         if (all) {
             published.increment();
@@ -121,7 +146,11 @@ public final class InProcessBroker implements Broker {
             while (!closed) {
                 Delivery delivery = inbox.take();
                 received.increment();
-                subscribers.deliver(delivery.topic(), delivery.from(), delivery.payload());
+                try {
+                    subscribers.deliver(delivery.topic(), delivery.from(), delivery.payload());
+                } finally {
+                    pending.decrementAndGet();
+                }
             }
         } catch (InterruptedException closing) {
             // close(): nothing more to deliver

@@ -42,6 +42,7 @@ public final class FlightRecorderObserver implements Observer, AutoCloseable {
                 event.accepted = now.accepted();
                 event.rejected = now.rejected();
                 event.refused = now.refused();
+                event.proxyHeaderRefused = now.proxyHeaderRefused();
                 event.messagesReceived = now.messagesIn();
                 event.messagesSent = now.messagesOut();
                 event.bytesReceived = now.bytesIn();

@@ -32,6 +32,10 @@ final class ServerStatistics extends jdk.jfr.Event {
     @Description("Refused by the access policy")
     long refused;
 
+    @Label("Proxy Headers Refused")
+    @Description("From a trusted proxy, refused for a bad or missing PROXY header")
+    long proxyHeaderRefused;
+
     @Label("Messages Received")
     long messagesReceived;
 

@@ -45,6 +45,7 @@ public final class ProxyHeaderDecoder {
     public static final int MAX_V1_BYTES = 107;
     private static final byte[] V1_PREFIX = "PROXY ".getBytes(StandardCharsets.US_ASCII);
     private static final int V2_FIXED_BYTES = 16;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final ProxyProtocol.Version accepted;
     private final int maxHeaderBytes;
@@ -414,7 +415,8 @@ public final class ProxyHeaderDecoder {
                 case '\\' -> out.append("\\\\");
                 default -> {
                     if (c < 0x20 || c > 0x7E) {
-                        out.append(String.format("\\x%02x", (int) c));
+                        // By hand: String.format per byte cost a refusal of 107 control bytes 30 KB (found by fuzzing).
+                        out.append("\\x").append(HEX[c >> 4 & 0xF]).append(HEX[c & 0xF]);
                     } else {
                         out.append(c);
                     }

@@ -17,12 +17,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -43,7 +40,7 @@ import java.util.function.Consumer;
  *   <li>{@code flush()} does nothing; {@code shutdownOutput()} only refuses further sends.</li>
  * </ul>
  */
-public final class DatagramConnection implements Drainable {
+public final class DatagramConnection extends AbstractConnection {
 
     /** How many datagrams may wait for the handler before more from that peer are dropped. */
     public static final int INBOX_LIMIT = 1024;
@@ -78,16 +75,12 @@ public final class DatagramConnection implements Drainable {
         ENDED
     }
 
-    private final long id;
     // A client's own connected channel, or null for a session, which answers through the server's port.
     private final DatagramChannel channel;
     private final DatagramPort port;
-    private final SocketAddress local;
-    private final SocketAddress remote;
     private final Settings settings;
     private final Observer observer;
     private final Consumer<DatagramConnection> onClosed;
-    private final Instant openedAt = Instant.now();
 
     // Filled by the feeder, emptied by the one reader; `ended` closes it to the feeder.
     private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
@@ -95,23 +88,18 @@ public final class DatagramConnection implements Drainable {
     private volatile boolean ended;
     // The idle timeout, on the same watchdog a stream connection's is kept by; null: none (clients).
     private final Watchdogs watchdogs;
-    private volatile long messagesIn;
-    private volatile long bytesIn;
-    private final AtomicLong messagesOut = new AtomicLong();
-    private final AtomicLong bytesOut = new AtomicLong();
+    private final Traffic traffic = new Traffic();
 
     private volatile boolean unreachable;
     private volatile boolean outputShut;
     private volatile CloseReason drainReason;
-    private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
 
     private DatagramConnection(long id, DatagramChannel channel, DatagramPort port, SocketAddress remote,
             Settings settings, Observer observer, Consumer<DatagramConnection> onClosed) throws IOException {
-        this.id = id;
+        super(id, port != null ? port.protocol() : "udp", port != null ? port.localAddress() : channel.getLocalAddress(),
+                remote);
         this.channel = channel;
         this.port = port;
-        this.local = port != null ? port.localAddress() : channel.getLocalAddress();
-        this.remote = remote;
         this.settings = settings;
         this.observer = observer;
         this.onClosed = onClosed;
@@ -171,11 +159,6 @@ public final class DatagramConnection implements Drainable {
         return connection;
     }
 
-    @Override
-    public long id() {
-        return id;
-    }
-
     /**
      * Hands a datagram from the peer to this connection. Called by the one feeder thread.
      *
@@ -195,7 +178,7 @@ public final class DatagramConnection implements Drainable {
             if (inbox.size() >= INBOX_LIMIT) {
                 return Delivery.FULL;
             }
-            bytesIn += datagram.length();
+            traffic.bytesIn(datagram.length());
             inbox.add(datagram);
             return Delivery.ACCEPTED;
         }
@@ -237,7 +220,7 @@ public final class DatagramConnection implements Drainable {
                 }
             }
             if (message != END) {
-                messagesIn++;
+                traffic.messageIn();
                 observer.received(this, message);
                 return message;
             }
@@ -263,10 +246,7 @@ public final class DatagramConnection implements Drainable {
      */
     @Override
     public void send(Message message) throws IOException {
-        CloseReason reason = closeReason.get();
-        if (reason != null) {
-            throw new ClosedConnectionException(toString(), reason);
-        }
+        checkNotClosed();
         if (outputShut) {
             throw new IOException("cannot send to " + describeRemote() + ": output was shut down on " + this);
         }
@@ -281,8 +261,7 @@ public final class DatagramConnection implements Drainable {
         ByteBuffer datagram = ByteBuffer.allocate(length);
         message.writeTo(datagram);
         transmit(datagram.flip());
-        messagesOut.incrementAndGet();
-        bytesOut.addAndGet(length);
+        traffic.sent(length);
     }
 
     private void transmit(ByteBuffer datagram) throws IOException {
@@ -298,7 +277,7 @@ public final class DatagramConnection implements Drainable {
         } catch (PortUnreachableException again) {
             unreachable = true; // UDP promises nothing: the datagram is lost, as any other may be
         } catch (ClosedChannelException e) {
-            CloseReason reason = closeReason.get();
+            CloseReason reason = closeReason();
             throw new ClosedConnectionException(toString(), reason != null ? reason
                     : CloseReason.of(CloseReason.Code.BROKEN, "socket closed"));
         }
@@ -308,7 +287,7 @@ public final class DatagramConnection implements Drainable {
         if (port == null) {
             channel.write(datagram); // a client's own connected socket
         } else {
-            port.send(datagram, remote); // a session answers from the server's socket
+            port.send(datagram, remote()); // a session answers from the server's socket
         }
     }
 
@@ -347,7 +326,7 @@ public final class DatagramConnection implements Drainable {
 
     /** {@code udp://HOST:PORT} of the peer. */
     public String describeRemote() {
-        return "udp://" + Peers.describe(remote);
+        return "udp://" + Peers.describe(remote());
     }
 
     private String unreachableAdvice() {
@@ -393,7 +372,7 @@ public final class DatagramConnection implements Drainable {
      */
     @Override
     public void close(CloseReason reason) {
-        if (!closeReason.compareAndSet(null, reason)) {
+        if (!closing(reason)) {
             return;
         }
         if (watchdogs != null) {
@@ -415,37 +394,12 @@ public final class DatagramConnection implements Drainable {
     }
 
     @Override
-    public String protocol() {
-        return port != null ? port.protocol() : "udp";
-    }
-
-    @Override
-    public SocketAddress local() {
-        return local;
-    }
-
-    @Override
-    public SocketAddress remote() {
-        return remote;
-    }
-
-    @Override
     public ConnectionStats stats() {
-        return new ConnectionStats(openedAt, messagesIn, messagesOut.get(), bytesIn, bytesOut.get(), 0, 0);
-    }
-
-    @Override
-    public boolean isOpen() {
-        return closeReason.get() == null;
-    }
-
-    @Override
-    public CloseReason closeReason() {
-        return closeReason.get();
+        return traffic.stats(openedAt());
     }
 
     @Override
     public String toString() {
-        return "connection " + id + " with " + Peers.describe(remote);
+        return "connection " + id() + " with " + Peers.describe(remote());
     }
 }

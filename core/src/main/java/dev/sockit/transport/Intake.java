@@ -1,7 +1,6 @@
 package dev.sockit.transport;
 
 import dev.sockit.CloseReason;
-import dev.sockit.transport.linux.EpollSocketChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -55,9 +54,6 @@ final class Intake {
     // For TCP, a view that asks the kernel how many bytes wait unread, without reading or
     // parking (the spin, a drain and the watchdogs ask it); null for Unix, which has none.
     private final InputStream unreadProbe;
-    // The epoll transport's channel instead, which answers the same question itself, and whose
-    // ready flag the spin reads without asking the kernel; null for the JDK's channels.
-    private final EpollSocketChannel epoll;
 
     // Each connection gets its own empty buffer: one shared across connections would be
     // compacted by all of them at once.
@@ -85,8 +81,7 @@ final class Intake {
         this.tls = tls;
         this.onQuiet = onQuiet;
         this.budget = budget;
-        this.epoll = channel instanceof EpollSocketChannel e ? e : null;
-        this.unreadProbe = epoll == null && channel.getRemoteAddress() instanceof InetSocketAddress
+        this.unreadProbe = channel.getRemoteAddress() instanceof InetSocketAddress
                 ? channel.socket().getInputStream() : null;
     }
 
@@ -176,7 +171,7 @@ final class Intake {
         }
         int room = in.remaining();
         long started = System.nanoTime();
-        if (SPIN_NANOS > 0 && tls == null && canProbe() && lastWait >= SPIN_FROM_NANOS && !quiet) {
+        if (SPIN_NANOS > 0 && tls == null && unreadProbe != null && lastWait >= SPIN_FROM_NANOS && !quiet) {
             // A quick peer gets the whole spin; any other busy one a single turn behind the
             // threads that are ready, which on a loaded server is often long enough.
             spinForInput(lastWait < SPIN_NANOS ? started + SPIN_NANOS : started);
@@ -229,8 +224,7 @@ final class Intake {
         try {
             do {
                 Thread.yield();
-                // The epoll channel knows without a system call whether an edge came.
-                if (epoll != null ? epoll.mayRead() : unreadProbe.available() > 0) {
+                if (unreadProbe.available() > 0) {
                     return;
                 }
             } while (System.nanoTime() < deadline && drainReason == null);
@@ -275,11 +269,11 @@ final class Intake {
      * only, never the reader's buffers.
      */
     int unread() {
-        if (unreadProbe == null && epoll == null) {
+        if (unreadProbe == null) {
             return 0;
         }
         try {
-            return epoll != null ? epoll.available() : unreadProbe.available();
+            return unreadProbe.available();
         } catch (IOException closedOrShutDown) {
             return 0;
         }
@@ -287,7 +281,7 @@ final class Intake {
 
     /** True when the kernel can be asked about unread bytes (TCP and TLS, not Unix). */
     boolean canProbe() {
-        return unreadProbe != null || epoll != null;
+        return unreadProbe != null;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.sockit.ClosedConnectionException;
 import dev.sockit.ConnectionStats;
 import dev.sockit.Message;
 import dev.sockit.Observer;
+import dev.sockit.Peers;
 import dev.sockit.framing.MessageTooLongException;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -12,10 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -38,27 +36,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>No heartbeat and no idle timeout: a Unix peer that dies is closed by the kernel.</li>
  * </ul>
  */
-public final class PacketConnection implements Drainable {
+public final class PacketConnection extends AbstractConnection {
 
     /** The longest message a client takes: 64 KiB, a UDP datagram's worth (a server's is its maxDatagram). */
     public static final int CLIENT_MAX_MESSAGE = 65_536;
 
-    private final long id;
     private final SocketChannel channel;
-    private final String protocol;
-    private final SocketAddress local;
-    private final SocketAddress remote;
     private final int maxMessage;
     private final Duration writeTimeout;
     private final Observer observer;
     private final ByteBuffer in;
     private final ReentrantLock writing = new ReentrantLock();
-    private final AtomicReference<CloseReason> closed = new AtomicReference<>();
-    private final AtomicLong messagesIn = new AtomicLong();
-    private final AtomicLong messagesOut = new AtomicLong();
-    private final AtomicLong bytesIn = new AtomicLong();
-    private final AtomicLong bytesOut = new AtomicLong();
-    private final Instant openedAt = Instant.now();
+    private final Traffic traffic = new Traffic();
     private volatile CloseReason drainReason;
     private volatile boolean endOfStream;
     private volatile boolean outputShut;
@@ -74,12 +63,9 @@ public final class PacketConnection implements Drainable {
      */
     public PacketConnection(long id, SocketChannel channel, String protocol, SocketAddress local, SocketAddress remote,
             int maxMessage, Duration writeTimeout, Observer observer) {
+        super(id, protocol, local, remote);
         this.writeTimeout = writeTimeout;
-        this.id = id;
         this.channel = channel;
-        this.protocol = protocol;
-        this.local = local;
-        this.remote = remote;
         this.maxMessage = maxMessage;
         this.observer = observer;
         // One byte more than the limit: a read that fills it was of a longer message, cut by the kernel.
@@ -87,13 +73,8 @@ public final class PacketConnection implements Drainable {
     }
 
     @Override
-    public long id() {
-        return id;
-    }
-
-    @Override
     public Message receive() throws IOException {
-        if (closed.get() != null) {
+        if (!isOpen()) {
             return null;
         }
         in.clear();
@@ -104,7 +85,7 @@ public final class PacketConnection implements Drainable {
             endOfStream = true;
             return null;
         } catch (IOException e) {
-            if (closed.get() != null || drainReason != null) {
+            if (!isOpen() || drainReason != null) {
                 return null;
             }
             throw e;
@@ -116,8 +97,8 @@ public final class PacketConnection implements Drainable {
         if (n > maxMessage) {
             throw new MessageTooLongException("message", maxMessage);
         }
-        messagesIn.incrementAndGet();
-        bytesIn.addAndGet(n);
+        traffic.messageIn();
+        traffic.bytesIn(n);
         Message message = Message.copyOf(in, 0, n);
         observer.received(this, message);
         return message;
@@ -125,10 +106,9 @@ public final class PacketConnection implements Drainable {
 
     @Override
     public void send(Message message) throws IOException {
-        CloseReason reason = closed.get();
-        if (reason != null || outputShut) {
-            throw new ClosedConnectionException(toString(), reason == null
-                    ? CloseReason.of(CloseReason.Code.CLOSED, "output shut down") : reason);
+        checkNotClosed();
+        if (outputShut) {
+            throw new ClosedConnectionException(toString(), CloseReason.of(CloseReason.Code.CLOSED, "output shut down"));
         }
         ByteBuffer packet = ByteBuffer.wrap(message.bytes());
         writing.lock();
@@ -140,7 +120,7 @@ public final class PacketConnection implements Drainable {
         try {
             channel.write(packet); // a seqpacket write is all or nothing: one message
         } catch (java.nio.channels.AsynchronousCloseException e) {
-            CloseReason why = closed.get();
+            CloseReason why = closeReason();
             throw new ClosedConnectionException(toString(), why == null ? CloseReason.closed() : why);
         } finally {
             if (deadline != null) {
@@ -148,8 +128,7 @@ public final class PacketConnection implements Drainable {
             }
             writing.unlock();
         }
-        messagesOut.incrementAndGet();
-        bytesOut.addAndGet(message.length());
+        traffic.sent(message.length());
     }
 
     @Override
@@ -164,33 +143,8 @@ public final class PacketConnection implements Drainable {
     }
 
     @Override
-    public String protocol() {
-        return protocol;
-    }
-
-    @Override
-    public SocketAddress local() {
-        return local;
-    }
-
-    @Override
-    public SocketAddress remote() {
-        return remote;
-    }
-
-    @Override
     public ConnectionStats stats() {
-        return new ConnectionStats(openedAt, messagesIn.get(), messagesOut.get(), bytesIn.get(), bytesOut.get(), 0, 0);
-    }
-
-    @Override
-    public boolean isOpen() {
-        return closed.get() == null;
-    }
-
-    @Override
-    public CloseReason closeReason() {
-        return closed.get();
+        return traffic.stats(openedAt());
     }
 
     /** Stops input: the messages already queued in the kernel are still read, then end of stream. */
@@ -216,7 +170,7 @@ public final class PacketConnection implements Drainable {
 
     @Override
     public void close(CloseReason reason) {
-        if (!closed.compareAndSet(null, reason)) {
+        if (!closing(reason)) {
             return;
         }
         if (reason.code() == CloseReason.Code.PROTOCOL_ERROR || reason.code() == CloseReason.Code.LIMIT) {
@@ -235,12 +189,8 @@ public final class PacketConnection implements Drainable {
         Tcp.closeQuietly(channel);
     }
 
-    private String describe() {
-        return dev.sockit.Peers.describe(remote);
-    }
-
     @Override
     public String toString() {
-        return protocol + " connection " + id + " with " + describe();
+        return protocol() + " connection " + id() + " with " + Peers.describe(remote());
     }
 }

@@ -7,19 +7,15 @@ import dev.sockit.Message;
 import dev.sockit.Observer;
 import dev.sockit.Peers;
 import dev.sockit.TlsSession;
-import dev.sockit.framing.Frames;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
 import dev.sockit.proxy.ProxyHeader;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -40,9 +36,8 @@ import java.util.Optional;
  * buffer and writes now, unless the reader has more input to work through (then its next
  * wait flushes the whole batch in one write). Sends from any other thread join the outbox.
  */
-public final class SocketConnection implements Drainable {
+public final class SocketConnection extends AbstractConnection {
 
-    private final long id;
     private final SocketChannel channel;
     // Null for plain TCP and Unix, whose reads and writes go to the channel itself: only TLS
     // connections pay for the wrapper.
@@ -54,33 +49,18 @@ public final class SocketConnection implements Drainable {
     // Replaced once, by start(), when an opening chose the framing; read by the reader only.
     private Framing.Decoder decoder;
     private final Observer observer;
-    private final String protocol;
-    private final SocketAddress local;
-    private final SocketAddress remote;
     private final ProxyHeader proxyHeader; // null: no PROXY header
-    private final Instant openedAt = Instant.now();
 
     private final Intake intake;
     private final Output output;
     private final Pusher pusher;
     private final Watchdogs watchdogs;
     private final Closer closer;
+    private final PeerControl control;
 
     private volatile Thread reader;
     private volatile long messagesIn;
     private volatile boolean outputShut;
-    private volatile CloseReason peerFarewell;
-    // Set once (CLOSE_REASON): a field, not an AtomicReference, as every idle connection holds it.
-    private volatile CloseReason closeReason;
-    private static final VarHandle CLOSE_REASON;
-
-    static {
-        try {
-            CLOSE_REASON = MethodHandles.lookup().findVarHandle(SocketConnection.class, "closeReason", CloseReason.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     /**
      * Wraps a connected channel, TCP or Unix, which it configures and from then on owns.
@@ -88,18 +68,7 @@ public final class SocketConnection implements Drainable {
      * @throws IOException when the socket is already unusable (the peer reset it at once)
      */
     public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings) throws IOException {
-        this(id, channel, settings, null);
-    }
-
-    /**
-     * Wraps a connected channel with TLS over it ({@code tls} wraps {@code channel}); the
-     * handshake runs in {@link #start()}, on the caller's thread.
-     *
-     * @throws IOException when the socket is already unusable (the peer reset it at once)
-     */
-    public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls)
-            throws IOException {
-        this(id, channel, settings, tls, null, null);
+        this(id, channel, settings, null, null, null);
     }
 
     /**
@@ -116,20 +85,6 @@ public final class SocketConnection implements Drainable {
     }
 
     /**
-     * Wraps a connected channel that began with a PROXY protocol header, already read: the
-     * connection's addresses are the header's when it names them (a LOCAL header, a health
-     * check, names none: the socket's stand), and the client's bytes read with the header are
-     * read first ({@code proxied.early()}), through TLS when {@code tls} is given.
-     *
-     * @param proxied the header and what came after it in the same read; null for no header
-     * @throws IOException when the socket is already unusable (the peer reset it at once)
-     */
-    public SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
-            ProxyHeaderReader.Result proxied) throws IOException {
-        this(id, channel, settings, tls, proxied, null);
-    }
-
-    /**
      * A connection whose peer is {@code peer}, where the channel cannot say (a Unix socket
      * connected by system calls, to an abstract name); null: the channel's own.
      */
@@ -139,9 +94,12 @@ public final class SocketConnection implements Drainable {
     }
 
     /**
-     * Wraps a connected channel: with TLS over it or not ({@code tls} may be null), after a
-     * PROXY header or not ({@code proxied} may be null), with an opening step or not
-     * ({@code opening} may be null); see the constructors above for each.
+     * Wraps a connected channel: with TLS over it or not ({@code tls} may be null; its handshake
+     * runs in {@link #start()}), with an opening step or not ({@code opening} may be null; see
+     * above), after a PROXY protocol header or not ({@code proxied} may be null). With a header,
+     * the connection's addresses are the header's when it names them (a LOCAL header, a health
+     * check, names none: the socket's stand), and the client's bytes read with the header
+     * ({@code proxied.early()}) are read first, through TLS when there is TLS.
      *
      * @throws IOException when the socket is already unusable (the peer reset it at once)
      */
@@ -152,21 +110,19 @@ public final class SocketConnection implements Drainable {
 
     private SocketConnection(long id, SocketChannel channel, ConnectionSettings settings, TlsChannel tls,
             ProxyHeaderReader.Result proxied, Opening opening, SocketAddress peer) throws IOException {
-        this.id = id;
+        SocketAddress socketRemote = peer != null ? peer : channel.getRemoteAddress();
+        ProxyHeader header = proxied == null ? null : proxied.header();
+        boolean told = header != null && header.hasAddresses();
+        // The socket's kind, not the header's: a proxy may name TCP addresses over a Unix socket.
+        super(id, opening != null ? (tls != null ? "wss" : "ws")
+                        : tls != null ? "tls" : socketRemote instanceof InetSocketAddress ? "tcp" : "unix",
+                told ? header.destination() : channel.getLocalAddress(), told ? header.source() : socketRemote);
         this.channel = channel;
         this.tls = tls;
         this.opening = opening;
+        this.proxyHeader = header;
         this.framing = opening == null ? new FramingSlot(settings.framing()) : FramingSlot.unopened();
-        this.decoder = framing.decoder(new PeerControl());
         this.observer = settings.observer();
-        SocketAddress socketRemote = peer != null ? peer : channel.getRemoteAddress();
-        this.proxyHeader = proxied == null ? null : proxied.header();
-        boolean told = proxyHeader != null && proxyHeader.hasAddresses();
-        this.remote = told ? proxyHeader.source() : socketRemote;
-        this.local = told ? proxyHeader.destination() : channel.getLocalAddress();
-        // The socket's kind, not the header's: a proxy may name TCP addresses over a Unix socket.
-        this.protocol = opening != null ? (tls != null ? "wss" : "ws")
-                : tls != null ? "tls" : socketRemote instanceof InetSocketAddress ? "tcp" : "unix";
         if (socketRemote instanceof InetSocketAddress) {
             // A Unix channel has no TCP options to set, and Java would refuse them.
             Tcp.configure(channel, settings.heartbeat().keepalive());
@@ -176,6 +132,8 @@ public final class SocketConnection implements Drainable {
         this.intake = new Intake(channel, tls, output::releaseIfEmpty, settings.readBudget());
         this.pusher = new Pusher(id, framing, settings.outbound(), observer, output, new Owner());
         this.closer = new Closer(channel, tls, framing, output, pusher.outbox(), watchdogs, intake);
+        this.control = new PeerControl(framing, output, pusher, intake, watchdogs, () -> Thread.currentThread() == reader);
+        this.decoder = framing.decoder(control);
         if (proxied != null) {
             if (tls != null) {
                 tls.preload(proxied.early());
@@ -198,8 +156,8 @@ public final class SocketConnection implements Drainable {
         }
         if (opening != null) {
             reader = Thread.currentThread();
-            framing.choose(opening.open(new OpeningIo()));
-            decoder = framing.decoder(new PeerControl());
+            framing.choose(opening.open(new OpeningStream(channel, intake, output, remote())));
+            decoder = framing.decoder(control);
             intake.openingDone();
         }
         byte[] greeting = framing.greeting();
@@ -207,11 +165,6 @@ public final class SocketConnection implements Drainable {
             pusher.pushFirst(greeting);
         }
         watchdogs.start();
-    }
-
-    @Override
-    public long id() {
-        return id;
     }
 
     @Override
@@ -236,12 +189,12 @@ public final class SocketConnection implements Drainable {
                     return received(message);
                 }
             }
-            if (intake.endOfStream() || peerFarewell != null) {
+            if (intake.endOfStream() || control.farewell() != null) {
                 intake.markEnded();
                 // What is left is a whole last message only when the peer ended its stream as
                 // it meant to: not when we stopped reading (a drain, a close), nor when a TLS
                 // peer's stream was cut without close_notify.
-                boolean cut = closeReason != null || peerFarewell != null || intake.drainReason() != null
+                boolean cut = !isOpen() || control.farewell() != null || intake.drainReason() != null
                         || (tls != null && tls.truncated());
                 Message last = cut ? null : decoder.finish(intake.buffer());
                 return last == null ? null : received(last);
@@ -291,14 +244,11 @@ public final class SocketConnection implements Drainable {
     }
 
     private void checkOpen() throws IOException {
-        CloseReason reason = closeReason;
-        if (reason != null) {
-            throw new ClosedConnectionException(toString(), reason);
-        }
+        checkNotClosed();
         if (!framing.opened()) {
             // A broadcast may reach a connection still in its upgrade: the peer has agreed to
             // no framing yet, and the bytes would land in the middle of the HTTP exchange.
-            throw new IOException("cannot send to " + Peers.describe(remote) + " yet: " + this
+            throw new IOException("cannot send to " + Peers.describe(remote()) + " yet: " + this
                     + " is still opening (its WebSocket handshake is under way)");
         }
         if (outputShut) {
@@ -327,10 +277,10 @@ public final class SocketConnection implements Drainable {
         try {
             output.flushLocked();
         } catch (IOException e) {
-            if (CLOSE_REASON.compareAndSet(this, null, CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e)))) {
+            if (closing(CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e)))) {
                 closer.release();
             }
-            throw new ClosedConnectionException(toString(), closeReason);
+            throw new ClosedConnectionException(toString(), closeReason());
         }
     }
 
@@ -398,7 +348,7 @@ public final class SocketConnection implements Drainable {
 
     @Override
     public void close(CloseReason reason) {
-        if (CLOSE_REASON.compareAndSet(this, null, reason)) {
+        if (closing(reason)) {
             finishClose(reason);
         }
     }
@@ -409,8 +359,8 @@ public final class SocketConnection implements Drainable {
      * False when the connection was already closing.
      */
     private boolean closeElsewhere(CloseReason reason) {
-        if (CLOSE_REASON.compareAndSet(this, null, reason)) {
-            Thread.ofVirtual().name("sockit-close-" + id).start(() -> finishClose(reason));
+        if (closing(reason)) {
+            Thread.ofVirtual().name("sockit-close-" + id()).start(() -> finishClose(reason));
             return true;
         }
         return false;
@@ -421,44 +371,6 @@ public final class SocketConnection implements Drainable {
         Thread current = reader;
         boolean mayLinger = current == null || current == Thread.currentThread();
         closer.close(reason, mayLinger, pusher::moveLocked);
-    }
-
-    /** The raw stream, for the opening: reads into the intake's buffer, writes through the output. */
-    private final class OpeningIo implements Opening.Io {
-        @Override
-        public java.nio.ByteBuffer buffer() {
-            return intake.buffer();
-        }
-
-        @Override
-        public int read() throws IOException {
-            return intake.fill();
-        }
-
-        @Override
-        public void write(byte[] bytes) throws IOException {
-            output.lock();
-            try {
-                output.put(bytes, false);
-                output.flushUnwatchedLocked(); // the opening's deadline bounds it
-                // The opening's words are one-offs (the 101, an HTTP answer): a connection that
-                // then waits for its peer keeps no write buffer for them (8 KiB, most of what an
-                // idle WebSocket held); the first send allocates one again.
-                output.releaseLocked();
-            } finally {
-                output.unlock();
-            }
-        }
-
-        @Override
-        public void abort() {
-            Tcp.closeQuietly(channel);
-        }
-
-        @Override
-        public SocketAddress remote() {
-            return remote;
-        }
     }
 
     /** What the pusher needs of this connection. */
@@ -502,43 +414,9 @@ public final class SocketConnection implements Drainable {
         }
     }
 
-    /** What the decoder reports besides messages: answered here, never seen by handlers. */
-    private final class PeerControl implements Framing.Control {
-        @Override
-        public void pinged(byte[] payload) {
-            byte[] pong = framing.pong(payload);
-            if (Thread.currentThread() == reader && output.tryLockNow()) {
-                // The reader met the ping: its pong goes before the replies to what follows
-                // it, as the peer expects (a ping between fragments is answered first).
-                try {
-                    pusher.moveLocked();
-                    output.put(pong, intake.quiet());
-                    return;
-                } catch (IOException e) {
-                    return; // the write failed: the reader finds out at its next flush
-                } finally {
-                    output.unlock();
-                }
-            }
-            pusher.pushControl(pong);
-        }
-
-        @Override
-        public void ponged(byte[] payload) {
-            watchdogs.ponged(payload);
-        }
-
-        @Override
-        public void closing(int code, String reason) {
-            // The peer's words as it meant them (its code's kind, its reason), for whoever shows them.
-            peerFarewell = CloseReason.of(Frames.reasonCode(code),
-                    reason.isEmpty() ? "code " + code + " (" + Frames.closeCodeName(code) + ")" : reason);
-        }
-    }
-
     @Override
     public Optional<CloseReason> peerFarewell() {
-        return Optional.ofNullable(peerFarewell);
+        return Optional.ofNullable(control.farewell());
     }
 
     /** Bytes from the peer waiting unread in the kernel (0 for Unix sockets); for tests. */
@@ -567,38 +445,8 @@ public final class SocketConnection implements Drainable {
     }
 
     @Override
-    public String protocol() {
-        return protocol;
-    }
-
-    @Override
-    public SocketAddress local() {
-        return local;
-    }
-
-    @Override
-    public SocketAddress remote() {
-        return remote;
-    }
-
-    @Override
     public ConnectionStats stats() {
-        return new ConnectionStats(openedAt, messagesIn, output.messagesOut(), intake.bytesIn(), output.bytesOut(),
+        return new ConnectionStats(openedAt(), messagesIn, output.messagesOut(), intake.bytesIn(), output.bytesOut(),
                 pusher.outbox().droppedCount(), pusher.outbox().bytes());
-    }
-
-    @Override
-    public boolean isOpen() {
-        return closeReason == null;
-    }
-
-    @Override
-    public CloseReason closeReason() {
-        return closeReason;
-    }
-
-    @Override
-    public String toString() {
-        return "connection " + id + " with " + Peers.describe(this);
     }
 }

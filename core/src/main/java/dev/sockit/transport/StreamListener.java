@@ -2,7 +2,6 @@ package dev.sockit.transport;
 
 import dev.sockit.Endpoint;
 import dev.sockit.transport.linux.Descriptors;
-import dev.sockit.transport.linux.EpollAcceptor;
 import dev.sockit.transport.linux.SocketActivation;
 import dev.sockit.transport.linux.TcpOptions;
 import java.io.IOException;
@@ -32,21 +31,13 @@ public final class StreamListener implements Listener {
     private final Endpoint endpoint;
     private final Runnable cleanup;
     private final Thread thread;
-    // Null for the JDK's accept; set for a TCP listener when the epoll transport is asked for.
-    private final EpollAcceptor epoll;
     private volatile boolean closed;
 
     private StreamListener(ServerSocketChannel channel, Endpoint endpoint, Runnable cleanup,
             Consumer<SocketChannel> onAccept, Consumer<Exception> onFailure) {
-        this(channel, endpoint, cleanup, null, onAccept, onFailure);
-    }
-
-    private StreamListener(ServerSocketChannel channel, Endpoint endpoint, Runnable cleanup, EpollAcceptor epoll,
-            Consumer<SocketChannel> onAccept, Consumer<Exception> onFailure) {
         this.channel = channel;
         this.endpoint = endpoint;
         this.cleanup = cleanup;
-        this.epoll = epoll;
         this.thread = Thread.ofPlatform().name("sockit-accept " + endpoint).daemon(false).unstarted(() -> {
             acceptLoop(onAccept, onFailure);
         });
@@ -96,8 +87,7 @@ public final class StreamListener implements Listener {
             ServerSocketChannel channel = Tcp.listen(endpoint, options.backlog(), options.reusePort(),
                     options.userTimeout());
             int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-            EpollAcceptor epoll = EpollAcceptor.requested() ? EpollAcceptor.of(channel) : null;
-            listener = new StreamListener(channel, endpoint.withPort(port), () -> {}, epoll, onAccept, onFailure);
+            listener = new StreamListener(channel, endpoint.withPort(port), () -> {}, onAccept, onFailure);
         }
         listener.thread.start();
         return listener;
@@ -149,7 +139,7 @@ public final class StreamListener implements Listener {
     private void acceptLoop(Consumer<SocketChannel> onAccept, Consumer<Exception> onFailure) {
         while (!closed) {
             try {
-                onAccept.accept(epoll == null ? channel.accept() : epoll.accept());
+                onAccept.accept(channel.accept());
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {
@@ -173,23 +163,10 @@ public final class StreamListener implements Listener {
             return;
         }
         closed = true;
-        if (epoll != null) {
-            // Its accept is woken first, and the channel closed only once the thread is gone,
-            // so that no accept can reach the descriptor after the kernel reuses it.
-            epoll.wake();
-            join();
-            if (!thread.isAlive()) {
-                epoll.free();
-            }
-        }
         Tcp.closeQuietly(channel);
         // Remove the file once nothing listens on it: a client now hears "no such file", which
         // says what happened, rather than "connection refused".
         cleanup.run();
-        join();
-    }
-
-    private void join() {
         try {
             thread.join(2_000);
         } catch (InterruptedException e) {

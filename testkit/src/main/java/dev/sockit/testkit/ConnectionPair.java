@@ -109,6 +109,32 @@ public final class ConnectionPair implements AutoCloseable {
     }
 
     /**
+     * Waits until the handler waits in {@code receive()} with nothing left to read: it has done
+     * all that the client's messages so far asked of it (answered, pushed to others, joined its
+     * groups). A handler runs on a thread of its own, so a test that wants to act only once the
+     * handler is ready, such as a second chat member joining once the first is in the room,
+     * waits for this; Netty's {@code EmbeddedChannel} gets the same by running handlers on the
+     * test's thread.
+     *
+     * @param timeout how long to wait at most
+     * @return this pair, for chaining after {@link #serve}
+     * @throws InterruptedException if the waiting thread is interrupted
+     * @throws AssertionError if it did not within {@code timeout}, or the handler returned first
+     */
+    public ConnectionPair awaitReceiving(Duration timeout) throws InterruptedException {
+        if (handler == null) {
+            throw new IllegalStateException("no handler: call serve(handler) first");
+        }
+        if (!server.awaitReceiving(timeout.toNanos())) {
+            throw new AssertionError(!server.isOpen()
+                    ? "the handler's end closed instead of waiting for a message (" + server.closeReason() + ")"
+                    : "the handler did not come to wait for a message within " + timeout
+                            + " (busy, or blocked in a send the client does not read?)");
+        }
+        return this;
+    }
+
+    /**
      * Waits for the handler given to {@link #serve} to return.
      *
      * @param timeout how long to wait

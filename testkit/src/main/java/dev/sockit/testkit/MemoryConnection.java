@@ -187,6 +187,11 @@ public final class MemoryConnection implements Connection {
         close(CloseReason.of(CloseReason.Code.BROKEN, "connection reset"));
     }
 
+    /** Whether this end came to wait in {@code receive()} for bytes, none left, within {@code nanos}. */
+    boolean awaitReceiving(long nanos) throws InterruptedException {
+        return in.awaitReaderWaiting(nanos);
+    }
+
     /** {@return the bytes this end sent that the peer has not read yet} */
     public int unreadByPeer() {
         return out.buffered();

@@ -25,11 +25,13 @@ final class Pipe {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition readable = lock.newCondition();
     private final Condition writable = lock.newCondition();
+    private final Condition quiet = lock.newCondition();
     private int head;
     private int size;
     private boolean shut;      // the writer shut its output down: end of stream after the buffer
     private boolean readerGone; // the reader closed: writes fail
     private String reset;      // non-null once reset: both ends fail with this
+    private boolean readerWaiting; // the reader waits for bytes, and none came since it began to
 
     Pipe(int capacity, Faults writer, Faults reader) {
         this.ring = new byte[capacity];
@@ -60,6 +62,7 @@ final class Pipe {
                     System.arraycopy(bytes, at + written, ring, tail, n);
                     size += n;
                     written += n;
+                    readerWaiting = false;
                     readable.signalAll();
                 }
             } finally {
@@ -83,6 +86,7 @@ final class Pipe {
                 ring[(head + size) % ring.length] = b;
                 size++;
             }
+            readerWaiting = false;
             readable.signalAll();
             return true;
         } finally {
@@ -102,8 +106,11 @@ final class Pipe {
                 if (shut || readerGone) {
                     return -1;
                 }
+                readerWaiting = true;
+                quiet.signalAll();
                 readable.awaitUninterruptibly();
             }
+            readerWaiting = false;
             if (reset != null) {
                 throw new SocketException(reset);
             }
@@ -138,6 +145,7 @@ final class Pipe {
             size = 0;
             readable.signalAll();
             writable.signalAll();
+            quiet.signalAll();
         } finally {
             lock.unlock();
         }
@@ -153,6 +161,26 @@ final class Pipe {
             size = 0;
             readable.signalAll();
             writable.signalAll();
+            quiet.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the reader waits for bytes with none to read, none having come since it
+     * began to wait; false if that did not happen within {@code nanos}, or the reader is gone.
+     */
+    boolean awaitReaderWaiting(long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            while (!readerWaiting) {
+                if (nanos <= 0 || readerGone || reset != null) {
+                    return false;
+                }
+                nanos = quiet.awaitNanos(nanos);
+            }
+            return true;
         } finally {
             lock.unlock();
         }

@@ -1,8 +1,11 @@
 package dev.sockit.testkit;
 
+import static dev.sockit.TestKit.PATIENCE;
+import static dev.sockit.TestKit.awaitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sockit.CloseReason;
+import dev.sockit.Handler;
 import dev.sockit.Handlers;
 import dev.sockit.Message;
 import dev.sockit.framing.Frames;
@@ -14,8 +17,6 @@ import org.junit.jupiter.api.Test;
 
 /** The kit's pair ends as a socket connection would, and its faults disturb what they say. */
 class ConnectionPairTest {
-
-    private static final Duration PATIENCE = Duration.ofSeconds(5);
 
     @Test
     void aHandlerAnswersEveryLineWithNoSocket() throws Exception {
@@ -88,7 +89,7 @@ class ConnectionPairTest {
                 }
             }, r -> Thread.ofVirtual().start(r));
             // Two lines fit; the third waits for the client, which reads nothing yet.
-            awaitUntil(() -> pair.server().unreadByPeer() == 1024);
+            awaitUntil("the client's 1024 bytes waiting unread", () -> pair.server().unreadByPeer() == 1024);
             assertThat(sender).isNotDone();
             for (int i = 0; i < 10; i++) {
                 assertThat(pair.client().receive().text()).isEqualTo(line);
@@ -119,12 +120,9 @@ class ConnectionPairTest {
     @Test
     void chatRelaysBetweenTwoPairsServedByOneHandler() throws Exception {
         var chat = Handlers.chat();
-        try (ConnectionPair alice = ConnectionPair.of(Lines.defaults()).serve(chat);
-             ConnectionPair bob = ConnectionPair.of(Lines.defaults())) {
-            // Alice's handler joins the room before it reads: once her first line is read, she is in.
-            alice.client().send("anyone?");
-            awaitUntil(() -> alice.server().stats().messagesIn() == 1);
-            bob.serve(chat);
+        // Alice's handler joins the room before it reads: once it waits for her first line, she is in.
+        try (ConnectionPair alice = ConnectionPair.of(Lines.defaults()).serve(chat).awaitReceiving(PATIENCE);
+             ConnectionPair bob = ConnectionPair.of(Lines.defaults()).serve(chat)) {
             // Bob's arrival is announced to Alice; then she talks, and Bob, in the room, hears it.
             assertThat(alice.client().receive().text()).startsWith("* " + bob.server().id() + " joined from ");
             alice.client().send("hi from alice");
@@ -133,13 +131,43 @@ class ConnectionPairTest {
         }
     }
 
-    private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waited " + PATIENCE);
+    @Test
+    void awaitReceivingReturnsOnceTheHandlerHasDoneAllItsMessagesAsked() throws Exception {
+        java.util.List<String> done = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Handler slow = connection -> {
+            for (Message message; (message = connection.receive()) != null; ) {
+                Thread.sleep(20); // work the test must not overtake
+                done.add(message.text());
             }
-            Thread.sleep(1);
+        };
+        try (ConnectionPair pair = ConnectionPair.of(Lines.defaults()).serve(slow)) {
+            for (String text : new String[] {"a", "b", "c"}) {
+                pair.client().send(text);
+            }
+            pair.awaitReceiving(PATIENCE);
+            assertThat(done).containsExactly("a", "b", "c");
+        }
+    }
+
+    @Test
+    void awaitReceivingSaysSoWhenTheHandlerReturnedInstead() throws Exception {
+        try (ConnectionPair pair = ConnectionPair.of(Lines.defaults()).serve(connection -> connection.send("bye"))) {
+            assertThat(pair.client().receive().text()).isEqualTo("bye");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> pair.awaitReceiving(PATIENCE))
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("closed instead of waiting");
+        }
+    }
+
+    @Test
+    void awaitReceivingTimesOutWhileTheHandlerIsBlockedInASend() throws Exception {
+        Handler flood = connection -> {
+            while (true) {
+                connection.send("z".repeat(1000)); // the client never reads: the buffer fills
+            }
+        };
+        try (ConnectionPair pair = ConnectionPair.builder(Lines.defaults()).bufferSize(4096).build().serve(flood)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> pair.awaitReceiving(Duration.ofMillis(200)))
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("did not come to wait");
         }
     }
 }

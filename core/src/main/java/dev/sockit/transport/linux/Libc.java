@@ -272,8 +272,7 @@ public final class Libc {
         }
     }
 
-    /** The C library's words for {@code errno}: "Connection reset by peer". */
-    static String strerror(int errno) {
+    private static String strerror(int errno) {
         try {
             MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
             return text.reinterpret(256).getString(0);

@@ -155,6 +155,77 @@ class UnixPacketSocketsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a Unix datagram socket");
     }
 
+    @Test
+    void chatOverSeqpacketRelaysEachMessageWholeToTheOtherMember() throws Exception {
+        Endpoint endpoint = Endpoint.parse("unix+seqpacket:" + dir.resolve("chat.sock"));
+        java.util.concurrent.BlockingQueue<Connection> heard = new java.util.concurrent.LinkedBlockingQueue<>();
+        // The chat handler joins before it first receives: a message received proves its sender is in the room.
+        dev.sockit.Observer inRoom = new dev.sockit.Observer() {
+            @Override
+            public void received(Connection connection, Message message) {
+                heard.add(connection);
+            }
+        };
+        try (Server server = Server.listen(endpoint).handler(Handlers.chat()).observer(inRoom).start();
+             Connection alice = Client.connect(endpoint).open();
+             Connection bob = Client.connect(endpoint).open()) {
+            alice.send("here");
+            long aliceId = heard.poll(5, java.util.concurrent.TimeUnit.SECONDS).id();
+            bob.send("here");
+            long bobId = heard.poll(5, java.util.concurrent.TimeUnit.SECONDS).id();
+            assertThat(alice.receive().text()).startsWith("* " + bobId + " joined from unix:");
+            assertThat(alice.receive().text()).isEqualTo("[" + bobId + "] here");
+            alice.send("two\nlines, one message");
+            // Bob may have joined before alice's arrival or her "here" went out, and then hears them first.
+            String heardByBob = bob.receive().text();
+            while (heardByBob.startsWith("* " + aliceId + " joined") || heardByBob.equals("[" + aliceId + "] here")) {
+                heardByBob = bob.receive().text();
+            }
+            assertThat(heardByBob).isEqualTo("[" + aliceId + "] two\nlines, one message");
+        }
+    }
+
+    @Test
+    void aBroadcastReachesSeqpacketAndUnixgramPeersAlike() throws Exception {
+        Endpoint packets = Endpoint.parse("unix+seqpacket:" + dir.resolve("push.sock"));
+        Endpoint datagrams = Endpoint.parse("unixgram:" + dir.resolve("push-dgram.sock"));
+        try (Server server = Server.listen(packets, datagrams).handler(Handlers.echo()).start();
+             Connection stream = Client.connect(packets).open();
+             Connection dgram = Client.connect(datagrams).open()) {
+            stream.send("hello");
+            dgram.send("hello"); // a unixgram peer is known once it has sent
+            assertThat(stream.receive().text()).isEqualTo("hello");
+            assertThat(dgram.receive().text()).isEqualTo("hello");
+            assertThat(server.broadcast(Message.of("news"))).isEqualTo(2);
+            assertThat(stream.receive().text()).isEqualTo("news");
+            assertThat(dgram.receive().text()).isEqualTo("news");
+        }
+    }
+
+    @Test
+    void pingsAnIdleTimeoutAndAPushQueueThatPacketsWouldIgnoreAreRefusedAtStart() {
+        for (String where : new String[] {"unix+seqpacket:" + dir.resolve("a.sock"), "unixgram:" + dir.resolve("b.sock")}) {
+            Endpoint endpoint = Endpoint.parse(where);
+            assertThatThrownBy(() -> Server.listen(endpoint)
+                    .heartbeat(dev.sockit.Heartbeat.DEFAULT.idleTimeout(java.time.Duration.ofSeconds(30))).start())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(endpoint.toString()).hasMessageContaining("--idle-timeout");
+            assertThatThrownBy(() -> Server.listen(endpoint).outbound(dev.sockit.OutboundLimit.of(4096, 10,
+                    dev.sockit.OutboundLimit.Overflow.DROP)).start())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("are not queued").hasMessageContaining("--on-slow-reader");
+        }
+    }
+
+    @Test
+    void besideAStreamEndpointAnIdleTimeoutAppliesToItAndTheServerStarts() throws Exception {
+        try (Server server = Server.listen(Endpoint.parse("tcp://127.0.0.1:0"),
+                        Endpoint.parse("unix+seqpacket:" + dir.resolve("beside.sock")))
+                .heartbeat(dev.sockit.Heartbeat.DEFAULT.idleTimeout(java.time.Duration.ofSeconds(30))).start()) {
+            assertThat(server.endpoints()).hasSize(2);
+        }
+    }
+
     private static String readPacket(SocketChannel peer) throws Exception {
         ByteBuffer buffer = ByteBuffer.allocate(1024);
         int n = peer.read(buffer);
