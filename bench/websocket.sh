@@ -9,15 +9,13 @@
 #   bench/websocket.sh --repeats 5 --duration 5s --warmup 2s
 #   bench/websocket.sh --no-build              use what is already built (or NO_BUILD=1)
 #   bench/websocket.sh --cells "64x1 1000x1" --repeats 5     only these cells (CONNSxDEPTH)
-#   bench/websocket.sh --servers "sockit sockit-epoll netty" sockit-epoll: sockit's server on its
-#                                              opt-in epoll transport (-Ddev.sockit.transport=epoll)
 #
-# The servers run at once, pinned to CPU 0, warmed before the first cell; the generator on
-# CPU 1 busy-polls. They take turns cell by cell (who goes first turns with each repeat), so
-# drift of the machine falls on all alike; each cell's figure is the median of its repeats,
+# Both servers run at once, pinned to CPU 0, warmed before the first cell; the generator on
+# CPU 1 busy-polls. The two take turns cell by cell (who goes first alternates by repeat), so
+# drift of the machine falls on both alike; each cell's figure is the median of its repeats,
 # msgs/s and p99 each. Each run starts after the machine is idle; runs while other processes
 # took CPU are marked. Needs: Linux, 2 CPUs, taskset, jq, Maven unless --no-build. Ports
-# 9131-9133 on 127.0.0.1.
+# 9131-9132 on 127.0.0.1.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -27,11 +25,7 @@ REPEATS=3
 NO_BUILD=${NO_BUILD:-}
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
-declare -A PORT=([sockit]=9131 [netty]=9132 [sockit-epoll]=9133)
-# What ServerMain is asked for, and the JVM options beside SERVER_JVM, per server name.
-declare -A KIND=([sockit]=sockit [netty]=netty [sockit-epoll]=sockit)
-declare -A OPTS=([sockit]="" [netty]="" [sockit-epoll]="-Ddev.sockit.transport=epoll")
-SERVERS="sockit netty"
+declare -A PORT=([sockit]=9131 [netty]=9132)
 CELLS="1x1 1x16 64x1 64x16 1000x1 1000x16"
 declare -A PID=()
 
@@ -42,10 +36,15 @@ while (( $# > 0 )); do
         --repeats) REPEATS=${2:?--repeats needs a number, e.g. 3}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
         --cells) CELLS=${2:?--cells needs a list, e.g. \"64x1 1000x1\"}; shift 2 ;;
-        --servers) SERVERS=${2:?--servers needs a list, e.g. \"sockit netty\"}; shift 2 ;;
-        -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench/websocket.sh: unknown argument \"$1\"; see bench/websocket.sh --help" >&2; exit 2 ;;
     esac
+done
+cells=()
+for cell in $CELLS; do
+    [[ $cell =~ ^([0-9]+)x([0-9]+)$ ]] && (( BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= 1000 && BASH_REMATCH[2] >= 1 )) \
+        || { echo "bench/websocket.sh: cell \"$cell\" is not CONNSxDEPTH with 1 to 1000 connections, e.g. 64x1" >&2; exit 2; }
+    cells+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]}")
 done
 for tool in taskset jq; do
     command -v "$tool" >/dev/null 2>&1 || { echo "bench/websocket.sh: $tool not found; install it" >&2; exit 1; }
@@ -72,24 +71,13 @@ bench() { # ENDPOINT OPTIONS... -> the generator, pinned to CPU 1
 }
 
 [[ $REPEATS =~ ^[1-9][0-9]*$ ]] || { echo "bench/websocket.sh: --repeats must be a number from 1, not \"$REPEATS\"" >&2; exit 2; }
-cells=()
-for cell in $CELLS; do
-    [[ $cell =~ ^([0-9]+)x([0-9]+)$ ]] && (( BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= 1000 && BASH_REMATCH[2] >= 1 )) \
-        || { echo "bench/websocket.sh: cell \"$cell\" is not CONNSxDEPTH with 1 to 1000 connections, e.g. 64x1" >&2; exit 2; }
-    cells+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]}")
-done
-read -r -a servers <<<"$SERVERS"
-for kind in "${servers[@]}"; do
-    [[ -n ${KIND[$kind]:-} ]] || { echo "bench/websocket.sh: unknown server \"$kind\"; choose sockit, sockit-epoll, netty" >&2; exit 2; }
-done
-for kind in "${servers[@]}"; do
+for kind in sockit netty; do
     url="ws://127.0.0.1:${PORT[$kind]}/echo"
-    # shellcheck disable=SC2086 # OPTS holds zero or more JVM options
-    taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" ${OPTS[$kind]} -cp "$BENCH_CLASSPATH" dev.sockit.bench.ServerMain "${KIND[$kind]}" "$url" echo \
+    taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" -cp "$BENCH_CLASSPATH" dev.sockit.bench.ServerMain "$kind" "$url" echo \
         >"$raw/server-$kind.log" 2>&1 &
     PID[$kind]=$!
 done
-for kind in "${servers[@]}"; do
+for kind in sockit netty; do
     url="ws://127.0.0.1:${PORT[$kind]}/echo"
     for _ in $(seq 300); do grep -qs "listening on" "$raw/server-$kind.log" && break; sleep 0.1; done
     grep -qs "listening on" "$raw/server-$kind.log" \
@@ -100,9 +88,8 @@ for kind in "${servers[@]}"; do
     done
 done
 for (( r = 1; r <= REPEATS; r++ )); do
-    # Who goes first turns with each repeat.
-    order=()
-    for (( i = 0; i < ${#servers[@]}; i++ )); do order+=("${servers[(i + r - 1) % ${#servers[@]}]}"); done
+    order=(sockit netty)
+    (( r % 2 == 0 )) && order=(netty sockit)
     for cell in "${cells[@]}"; do
         read -r conns depth <<<"$cell"
         for kind in "${order[@]}"; do
@@ -139,7 +126,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "null" || a == "null" || b =
 floor() { awk -v a="$1" 'BEGIN { if (a == "null") print "–"; else printf "%d", a }'; }
 report="$BENCH_DIR/results/$stamp-websocket.md"
 {
-    echo "# WebSocket echo: ${SERVERS// /, } ($stamp)"
+    echo "# WebSocket echo: sockit against Netty 4.2 ($stamp)"
     echo
     echo "64-byte text messages, \`sockit bench ws://\` as the generator for both, $DURATION measured after"
     echo "$WARMUP warmup per cell, $REPEATS repeats taking turns cell by cell; each figure the median of"
@@ -147,29 +134,13 @@ report="$BENCH_DIR/results/$stamp-websocket.md"
     echo "repeats other processes took more than 0.05 CPUs: disturbed. Commit $(cd "$ROOT_DIR" && git rev-parse --short HEAD)$(cd "$ROOT_DIR" && git status --porcelain -- core bench | grep -q . && echo ' + uncommitted changes' || true)."
     echo "Raw: bench/results/tmp/$(basename "$raw")."
     echo
-    others=()
-    for kind in "${servers[@]}"; do [[ $kind == netty ]] || others+=("$kind"); done
-    head="| conns × depth |" rule="|---|"
-    for kind in "${servers[@]}"; do head+=" $kind msgs/s |"; rule+="---:|"; done
-    if [[ -n ${PID[netty]:-} ]]; then
-        for kind in "${others[@]}"; do head+=" $kind/netty |"; rule+="---:|"; done
-    fi
-    for kind in "${servers[@]}"; do head+=" $kind p99 µs |"; rule+="---:|"; done
-    echo "$head"
-    echo "$rule"
+    echo "| conns × depth | sockit msgs/s | netty msgs/s | sockit/netty | sockit p99 µs | netty p99 µs |"
+    echo "|---|---:|---:|---:|---:|---:|"
     for cell in "${cells[@]}"; do
         read -r conns depth <<<"$cell"
-        declare -A rate=()
-        row="| $conns × $depth |"
-        for kind in "${servers[@]}"; do
-            rate[$kind]=$(median "$kind" "$conns" "$depth" .msgs_per_s)
-            row+=" $(floor "${rate[$kind]}")$(disturbed "$kind" "$conns" "$depth") |"
-        done
-        if [[ -n ${PID[netty]:-} ]]; then
-            for kind in "${others[@]}"; do row+=" $(ratio "${rate[$kind]}" "${rate[netty]}") |"; done
-        fi
-        for kind in "${servers[@]}"; do row+=" $(median "$kind" "$conns" "$depth" .latency_us.p99) |"; done
-        echo "$row"
+        s=$(median sockit "$conns" "$depth" .msgs_per_s); n=$(median netty "$conns" "$depth" .msgs_per_s)
+        echo "| $conns × $depth | $(floor "$s")$(disturbed sockit "$conns" "$depth") | $(floor "$n")$(disturbed netty "$conns" "$depth") |" \
+             "$(ratio "$s" "$n") | $(median sockit "$conns" "$depth" .latency_us.p99) | $(median netty "$conns" "$depth" .latency_us.p99) |"
     done
 } >"$report"
 echo "bench/websocket.sh: wrote $report" >&2

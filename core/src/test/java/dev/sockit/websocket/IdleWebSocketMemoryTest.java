@@ -92,7 +92,7 @@ class IdleWebSocketMemoryTest {
 
     /**
      * The heap in use after full collections, repeated until it stops falling: what a closed
-     * connection leaves to cleaners (the epoll transport's descriptors) goes only at a later one.
+     * connection leaves to cleaners goes only at a later one.
      */
     private static long heapAfterGc() throws InterruptedException {
         Runtime runtime = Runtime.getRuntime();
