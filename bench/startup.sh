@@ -21,6 +21,8 @@
 #   bench/startup.sh --variants "launcher appcds aot+c1+serial"
 #   bench/startup.sh --no-build       use what is already built
 #   bench/startup.sh --command server --variants "archive launcher hello"
+#   bench/startup.sh --define thp=-XX:+UseTransparentHugePages --variants "archive archive+thp hello"
+#   bench/startup.sh --image zip0=/tmp/sockit-zip0 --variants "archive zip0 hello"
 #
 # A variant is a way to start, then modifiers joined by "+" (appcds+c1+serial). Ways: archive
 # (the release archive's bin/sockit, dist/target/image; built with dist when missing), hello (a
@@ -29,7 +31,9 @@
 # has a main), no-cds (java -Xshare:off -jar), default-cds (the JDK's own archive), appcds (the
 # archive bin/sockit wrote before this branch), aot (a JDK 25 AOT cache trained by one run of
 # the client at a terminal). Modifiers: c1 (-XX:TieredStopAtLevel=1), serial (-XX:+UseSerialGC),
-# jni, exec, ffm (JLine's terminal provider); a launcher takes them through SOCKIT_JAVA_OPTS.
+# jni, exec, ffm (JLine's terminal provider), and any defined with --define NAME="JVM FLAGS"; a
+# launcher takes them through SOCKIT_JAVA_OPTS. --image NAME=DIR adds a way NAME that runs
+# DIR/bin/sockit as archive runs the built one (another release image, to compare builds).
 #
 # Needs: Linux, python3 (for the pseudo-terminal), Maven and a JDK 25.
 set -euo pipefail
@@ -41,9 +45,11 @@ NO_BUILD=${NO_BUILD:-}
 COMMAND=client
 VARIANTS="launcher launcher-old no-cds default-cds appcds appcds+c1 appcds+serial appcds+c1+serial aot aot+c1 aot+c1+serial appcds+jni appcds+exec"
 PROMPT_TIMEOUT=20   # seconds one client may take to show its prompt before the run counts as failed
+declare -A DEFINED=() IMAGES=()
+EXTRA_ARGS=""   # the --define and --image arguments, for the report's "reproduce" line
 
 usage() {
-    sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,/^# Needs:/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while (( $# > 0 )); do
@@ -52,6 +58,13 @@ while (( $# > 0 )); do
         --variants) VARIANTS=${2:?--variants needs a list, e.g. \"launcher appcds\"}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
         --command) COMMAND=${2:?--command needs client or server}; shift 2 ;;
+        --define)
+            [[ ${2:-} =~ ^[a-z0-9-]+=. ]] || { echo "bench/startup.sh: --define needs NAME=\"JVM FLAGS\" (NAME in a-z, 0-9, -), not \"${2:-}\"" >&2; exit 2; }
+            DEFINED[${2%%=*}]=${2#*=}; EXTRA_ARGS+=" --define ${2%%=*}=\"${2#*=}\""; shift 2 ;;
+        --image)
+            [[ ${2:-} =~ ^[a-z0-9-]+=. && -x ${2#*=}/bin/sockit ]] \
+                || { echo "bench/startup.sh: --image needs NAME=DIR, DIR a release image with bin/sockit, not \"${2:-}\"" >&2; exit 2; }
+            IMAGES[${2%%=*}]=${2#*=}; EXTRA_ARGS+=" --image $2"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "bench/startup.sh: unknown argument \"$1\"; see bench/startup.sh --help" >&2; exit 2 ;;
     esac
@@ -194,12 +207,17 @@ command_of() {
             c1) flags+=("${C1[@]}") ;;
             serial) flags+=("${SERIAL[@]}") ;;
             jni|exec|ffm) flags+=(-Dorg.jline.terminal.provider="$word") ;;
-            *) echo "bench/startup.sh: unknown modifier \"$word\" in \"$1\"; see bench/startup.sh --help" >&2; exit 2 ;;
+            *) if [[ -n ${DEFINED[$word]:-} ]]; then read -r -a defined <<<"${DEFINED[$word]}"; flags+=("${defined[@]}"); continue; fi
+               echo "bench/startup.sh: unknown modifier \"$word\" in \"$1\"; see bench/startup.sh --help" >&2; exit 2 ;;
         esac
     done
     local target=$ENDPOINT
     [[ $COMMAND == server ]] && target=tcp://127.0.0.1:0
     local client=(-jar "$JAR" "$COMMAND" "$target")
+    if [[ -n ${IMAGES[$base]:-} ]]; then
+        printf '%s\n' env "SOCKIT_JAVA_OPTS=${flags[*]}" "${IMAGES[$base]}/bin/sockit" "$COMMAND" "$target"
+        return
+    fi
     case "$base" in
         # The launchers take extra flags the way users give them: SOCKIT_JAVA_OPTS.
         launcher) printf '%s\n' env "SOCKIT_JAVA_OPTS=${flags[*]}" "$ROOT_DIR/bin/sockit" "$COMMAND" "$target" ;;
@@ -227,12 +245,14 @@ describe() {
         default-cds) text="\`java -jar sockit.jar\`: the JDK's default CDS archive (JDK classes only)" ;;
         appcds) text="\`java -XX:SharedArchiveFile=sockit.jsa -XX:+AutoCreateSharedArchive -jar sockit.jar\`: the dynamic AppCDS archive main's bin/sockit writes on its first run" ;;
         aot) text="\`java -XX:AOTCache=sockit.aot -jar sockit.jar\`: a JDK 25 AOT cache (classes loaded and linked, lambdas resolved) trained by one client run at a terminal with \`-XX:AOTCacheOutput\`" ;;
+        *) text="the release image in \`${IMAGES[$base]}\`: its \`bin/sockit $COMMAND\`" ;;
     esac
     for word in "${modifiers[@]}"; do
         case "$word" in
             c1) text+="; \`-XX:TieredStopAtLevel=1\` (C1 only)" ;;
             serial) text+="; \`-XX:+UseSerialGC\`" ;;
-            *) text+="; \`-Dorg.jline.terminal.provider=$word\`" ;;
+            jni|exec|ffm) text+="; \`-Dorg.jline.terminal.provider=$word\`" ;;
+            *) text+="; \`${DEFINED[$word]}\`" ;;
         esac
     done
     echo "$text"
@@ -305,7 +325,7 @@ results="$BENCH_DIR/results/$(date +%Y-%m-%d-%H%M)-$suffix.md"
     echo "- commit $(git -C "$ROOT_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT_DIR" status --porcelain -- core cli bin 2>/dev/null | grep -q . && echo ' + uncommitted changes' || true); server: \`sockit server $ENDPOINT\`"
     echo "- each run: \`sockit $COMMAND\` (client: to $ENDPOINT; server: on tcp://127.0.0.1:0) on a pseudo-terminal (python3's pty, as a terminal emulator gives one: the client takes its interactive path, JLine and all); timed from just before the process is created until \"$PROMPT_TEXT\" appears on the terminal, then Ctrl-D (and SIGTERM for a server); $RUNS runs of each variant, the variants in turn in each round, after two unmeasured rounds; each round started once the machine was under ${IDLE_PERCENT}% busy (or after ${IDLE_WAIT_SECONDS} s of waiting)"
     echo "- CPU at prompt: user + system time of the client (all threads, and what the launcher waited for) when the prompt appeared, to 10 ms; steadier than wall time on a shared machine"
-    echo "- reproduce: \`bench/startup.sh --runs $RUNS --command $COMMAND --variants \"$VARIANTS\"\`"
+    echo "- reproduce: \`bench/startup.sh --runs $RUNS --command $COMMAND$EXTRA_ARGS --variants \"$VARIANTS\"\`"
     echo
     echo "| variant | prompt p50 ms | p90 | min | max | runs | CPU at prompt p50 ms | how it starts |"
     echo "|---|---:|---:|---:|---:|---:|---:|---|"

@@ -3,35 +3,45 @@
 # what it found wanting when there is none.
 
 sockit_java_major() {
-    # Prints the feature version of the JDK at $1 (25 for "25.0.3"), or nothing.
+    # Sets SOCKIT_JAVA_MAJOR to the feature version of the JDK at $1 (25 for "25.0.3"), or to
+    # nothing. A variable rather than output: $(...) would fork a shell at every launch of sockit.
+    SOCKIT_JAVA_MAJOR=""
     [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 0
     # Every JDK since 9 states its version in the release file: reading it costs nothing, while
     # starting "java -version" costs a JVM start (70-450 ms), on every launch of sockit.
     if [ -f "$1/release" ]; then
-        sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" | head -n 1
+        local line
+        while IFS= read -r line || [ -n "$line" ]; do
+            if [[ $line =~ ^JAVA_VERSION=\"([0-9]+) ]]; then
+                SOCKIT_JAVA_MAJOR=${BASH_REMATCH[1]}
+                return 0
+            fi
+        done <"$1/release"
         return 0
     fi
-    "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1
+    SOCKIT_JAVA_MAJOR=$("$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1)
 }
 
 sockit_find_jdk() {
-    local candidates=() seen="" home major
-    [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
-    if command -v java >/dev/null 2>&1; then
-        candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
-    fi
-    for home in /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /opt/*/jdk* \
+    local seen="" home
+    # Candidates in order, each looked at only when the ones before it would not do: the usual
+    # case, JAVA_HOME or the first JDK found being a 25, starts no process (each costs several
+    # ms of sockit's start-up, docs/performance.md).
+    for home in "${JAVA_HOME:-}" @path /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /opt/*/jdk* \
                 "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/* "$HOME"/.asdf/installs/java/* \
                 /Library/Java/JavaVirtualMachines/*/Contents/Home; do
-        [ -d "$home" ] && candidates+=("$home")
-    done
-    for home in "${candidates[@]}"; do
-        major=$(sockit_java_major "$home")
-        if [ -n "$major" ] && [ "$major" -ge 25 ]; then
+        if [ "$home" = @path ]; then
+            command -v java >/dev/null 2>&1 || continue
+            home=$(readlink -f "$(command -v java)")
+            home=${home%/bin/java}
+        fi
+        [ -n "$home" ] && [ -d "$home" ] || continue
+        sockit_java_major "$home"
+        if [ -n "$SOCKIT_JAVA_MAJOR" ] && [ "$SOCKIT_JAVA_MAJOR" -ge 25 ]; then
             export JAVA_HOME="$home"
             return 0
         fi
-        [ -n "$major" ] && seen="$seen $home (Java $major);"
+        [ -n "$SOCKIT_JAVA_MAJOR" ] && seen="$seen $home (Java $SOCKIT_JAVA_MAJOR);"
     done
     {
         echo "sockit: no JDK 25 or newer found."

@@ -82,7 +82,7 @@ final class Acceptor {
                             UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(),
                             settings.connection().writeTimeout(), settings.observer())
                     : new SocketConnection(live.nextId(), channel, site.connection(), tlsChannel(channel, site),
-                            null, site.opening()));
+                            null, site.opening(), null));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
             if (slotTaken) {
@@ -149,7 +149,7 @@ final class Acceptor {
             }
             try {
                 live.admit(new SocketConnection(live.nextId(), channel, site.connection(), tlsChannel(channel, site),
-                        proxied, site.opening()));
+                        proxied, site.opening(), null));
                 permitHeld = false; // the connection's own now: serve() gives it back
             } catch (IOException | RuntimeException e) {
                 admission.releaseSource(client);

@@ -6,6 +6,7 @@ import dev.sockit.proxy.ProxyHeader;
 import dev.sockit.proxy.ProxyProtocol;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.DatagramConnection;
+import dev.sockit.transport.DatagramSettings;
 import dev.sockit.transport.PacketConnection;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.Tcp;
@@ -88,12 +89,13 @@ public final class Client {
 
     /**
      * How bytes become messages; must match the server's. Default: lines of at most 64 KiB
-     * for TCP and Unix sockets; for UDP each datagram is one message, and only {@code raw},
-     * which means the same, may be given.
+     * for TCP and Unix stream sockets; over UDP, unixgram and seqpacket each message is kept
+     * whole, and only {@code raw}, which means the same, may be given.
      *
      * @param framing the framing; not null
      * @return this client
-     * @throws IllegalArgumentException for a framing other than raw on a UDP endpoint
+     * @throws IllegalArgumentException for a framing other than raw on a UDP, unixgram or
+     *     seqpacket endpoint
      */
     public Client framing(Framing framing) {
         Objects.requireNonNull(framing, "framing");
@@ -376,9 +378,9 @@ public final class Client {
             ConnectionSettings settings = new ConnectionSettings(ws ? dev.sockit.websocket.WebSocketFrames.client(
                     websocket.maxMessage()) : framing, heartbeat, outbound, Observer.NONE);
             SocketConnection connection = ws
-                    ? new SocketConnection(id, channel, settings, tlsChannel,
-                            new WebSocketHandshake(endpoint, websocket, headers, connectTimeout))
-                    : new SocketConnection(id, channel, settings, tlsChannel, remote);
+                    ? new SocketConnection(id, channel, settings, tlsChannel, null,
+                            new WebSocketHandshake(endpoint, websocket, headers, connectTimeout), null)
+                    : new SocketConnection(id, channel, settings, tlsChannel, null, null, remote);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {
@@ -392,7 +394,7 @@ public final class Client {
             InetAddress peer = ((InetSocketAddress) channel.getRemoteAddress()).getAddress();
             // IPv6 carries 20 bytes more in one datagram; the kernel refuses the rest with words of its own.
             int max = peer instanceof java.net.Inet4Address ? Udp.MAX_IPV4_PAYLOAD : Udp.MAX_PAYLOAD;
-            return DatagramConnection.connected(id, channel, new DatagramConnection.Settings(max, null, receiveTimeout));
+            return DatagramConnection.connected(id, channel, new DatagramSettings(max, null, receiveTimeout));
         } catch (IOException e) {
             channel.close();
             throw e;

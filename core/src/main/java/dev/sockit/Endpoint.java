@@ -89,6 +89,11 @@ public record Endpoint(Kind kind, String host, int port, Path path, String resou
         public boolean isTls() {
             return this == TLS || this == WSS;
         }
+
+        // The kinds whose socket keeps each message whole, so that no framing, ping or push queue applies.
+        boolean carriesMessages() {
+            return this == UDP || this == UNIX_SEQPACKET || this == UNIXGRAM;
+        }
     }
 
     // The kinds this build can open. The others parse, so that the refusal can name them.

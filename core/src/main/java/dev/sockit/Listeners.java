@@ -1,7 +1,7 @@
 package dev.sockit;
 
-import dev.sockit.transport.DatagramConnection;
 import dev.sockit.transport.DatagramListener;
+import dev.sockit.transport.DatagramSettings;
 import dev.sockit.transport.Listener;
 import dev.sockit.transport.StreamListener;
 import java.io.IOException;
@@ -63,8 +63,8 @@ final class Listeners {
         };
     }
 
-    private static DatagramConnection.Settings sessions(ServerSettings settings) {
-        return new DatagramConnection.Settings(settings.maxDatagram(), settings.sessionTimeout(), null,
+    private static DatagramSettings sessions(ServerSettings settings) {
+        return new DatagramSettings(settings.maxDatagram(), settings.sessionTimeout(), null,
                 settings.connection().clock());
     }
 

@@ -137,8 +137,9 @@ public final class Relay implements Handler {
 
     /**
      * A server on {@code from} that relays each connection it accepts to {@code target}: the
-     * {@code raw} framing, the relay's {@link #OUTBOUND} limit and no write timeout (a relay
-     * waits on a slow peer as long as the other peer does). Add TLS, limits and an observer
+     * {@code raw} framing, the relay's {@link #OUTBOUND} limit (for a stream; sends to a UDP,
+     * seqpacket or unixgram peer are not queued) and no write timeout (a relay waits on a slow
+     * peer as long as the other peer does). Add TLS, limits and an observer
      * before {@code start()}.
      *
      * @param from   where to listen
@@ -156,7 +157,9 @@ public final class Relay implements Handler {
      * @param relay the relay, with its observer
      */
     public static Server.Builder listen(Endpoint from, Relay relay) {
-        return Server.listen(from).framing(Raw.bytes()).outbound(OUTBOUND).writeTimeout(Duration.ZERO).handler(relay);
+        Server.Builder server = Server.listen(from).framing(Raw.bytes()).writeTimeout(Duration.ZERO).handler(relay);
+        // Sends to UDP, seqpacket and unixgram peers are not queued, and the server refuses a limit it would ignore.
+        return from.kind().carriesMessages() ? server : server.outbound(OUTBOUND);
     }
 
     /**

@@ -370,14 +370,14 @@ public final class Server implements AutoCloseable {
         }
 
         /**
-         * How bytes become messages. Default: lines of at most 64 KiB for TCP and Unix sockets;
-         * for UDP, each datagram is one message as it is, and only {@code raw}, which means
-         * the same, may be given.
+         * How bytes become messages. Default: lines of at most 64 KiB for TCP and Unix stream
+         * sockets; over UDP, unixgram and seqpacket each message is kept whole as it is, and
+         * only {@code raw}, which means the same, may be given.
          *
          * @param framing the framing; not null
          * @return this builder
-         * @throws IllegalArgumentException for a framing other than raw on a UDP endpoint,
-         *     saying that it does not apply
+         * @throws IllegalArgumentException for a framing other than raw when every endpoint is
+         *     UDP, unixgram or seqpacket, saying that it does not apply
          */
         public Builder framing(Framing framing) {
             Objects.requireNonNull(framing, "framing");
@@ -788,27 +788,34 @@ public final class Server implements AutoCloseable {
 
         /**
          * Pings, an idle timeout and a push queue belong to stream connections. A server whose
-         * endpoints are all Unix packet ones (unix+seqpacket:, unixgram:) would ignore them, so
-         * it refuses them at start rather than in silence; beside a stream endpoint they apply to it.
+         * endpoints all carry whole messages (udp://, unix+seqpacket:, unixgram:) would ignore
+         * them, so it refuses them at start rather than in silence; beside a stream endpoint
+         * they apply to it.
          */
         private void refuseWhatPacketsWouldIgnore() {
-            if (endpoints.isEmpty() || !all(k -> k == Endpoint.Kind.UNIX_SEQPACKET || k == Endpoint.Kind.UNIXGRAM)) {
+            if (endpoints.isEmpty() || !all(Endpoint.Kind::carriesMessages)) {
                 return;
             }
             Endpoint packets = endpoints.getFirst();
+            Endpoint.Kind kind = packets.kind();
             if (heartbeat.watches()) {
+                String sessionTimeout = " (sessionTimeout; sockit server: --session-timeout)";
                 throw new IllegalArgumentException("pings and an idle timeout apply to stream connections, and " + packets
-                        + " carries whole messages with no framing to ping in; a Unix peer that dies is closed by the kernel"
-                        + (packets.kind() == Endpoint.Kind.UNIXGRAM ? ", and a silent one's session ends after the session"
-                                + " timeout (sessionTimeout; sockit server: --session-timeout)" : "")
-                        + ". Leave the heartbeat out (sockit server: --heartbeat, --idle-timeout)");
+                        + " carries whole messages with no framing to ping in; " + switch (kind) {
+                            case UDP -> "a silent peer's session ends after the session timeout" + sessionTimeout;
+                            case UNIXGRAM -> "a Unix peer that dies is closed by the kernel, and a silent one's session"
+                                    + " ends after the session timeout" + sessionTimeout;
+                            default -> "a Unix peer that dies is closed by the kernel";
+                        } + ". Leave the heartbeat out (sockit server: --heartbeat, --idle-timeout)");
             }
             if (!outbound.equals(OutboundLimit.SERVER_DEFAULT)) {
-                throw new IllegalArgumentException("sends to " + packets + " are not queued: " + (packets.kind()
-                        == Endpoint.Kind.UNIXGRAM ? "each datagram is sent at once, as over UDP" : "each message is written"
-                        + " at once, waiting while the peer's socket is full, up to the write timeout (writeTimeout; sockit"
-                        + " server: --write-timeout), after which the peer is closed as not reading")
-                        + ". Leave the outbound limit out"
+                throw new IllegalArgumentException("sends to " + packets + " are not queued: " + switch (kind) {
+                            case UDP -> "each datagram is sent at once";
+                            case UNIXGRAM -> "each datagram is sent at once, as over UDP";
+                            default -> "each message is written at once, waiting while the peer's socket is full, up to"
+                                    + " the write timeout (writeTimeout; sockit server: --write-timeout), after which the"
+                                    + " peer is closed as not reading";
+                        } + ". Leave the outbound limit out"
                         + " (sockit server: --max-queued-bytes, --max-queued-messages, --on-slow-reader)");
             }
         }
@@ -858,7 +865,9 @@ public final class Server implements AutoCloseable {
          * @return the running server; close it to stop
          * @throws IOException saying why the endpoint cannot be bound, e.g. address in use
          * @throws IllegalArgumentException when settings contradict each other, such as a
-         *     heartbeat that pings over a framing that cannot
+         *     heartbeat that pings over a framing that cannot, or an idle timeout or outbound
+         *     limit on a server whose endpoints are all UDP, unixgram or seqpacket, which would
+         *     ignore them
          */
         public Server start() throws IOException {
             for (Endpoint endpoint : endpoints) {

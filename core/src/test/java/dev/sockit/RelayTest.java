@@ -240,6 +240,20 @@ class RelayTest {
     }
 
     @Test
+    void aSeqpacketListenerRelaysToTcpWithoutAPushQueueItWouldRefuse() throws Exception {
+        Endpoint packets = Endpoint.parse("unix+seqpacket:" + dir.resolve("relay-packets.sock"));
+        try (ServerSocket target = listener();
+             Server relay = Relay.listen(packets, Client.connect(endpointOf(target))).start();
+             Connection client = Client.connect(packets).open();
+             Socket far = accept(target)) {
+            client.send("one message");
+            assertThat(far.getInputStream().readNBytes("one message".length())).isEqualTo("one message".getBytes(UTF_8));
+            far.getOutputStream().write("back".getBytes(UTF_8));
+            assertThat(client.receive().text()).isEqualTo("back");
+        }
+    }
+
+    @Test
     void aTcpClientIsRelayedToAUdpTargetAndItsRepliesComeBack() throws Exception {
         try (Server udpEcho = Server.listen(Endpoint.parse("udp://127.0.0.1:0")).handler(Handlers.echo()).start();
              Server relay = Relay.listen(loopback(), Client.connect(Endpoint.parse("udp://127.0.0.1:" + udpEcho.port())))

@@ -44,12 +44,28 @@ public final class TestKit {
      * {@code server.connections()}; prefer a blocking read or a queue's poll when there is one.
      */
     public static void awaitUntil(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!condition.getAsBoolean()) {
+        awaitUntil(what, PATIENCE, Duration.ofMillis(1), condition::getAsBoolean);
+    }
+
+    /** A condition whose asking may fail, such as a command written to another process. */
+    @FunctionalInterface
+    public interface Condition<E extends Exception> {
+        /** {@return true once what is awaited has come} */
+        boolean holds() throws E;
+    }
+
+    /**
+     * As {@link #awaitUntil(String, BooleanSupplier)}, for a condition that is slow to come or
+     * costly to ask: asked every {@code every}, for at most {@code patience}.
+     */
+    public static <E extends Exception> void awaitUntil(String what, Duration patience, Duration every,
+            Condition<E> condition) throws E {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (!condition.holds()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("waited " + PATIENCE + " for: " + what);
+                throw new AssertionError("waited " + patience + " for: " + what);
             }
-            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+            LockSupport.parkNanos(every.toNanos());
         }
     }
 

@@ -240,6 +240,30 @@ class UdpServerTest {
     }
 
     @Test
+    void refusesAnIdleTimeoutPingsOrAPushQueueItWouldIgnoreAndNamesTheSessionTimeout() {
+        for (Heartbeat heartbeat : new Heartbeat[] {Heartbeat.DEFAULT.idleTimeout(Duration.ofSeconds(1)),
+                Heartbeat.DEFAULT.withInterval(Duration.ofSeconds(1))}) {
+            assertThatThrownBy(() -> Server.listen(ANY_PORT).heartbeat(heartbeat).start())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(ANY_PORT.toString())
+                    .hasMessageContaining("a silent peer's session ends after the session timeout")
+                    .hasMessageContaining("--session-timeout");
+        }
+        assertThatThrownBy(() -> Server.listen(ANY_PORT).outbound(OutboundLimit.of(4096, 10, OutboundLimit.Overflow.DROP))
+                .start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("are not queued: each datagram is sent at once").hasMessageContaining("--on-slow-reader");
+    }
+
+    @Test
+    void besideATcpEndpointAnIdleTimeoutAppliesToItAndTheServerStarts() throws Exception {
+        try (Server server = Server.listen(Endpoint.parse("tcp://127.0.0.1:0"), ANY_PORT)
+                .heartbeat(Heartbeat.DEFAULT.idleTimeout(Duration.ofSeconds(30))).start()) {
+            assertThat(server.endpoints()).hasSize(2);
+        }
+    }
+
+    @Test
     void refusesTheLinesFramingAndSaysWhy() {
         assertThatThrownBy(() -> Server.listen(Endpoint.parse("udp://127.0.0.1:8001")).framing(Lines.defaults()))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -1,18 +1,10 @@
 package dev.sockit.bench;
 
 import dev.sockit.Endpoint;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
+import dev.sockit.bench.LineServer.Mode;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -20,81 +12,38 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 
 /**
  * Netty 4.2's WebSocket server, as its codec-http examples write one: {@link HttpServerCodec},
  * {@link HttpObjectAggregator} for the upgrade request, {@link WebSocketServerProtocolHandler}
  * (the handshake, pings, close, and whole messages from fragments through its frame
  * aggregation), then a handler that writes each text frame back (echo, retained, no copy) or
- * a fixed text frame (ack), flushing once per read batch. One event loop, epoll, as
- * {@link NettyLineServer}; the same 1 MiB message limit as sockit's default.
+ * a fixed text frame (ack), flushing once per read batch. One event loop, epoll
+ * ({@link NettyListener}); the same 1 MiB message limit as sockit's default.
  */
-public final class NettyWebSocketServer implements LineServer {
+public final class NettyWebSocketServer {
 
     private static final int MAX_MESSAGE = 1 << 20;
 
-    private final EventLoopGroup group;
-    private final Channel channel;
-
-    private NettyWebSocketServer(EventLoopGroup group, Channel channel) {
-        this.group = group;
-        this.channel = channel;
-    }
+    private NettyWebSocketServer() {}
 
     /**
      * Listens on {@code endpoint}, a ws:// endpoint whose path the handshake checks.
      *
      * @throws IOException saying why it cannot bind
      */
-    public static NettyWebSocketServer start(Endpoint endpoint, Mode mode, String reply) throws IOException {
+    public static LineServer start(Endpoint endpoint, Mode mode, String reply) throws IOException {
         if (mode == Mode.DISCARD) {
             throw new IllegalArgumentException("a WebSocket server echoes or acks; discard is for byte streams");
         }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(endpoint.resource())
                 .maxFramePayloadLength(MAX_MESSAGE)
                 .checkStartsWith(false)
                 .build();
         ChannelHandler answer = mode == Mode.ECHO ? new Echo() : new Ack(reply);
-        try {
-            Channel channel = new ServerBootstrap()
-                    .group(group)
-                    .channel(EpollServerSocketChannel.class)
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8 * 1024),
-                                    new WebSocketServerProtocolHandler(config), answer);
-                        }
-                    })
-                    .bind(new InetSocketAddress(endpoint.host(), endpoint.port()))
-                    .sync()
-                    .channel();
-            return new NettyWebSocketServer(group, channel);
-        } catch (Exception e) {
-            group.shutdownGracefully();
-            throw new IOException("cannot listen on " + endpoint + ": " + e.getMessage(), e);
-        }
-    }
-
-    @Override
-    public int port() {
-        return ((InetSocketAddress) channel.localAddress()).getPort();
-    }
-
-    @Override
-    public void awaitClosed() throws InterruptedException {
-        channel.closeFuture().sync();
-    }
-
-    @Override
-    public void close() {
-        channel.close().syncUninterruptibly();
-        group.shutdownGracefully().syncUninterruptibly();
+        return NettyListener.bind(endpoint, ch -> ch.pipeline().addLast(new HttpServerCodec(),
+                new HttpObjectAggregator(8 * 1024), new WebSocketServerProtocolHandler(config), answer));
     }
 
     /** Writes each data frame back as it came; flushes once the read batch is done. */

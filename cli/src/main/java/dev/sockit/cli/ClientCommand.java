@@ -139,7 +139,7 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
             description = "With --reconnect: give up after N attempts in a row and exit 1; 0 never gives up. Default: ${DEFAULT-VALUE}.")
     int reconnectMax = 0;
 
-    private SystemTerminal terminal; // being set up while connecting, at a terminal
+    SystemTerminal terminal; // being set up while connecting, at a terminal
 
     @Override
     public boolean verbose() {
@@ -148,21 +148,24 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
     @Override
     public Integer call() throws Exception {
-        // With -6 and no ENDPOINT, the default's loopback is IPv6's: [::1]:8001.
-        Endpoint where = Endpoint.parse(endpoint.equals(Endpoint.DEFAULT) ? ipFamily.defaultEndpoint() : endpoint);
-        if (reconnectMax < 0) {
-            throw new IllegalArgumentException("--reconnect-max must be 0 (never give up) or more, not " + reconnectMax);
-        }
-        ipFamily.family(); // -4 with -6 is refused before anything starts
-        if (sendOnly && recvOnly) {
-            throw new IllegalArgumentException("--send-only and --recv-only together would do nothing; give one");
-        }
-        if (listen) {
-            return new ListenSession(this, where).run();
-        }
-        // At a terminal the prompt needs JLine's terminal: it is set up while the connection is made.
-        terminal = !zero && !sendOnly && !recvOnly && interactive() ? SystemTerminal.start() : null;
         try {
+            // With -6 and no ENDPOINT, the default's loopback is IPv6's: [::1]:8001.
+            Endpoint where = Endpoint.parse(endpoint.equals(Endpoint.DEFAULT) ? ipFamily.defaultEndpoint() : endpoint);
+            if (reconnectMax < 0) {
+                throw new IllegalArgumentException("--reconnect-max must be 0 (never give up) or more, not " + reconnectMax);
+            }
+            ipFamily.family(); // -4 with -6 is refused before anything starts
+            if (sendOnly && recvOnly) {
+                throw new IllegalArgumentException("--send-only and --recv-only together would do nothing; give one");
+            }
+            if (listen) {
+                return new ListenSession(this, where).run();
+            }
+            // At a terminal the prompt needs JLine's terminal: it is set up while the connection is
+            // made (BareCommand begins it even before making this command).
+            if (terminal == null && !zero && !sendOnly && !recvOnly && interactive()) {
+                terminal = SystemTerminal.start();
+            }
             return connectAndTalk(where);
         } finally {
             if (terminal != null) {
@@ -266,7 +269,7 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
     }
 
     /** A person at a terminal, on both standard input and standard output. */
-    private static boolean interactive() {
+    static boolean interactive() {
         Console console = System.console();
         return console != null && console.isTerminal();
     }

@@ -12,11 +12,12 @@ final class FramingOptions {
 
     enum Kind { lines, frames, raw }
 
-    // No picocli default: over UDP a datagram is the message, and only an explicit choice is checked.
+    // No picocli default: over UDP, unixgram and seqpacket a datagram or packet is the message, and only an
+    // explicit choice is checked.
     @Option(names = "--framing", paramLabel = "lines|frames|raw",
             description = "How bytes become messages: lines (UTF-8, \\n or \\r\\n); frames (length-prefixed, with ping, "
-                    + "pong and close: docs/protocol.md); raw (bytes as they come). Both ends must agree. Default: lines "
-                    + "(UDP: each datagram is one message).")
+                    + "pong and close: docs/protocol.md); raw (bytes as they come). Both ends must agree. Default: lines; "
+                    + "none over udp://, unixgram: and unix+seqpacket:, which keep each message whole (raw means the same).")
     Kind framing;
 
     @Option(names = "--max-frame", paramLabel = "BYTES", defaultValue = "1048576",
@@ -52,11 +53,15 @@ final class FramingOptions {
     }
 
     /**
-     * True when the framing is to be given to the endpoint: always for streams; for UDP and unixgram, where
-     * a datagram is the message, only when the user chose one, so that the choice is checked.
+     * True when the framing is to be given to the endpoint: always for streams; for UDP, unixgram and seqpacket,
+     * which keep each message whole, only when the user chose one, so that the choice is checked (and refused
+     * unless raw).
      */
     boolean appliesTo(Endpoint endpoint) {
-        boolean datagrams = endpoint.kind() == Endpoint.Kind.UDP || endpoint.kind() == Endpoint.Kind.UNIXGRAM;
-        return !datagrams || framing != null;
+        boolean messages = switch (endpoint.kind()) {
+            case UDP, UNIXGRAM, UNIX_SEQPACKET -> true;
+            default -> false;
+        };
+        return !messages || framing != null;
     }
 }

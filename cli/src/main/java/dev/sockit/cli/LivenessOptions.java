@@ -20,7 +20,7 @@ final class LivenessOptions {
     // sends nothing for this long is both idle and past a read timeout.
     @Option(names = {"--idle-timeout", "--read-timeout"}, paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Close a peer that sends nothing for this long, in any framing (--read-timeout is the same "
-                    + "option). Default: off.")
+                    + "option); not over udp:// or unixgram:, whose server has --session-timeout. Default: off.")
     Duration idleTimeout = Duration.ZERO;
 
     @Option(names = "--keepalive", paramLabel = "IDLE,INTERVAL,COUNT", split = ",",

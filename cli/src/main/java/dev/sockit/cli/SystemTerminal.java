@@ -2,6 +2,7 @@ package dev.sockit.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +18,8 @@ import org.jline.utils.InfoCmp;
  * <p>JLine asks the system for the terminal's capabilities by running {@code infocmp -x $TERM}
  * at every start (a process, 10-20 ms), and uses the copy it carries only when that fails. For
  * the terminal types it carries (xterm, xterm-256color, screen, rxvt, ansi, ...) that copy is
- * given first here, so no process is started; other types still ask infocmp.
+ * given first here, so no process is started; other types still ask infocmp. Its encoding is
+ * given too (see {@link #build}).
  */
 final class SystemTerminal {
 
@@ -82,6 +84,10 @@ final class SystemTerminal {
                 InfoCmp.setLoadedInfoCmp(type, carried);
             }
         }
-        return TerminalBuilder.builder().system(true).build();
+        // The encoding JLine would settle on anyway (with no code page given it asks for charsets
+        // "ms0" and "cp0", then takes the default), given so that it does not ask: a charset the
+        // JDK lacks is looked for in every jar on the class path, each opened and its directory
+        // read by the interpreter, on the way to the prompt (docs/performance.md).
+        return TerminalBuilder.builder().system(true).encoding(Charset.defaultCharset()).build();
     }
 }

@@ -63,6 +63,15 @@ class SocketKindsTest {
     }
 
     @Test
+    void anIdleTimeoutOnAUdpServerIsRefusedAtStartNotIgnored() throws Exception {
+        try (SockitProcess server = SockitProcess.start("server", "udp://127.0.0.1:0", "--idle-timeout", "1s")) {
+            assertThat(server.exitStatus()).isEqualTo(2);
+            assertThat(String.join("\n", server.restOfErr())).startsWith("sockit: ").contains("udp://127.0.0.1:0")
+                    .contains("--session-timeout").contains("Leave the heartbeat out");
+        }
+    }
+
+    @Test
     void aUnixServerMakesAPrivateSocketFileServesAClientAndRemovesTheFileOnStop() throws Exception {
         Path socket = dir.resolve("echo.sock");
         try (SockitProcess server = SockitProcess.serverOn("unix:" + socket, "--mode", "echo")) {

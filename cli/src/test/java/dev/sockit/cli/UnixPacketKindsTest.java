@@ -93,6 +93,16 @@ class UnixPacketKindsTest {
     }
 
     @Test
+    void aFramingOnASeqpacketServerIsRefusedAtStartNotIgnored() throws Exception {
+        String name = "sockit-test-" + UUID.randomUUID();
+        try (SockitProcess server = SockitProcess.start("server", "unix+seqpacket:@" + name, "--framing", "frames")) {
+            assertThat(server.exitStatus()).isEqualTo(2);
+            assertThat(String.join("\n", server.restOfErr())).contains("unix+seqpacket:@" + name)
+                    .contains("each message is kept whole");
+        }
+    }
+
+    @Test
     void socatTalksToAServerOnAnAbstractName() throws Exception {
         Path socat = RequiredProgram.find("socat", "socat");
         String name = "sockit-test-" + UUID.randomUUID();

@@ -30,30 +30,30 @@ final class Closer {
     private final TlsChannel tls;
     private final Framing framing;
     private final Output output;
-    private final Outbox outbox;
+    private final Pusher pusher;
     private final Watchdogs watchdogs;
     private final Intake intake;
 
-    Closer(SocketChannel channel, TlsChannel tls, Framing framing, Output output, Outbox outbox, Watchdogs watchdogs,
+    Closer(SocketChannel channel, TlsChannel tls, Framing framing, Output output, Pusher pusher, Watchdogs watchdogs,
             Intake intake) {
         this.intake = intake;
         this.channel = channel;
         this.tls = tls;
         this.framing = framing;
         this.output = output;
-        this.outbox = outbox;
+        this.pusher = pusher;
         this.watchdogs = watchdogs;
     }
 
     /**
-     * Says goodbye and releases. {@code mayLinger}: the calling thread is the reader (or
-     * there is none), so it may read what the peer still sends; {@code pushed} moves what
-     * waits in the outbox into the write buffer, under the write lock.
+     * Says goodbye and releases. Only the {@code reader} (null: there is none yet) may read
+     * what the peer still sends, lingering; a close from another thread leaves it to wake up.
      */
-    void close(CloseReason reason, boolean mayLinger, Pushed pushed) {
+    void close(CloseReason reason, Thread reader) {
+        boolean mayLinger = reader == null || reader == Thread.currentThread();
         Future<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
         try {
-            if (sayFarewell(reason, pushed) && mayLinger) {
+            if (sayFarewell(reason) && mayLinger) {
                 linger();
             } else if (tls != null) {
                 tls.closeOutbound(); // close_notify: the peer's read ends cleanly, not as a truncation
@@ -64,21 +64,16 @@ final class Closer {
         }
     }
 
-    /** Moves what waits in the outbox into the write buffer; the caller holds the write lock. */
-    interface Pushed {
-        void moveLocked() throws IOException;
-    }
-
     /** What every close ends with, however it came: nothing left scheduled, queued or waiting. */
     void release() {
         watchdogs.stop();
         Tcp.closeQuietly(channel);
-        outbox.close(); // senders waiting for room: there will be none
+        pusher.outbox().close(); // senders waiting for room: there will be none
         intake.returnBudget();
     }
 
     /** Flushes pending sends and the framing's farewell; true if there was a farewell and it was written. */
-    private boolean sayFarewell(CloseReason reason, Pushed pushed) {
+    private boolean sayFarewell(CloseReason reason) {
         try {
             if (!output.tryLock(FAREWELL_LOCK_WAIT_MILLIS)) {
                 return false; // a sender is stuck on a peer that does not read: cut it off
@@ -88,7 +83,7 @@ final class Closer {
             return false;
         }
         try {
-            pushed.moveLocked(); // what was sent before the close goes before the farewell
+            pusher.moveLocked(); // what was sent before the close goes before the farewell
             byte[] farewell = framing.farewell(reason);
             if (farewell != null) {
                 output.put(farewell, false);

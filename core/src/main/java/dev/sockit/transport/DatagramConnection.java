@@ -17,9 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -45,57 +42,24 @@ public final class DatagramConnection extends AbstractConnection {
     /** How many datagrams may wait for the handler before more from that peer are dropped. */
     public static final int INBOX_LIMIT = 1024;
 
-    // Marks the end of the inbox; compared by identity, never handed to a handler.
-    private static final Message END = Message.of(new byte[0]);
-
-    /**
-     * How a datagram connection behaves.
-     *
-     * @param maxDatagram    the most bytes one sent datagram may carry
-     * @param idleTimeout    a server session ends after this long without a datagram from its
-     *                       peer; null: never (clients)
-     * @param receiveTimeout {@code receive()} gives up after this long with
-     *                       {@link SocketTimeoutException}; null: it waits (servers)
-     * @param clock          what the idle timeout is kept on: {@link Clock#SYSTEM} but in tests
-     */
-    public record Settings(int maxDatagram, Duration idleTimeout, Duration receiveTimeout, Clock clock) {
-
-        public Settings(int maxDatagram, Duration idleTimeout, Duration receiveTimeout) {
-            this(maxDatagram, idleTimeout, receiveTimeout, Clock.SYSTEM);
-        }
-    }
-
-    /** What became of a datagram handed to {@link #deliver}. */
-    public enum Delivery {
-        /** It waits in the inbox for the handler. */
-        ACCEPTED,
-        /** The inbox is full: it was dropped. */
-        FULL,
-        /** The session has ended (idle, drained or closed): open a new one for the peer. */
-        ENDED
-    }
-
     // A client's own connected channel, or null for a session, which answers through the server's port.
     private final DatagramChannel channel;
     private final DatagramPort port;
-    private final Settings settings;
+    private final DatagramSettings settings;
     private final Observer observer;
     private final Consumer<DatagramConnection> onClosed;
 
-    // Filled by the feeder, emptied by the one reader; `ended` closes it to the feeder.
-    private final BlockingQueue<Message> inbox = new LinkedBlockingQueue<>();
-    private final Object inboxLock = new Object();
-    private volatile boolean ended;
+    private final Traffic traffic = new Traffic();
+    // Filled by the feeder, emptied by the one reader.
+    private final DatagramInbox inbox = new DatagramInbox(INBOX_LIMIT, traffic);
     // The idle timeout, on the same watchdog a stream connection's is kept by; null: none (clients).
     private final Watchdogs watchdogs;
-    private final Traffic traffic = new Traffic();
 
     private volatile boolean unreachable;
     private volatile boolean outputShut;
-    private volatile CloseReason drainReason;
 
     private DatagramConnection(long id, DatagramChannel channel, DatagramPort port, SocketAddress remote,
-            Settings settings, Observer observer, Consumer<DatagramConnection> onClosed) throws IOException {
+            DatagramSettings settings, Observer observer, Consumer<DatagramConnection> onClosed) throws IOException {
         super(id, port != null ? port.protocol() : "udp", port != null ? port.localAddress() : channel.getLocalAddress(),
                 remote);
         this.channel = channel;
@@ -116,15 +80,9 @@ public final class DatagramConnection extends AbstractConnection {
         public void ping(long stamp) {}
 
         @Override
-        public void expire(CloseReason ignored) {
-            synchronized (inboxLock) {
-                if (!ended) {
-                    ended = true;
-                    drainReason = CloseReason.of(CloseReason.Code.CLOSED, "idle for "
-                            + Durations.format(settings.idleTimeout()) + " (no datagram from the peer); session ended");
-                    inbox.add(END);
-                }
-            }
+        public boolean expire(CloseReason ignored) {
+            return inbox.endIfOpen(CloseReason.of(CloseReason.Code.CLOSED, "idle for "
+                    + Durations.format(settings.idleTimeout()) + " (no datagram from the peer); session ended"));
         }
 
         @Override
@@ -134,16 +92,11 @@ public final class DatagramConnection extends AbstractConnection {
     }
 
     /**
-     * A server's session with one peer, on the server's shared socket. The listener feeds it
-     * with {@link #deliver}; {@code onClosed} is told when it closes, to forget it.
+     * A server's session with one peer, on the server's shared {@code port} (UDP or Unix
+     * datagrams). The listener feeds it with {@link #deliver}; {@code onClosed} is told when it
+     * closes, to forget it.
      */
-    public static DatagramConnection session(long id, DatagramChannel channel, SocketAddress peer, Settings settings,
-            Observer observer, Consumer<DatagramConnection> onClosed) throws IOException {
-        return session(id, DatagramPort.of(channel), peer, settings, observer, onClosed);
-    }
-
-    /** A server's session with one peer, on the server's shared {@code port} (UDP or Unix datagrams). */
-    public static DatagramConnection session(long id, DatagramPort port, SocketAddress peer, Settings settings,
+    public static DatagramConnection session(long id, DatagramPort port, SocketAddress peer, DatagramSettings settings,
             Observer observer, Consumer<DatagramConnection> onClosed) throws IOException {
         return new DatagramConnection(id, null, port, peer, settings, observer, onClosed);
     }
@@ -152,10 +105,10 @@ public final class DatagramConnection extends AbstractConnection {
      * A client's connection over its own connected socket, which it owns from then on and
      * reads with a virtual thread of its own until closed.
      */
-    public static DatagramConnection connected(long id, DatagramChannel channel, Settings settings) throws IOException {
+    public static DatagramConnection connected(long id, DatagramChannel channel, DatagramSettings settings) throws IOException {
         DatagramConnection connection = new DatagramConnection(id, channel, null, channel.getRemoteAddress(), settings,
                 Observer.NONE, c -> Tcp.closeQuietly(channel));
-        Thread.ofVirtual().name("sockit-udp-reader-" + id).start(connection::readConnected);
+        ClientDatagramReader.start(channel, connection);
         return connection;
     }
 
@@ -165,23 +118,16 @@ public final class DatagramConnection extends AbstractConnection {
      * @return whether it was taken, dropped because the inbox is full, or refused because the
      *     session has ended
      */
-    public Delivery deliver(Message datagram) {
-        synchronized (inboxLock) {
-            if (ended) {
-                return Delivery.ENDED;
-            }
-            // A peer whose datagrams are dropped is still heard from: it is not idle.
-            if (watchdogs != null) {
-                watchdogs.heard();
-            }
-            unreachable = false;
-            if (inbox.size() >= INBOX_LIMIT) {
-                return Delivery.FULL;
-            }
-            traffic.bytesIn(datagram.length());
-            inbox.add(datagram);
-            return Delivery.ACCEPTED;
+    DatagramInbox.Delivery deliver(Message datagram) {
+        if (inbox.ended()) {
+            return DatagramInbox.Delivery.ENDED;
         }
+        // A peer whose datagrams are dropped is still heard from: it is not idle.
+        if (watchdogs != null) {
+            watchdogs.heard();
+        }
+        unreachable = false;
+        return inbox.offer(datagram);
     }
 
     /**
@@ -203,37 +149,23 @@ public final class DatagramConnection extends AbstractConnection {
      */
     public Message receive(Duration timeout) throws IOException {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
-        for (;;) {
-            Message message = inbox.poll();
-            if (message == null) {
-                if (ended) {
-                    return null;
-                }
-                long timeLeft = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
-                if (timeLeft <= 0) {
-                    throw new SocketTimeoutException("no datagram from " + describeRemote() + " within "
-                            + Durations.format(timeout) + (unreachable ? unreachableAdvice() : ""));
-                }
-                message = waitForDatagram(timeLeft);
-                if (message == null) {
-                    continue;
-                }
-            }
-            if (message != END) {
-                traffic.messageIn();
-                observer.received(this, message);
-                return message;
-            }
-        }
-    }
-
-    private Message waitForDatagram(long nanos) throws InterruptedIOException {
+        Message message;
         try {
-            return nanos == Long.MAX_VALUE ? inbox.take() : inbox.poll(nanos, TimeUnit.NANOSECONDS);
+            message = inbox.next(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for a datagram from " + describeRemote());
         }
+        if (message == null) {
+            if (inbox.ended()) {
+                return null;
+            }
+            throw new SocketTimeoutException("no datagram from " + describeRemote() + " within "
+                    + Durations.format(timeout) + (unreachable ? unreachableAdvice() : ""));
+        }
+        traffic.messageIn();
+        observer.received(this, message);
+        return message;
     }
 
     /**
@@ -291,29 +223,9 @@ public final class DatagramConnection extends AbstractConnection {
         }
     }
 
-    /** Reads the connected socket into the inbox until the connection closes. Client only. */
-    private void readConnected() {
-        // Room for the largest datagram there is, so that nothing a server sends is cut short.
-        ByteBuffer buffer = ByteBuffer.allocate(Udp.MAX_PAYLOAD + 1);
-        while (isOpen()) {
-            buffer.clear();
-            try {
-                channel.receive(buffer);
-            } catch (PortUnreachableException e) {
-                // ICMP: nothing listens at the peer's port. Keep reading: a server may start.
-                unreachable = true;
-                continue;
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                close(CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e)));
-                return;
-            }
-            buffer.flip();
-            if (deliver(Message.copyOf(buffer, 0, buffer.remaining())) == Delivery.ENDED) {
-                return;
-            }
-        }
+    /** The peer's host said that nothing listens on its port (ICMP port unreachable). */
+    void markUnreachable() {
+        unreachable = true;
     }
 
     /**
@@ -346,18 +258,12 @@ public final class DatagramConnection extends AbstractConnection {
 
     @Override
     public void drain(CloseReason reason) {
-        synchronized (inboxLock) {
-            if (drainReason == null) {
-                drainReason = reason;
-            }
-            ended = true;
-            inbox.add(END);
-        }
+        inbox.end(reason);
     }
 
     @Override
     public CloseReason drainReason() {
-        return drainReason;
+        return inbox.reason();
     }
 
     /** Always false: UDP has no end of stream. */
@@ -385,11 +291,7 @@ public final class DatagramConnection extends AbstractConnection {
                 // The farewell is a courtesy; the connection closes either way.
             }
         }
-        synchronized (inboxLock) {
-            ended = true;
-            inbox.clear();
-            inbox.add(END);
-        }
+        inbox.endAndClear();
         onClosed.accept(this);
     }
 

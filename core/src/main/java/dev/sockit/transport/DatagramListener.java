@@ -46,7 +46,7 @@ public final class DatagramListener implements Listener {
 
     private final DatagramPort port;
     private final Endpoint endpoint;
-    private final DatagramConnection.Settings settings;
+    private final DatagramSettings settings;
     private final Observer observer;
     private final Sessions admission;
     private final Map<SocketAddress, DatagramConnection> sessions = new ConcurrentHashMap<>();
@@ -55,7 +55,7 @@ public final class DatagramListener implements Listener {
     private volatile boolean closed;
     private volatile boolean released;
 
-    private DatagramListener(DatagramPort port, Endpoint endpoint, DatagramConnection.Settings settings,
+    private DatagramListener(DatagramPort port, Endpoint endpoint, DatagramSettings settings,
             Observer observer, Sessions admission) {
         this.port = port;
         this.endpoint = endpoint;
@@ -73,7 +73,7 @@ public final class DatagramListener implements Listener {
      * @param admission admits or refuses each new peer
      * @throws IOException saying why the endpoint cannot be bound
      */
-    public static DatagramListener start(Endpoint endpoint, DatagramConnection.Settings settings, Observer observer,
+    public static DatagramListener start(Endpoint endpoint, DatagramSettings settings, Observer observer,
             Sessions admission) throws IOException {
         DatagramChannel channel = Udp.bind(endpoint);
         int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
@@ -91,7 +91,7 @@ public final class DatagramListener implements Listener {
      * @throws IOException saying why the endpoint cannot be bound
      */
     public static DatagramListener startUnix(Endpoint endpoint, Set<PosixFilePermission> socketMode,
-            DatagramConnection.Settings settings, Observer observer, Sessions admission) throws IOException {
+            DatagramSettings settings, Observer observer, Sessions admission) throws IOException {
         DatagramListener listener = new DatagramListener(UnixDatagramPort.bind(endpoint, socketMode), endpoint, settings,
                 observer, admission);
         listener.thread.start();
@@ -148,9 +148,9 @@ public final class DatagramListener implements Listener {
 
     private void dispatch(SocketAddress peer, Message datagram) {
         DatagramConnection session = sessions.get(peer);
-        DatagramConnection.Delivery delivery = session == null ? DatagramConnection.Delivery.ENDED
+        DatagramInbox.Delivery delivery = session == null ? DatagramInbox.Delivery.ENDED
                 : session.deliver(datagram);
-        if (delivery == DatagramConnection.Delivery.ENDED) {
+        if (delivery == DatagramInbox.Delivery.ENDED) {
             // The peer's first datagram, or its last session has just ended: open a new one.
             if (session != null) {
                 sessions.remove(peer, session);
@@ -161,7 +161,7 @@ public final class DatagramListener implements Listener {
             }
             delivery = session.deliver(datagram);
         }
-        if (delivery != DatagramConnection.Delivery.ACCEPTED) {
+        if (delivery != DatagramInbox.Delivery.ACCEPTED) {
             dropped.incrementAndGet();
             observer.datagramDropped(peer, "datagram from " + Peers.describe(peer) + " dropped: "
                     + DatagramConnection.INBOX_LIMIT + " datagrams from it are already waiting for the handler");

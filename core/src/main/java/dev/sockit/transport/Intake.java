@@ -132,9 +132,9 @@ final class Intake {
      * Puts bytes that were read before the connection was made (the client's first bytes,
      * read together with a PROXY header) into the read buffer, to be decoded before any read.
      *
-     * @throws MemoryBudgetException when the server's memory budget cannot hold them
+     * @throws MemoryBudget.Exceeded when the server's memory budget cannot hold them
      */
-    void preload(ByteBuffer early) throws MemoryBudgetException {
+    void preload(ByteBuffer early) throws MemoryBudget.Exceeded {
         if (!early.hasRemaining()) {
             return;
         }
@@ -199,16 +199,14 @@ final class Intake {
     }
 
     /** Accounts for the read buffer becoming {@code capacity} bytes, or refuses it (buffer left readable). */
-    private void resize(int capacity) throws MemoryBudgetException {
+    private void resize(int capacity) throws MemoryBudget.Exceeded {
         if (budgetReturned) {
             return; // closed: what it held went back already
         }
         long more = capacity - in.capacity();
         if (more > 0 && !budget.reserve(more)) {
             in.flip();
-            throw new MemoryBudgetException("server memory budget reached: read buffers hold " + budget.used()
-                    + " of " + budget.max() + " bytes, and this connection needed " + more + " more for a message of at least "
-                    + in.remaining() + " bytes; try again later (the server's maxBufferMemory)");
+            throw budget.refusal(more, in.remaining());
         }
         if (more < 0) {
             budget.release(-more);
@@ -319,13 +317,6 @@ final class Intake {
         if (!budgetReturned) {
             budgetReturned = true;
             budget.release(held);
-        }
-    }
-
-    /** Thrown when the read buffer may not grow: the server's memory budget is spent. */
-    static final class MemoryBudgetException extends IOException {
-        MemoryBudgetException(String message) {
-            super(message);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.sockit.transport;
 
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -61,5 +62,19 @@ public final class MemoryBudget {
     /** True when less than {@code headroom} bytes are left: no new connection should be taken. */
     public boolean nearlyExhausted(long headroom) {
         return max != Long.MAX_VALUE && used.get() + headroom > max;
+    }
+
+    /** The refusal of a read buffer that needed {@code more} bytes for a message of at least {@code message}. */
+    Exceeded refusal(long more, int message) {
+        return new Exceeded("server memory budget reached: read buffers hold " + used() + " of " + max
+                + " bytes, and this connection needed " + more + " more for a message of at least " + message
+                + " bytes; try again later (the server's maxBufferMemory)");
+    }
+
+    /** Thrown when a read buffer may not grow: the server's memory budget is spent. */
+    static final class Exceeded extends IOException {
+        Exceeded(String message) {
+            super(message);
+        }
     }
 }

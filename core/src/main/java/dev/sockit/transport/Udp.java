@@ -74,17 +74,22 @@ public final class Udp {
     }
 
     /**
-     * Refuses a framing that cannot apply: over UDP each datagram is one message, so only
-     * {@code raw} (bytes as they are) fits. Does nothing for other kinds of endpoint.
+     * Refuses a framing that cannot apply: over UDP and unixgram each datagram is one message,
+     * and over seqpacket each message is kept whole, so only {@code raw} (bytes as they are)
+     * fits. Does nothing for stream endpoints.
      *
      * @throws IllegalArgumentException naming the framing and the endpoint, and what to do
      */
     public static void checkFraming(Endpoint endpoint, Framing framing) {
-        boolean datagrams = endpoint.kind() == Endpoint.Kind.UDP || endpoint.kind() == Endpoint.Kind.UNIXGRAM;
-        if (datagrams && !(framing instanceof Raw)) {
+        String whole = switch (endpoint.kind()) {
+            case UDP -> "over UDP each datagram is one message";
+            case UNIXGRAM -> "over a Unix datagram socket each datagram is one message";
+            case UNIX_SEQPACKET -> "over a Unix seqpacket socket each message is kept whole";
+            default -> null;
+        };
+        if (whole != null && !(framing instanceof Raw)) {
             throw new IllegalArgumentException("the " + framing.name() + " framing does not apply to " + endpoint
-                    + ": over " + (endpoint.kind() == Endpoint.Kind.UDP ? "UDP" : "a Unix datagram socket")
-                    + " each datagram is one message, so there is nothing to frame (leave the framing out, or choose raw)");
+                    + ": " + whole + ", so there is nothing to frame (leave the framing out, or choose raw)");
         }
     }
 }

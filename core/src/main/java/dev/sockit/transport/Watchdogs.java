@@ -26,8 +26,8 @@ public final class Watchdogs {
         /** Queue a ping carrying {@code stamp} (a value of the clock); must not block. */
         void ping(long stamp);
 
-        /** Close for {@code reason}; must not block. */
-        void expire(CloseReason reason);
+        /** Close for {@code reason}; must not block. False when it was closing already. */
+        boolean expire(CloseReason reason);
 
         /** Bytes from the peer waiting unread in the kernel, or -1 when that cannot be asked. */
         long unread();

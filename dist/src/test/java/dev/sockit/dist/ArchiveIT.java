@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The release archive as a user without a JDK meets it: unpacked into an empty folder and run
- * with {@code JAVA_HOME} unset and a {@code PATH} that holds only the few tools the launcher
- * calls ({@code dirname}, {@code readlink}), so no {@code java} can be found but the archive's own.
+ * with {@code JAVA_HOME} unset and a {@code PATH} that holds only the one tool the launcher
+ * calls ({@code readlink}, when it is started through a link), so no {@code java} can be found
+ * but the archive's own.
  */
 class ArchiveIT {
 
@@ -43,7 +44,7 @@ class ArchiveIT {
 
         // A PATH with no JDK on it: copies of the launcher's tools and nothing else.
         tools = Files.createDirectory(home.resolve("tools"));
-        for (String tool : List.of("dirname", "readlink")) {
+        for (String tool : List.of("readlink")) {
             Path found = Files.exists(Path.of("/usr/bin", tool)) ? Path.of("/usr/bin", tool) : Path.of("/bin", tool);
             Files.copy(found, tools.resolve(tool), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         }
@@ -74,12 +75,32 @@ class ArchiveIT {
 
             assertThat(client.status).as(client.err).isZero();
             assertThat(client.out).isEqualTo("server received your message.\n");
+
+            // The launcher finds the image from the path it was started by, without resolving it
+            // (no process): a relative one must fit the cache as well.
+            Run relative = run(image, "bin/sockit", List.of("client", "tcp://127.0.0.1:" + bound.group(1)), "hello\n",
+                    cacheRequired);
+
+            assertThat(relative.status).as(relative.err).isZero();
+            assertThat(relative.out).isEqualTo("server received your message.\n");
         } finally {
             server.destroy(); // SIGTERM: the server stops gracefully
             if (!server.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
                 server.destroyForcibly();
             }
         }
+    }
+
+    @Test
+    void runsThroughASymbolicLinkFromAnotherFolder() throws Exception {
+        // As an installation links it into a folder on PATH: the launcher follows the link to the image.
+        Path links = Files.createDirectories(home.resolve("links"));
+        Path link = Files.createSymbolicLink(links.resolve("sockit"), image.resolve("bin/sockit"));
+
+        Run run = run(links, link.toString(), List.of("--version"), "", "");
+
+        assertThat(run.status).as(run.err).isZero();
+        assertThat(run.out).startsWith("sockit ").contains("Java 25");
     }
 
     @Test
@@ -116,7 +137,12 @@ class ArchiveIT {
     }
 
     private static Run run(List<String> args, String input, String javaOptions) throws Exception {
-        Process process = start(args, javaOptions);
+        return run(home, image.resolve("bin/sockit").toString(), args, input, javaOptions);
+    }
+
+    private static Run run(Path directory, String launcher, List<String> args, String input, String javaOptions)
+            throws Exception {
+        Process process = start(directory, launcher, args, javaOptions);
         try (var stdin = process.getOutputStream()) {
             stdin.write(input.getBytes(UTF_8));
         }
@@ -127,8 +153,12 @@ class ArchiveIT {
     }
 
     private static Process start(List<String> args, String javaOptions) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder();
-        builder.command().add(image.resolve("bin/sockit").toString());
+        return start(home, image.resolve("bin/sockit").toString(), args, javaOptions);
+    }
+
+    private static Process start(Path directory, String launcher, List<String> args, String javaOptions) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder().directory(directory.toFile());
+        builder.command().add(launcher);
         builder.command().addAll(args);
         builder.environment().remove("JAVA_HOME");
         builder.environment().remove("SOCKIT_AOT_TRAINING");

@@ -156,6 +156,23 @@ class UnixPacketSocketsTest {
     }
 
     @Test
+    void framingOtherThanRawIsRefusedForSeqpacketWhichKeepsEachMessageWhole() throws Exception {
+        Endpoint endpoint = Endpoint.parse("unix+seqpacket:" + dir.resolve("framed.sock"));
+        assertThatThrownBy(() -> Server.listen(endpoint).framing(dev.sockit.framing.Frames.defaults()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the frames framing does not apply to " + endpoint + ": over a Unix seqpacket socket each"
+                        + " message is kept whole, so there is nothing to frame (leave the framing out, or choose raw)");
+        assertThatThrownBy(() -> Client.connect(endpoint).framing(dev.sockit.framing.Lines.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a Unix seqpacket socket");
+        try (Server server = Server.listen(endpoint).framing(dev.sockit.framing.Raw.bytes()).handler(Handlers.echo())
+                .start();
+             Connection peer = Client.connect(endpoint).framing(dev.sockit.framing.Raw.bytes()).open()) {
+            peer.send("raw means the same\n");
+            assertThat(peer.receive().text()).isEqualTo("raw means the same\n");
+        }
+    }
+
+    @Test
     void chatOverSeqpacketRelaysEachMessageWholeToTheOtherMember() throws Exception {
         Endpoint endpoint = Endpoint.parse("unix+seqpacket:" + dir.resolve("chat.sock"));
         java.util.concurrent.BlockingQueue<Connection> heard = new java.util.concurrent.LinkedBlockingQueue<>();

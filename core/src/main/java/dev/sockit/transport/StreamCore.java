@@ -1,0 +1,242 @@
+package dev.sockit.transport;
+
+import dev.sockit.CloseReason;
+import dev.sockit.ClosedConnectionException;
+import dev.sockit.Message;
+import dev.sockit.Observer;
+import dev.sockit.Peers;
+import dev.sockit.framing.Framing;
+import dev.sockit.framing.FramingException;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A stream connection's parts, wired together, and its per-message path over them: receive,
+ * send and flush. {@link SocketConnection}, its one kind, adds how the connection is made,
+ * starts and ends; the path lives apart from all that so that it stays one direct call into
+ * the parts, with nothing in between.
+ *
+ * <pre>
+ * Intake     the read buffer and the pacing of reads (quiet buffer, growth, spin, yield), drain
+ * Output     the write buffer under the write lock; batches; the only place that writes
+ * Pusher     what other threads send: the overflow policy over an Outbox (bounded, reserved
+ *            atomically, with a real signal), written by one drainer
+ * Watchdogs  heartbeat, idle timeout and write timeout, on one injectable Clock
+ * Closer     farewell, linger, release
+ * PeerControl pings answered, pongs timed, the peer's farewell kept
+ * </pre>
+ *
+ * {@code receive()} decodes from the read buffer; with nothing whole there it flushes the
+ * replies, then reads once. {@code send()} by the reader encodes into the write buffer and
+ * writes now, unless the reader has more input to work through (then its next wait flushes
+ * the whole batch in one write). Sends from any other thread join the outbox.
+ */
+abstract sealed class StreamCore extends AbstractConnection permits SocketConnection {
+
+    final SocketChannel channel;
+    // Null for plain TCP and Unix, whose reads and writes go to the channel itself: only TLS
+    // connections pay for the wrapper.
+    final TlsChannel tls;
+    // The framing, or a slot an opening fills (WebSocket): the parts hold the slot and follow it.
+    final FramingSlot framing;
+    // Replaced once, by start(), when an opening chose the framing; read by the reader only.
+    Framing.Decoder decoder;
+    private final Observer observer;
+
+    final Intake intake;
+    final Output output;
+    final Pusher pusher;
+    final Watchdogs watchdogs;
+    final Closer closer;
+    final PeerControl control;
+
+    volatile Thread reader;
+    volatile long messagesIn;
+    volatile boolean outputShut;
+
+    StreamCore(long id, String protocol, SocketAddress local, SocketAddress remote, SocketChannel channel,
+            TlsChannel tls, FramingSlot framing, ConnectionSettings settings) throws IOException {
+        super(id, protocol, local, remote);
+        this.channel = channel;
+        this.tls = tls;
+        this.framing = framing;
+        this.observer = settings.observer();
+        Hooks hooks = new Hooks();
+        this.watchdogs = new Watchdogs(settings.heartbeat(), settings.writeTimeout(), settings.clock(), hooks);
+        this.output = new Output(channel, tls, framing, watchdogs);
+        this.intake = new Intake(channel, tls, output::releaseIfEmpty, settings.readBudget());
+        this.pusher = new Pusher(id, framing, settings.outbound(), observer, output, hooks);
+        this.closer = new Closer(channel, tls, framing, output, pusher, watchdogs, intake);
+        this.control = new PeerControl(framing, output, pusher, intake, watchdogs, () -> Thread.currentThread() == reader);
+        this.decoder = framing.decoder(control);
+    }
+
+    @Override
+    public Message receive() throws IOException {
+        try {
+            return receiveOrFail();
+        } catch (FramingException e) {
+            // Closed here with the framing's own code (WebSocket's 1002, 1007, 1009), as the
+            // server closes its peers: a client whose caller then closes must not tell the
+            // peer 1000, all was well.
+            close(CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage()).withCloseCode(e.closeCode()));
+            throw e;
+        }
+    }
+
+    private Message receiveOrFail() throws IOException {
+        reader = Thread.currentThread();
+        for (;;) {
+            if (intake.buffer().hasRemaining()) {
+                Message message = decoder.decode(intake.buffer());
+                if (message != null) {
+                    return received(message);
+                }
+            }
+            if (intake.endOfStream() || control.farewell() != null) {
+                intake.markEnded();
+                // What is left is a whole last message only when the peer ended its stream as
+                // it meant to: not when we stopped reading (a drain, a close), nor when a TLS
+                // peer's stream was cut without close_notify.
+                boolean cut = !isOpen() || control.farewell() != null || intake.drainReason() != null
+                        || (tls != null && tls.truncated());
+                Message last = cut ? null : decoder.finish(intake.buffer());
+                return last == null ? null : received(last);
+            }
+            // Nothing whole is buffered: the replies to everything consumed so far leave now,
+            // in one write, before we wait for more.
+            flush();
+            try {
+                if (intake.fill() >= 0) {
+                    watchdogs.heard();
+                }
+            } catch (MemoryBudget.Exceeded full) {
+                // The peer is told why and closed; the server goes on serving everyone else.
+                throw new ClosedConnectionException(toString(), CloseReason.of(CloseReason.Code.LIMIT, full.getMessage()));
+            } catch (IOException broken) {
+                close(CloseReason.of(CloseReason.Code.BROKEN,
+                        broken instanceof TlsHandshakeException ? broken.getMessage() : Errors.describe(broken)));
+            }
+        }
+    }
+
+    private Message received(Message message) {
+        messagesIn++;
+        intake.tookMessage();
+        observer.received(this, message);
+        return message;
+    }
+
+    @Override
+    public void send(Message message) throws IOException {
+        if (Thread.currentThread() != reader) {
+            checkOpen();
+            pusher.push(message);
+            return;
+        }
+        output.lock();
+        try {
+            checkOpen();
+            output.put(message, intake.quiet());
+            // With more input to work through, the reader flushes before it next waits.
+            if (!intake.buffer().hasRemaining()) {
+                writeLocked();
+            }
+        } finally {
+            output.unlock();
+        }
+    }
+
+    private void checkOpen() throws IOException {
+        checkNotClosed();
+        if (!framing.opened()) {
+            // A broadcast may reach a connection still in its upgrade: the peer has agreed to
+            // no framing yet, and the bytes would land in the middle of the HTTP exchange.
+            throw new IOException("cannot send to " + Peers.describe(remote()) + " yet: " + this
+                    + " is still opening (its WebSocket handshake is under way)");
+        }
+        if (outputShut) {
+            // Refused here, not written: a write after the half-close would fail and take the
+            // input half, which the peer may still be sending on, down with it.
+            throw new IOException("cannot send to " + Peers.describe(this) + ": this end shut its output down"
+                    + " (shutdownOutput) on " + this + "; the input half stays open for receive()");
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        output.lock();
+        try {
+            pusher.moveLocked();
+            if (output.pending()) {
+                writeLocked();
+            }
+        } finally {
+            output.unlock();
+        }
+    }
+
+    /** Writes the buffer; a failed write ends the connection, since no farewell can reach the peer. */
+    final void writeLocked() throws IOException {
+        try {
+            output.flushLocked();
+        } catch (IOException e) {
+            if (closing(CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e)))) {
+                closer.release();
+            }
+            throw new ClosedConnectionException(toString(), closeReason());
+        }
+    }
+
+    /**
+     * Closes from a thread that must not wait (a sender, the timer): the reason is set at once,
+     * so further sends fail fast, and the farewell and socket close happen on a virtual thread.
+     * False when the connection was already closing.
+     */
+    final boolean closeElsewhere(CloseReason reason) {
+        if (closing(reason)) {
+            Thread.ofVirtual().name("sockit-close-" + id()).start(() -> closer.close(reason, reader));
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * What the parts ask of this connection: the pusher writes through it and follows its
+     * pace; the watchdogs ping through the outbox and ask the kernel what waits unread; both
+     * close it from a thread that must not wait.
+     */
+    private final class Hooks implements Pusher.Owner, Watchdogs.Target {
+        @Override
+        public dev.sockit.Connection connection() {
+            return StreamCore.this;
+        }
+
+        @Override
+        public boolean quiet() {
+            return intake.quiet();
+        }
+
+        @Override
+        public void writeLocked() throws IOException {
+            StreamCore.this.writeLocked();
+        }
+
+        @Override
+        public boolean expire(CloseReason reason) {
+            return closeElsewhere(reason);
+        }
+
+        @Override
+        public void ping(long stamp) {
+            pusher.pushControl(framing.ping(Long.toString(stamp).getBytes(StandardCharsets.US_ASCII)));
+        }
+
+        @Override
+        public long unread() {
+            return intake.canProbe() ? intake.unread() : -1;
+        }
+    }
+}
