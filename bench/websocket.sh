@@ -8,6 +8,7 @@
 #   bench/websocket.sh                         3 repeats of 3 s measured after 1 s warmup per cell
 #   bench/websocket.sh --repeats 5 --duration 5s --warmup 2s
 #   bench/websocket.sh --no-build              use what is already built (or NO_BUILD=1)
+#   bench/websocket.sh --cells "64x1 1000x1" --repeats 5     only these cells (CONNSxDEPTH)
 #
 # Both servers run at once, pinned to CPU 0, warmed before the first cell; the generator on
 # CPU 1 busy-polls. The two take turns cell by cell (who goes first alternates by repeat), so
@@ -25,6 +26,7 @@ NO_BUILD=${NO_BUILD:-}
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
 declare -A PORT=([sockit]=9131 [netty]=9132)
+CELLS="1x1 1x16 64x1 64x16 1000x1 1000x16"
 declare -A PID=()
 
 while (( $# > 0 )); do
@@ -33,9 +35,16 @@ while (( $# > 0 )); do
         --warmup) WARMUP=${2:?--warmup needs a value, e.g. 2s}; shift 2 ;;
         --repeats) REPEATS=${2:?--repeats needs a number, e.g. 3}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
-        -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --cells) CELLS=${2:?--cells needs a list, e.g. \"64x1 1000x1\"}; shift 2 ;;
+        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench/websocket.sh: unknown argument \"$1\"; see bench/websocket.sh --help" >&2; exit 2 ;;
     esac
+done
+cells=()
+for cell in $CELLS; do
+    [[ $cell =~ ^([0-9]+)x([0-9]+)$ ]] && (( BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= 1000 && BASH_REMATCH[2] >= 1 )) \
+        || { echo "bench/websocket.sh: cell \"$cell\" is not CONNSxDEPTH with 1 to 1000 connections, e.g. 64x1" >&2; exit 2; }
+    cells+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]}")
 done
 for tool in taskset jq; do
     command -v "$tool" >/dev/null 2>&1 || { echo "bench/websocket.sh: $tool not found; install it" >&2; exit 1; }
@@ -62,7 +71,6 @@ bench() { # ENDPOINT OPTIONS... -> the generator, pinned to CPU 1
 }
 
 [[ $REPEATS =~ ^[1-9][0-9]*$ ]] || { echo "bench/websocket.sh: --repeats must be a number from 1, not \"$REPEATS\"" >&2; exit 2; }
-cells=("1 1" "1 16" "64 1" "64 16" "1000 1" "1000 16")
 for kind in sockit netty; do
     url="ws://127.0.0.1:${PORT[$kind]}/echo"
     taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" -cp "$BENCH_CLASSPATH" dev.sockit.bench.ServerMain "$kind" "$url" echo \

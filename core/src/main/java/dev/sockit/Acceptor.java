@@ -9,7 +9,6 @@ import dev.sockit.transport.ProxyHeaderReader;
 import dev.sockit.transport.SocketConnection;
 import dev.sockit.transport.TlsChannel;
 import dev.sockit.transport.TlsContext;
-import dev.sockit.transport.WebSocketUpgrade;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -83,7 +82,7 @@ final class Acceptor {
                             UnixDomainSocketAddress.of(where.path()), remote, settings.maxDatagram(),
                             settings.connection().writeTimeout(), settings.observer())
                     : new SocketConnection(live.nextId(), channel, site.connection(), tlsChannel(channel, site),
-                            null, opening(site), null));
+                            null, site.opening(), null));
         } catch (IOException resetAlready) {
             closeQuietly(channel);
             if (slotTaken) {
@@ -150,7 +149,7 @@ final class Acceptor {
             }
             try {
                 live.admit(new SocketConnection(live.nextId(), channel, site.connection(), tlsChannel(channel, site),
-                        proxied, opening(site), null));
+                        proxied, site.opening(), null));
                 permitHeld = false; // the connection's own now: serve() gives it back
             } catch (IOException | RuntimeException e) {
                 admission.releaseSource(client);
@@ -194,12 +193,6 @@ final class Acceptor {
     /** Closes the connections still reading their PROXY header, which wakes their readers: they give up. */
     void stop() {
         awaitingHeader.forEach(Acceptor::closeQuietly);
-    }
-
-    /** A WebSocket endpoint's opening step, the HTTP upgrade; null for other endpoints. */
-    private WebSocketUpgrade opening(Site site) {
-        return site.websocket() == null ? null
-                : new WebSocketUpgrade(site.websocket(), site.endpoint().resource(), settings.handshakeTimeout());
     }
 
     /** TLS over the channel for a tls:// or wss:// site (its handshake runs later, on the connection's thread); else null. */

@@ -38,7 +38,7 @@ final class ServerTlsOptions {
     String[] versions;
 
     @Option(names = "--handshake-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
-            description = "tls://, ws://: close a client that has not completed its TLS handshake, or sent its whole WebSocket upgrade request, this long after connecting. "
+            description = "tls://, ws://: close a client that has not completed its TLS handshake, or sent its whole WebSocket upgrade request and taken the answer, this long after connecting. "
                     + "Default: ${DEFAULT-VALUE}.")
     Duration handshakeTimeout = Duration.ofSeconds(10);
 

@@ -118,6 +118,17 @@ final class Intake {
     }
 
     /**
+     * An opening (the WebSocket upgrade) is over: the conversation in its framing starts
+     * quiet, as a new connection's does. Its first wait then takes the small buffer, and the
+     * opening's go back: the request's, which a browser's headers (over 256 bytes) grew to
+     * 8 KiB and an idle connection would otherwise keep while it waits, and the answer's
+     * write buffer with it ({@code onQuiet}).
+     */
+    void openingDone() {
+        quiet = true;
+    }
+
+    /**
      * Puts bytes that were read before the connection was made (the client's first bytes,
      * read together with a PROXY header) into the read buffer, to be decoded before any read.
      *

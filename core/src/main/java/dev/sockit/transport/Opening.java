@@ -30,10 +30,13 @@ public interface Opening {
         /** Reads once more into {@link #buffer()}: the bytes read, or -1 at end of stream. */
         int read() throws IOException;
 
-        /** Writes {@code bytes} now, in full. */
+        /**
+         * Writes {@code bytes} now, in full. The write timeout does not watch it: the opening
+         * bounds its whole exchange, writes too, by its own deadline and {@link #abort()}.
+         */
         void write(byte[] bytes) throws IOException;
 
-        /** Closes the socket under a blocked {@link #read()}: how a deadline ends the opening. */
+        /** Closes the socket under a blocked {@link #read()} or {@link #write}: how a deadline ends the opening. */
         void abort();
 
         /** The peer's address, for error messages. */

@@ -9,7 +9,8 @@ import java.nio.channels.SocketChannel;
  * The raw stream an {@link Opening} (the WebSocket upgrade) speaks over, before any framing:
  * it reads into the connection's intake buffer, so that bytes the peer sent after its request
  * stay there for the framing the opening chooses, and writes through the connection's output,
- * so that TLS and the write timeout apply as to everything else.
+ * so that TLS applies as to everything else; the opening's own deadline, not the write
+ * timeout, bounds those writes.
  */
 final class OpeningStream implements Opening.Io {
 
@@ -40,7 +41,7 @@ final class OpeningStream implements Opening.Io {
         output.lock();
         try {
             output.put(bytes, false);
-            output.flushLocked();
+            output.flushUnwatchedLocked(); // the opening's deadline bounds it
             // The opening's words are one-offs (the 101, an HTTP answer): a connection that
             // then waits for its peer keeps no write buffer for them (8 KiB, most of what an
             // idle WebSocket held); the first send allocates one again.

@@ -91,6 +91,7 @@ public final class SocketConnection extends StreamCore {
             reader = Thread.currentThread();
             framing.choose(opening.open(new OpeningStream(channel, intake, output, remote())));
             decoder = framing.decoder(control);
+            intake.openingDone();
         }
         byte[] greeting = framing.greeting();
         if (greeting != null) {

@@ -74,8 +74,8 @@ public final class WebSocketHandshake implements Opening {
             request.append("Sec-WebSocket-Extensions: ").append(PerMessageDeflate.OFFER).append("\r\n");
         }
         headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
-        io.write(request.append("\r\n").toString().getBytes(ISO_8859_1));
-
+        // One deadline for the whole exchange: the request's write (which the write timeout
+        // does not watch) and the answer's read.
         AtomicBoolean expired = new AtomicBoolean();
         Future<?> deadline = Timer.after(timeout, () -> {
             expired.set(true); // before the abort wakes the reader, which asks
@@ -83,6 +83,15 @@ public final class WebSocketHandshake implements Opening {
         });
         HttpHead response;
         try {
+            try {
+                io.write(request.append("\r\n").toString().getBytes(ISO_8859_1));
+            } catch (IOException e) {
+                if (expired.get()) {
+                    throw new ProtocolException("cannot open " + endpoint + ": the server did not take our upgrade"
+                            + " request within " + Durations.format(timeout));
+                }
+                throw e;
+            }
             response = readResponse(io, expired);
         } finally {
             deadline.cancel(false);

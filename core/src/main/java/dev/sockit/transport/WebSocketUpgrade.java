@@ -33,18 +33,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       an origin not allowed with 403 — and closes.</li>
  * </ul>
  *
- * The whole request must arrive within the handshake timeout, or the socket is closed: a peer
- * that sends its headers a byte at a time (slowloris) holds a connection for that long, no more.
+ * The whole opening, the request in and the answer out, must be over within the handshake
+ * timeout, or the socket is closed: a peer that sends its headers a byte at a time
+ * (slowloris), or never reads our answer, holds a connection for that long, no more.
  */
 public final class WebSocketUpgrade implements Opening {
 
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     private static final byte[] PAGE = page();
+    // Cloned for each key: MessageDigest.getInstance leaves a ThreadLocal map holding the
+    // provider lookup on the calling thread, about 220 bytes kept by every WebSocket's reader
+    // for as long as the connection lives (bench/idle.sh --websocket's class histogram).
+    private static final MessageDigest SHA1 = sha1();
 
     private final WebSocket settings;
     private final String resource;
     private final Duration timeout;
     private final WebSocketFrames framing;
+    // The same with permessage-deflate, which every browser offers: one for the endpoint, not one per connection.
+    private final WebSocketFrames deflating;
 
     /**
      * @param settings what the endpoint allows
@@ -56,6 +63,7 @@ public final class WebSocketUpgrade implements Opening {
         this.resource = resource;
         this.timeout = timeout;
         this.framing = WebSocketFrames.server(settings.maxMessage());
+        this.deflating = framing.withDeflate(true);
     }
 
     @Override
@@ -65,16 +73,12 @@ public final class WebSocketUpgrade implements Opening {
             expired.set(true); // before the abort wakes the reader, which asks
             io.abort();
         });
-        HttpHead request;
         try {
-            request = readRequest(io, expired);
+            HttpHead request = readRequest(io, expired);
+            return request == null ? null : answer(io, request, expired); // null: answered already
         } finally {
             deadline.cancel(false);
         }
-        if (request == null) {
-            return null; // answered already
-        }
-        return answer(io, request);
     }
 
     /** The request's head, or null once it has been answered with an error. */
@@ -126,7 +130,7 @@ public final class WebSocketUpgrade implements Opening {
                 + " (cookies, most often)");
     }
 
-    private Framing answer(Io io, HttpHead request) throws IOException {
+    private Framing answer(Io io, HttpHead request, AtomicBoolean expired) throws IOException {
         String[] line = request.start().split(" ", -1);
         if (line.length != 3 || line[0].isEmpty() || line[1].isEmpty() || !line[2].startsWith("HTTP/1.")) {
             refuse(io, 400, "Bad Request", "request line \"" + HttpHead.shown(request.start())
@@ -202,9 +206,18 @@ public final class WebSocketUpgrade implements Opening {
         if (deflate != null) {
             response.append("Sec-WebSocket-Extensions: ").append(deflate).append("\r\n");
             // We answer with client_no_context_takeover: each message inflates on its own.
-            chosen = framing.withDeflate(true);
+            chosen = deflating;
         }
-        io.write(response.append("\r\n").toString().getBytes(ISO_8859_1));
+        try {
+            io.write(response.append("\r\n").toString().getBytes(ISO_8859_1));
+        } catch (IOException e) {
+            if (expired.get()) {
+                throw new ClosedConnectionException("connection with " + Peers.describe(io.remote()),
+                        CloseReason.of(CloseReason.Code.TIMEOUT, "WebSocket handshake not finished within "
+                                + Durations.format(timeout) + ": the peer did not take our 101 answer; closed"));
+            }
+            throw e;
+        }
         return chosen;
     }
 
@@ -224,9 +237,18 @@ public final class WebSocketUpgrade implements Opening {
 
     /** The {@code Sec-WebSocket-Accept} for a key: base64 of SHA-1 over the key and the RFC's GUID. */
     public static String accept(String key) {
+        MessageDigest sha1;
         try {
-            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-            return Base64.getEncoder().encodeToString(sha1.digest((key.strip() + GUID).getBytes(ISO_8859_1)));
+            sha1 = (MessageDigest) SHA1.clone();
+        } catch (CloneNotSupportedException e) {
+            sha1 = sha1(); // a provider whose SHA-1 cannot be cloned: look it up each time
+        }
+        return Base64.getEncoder().encodeToString(sha1.digest((key.strip() + GUID).getBytes(ISO_8859_1)));
+    }
+
+    private static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-1", e);
         }

@@ -52,6 +52,9 @@ public final class WebSocketFrames implements Framing {
     static final int PONG = 0xA;
 
     private static final byte[] INFLATE_TAIL = {0, 0, (byte) 0xFF, (byte) 0xFF};
+    // What a decoder gathers fragments in until its first fragmented message: every idle
+    // connection has a decoder, and most never see a fragment.
+    private static final byte[] NO_PARTS = new byte[0];
     private static final Control IGNORE = new Control() {};
     private static final SecureRandom MASKS = new SecureRandom();
 
@@ -192,25 +195,17 @@ public final class WebSocketFrames implements Framing {
     }
 
     // XORs n bytes at payload with the 4-byte key just before them: masks and unmasks alike.
+    // Eight bytes at a time, the key twice over in a long (read in the buffer's own byte order,
+    // so it lines up with the payload's longs in either), then the last few a byte at a time.
     private static void mask(ByteBuffer buffer, int payload, int n) {
-        int k = payload - 4;
-        byte k0 = buffer.get(k), k1 = buffer.get(k + 1), k2 = buffer.get(k + 2), k3 = buffer.get(k + 3);
+        int key = buffer.getInt(payload - 4);
+        long key8 = (long) key << 32 | key & 0xFFFFFFFFL;
         int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            int at = payload + i;
-            buffer.put(at, (byte) (buffer.get(at) ^ k0));
-            buffer.put(at + 1, (byte) (buffer.get(at + 1) ^ k1));
-            buffer.put(at + 2, (byte) (buffer.get(at + 2) ^ k2));
-            buffer.put(at + 3, (byte) (buffer.get(at + 3) ^ k3));
+        for (; i + 8 <= n; i += 8) {
+            buffer.putLong(payload + i, buffer.getLong(payload + i) ^ key8);
         }
         for (; i < n; i++) {
-            byte key = switch (i & 3) {
-                case 0 -> k0;
-                case 1 -> k1;
-                case 2 -> k2;
-                default -> k3;
-            };
-            buffer.put(payload + i, (byte) (buffer.get(payload + i) ^ key));
+            buffer.put(payload + i, (byte) (buffer.get(payload + i) ^ buffer.get(payload - 4 + (i & 3))));
         }
     }
 
@@ -310,7 +305,7 @@ public final class WebSocketFrames implements Framing {
         private boolean closed;
         private int messageOpcode = -1; // the opcode of the message in progress, -1 for none
         private boolean compressed;
-        private byte[] parts = new byte[0];
+        private byte[] parts = NO_PARTS;
         private int partsLength;
         private Inflater inflater;
         private long offset; // where the buffer's position is in the whole stream: for errors
@@ -463,7 +458,7 @@ public final class WebSocketFrames implements Framing {
             }
             partsLength = 0;
             if (parts.length > 64 * 1024) {
-                parts = new byte[0]; // one large message must not keep its buffer for good
+                parts = NO_PARTS; // one large message must not keep its buffer for good
             }
             return endMessage(text, ByteBuffer.wrap(whole));
         }

@@ -10,8 +10,10 @@ import dev.sockit.Message;
 import dev.sockit.Server;
 import dev.sockit.TestKit;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import org.junit.jupiter.api.Test;
@@ -34,7 +36,16 @@ class OneServerManyEndpointsTest {
                  Socket nc = new Socket("127.0.0.1", server.port())) {
                 nc.setSoTimeout(5_000);
                 BufferedReader lines = new BufferedReader(new InputStreamReader(nc.getInputStream(), UTF_8));
-                TestKit.awaitUntil("both are in the room", () -> server.connections().size() == 2);
+                // Connected is not yet joined: a line sent before the browser's handler joins the
+                // room would never reach it. Whichever joins second announces itself to the
+                // first, so once either has heard a word, both are in.
+                TestKit.awaitUntil("both in the room", () -> {
+                    try {
+                        return browser.in.available() > 0 || nc.getInputStream().available() > 0;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
                 OutputStream out = nc.getOutputStream();
                 out.write("hello from nc\n".getBytes(UTF_8));
                 String heard = browser.readData().text();
