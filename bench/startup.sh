@@ -240,7 +240,7 @@ describe() {
         launcher) text="\`bin/sockit $COMMAND\`, as users run it (finds the JDK, checks the build, starts the JVM with its flags: an AOT cache its first run wrote)" ;;
         archive) text="the release archive's \`bin/sockit $COMMAND\` (its jlink runtime, the AOT cache the build trained, JLine through JNI)" ;;
         hello) text="a JVM hello-world printing the same prompt (\`java -cp . Hello\`, the JDK's CDS archive): the floor" ;;
-        launcher-old) text="\`bin/sockit client\` as committed on main" ;;
+        launcher-old) text="\`bin/sockit $COMMAND\` as committed on main" ;;
         no-cds) text="\`java -Xshare:off -jar sockit.jar\`: no class-data sharing" ;;
         default-cds) text="\`java -jar sockit.jar\`: the JDK's default CDS archive (JDK classes only)" ;;
         appcds) text="\`java -XX:SharedArchiveFile=sockit.jsa -XX:+AutoCreateSharedArchive -jar sockit.jar\`: the dynamic AppCDS archive main's bin/sockit writes on its first run" ;;

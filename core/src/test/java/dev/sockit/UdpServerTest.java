@@ -173,7 +173,7 @@ class UdpServerTest {
              UdpPeer peer = UdpPeer.to(server)) {
             assertThat(peer.ask("a")).isEqualTo("a");
             CloseReason reason = Received.next(received.closes);
-            assertThat(reason.text()).isEqualTo("idle for 200 ms (no datagram from the peer); session ended");
+            assertThat(reason.text()).isEqualTo("silent for 200 ms (session timeout: no datagram from the peer); session ended");
             Await.until(() -> server.connections().isEmpty(), "the silent peer's connection is gone");
             assertThat(peer.ask("back")).as("a new datagram opens a new connection").isEqualTo("back");
             assertThat(server.connections()).hasSize(1);
@@ -200,7 +200,7 @@ class UdpServerTest {
             clock.advance(timeout);
             clock.advance(Duration.ofNanos(1));
             assertThat(Received.next(received.closes).text())
-                    .isEqualTo("idle for 30 s (no datagram from the peer); session ended");
+                    .isEqualTo("silent for 30 s (session timeout: no datagram from the peer); session ended");
             Await.until(() -> server.connections().isEmpty(), "the silent peer's connection is gone");
         }
     }

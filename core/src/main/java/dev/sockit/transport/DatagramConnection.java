@@ -20,7 +20,8 @@ import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
- * A {@link dev.sockit.Connection} with one UDP peer: each datagram is one message. Datagrams
+ * A {@link dev.sockit.Connection} with one datagram peer, over UDP or a Unix {@code SOCK_DGRAM}
+ * socket (unixgram): each datagram is one message. Datagrams
  * reach it through a bounded inbox that one feeder fills — on a server the listener's receive
  * loop, which hands each peer's datagrams to that peer's session; on a client a reader of its
  * own connected socket — so a handler reads them with the same blocking {@code receive()} as
@@ -29,7 +30,7 @@ import java.util.function.Consumer;
  * <p>What differs from a stream, deliberately:
  * <ul>
  *   <li>An empty datagram is an empty message, never end of stream: UDP has no end of stream.
- *       A server session ends instead when its peer has been silent for the idle timeout.</li>
+ *       A server session ends instead when its peer has been silent for the session timeout.</li>
  *   <li>A client's {@code receive()} may time out ({@link SocketTimeoutException}, the
  *       connection stays open), since a lost datagram would otherwise leave it waiting for ever.</li>
  *   <li>When the inbox is full, further datagrams are dropped, as the kernel drops them when
@@ -52,7 +53,8 @@ public final class DatagramConnection extends AbstractConnection {
     private final Traffic traffic = new Traffic();
     // Filled by the feeder, emptied by the one reader.
     private final DatagramInbox inbox = new DatagramInbox(INBOX_LIMIT, traffic);
-    // The idle timeout, on the same watchdog a stream connection's is kept by; null: none (clients).
+    // The session timeout, on the same watchdog a stream connection's idle timeout is kept by;
+    // null: none (clients).
     private final Watchdogs watchdogs;
 
     private volatile boolean unreachable;
@@ -67,22 +69,23 @@ public final class DatagramConnection extends AbstractConnection {
         this.settings = settings;
         this.observer = observer;
         this.onClosed = onClosed;
-        this.watchdogs = settings.idleTimeout() == null ? null : new Watchdogs(
-                Heartbeat.OFF.idleTimeout(settings.idleTimeout()), Duration.ZERO, settings.clock(), new Idle());
+        this.watchdogs = settings.sessionTimeout() == null ? null : new Watchdogs(
+                Heartbeat.OFF.idleTimeout(settings.sessionTimeout()), Duration.ZERO, settings.clock(), new Silence());
         if (watchdogs != null) {
             watchdogs.start();
         }
     }
 
-    /** What the idle watchdog acts on: a session whose peer fell silent ends; it never pings. */
-    private final class Idle implements Watchdogs.Target {
+    /** What the session-timeout watchdog acts on: a session whose peer fell silent ends; it never pings. */
+    private final class Silence implements Watchdogs.Target {
         @Override
         public void ping(long stamp) {}
 
         @Override
         public boolean expire(CloseReason ignored) {
-            return inbox.endIfOpen(CloseReason.of(CloseReason.Code.CLOSED, "idle for "
-                    + Durations.format(settings.idleTimeout()) + " (no datagram from the peer); session ended"));
+            return inbox.endIfOpen(CloseReason.of(CloseReason.Code.CLOSED, "silent for "
+                    + Durations.format(settings.sessionTimeout()) + " (session timeout: no datagram from the peer);"
+                    + " session ended"));
         }
 
         @Override
@@ -236,9 +239,13 @@ public final class DatagramConnection extends AbstractConnection {
         return unreachable;
     }
 
-    /** {@code udp://HOST:PORT} of the peer. */
+    /** The peer in its endpoint's own scheme: {@code udp://HOST:PORT}, or {@code unixgram:/PATH}. */
     public String describeRemote() {
-        return "udp://" + Peers.describe(remote());
+        String peer = Peers.describe(remote());
+        if (remote() instanceof java.net.InetSocketAddress) {
+            return protocol() + "://" + peer;
+        }
+        return protocol() + ":" + (peer.startsWith("unix:") ? peer.substring("unix:".length()) : peer);
     }
 
     private String unreachableAdvice() {

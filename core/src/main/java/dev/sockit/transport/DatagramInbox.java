@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * The datagrams a {@link DatagramConnection}'s one feeder handed over and its handler has not
  * taken yet: bounded, as a socket's receive buffer is (a datagram that finds it full is
  * dropped), and ended, which closes it to the feeder and wakes the reader, with the reason
- * a drain or the idle timeout gave (a close gives none).
+ * a drain or the session timeout gave (a close gives none).
  */
 final class DatagramInbox {
 
@@ -83,7 +83,7 @@ final class DatagramInbox {
         return ended;
     }
 
-    /** Why it ended, when a drain or the idle timeout ended it; else null. */
+    /** Why it ended, when a drain or the session timeout ended it; else null. */
     CloseReason reason() {
         return reason;
     }

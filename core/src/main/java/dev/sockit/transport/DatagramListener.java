@@ -20,7 +20,7 @@ import java.util.function.LongFunction;
 /**
  * A UDP server's socket and the one loop, on a platform thread of its own, that receives
  * every datagram and hands it to its peer's session — a {@link DatagramConnection} opened on
- * the peer's first datagram and kept until the peer falls silent for the idle timeout — so
+ * the peer's first datagram and kept until the peer falls silent for the session timeout — so
  * that handlers read a peer's datagrams as they would read a stream.
  *
  * <p>Dropped, and counted in {@link #droppedCount()}: a datagram over the size limit (its
@@ -68,7 +68,7 @@ public final class DatagramListener implements Listener {
     /**
      * Binds a UDP {@code endpoint} and starts receiving.
      *
-     * @param settings  for each session: the datagram size limit and the idle timeout
+     * @param settings  for each session: the datagram size limit and the session timeout
      * @param observer  told of datagrams dropped and of receive failures
      * @param admission admits or refuses each new peer
      * @throws IOException saying why the endpoint cannot be bound

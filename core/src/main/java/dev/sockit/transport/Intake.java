@@ -171,7 +171,7 @@ final class Intake {
         }
         int room = in.remaining();
         long started = System.nanoTime();
-        if (SPIN_NANOS > 0 && tls == null && unreadProbe != null && lastWait >= SPIN_FROM_NANOS && !quiet) {
+        if (SPIN_NANOS > 0 && tls == null && canProbe() && lastWait >= SPIN_FROM_NANOS && !quiet) {
             // A quick peer gets the whole spin; any other busy one a single turn behind the
             // threads that are ready, which on a loaded server is often long enough.
             spinForInput(lastWait < SPIN_NANOS ? started + SPIN_NANOS : started);

@@ -78,9 +78,12 @@ public final class SocketConnection extends StreamCore {
 
     /**
      * Starts the conversation: for TLS, the handshake (bounded by its timeout); then the
-     * framing's greeting, if it has one, and the watchdogs. Called once, before the handler runs.
+     * opening step, if the endpoint has one (a WebSocket endpoint's HTTP upgrade, which chooses
+     * the framing); then the framing's greeting, if it has one, and the watchdogs. Called once,
+     * before the handler runs.
      *
      * @throws TlsHandshakeException when the TLS handshake fails or times out, saying why
+     * @throws IOException when the opening step refuses the peer or fails, saying why
      */
     @Override
     public void start() throws IOException {

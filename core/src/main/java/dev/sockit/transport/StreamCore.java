@@ -19,13 +19,13 @@ import java.nio.charset.StandardCharsets;
  * the parts, with nothing in between.
  *
  * <pre>
- * Intake     the read buffer and the pacing of reads (quiet buffer, growth, spin, yield), drain
- * Output     the write buffer under the write lock; batches; the only place that writes
- * Pusher     what other threads send: the overflow policy over an Outbox (bounded, reserved
- *            atomically, with a real signal), written by one drainer
- * Watchdogs  heartbeat, idle timeout and write timeout, on one injectable Clock
- * Closer     farewell, linger, release
- * PeerControl pings answered, pongs timed, the peer's farewell kept
+ * Intake       the read buffer and the pacing of reads (quiet buffer, growth, spin, yield), drain
+ * Output       the write buffer under the write lock; batches; the only place that writes
+ * Pusher       what other threads send: the overflow policy over an Outbox (bounded, reserved
+ *              atomically, with a real signal), written by one drainer
+ * Watchdogs    heartbeat, idle timeout and write timeout, on one injectable Clock
+ * Closer       farewell, linger, release
+ * PeerControl  pings answered, pongs timed, the peer's farewell kept
  * </pre>
  *
  * {@code receive()} decodes from the read buffer; with nothing whole there it flushes the

@@ -26,7 +26,11 @@ public final class Watchdogs {
         /** Queue a ping carrying {@code stamp} (a value of the clock); must not block. */
         void ping(long stamp);
 
-        /** Close for {@code reason}; must not block. False when it was closing already. */
+        /**
+         * Close for {@code reason}; must not block. False when it was closing already: the
+         * watchdogs ignore it, but a stream connection's one {@code Hooks} method serves this
+         * and {@code Pusher.Owner.expire}, whose caller reports a slow reader only when true.
+         */
         boolean expire(CloseReason reason);
 
         /** Bytes from the peer waiting unread in the kernel, or -1 when that cannot be asked. */

@@ -37,7 +37,7 @@ public final class Libc {
     public static final int SOCK_DGRAM = 2;
     public static final int SOCK_RAW = 3;
     public static final int SOCK_SEQPACKET = 5;
-    public static final int SOCK_CLOEXEC = 02000000;
+    private static final int SOCK_CLOEXEC = 02000000; // socket() adds it to every type: no public use
     public static final int IPPROTO_IP = 0;
     public static final int IPPROTO_ICMP = 1;
     public static final int IPPROTO_TCP = 6;
@@ -272,6 +272,7 @@ public final class Libc {
         }
     }
 
+    /** The C library's words for {@code errno}: "Connection reset by peer". */
     private static String strerror(int errno) {
         try {
             MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
