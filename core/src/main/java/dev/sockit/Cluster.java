@@ -396,18 +396,32 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
-    private static void writeStats(DataOutputStream out, ServerStats s) throws IOException {
+    /** Writes {@code s} in its record order; a field added later goes last, so an older node can still read it. */
+    static void writeStats(DataOutputStream out, ServerStats s) throws IOException {
         out.writeInt(s.open());
-        for (long value : new long[] {s.accepted(), s.rejected(), s.refused(), s.proxyHeaderRefused(), s.messagesIn(), s.messagesOut(),
-                s.bytesIn(), s.bytesOut()}) {
+        for (long value : new long[] {s.accepted(), s.rejected(), s.refused(), s.messagesIn(), s.messagesOut(),
+                s.bytesIn(), s.bytesOut(), s.proxyHeaderRefused()}) {
             out.writeLong(value);
         }
     }
 
-    private static ServerStats readStats(String node, DataInputStream in) {
+    /**
+     * Reads what {@link #writeStats} wrote. A node that does not count PROXY-header refusals yet
+     * sends the shorter form without the last field: that reads as 0, its other counters kept.
+     */
+    static ServerStats readStats(String node, DataInputStream in) {
         try {
-            return new ServerStats(in.readInt(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
-                    in.readLong(), in.readLong(), in.readLong());
+            int open = in.readInt();
+            long accepted = in.readLong();
+            long rejected = in.readLong();
+            long refused = in.readLong();
+            long messagesIn = in.readLong();
+            long messagesOut = in.readLong();
+            long bytesIn = in.readLong();
+            long bytesOut = in.readLong();
+            long proxyHeaderRefused = in.available() >= Long.BYTES ? in.readLong() : 0;
+            return new ServerStats(open, accepted, rejected, refused, messagesIn, messagesOut, bytesIn, bytesOut,
+                    proxyHeaderRefused);
         } catch (IOException e) {
             return new ServerStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
         }

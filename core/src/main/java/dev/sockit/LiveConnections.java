@@ -82,9 +82,8 @@ final class LiveConnections {
                 bytesOut += stats.bytesOut();
             }
         }
-        return new ServerStats(open, ids.get(), admission.rejected(), admission.refused(),
-                admission.proxyHeaderRefused(), messagesIn, messagesOut,
-                bytesIn, bytesOut);
+        return new ServerStats(open, ids.get(), admission.rejected(), admission.refused(), messagesIn, messagesOut,
+                bytesIn, bytesOut, admission.proxyHeaderRefused());
     }
 
     /** Sends {@code message} to every live connection; how many it reached. */

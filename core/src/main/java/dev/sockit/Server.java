@@ -808,6 +808,9 @@ public final class Server implements AutoCloseable {
                             default -> "a Unix peer that dies is closed by the kernel";
                         } + ". Leave the heartbeat out (sockit server: --heartbeat, --idle-timeout)");
             }
+            // By value, not by whether outbound() was called: the CLI passes its options' defaults
+            // always, so it cannot tell --max-queued-bytes 1048576 from no option, and a limit equal
+            // to the default asks for nothing the server does not already do.
             if (!outbound.equals(OutboundLimit.SERVER_DEFAULT)) {
                 throw new IllegalArgumentException("sends to " + packets + " are not queued: " + switch (kind) {
                             case UDP -> "each datagram is sent at once";

@@ -13,13 +13,12 @@ package dev.sockit;
  * @param accepted    connections admitted since the server started (those refused are not)
  * @param rejected    peers turned away at a connection limit: the total, or the most from one address
  * @param refused     peers refused by the access policy ({@code --allow}, {@code --deny}), closed unanswered
- * @param proxyHeaderRefused connections from a trusted proxy refused for their PROXY header (malformed,
- *                    of a version not accepted, over the cap, missing, or not whole in time), closed unserved
  * @param messagesIn  messages received, by all connections
  * @param messagesOut messages sent, by all connections
  * @param bytesIn     bytes read from all sockets
  * @param bytesOut    bytes written to all sockets
+ * @param proxyHeaderRefused connections from a trusted proxy refused for their PROXY header (malformed,
+ *                    of a version not accepted, over the cap, missing, or not whole in time), closed unserved
  */
-public record ServerStats(int open, long accepted, long rejected, long refused,
-        long proxyHeaderRefused, long messagesIn, long messagesOut, long bytesIn,
-        long bytesOut) {}
+public record ServerStats(int open, long accepted, long rejected, long refused, long messagesIn, long messagesOut, long bytesIn,
+        long bytesOut, long proxyHeaderRefused) {}

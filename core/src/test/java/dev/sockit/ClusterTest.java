@@ -8,6 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sockit.TestKit.Peer;
 import dev.sockit.cluster.Broker;
 import dev.sockit.cluster.InProcessBroker;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -306,5 +310,27 @@ class ClusterTest {
         assertThat(cluster.send(ConnectionId.parse("1"), Message.of("hi"), PATIENCE).outcome())
                 .isEqualTo(Cluster.Outcome.DONE);
         assertThat(peer.readLine()).isEqualTo("hi");
+    }
+
+    @Test
+    void statsCrossTheWireWholeAndAnOlderNodesShorterFormKeepsItsCounters() throws IOException {
+        ServerStats sent = new ServerStats(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        Cluster.writeStats(new DataOutputStream(wire), sent);
+        assertThat(Cluster.readStats("b", in(wire.toByteArray()))).isEqualTo(sent);
+
+        // A node from before PROXY-header refusals were counted: open, then seven counters, nothing after.
+        ByteArrayOutputStream older = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(older);
+        out.writeInt(1);
+        for (long value = 2; value <= 8; value++) {
+            out.writeLong(value);
+        }
+        assertThat(Cluster.readStats("b", in(older.toByteArray())))
+                .isEqualTo(new ServerStats(1, 2, 3, 4, 5, 6, 7, 8, 0));
+    }
+
+    private static DataInputStream in(byte[] bytes) {
+        return new DataInputStream(new ByteArrayInputStream(bytes));
     }
 }

@@ -50,9 +50,11 @@ import picocli.CommandLine.Parameters;
         })
 final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT", defaultValue = Endpoint.DEFAULT,
-            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH, wss://HOST:PORT/PATH; Linux: unix:@NAME, unix+seqpacket:/PATH, unixgram:/PATH. A host name is tried at each of its addresses. Default: ${DEFAULT-VALUE}.")
-    String endpoint = Endpoint.DEFAULT;
+    // No picocli default: whether ENDPOINT was given decides what -6 may do (null: not given).
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ENDPOINT",
+            description = "Where to connect: tcp://HOST:PORT, tcp://[::1]:PORT, tls://HOST:PORT, udp://HOST:PORT, unix:/PATH, ws://HOST:PORT/PATH, wss://HOST:PORT/PATH; Linux: unix:@NAME, unix+seqpacket:/PATH, unixgram:/PATH. A host name is tried at each of its addresses. Default: "
+                    + Endpoint.DEFAULT + ", or tcp://[::1]:8001 with -6.")
+    String endpoint;
 
     @Mixin
     FramingOptions framing = new FramingOptions();
@@ -149,8 +151,9 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
     @Override
     public Integer call() throws Exception {
         try {
-            // With -6 and no ENDPOINT, the default's loopback is IPv6's: [::1]:8001.
-            Endpoint where = Endpoint.parse(endpoint.equals(Endpoint.DEFAULT) ? ipFamily.defaultEndpoint() : endpoint);
+            // With -6 and no ENDPOINT, the default's loopback is IPv6's: [::1]:8001. An ENDPOINT
+            // given is kept as given, even the default's own text, so -6 refuses an IPv4 one.
+            Endpoint where = Endpoint.parse(endpoint == null ? ipFamily.defaultEndpoint() : endpoint);
             if (reconnectMax < 0) {
                 throw new IllegalArgumentException("--reconnect-max must be 0 (never give up) or more, not " + reconnectMax);
             }

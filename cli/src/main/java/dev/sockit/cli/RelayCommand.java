@@ -67,7 +67,8 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
     Duration connectTimeout;
 
     @Option(names = {"--idle-timeout"}, paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Close a relayed connection when its client sends nothing for this long. Default: off.")
+            description = "Close a relayed connection when its client sends nothing for this long (udp and unixgram LISTEN: "
+                    + "the client's session ends then, if sooner than --session-timeout). Default: off.")
     Duration idleTimeout = Duration.ZERO;
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000",
@@ -150,13 +151,28 @@ final class RelayCommand implements Callable<Integer>, Sockit.Verbose {
         if (terminating != null) {
             builder.tls(terminating).handshakeTimeout(listenTls.handshakeTimeout);
         }
+        Heartbeat heartbeat = new Heartbeat(Duration.ZERO, 2, idleTimeout, Heartbeat.Keepalive.DEFAULT);
+        Duration sessions = sessionTimeout;
+        Endpoint.Kind kind = from.kind();
+        if (!idleTimeout.isZero() && kind == Endpoint.Kind.UNIX_SEQPACKET) {
+            throw new IllegalArgumentException("--idle-timeout closes a relayed client silent that long, and " + from
+                    + " carries whole messages with no framing to watch; a client that dies is closed by the kernel."
+                    + " Leave --idle-timeout out of sockit relay (it applies to tcp, tls, unix, ws, udp and unixgram)");
+        }
+        if (!idleTimeout.isZero() && (kind == Endpoint.Kind.UDP || kind == Endpoint.Kind.UNIXGRAM)) {
+            // A server on datagrams refuses an idle timeout it cannot keep; but a client silent
+            // this long is what its session timeout ends, and with the session the connection to
+            // TARGET: --idle-timeout shortens that.
+            heartbeat = heartbeat.idleTimeout(Duration.ZERO);
+            sessions = idleTimeout.compareTo(sessionTimeout) < 0 ? idleTimeout : sessionTimeout;
+        }
         Server server = builder
-                .heartbeat(new Heartbeat(Duration.ZERO, 2, idleTimeout, Heartbeat.Keepalive.DEFAULT))
+                .heartbeat(heartbeat)
                 .maxConnections(maxConnections)
                 .maxPerSource(maxPerSource)
                 .access(ipFamily.restrict(ServerCommand.accessPolicy(allow, deny), from))
                 .socketMode(socketMode)
-                .sessionTimeout(sessionTimeout)
+                .sessionTimeout(sessions)
                 .drainTimeout(drainTimeout)
                 // Refusals, TLS failures: the server's own lines; nothing per message.
                 .observer(new ServerLog(log, true, verbose, 0, false, new MessagePreview(MessagePreview.Show.none,

@@ -328,9 +328,8 @@ final class ServerConsole {
         long[] total = new long[9];
         survey.answers().forEach((node, s) -> {
             out.println("  " + node + ": " + describe(s));
-            long[] values = {s.open(), s.accepted(), s.rejected(), s.refused(), s.proxyHeaderRefused(), s.messagesIn(),
-                    s.messagesOut(),
-                    s.bytesIn(), s.bytesOut()};
+            long[] values = {s.open(), s.accepted(), s.rejected(), s.refused(), s.messagesIn(), s.messagesOut(),
+                    s.bytesIn(), s.bytesOut(), s.proxyHeaderRefused()};
             for (int i = 0; i < total.length; i++) {
                 total[i] += values[i];
             }

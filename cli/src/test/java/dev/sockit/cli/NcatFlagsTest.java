@@ -3,6 +3,7 @@ package dev.sockit.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sockit.Endpoint;
 import dev.sockit.testing.RequiredProgram;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -132,6 +133,19 @@ class NcatFlagsTest {
         try (SockitProcess wrong = SockitProcess.start("server", "tcp://127.0.0.1:0", "-6")) {
             assertThat(wrong.exitStatus()).isEqualTo(2);
             assertThat(String.join("\n", wrong.restOfErr())).contains("-6 asks for IPv6").contains("tcp://[::1]:0");
+        }
+    }
+
+    @Test
+    void aClientGivenAnIpv4EndpointWithDashSixRefusesItEvenWhenItIsTheDefaultsText() throws Exception {
+        // Only an ENDPOINT left out becomes [::1]:8001 under -6; one given, whatever its text, is kept and refused.
+        try (SockitProcess client = SockitProcess.start("client", "-6", Endpoint.DEFAULT, "-z", "-v")) {
+            assertThat(client.exitStatus()).isEqualTo(1);
+            assertThat(String.join("\n", client.restOfErr())).contains("has no IPv6 address").contains("-6");
+        }
+        try (SockitProcess listener = SockitProcess.start("client", "-l", "-6", Endpoint.DEFAULT)) {
+            assertThat(listener.exitStatus()).isEqualTo(2);
+            assertThat(String.join("\n", listener.restOfErr())).contains("-6 asks for IPv6").contains("tcp://[::1]:8001");
         }
     }
 

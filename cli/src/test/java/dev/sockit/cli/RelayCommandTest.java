@@ -97,6 +97,23 @@ class RelayCommandTest {
     }
 
     @Test
+    void anIdleTimeoutOnAUdpListenEndsASilentClientsSessionAndItsConnectionToTheTarget() throws Exception {
+        try (ServerSocket target = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             SockitProcess relay = relay("udp://127.0.0.1:0", "tcp://127.0.0.1:" + target.getLocalPort(),
+                     "--idle-timeout", "300ms");
+             java.net.DatagramSocket client = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            byte[] hello = "hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            client.send(new java.net.DatagramPacket(hello, hello.length, InetAddress.getLoopbackAddress(), relay.port()));
+            target.setSoTimeout(10_000);
+            try (Socket relayed = target.accept()) {
+                relayed.setSoTimeout(10_000); // far below the session timeout's 60 s: the idle timeout ended it
+                assertThat(relayed.getInputStream().readNBytes(hello.length)).isEqualTo(hello);
+                assertThat(relayed.getInputStream().read()).as("the silent client's session ended").isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
     void tlsOptionsOnAPlainEndpointAreRefusedWithWhatToDo() throws Exception {
         try (SockitProcess relay = SockitProcess.start("relay", "tcp://127.0.0.1:0", "tcp://127.0.0.1:9",
                 "--target-ca", "ca.pem")) {

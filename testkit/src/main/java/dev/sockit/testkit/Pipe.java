@@ -32,6 +32,7 @@ final class Pipe {
     private boolean readerGone; // the reader closed: writes fail
     private String reset;      // non-null once reset: both ends fail with this
     private boolean readerWaiting; // the reader waits for bytes, and none came since it began to
+                                   // (nor end of stream, nor a reset: each wakes it with an answer)
 
     Pipe(int capacity, Faults writer, Faults reader) {
         this.ring = new byte[capacity];
@@ -130,8 +131,10 @@ final class Pipe {
         lock.lock();
         try {
             shut = true;
+            readerWaiting = false; // it wakes to end of stream once the buffer is read, and waits no more
             readable.signalAll();
             writable.signalAll();
+            quiet.signalAll();
         } finally {
             lock.unlock();
         }
@@ -142,6 +145,7 @@ final class Pipe {
         lock.lock();
         try {
             readerGone = true;
+            readerWaiting = false;
             size = 0;
             readable.signalAll();
             writable.signalAll();
@@ -158,6 +162,7 @@ final class Pipe {
             if (reset == null) {
                 reset = why;
             }
+            readerWaiting = false;
             size = 0;
             readable.signalAll();
             writable.signalAll();
@@ -169,13 +174,15 @@ final class Pipe {
 
     /**
      * Waits until the reader waits for bytes with none to read, none having come since it
-     * began to wait; false if that did not happen within {@code nanos}, or the reader is gone.
+     * began to wait; false if that did not happen within {@code nanos}, or cannot any more:
+     * the reader is gone, the pipe was reset, or the writer shut its output (the reader gets end
+     * of stream, not a wait).
      */
     boolean awaitReaderWaiting(long nanos) throws InterruptedException {
         lock.lock();
         try {
             while (!readerWaiting) {
-                if (nanos <= 0 || readerGone || reset != null) {
+                if (nanos <= 0 || shut || readerGone || reset != null) {
                     return false;
                 }
                 nanos = quiet.awaitNanos(nanos);

@@ -170,4 +170,25 @@ class ConnectionPairTest {
                     .isInstanceOf(AssertionError.class).hasMessageContaining("did not come to wait");
         }
     }
+
+    @Test
+    void awaitReceivingSaysNotWaitingOnceAHalfCloseEndedTheHandlersReads() throws Exception {
+        java.util.concurrent.CountDownLatch readAll = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Handler readsThenWorks = connection -> {
+            while (connection.receive() != null) {
+                // read to the end of the client's output
+            }
+            readAll.countDown();
+            release.await(); // still open, busy with something else: not waiting for a message
+        };
+        try (ConnectionPair pair = ConnectionPair.of(Lines.defaults()).serve(readsThenWorks).awaitReceiving(PATIENCE)) {
+            pair.client().shutdownOutput();
+            assertThat(readAll.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> pair.awaitReceiving(PATIENCE))
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("did not come to wait");
+        } finally {
+            release.countDown();
+        }
+    }
 }
