@@ -10,8 +10,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -154,19 +154,9 @@ class ClientProxyTest {
         return port;
     }
 
-    private static void awaitListening(int port) throws Exception {
-        String hex = String.format(":%04X ", port);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
-                String[] fields = line.trim().split("\\s+");
-                if (fields.length > 3 && (fields[1] + " ").endsWith(hex) && fields[3].equals("0A")) {
-                    return;
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("nothing listens on 127.0.0.1:" + port + " after 10 s");
+    private static void awaitListening(int port) {
+        TestKit.awaitUntil("something listens on 127.0.0.1:" + port, Duration.ofSeconds(10),
+                Duration.ofMillis(20), () -> TestKit.listening(port));
     }
 
     private static ServerSocket listener() throws IOException {

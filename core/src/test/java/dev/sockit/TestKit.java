@@ -9,11 +9,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +69,27 @@ public final class TestKit {
                 throw new AssertionError("waited " + patience + " for: " + what);
             }
             LockSupport.parkNanos(every.toNanos());
+        }
+    }
+
+    /**
+     * Whether a socket listens on TCP port {@code port} of an IPv4 address, as the kernel's
+     * table (/proc/net/tcp, Linux) says. For another program's listener, where a probe
+     * connection would be taken as a client: relayed, logged or answered.
+     */
+    public static boolean listening(int port) {
+        String local = String.format(":%04X ", port);
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+                String[] fields = line.trim().split("\\s+");
+                // local address, then state 0A: LISTEN
+                if (fields.length > 3 && (fields[1] + " ").endsWith(local) && fields[3].equals("0A")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException unreadable) {
+            throw new UncheckedIOException("cannot read /proc/net/tcp to see what listens on port " + port, unreadable);
         }
     }
 

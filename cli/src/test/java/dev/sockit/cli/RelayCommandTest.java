@@ -3,6 +3,7 @@ package dev.sockit.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sockit.DevCertificate;
+import dev.sockit.TestKit;
 import dev.sockit.testing.RequiredProgram;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,6 +11,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -152,25 +154,16 @@ class RelayCommandTest {
     }
 
     /** As {@link #awaitPort(int)}, failing at once when {@code program} exits first. */
-    static int awaitPort(int port, Process program) throws Exception {
-        String hex = String.format(":%04X ", port);
+    static int awaitPort(int port, Process program) {
         // Generous: the machine may be loaded by other test runs.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
+        TestKit.awaitUntil("something listens on 127.0.0.1:" + port, Duration.ofSeconds(30), Duration.ofMillis(20), () -> {
             if (program != null && !program.isAlive()) {
                 throw new AssertionError(program.info().command().orElse("the program") + " exited with status "
                         + program.exitValue() + " before listening on 127.0.0.1:" + port + " (the port taken meanwhile?)");
             }
-            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
-                String[] fields = line.trim().split("\\s+");
-                // local address, then state 0A: LISTEN
-                if (fields.length > 3 && (fields[1] + " ").endsWith(hex) && fields[3].equals("0A")) {
-                    return port;
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("nothing listens on 127.0.0.1:" + port + " after 30 s");
+            return TestKit.listening(port);
+        });
+        return port;
     }
 
     /** Compares a file with the bytes expected by size, then by the first differing offset: no dump of megabytes. */

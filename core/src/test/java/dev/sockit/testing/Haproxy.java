@@ -2,7 +2,6 @@ package dev.sockit.testing;
 
 import dev.sockit.TestKit;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -68,7 +67,7 @@ public final class Haproxy implements AutoCloseable {
         Haproxy haproxy = new Haproxy(process, front);
         try {
             TestKit.awaitUntil("haproxy listens on 127.0.0.1:" + front + " (its log: " + dir.resolve("haproxy.log") + ")",
-                    () -> process.isAlive() && listening(front));
+                    () -> process.isAlive() && TestKit.listening(front));
         } catch (RuntimeException | Error notStarted) {
             haproxy.close();
             throw notStarted;
@@ -79,19 +78,6 @@ public final class Haproxy implements AutoCloseable {
     /** The port its clients connect to, on 127.0.0.1. */
     public int port() {
         return port;
-    }
-
-    /**
-     * Whether a socket listens on 127.0.0.1:{@code port}, as the kernel's table says: a probe
-     * connection would be relayed to a server, taking its turn and showing up in its log.
-     */
-    private static boolean listening(int port) {
-        String local = String.format(" 0100007F:%04X 00000000:0000 0A ", port);
-        try {
-            return Files.readAllLines(Path.of("/proc/net/tcp")).stream().anyMatch(line -> line.contains(local));
-        } catch (IOException unreadable) {
-            throw new UncheckedIOException("cannot read /proc/net/tcp to see whether haproxy listens", unreadable);
-        }
     }
 
     /** SIGTERM to its process id, SIGKILL if it has not ended within 5 s. */
