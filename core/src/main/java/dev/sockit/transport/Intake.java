@@ -29,9 +29,10 @@ final class Intake {
     // a message longer than this; most single lines fit.
     static final int QUIET_READ_BUFFER = 256;
     // A quiet TCP connection waits for its next input in a buffer of one byte: each idle
-    // connection holds 80 bytes of buffer while it waits rather than 312. The byte that wakes
-    // it moves to a quiet buffer, and a read takes the rest of what arrived with it at once:
-    // two system calls more per wake-up (FIONREAD and that read), only after a quiet wait.
+    // connection holds 80 bytes of buffer while it waits (the 56-byte ByteBuffer and a 24-byte
+    // array) rather than 328 (the array of 256 is 272). The byte that wakes it moves to a quiet
+    // buffer, and a read takes the rest of what arrived with it at once: two system calls
+    // more per wake-up (FIONREAD and that read), only after a quiet wait.
     private static final int WAITING_READ_BUFFER = 1;
     // A read that waited this long for input makes the connection quiet.
     private static final long QUIET_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -264,8 +265,14 @@ final class Intake {
         }
     }
 
-    /** Accounts for the read buffer becoming {@code capacity} bytes, or refuses it (buffer left readable). */
-    private void resize(int capacity) throws MemoryBudget.Exceeded {
+    /**
+     * Accounts for the read buffer becoming {@code capacity} bytes, or refuses it (buffer left
+     * readable). Under this object's monitor, as {@link #returnBudget} is: a close from another
+     * thread between the check and the reservation would give back what was held before and
+     * leave the new reservation counted for good. A quiet TCP connection resizes after the byte
+     * that wakes it arrives, so a close racing with a wake-up would otherwise hit it.
+     */
+    private synchronized void resize(int capacity) throws MemoryBudget.Exceeded {
         if (budgetReturned) {
             return; // closed: what it held went back already
         }
@@ -395,7 +402,7 @@ final class Intake {
     }
 
     /** Gives the buffer's share of the memory budget back, once, from whichever thread closes. */
-    void returnBudget() {
+    synchronized void returnBudget() {
         if (!budgetReturned) {
             budgetReturned = true;
             budget.release(held);
