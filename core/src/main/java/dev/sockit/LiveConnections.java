@@ -26,8 +26,6 @@ final class LiveConnections {
     // True once the server stops: a handler interrupted then was cut off, not failed.
     private final BooleanSupplier stopping;
     private final Map<Long, Drainable> connections = new ConcurrentHashMap<>();
-    // Each live connection's handler thread, so that a stop can cut off one that outlives the drain.
-    private final Map<Long, Thread> handlers = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     // The traffic of connections that have closed; guarded by itself, together with leaving
     // connections, so that stats() counts a closing connection exactly once.
@@ -60,7 +58,12 @@ final class LiveConnections {
 
     /** True when {@code thread} runs the handler of one of these connections. */
     boolean isHandler(Thread thread) {
-        return handlers.containsValue(thread);
+        for (Drainable connection : connections.values()) {
+            if (connection.handlerThread() == thread) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The server's counters: those of closed connections plus those of the live ones, each counted once. */
@@ -104,7 +107,7 @@ final class LiveConnections {
     void admit(Drainable connection) {
         connections.put(connection.id(), connection);
         Thread handler = Thread.ofVirtual().name("sockit-connection-" + connection.id()).unstarted(() -> serve(connection));
-        handlers.put(connection.id(), handler);
+        connection.handlerThread(handler);
         handler.start();
     }
 
@@ -150,7 +153,6 @@ final class LiveConnections {
                 closedTotals[3] += stats.bytesOut();
                 connections.remove(connection.id());
             }
-            handlers.remove(connection.id());
             settings.observer().closed(connection, connection.closeReason());
             synchronized (drained) {
                 drained.notifyAll();
@@ -175,7 +177,12 @@ final class LiveConnections {
                     .start(() -> c.close(stopping)));
             // Closing wakes a handler blocked on its socket; one blocked on anything else
             // (a lock, a queue, a sleep) needs the interrupt.
-            handlers.values().forEach(Thread::interrupt);
+            connections.values().forEach(c -> {
+                Thread handler = c.handlerThread();
+                if (handler != null) {
+                    handler.interrupt();
+                }
+            });
             awaitDrained(cutOff);
         }
     }

@@ -20,7 +20,10 @@ public abstract class AbstractConnection implements Drainable {
     private final String protocol;
     private final SocketAddress local;
     private final SocketAddress remote;
-    private final Instant openedAt = Instant.now();
+    // Nanoseconds since the epoch, not an Instant: 24 bytes less for each idle connection.
+    private final long openedAt;
+    // The thread the server runs this connection's handler on; null for a client's connection.
+    private volatile Thread handlerThread;
     // Set once (CLOSE_REASON): a field, not an AtomicReference, as every idle connection holds it.
     private volatile CloseReason closeReason;
     private static final VarHandle CLOSE_REASON;
@@ -38,6 +41,8 @@ public abstract class AbstractConnection implements Drainable {
         this.protocol = protocol;
         this.local = local;
         this.remote = remote;
+        Instant now = Instant.now();
+        this.openedAt = now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /**
@@ -57,7 +62,17 @@ public abstract class AbstractConnection implements Drainable {
     }
 
     protected final Instant openedAt() {
-        return openedAt;
+        return Instant.ofEpochSecond(0, openedAt);
+    }
+
+    @Override
+    public final void handlerThread(Thread thread) {
+        handlerThread = thread;
+    }
+
+    @Override
+    public final Thread handlerThread() {
+        return handlerThread;
     }
 
     @Override

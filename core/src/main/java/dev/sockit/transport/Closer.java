@@ -68,7 +68,7 @@ final class Closer {
     void release() {
         watchdogs.stop();
         Tcp.closeQuietly(channel);
-        pusher.outbox().close(); // senders waiting for room: there will be none
+        pusher.close(); // senders waiting for room: there will be none
         intake.returnBudget();
     }
 

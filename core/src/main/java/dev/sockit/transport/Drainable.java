@@ -30,4 +30,14 @@ public interface Drainable extends Connection {
 
     /** True once the peer ended its stream (or the connection was closed under the reader). */
     boolean endOfStream();
+
+    /**
+     * Records the thread that runs this connection's handler, for a server that must tell its
+     * handlers' threads from others and interrupt them at a stop. Kept on the connection rather
+     * than in a map of the server's: an entry and a boxed id less for each idle connection.
+     */
+    void handlerThread(Thread thread);
+
+    /** The thread given to {@link #handlerThread(Thread)}, or null. */
+    Thread handlerThread();
 }

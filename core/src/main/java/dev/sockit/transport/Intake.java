@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
  * by the one thread in {@code receive()}; only {@link #drain} and {@link #unread()} may be
  * called from others, and they touch nothing but the kernel and a volatile.
  *
- * <p>The buffer follows the traffic: small while the connection is quiet, doubled while reads
- * fill it, reused while it is busy. Two measured choices keep one carrier thread fair and fast
- * (docs/architecture.md, docs/performance.md): a reader yields after 16 messages, and one whose
- * peer answers within 50 µs checks for input before it parks.
+ * <p>The buffer follows the traffic: one byte while a quiet connection waits, small when it
+ * wakes, doubled while reads fill it, reused while it is busy. Two measured choices keep one
+ * carrier thread fair and fast (docs/architecture.md, docs/performance.md): a reader yields
+ * after 16 messages, and one whose peer answers within 50 µs checks for input before it parks.
  */
 final class Intake {
 
@@ -25,9 +25,14 @@ final class Intake {
     // A busy connection's read buffer doubles while reads fill it, up to this: one read then
     // takes a whole pipelined batch (16 requests of 1 KiB), as Netty's adaptive buffer does.
     private static final int MAX_GROWN_READ_BUFFER = 64 * 1024;
-    // A quiet connection waits for input in a buffer this small, so that thousands of idle
-    // connections hold a few hundred bytes each rather than kilobytes; most single lines fit.
+    // A quiet connection reads what wakes it into a buffer this small, and grows it only for
+    // a message longer than this; most single lines fit.
     static final int QUIET_READ_BUFFER = 256;
+    // A quiet TCP connection waits for its next input in a buffer of one byte: each idle
+    // connection holds 80 bytes of buffer while it waits rather than 312. The byte that wakes
+    // it moves to a quiet buffer, and a read takes the rest of what arrived with it at once:
+    // two system calls more per wake-up (FIONREAD and that read), only after a quiet wait.
+    private static final int WAITING_READ_BUFFER = 1;
     // A read that waited this long for input makes the connection quiet.
     private static final long QUIET_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     // Virtual threads are not time-sliced: a connection whose peer keeps its socket full never
@@ -51,16 +56,20 @@ final class Intake {
     // The buffer capacity counted against the budget; returned once when the connection closes.
     private volatile long held;
     private volatile boolean budgetReturned;
+    // TCP's sockets can be asked how many bytes wait unread; Unix sockets cannot.
+    private final boolean probeable;
     // For TCP, a view that asks the kernel how many bytes wait unread, without reading or
-    // parking (the spin, a drain and the watchdogs ask it); null for Unix, which has none.
-    private final InputStream unreadProbe;
+    // parking (the spin, a drain and the watchdogs ask it). Made when first asked: the JDK's
+    // socket adaptor under it holds 120 bytes, which a connection that never speaks never needs.
+    private volatile InputStream unreadProbe;
 
-    // Each connection gets its own empty buffer: one shared across connections would be
-    // compacted by all of them at once.
+    // Each connection gets its own buffer, even an empty one: one shared across connections
+    // would be compacted by all of them at once.
     private ByteBuffer in = ByteBuffer.allocate(0);
     private boolean endOfStream;
     // Until the first read returns, and whenever a read waited long, the next wait uses the
-    // small quiet buffer; `filledLast` (the last read filled the buffer) makes it grow.
+    // one-byte waiting buffer (the small quiet buffer for TLS, Unix, and while draining);
+    // `filledLast` (the last read filled the buffer) makes it grow.
     private volatile boolean quiet = true; // also read by the push drainer
     private boolean filledLast;
     private int messagesThisTurn;
@@ -81,8 +90,7 @@ final class Intake {
         this.tls = tls;
         this.onQuiet = onQuiet;
         this.budget = budget;
-        this.unreadProbe = channel.getRemoteAddress() instanceof InetSocketAddress
-                ? channel.socket().getInputStream() : null;
+        this.probeable = channel.getRemoteAddress() instanceof InetSocketAddress;
     }
 
     /** The read buffer, in read mode: what has arrived and is not yet decoded. */
@@ -145,9 +153,10 @@ final class Intake {
     }
 
     /**
-     * Reads once into the read buffer: a small one when the connection is quiet and nothing
-     * is buffered, a larger one while reads fill it or a message needs the room. Returns the
-     * bytes read, or -1 at end of stream (the peer's, or the end of a drain).
+     * Reads once into the read buffer: a one-byte one when the connection is quiet and
+     * nothing is buffered (then a small one for the rest), a larger one while reads fill it or
+     * a message needs the room. Returns the bytes read, or -1 at end of stream (the peer's, or
+     * the end of a drain).
      *
      * @throws IOException when the socket broke; the buffer stays readable
      */
@@ -157,6 +166,9 @@ final class Intake {
             Thread.yield();
         }
         in.compact();
+        if (quiet && in.position() == 0 && probeable && tls == null && drainReason == null) {
+            return awaitInput();
+        }
         if (quiet && in.position() == 0) {
             if (in.capacity() != QUIET_READ_BUFFER) {
                 resize(QUIET_READ_BUFFER);
@@ -176,16 +188,7 @@ final class Intake {
             // threads that are ready, which on a loaded server is often long enough.
             spinForInput(lastWait < SPIN_NANOS ? started + SPIN_NANOS : started);
         }
-        int n;
-        try {
-            n = drainReason == null ? (tls == null ? channel.read(in) : tls.read(in)) : readDraining();
-        } catch (ClosedChannelException closedHere) {
-            n = -1;
-        } catch (IOException broken) {
-            in.flip();
-            endOfStream = true;
-            throw broken;
-        }
+        int n = readOnce();
         filledLast = n == room;
         lastWait = System.nanoTime() - started;
         quiet = lastWait >= QUIET_AFTER_NANOS;
@@ -196,6 +199,62 @@ final class Intake {
             bytesIn += n;
         }
         return n;
+    }
+
+    /**
+     * A quiet TCP connection's wait: in a buffer of one byte, the only one it holds while it
+     * waits. The byte that ends the wait moves to a quiet buffer, and what arrived with it
+     * follows, read without waiting (the kernel says how much there is), so that a read still
+     * returns all that had arrived: one piece of raw bytes is not split in two. Returns the
+     * bytes read, or -1 at end of stream.
+     */
+    private int awaitInput() throws IOException {
+        if (in.capacity() != WAITING_READ_BUFFER) {
+            resize(WAITING_READ_BUFFER);
+            in = ByteBuffer.allocate(WAITING_READ_BUFFER);
+            onQuiet.run();
+        }
+        long started = System.nanoTime();
+        int n = readOnce();
+        lastWait = System.nanoTime() - started;
+        quiet = lastWait >= QUIET_AFTER_NANOS;
+        filledLast = false;
+        if (n < 0) {
+            in.flip();
+            endOfStream = true;
+            return n;
+        }
+        bytesIn += n;
+        resize(QUIET_READ_BUFFER);
+        in = ByteBuffer.allocate(QUIET_READ_BUFFER).put(in.flip());
+        if (unread() > 0) {
+            // Returns at once: the bytes are there, and only this thread reads. Closed under
+            // the reader (-1), the byte it has is still delivered, and the next read ends.
+            int more = Math.max(readOnce(), 0);
+            bytesIn += more;
+            n += more;
+        }
+        filledLast = !in.hasRemaining();
+        in.flip();
+        return n;
+    }
+
+    /**
+     * Reads once into the buffer, in write mode: the channel, or TLS, or a drain's share.
+     * Returns -1 at end of stream or once closed here.
+     *
+     * @throws IOException when the socket broke: the stream ends, the buffer is left readable
+     */
+    private int readOnce() throws IOException {
+        try {
+            return drainReason == null ? (tls == null ? channel.read(in) : tls.read(in)) : readDraining();
+        } catch (ClosedChannelException closedHere) {
+            return -1;
+        } catch (IOException broken) {
+            in.flip();
+            endOfStream = true;
+            throw broken;
+        }
     }
 
     /** Accounts for the read buffer becoming {@code capacity} bytes, or refuses it (buffer left readable). */
@@ -220,9 +279,10 @@ final class Intake {
      */
     private void spinForInput(long deadline) {
         try {
+            InputStream probe = probe();
             do {
                 Thread.yield();
-                if (unreadProbe.available() > 0) {
+                if (probe.available() > 0) {
                     return;
                 }
             } while (System.nanoTime() < deadline && drainReason == null);
@@ -267,11 +327,11 @@ final class Intake {
      * only, never the reader's buffers.
      */
     int unread() {
-        if (unreadProbe == null) {
+        if (!probeable) {
             return 0;
         }
         try {
-            return unreadProbe.available();
+            return probe().available();
         } catch (IOException closedOrShutDown) {
             return 0;
         }
@@ -279,7 +339,22 @@ final class Intake {
 
     /** True when the kernel can be asked about unread bytes (TCP and TLS, not Unix). */
     boolean canProbe() {
-        return unreadProbe != null;
+        return probeable;
+    }
+
+    /**
+     * The view that asks the kernel about unread bytes, made by the first to ask; two threads
+     * asking at once may each make one, which costs nothing but the second's garbage.
+     *
+     * @throws IOException once the socket is closed or its input shut down (nothing to ask)
+     */
+    private InputStream probe() throws IOException {
+        InputStream probe = unreadProbe;
+        if (probe == null) {
+            probe = channel.socket().getInputStream();
+            unreadProbe = probe;
+        }
+        return probe;
     }
 
     /**

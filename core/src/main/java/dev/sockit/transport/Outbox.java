@@ -17,11 +17,12 @@ import java.util.concurrent.TimeUnit;
  * Items are whatever the connection queues (messages, encoded control frames); the outbox
  * knows only their lengths, which the caller gives both when offering and when taking.
  *
- * <p>Every connection has one, and most never have anything pushed to them: so an outbox
- * that was never offered anything is one small object (its counters are fields, its queue is
- * made by the first offer, its waiters wait on its monitor, its drainer's name is made when a
- * drainer starts), about 250 bytes less per idle connection than with atomics, a lock and a
- * queue of its own (docs/performance.md, "Idle connections").
+ * <p>A connection's is made by its first push ({@code Pusher}), and most never have anything
+ * pushed to them; an outbox that was never offered anything is one small object (its
+ * counters are fields, its queue is made by the first offer, its waiters wait on its monitor,
+ * its drainer's name is made when a drainer starts), about 250 bytes less per idle
+ * connection than with atomics, a lock and a queue of its own (docs/performance.md, "Idle
+ * connections").
  */
 public final class Outbox {
 

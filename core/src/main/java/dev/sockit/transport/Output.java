@@ -27,7 +27,9 @@ final class Output {
     private final Framing framing;
     private final Watchdogs watchdogs;
     private final ReentrantLock lock = new ReentrantLock();
-    private ByteBuffer out = ByteBuffer.allocate(0);
+    // Null while there is nothing to write: a quiet connection holds no buffer, not even an
+    // empty one (72 bytes).
+    private ByteBuffer out;
     private volatile long messagesOut;
     private volatile long bytesOut;
 
@@ -58,7 +60,7 @@ final class Output {
     /** Encodes {@code message} into the buffer (which writes when a batch outgrows it). Under the lock. */
     void put(Message message, boolean quiet) throws IOException {
         int length = framing.encodedLength(message);
-        if (out.remaining() < length) {
+        if (out == null || out.remaining() < length) {
             makeRoom(length, quiet);
         }
         framing.encode(message, out);
@@ -67,7 +69,7 @@ final class Output {
 
     /** Adds bytes already encoded (a control frame, a farewell). Under the lock. */
     void put(byte[] bytes, boolean quiet) throws IOException {
-        if (out.remaining() < bytes.length) {
+        if (out == null || out.remaining() < bytes.length) {
             makeRoom(bytes.length, quiet);
         }
         out.put(bytes);
@@ -75,14 +77,14 @@ final class Output {
 
     /** True when something waits in the buffer. Under the lock. */
     boolean pending() {
-        return out.position() > 0;
+        return out != null && out.position() > 0;
     }
 
     private void makeRoom(int length, boolean quiet) throws IOException {
-        if (quiet && out.capacity() == 0) {
+        if (out == null) {
             // A quiet connection's first send in a while is most often its only one (a push,
             // a lone reply): a buffer of its size, not 8 KiB for each of 10,000 listeners.
-            out = ByteBuffer.allocate(Math.max(length, Intake.QUIET_READ_BUFFER));
+            out = ByteBuffer.allocate(Math.max(length, quiet ? Intake.QUIET_READ_BUFFER : INITIAL_WRITE_BUFFER));
             return;
         }
         if (out.position() + length <= MAX_KEPT_WRITE_BUFFER) {
@@ -116,6 +118,9 @@ final class Output {
     }
 
     private void flushLocked(boolean watched) throws IOException {
+        if (out == null) {
+            return;
+        }
         out.flip();
         try {
             if (watched) {
@@ -152,8 +157,8 @@ final class Output {
 
     /** As {@link #releaseIfEmpty()}, for a caller that holds the lock. */
     void releaseLocked() {
-        if (out.position() == 0 && out.capacity() > 0) {
-            out = ByteBuffer.allocate(0);
+        if (out != null && out.position() == 0) {
+            out = null;
         }
     }
 

@@ -8,6 +8,8 @@ import dev.sockit.Observer;
 import dev.sockit.OutboundLimit;
 import dev.sockit.framing.Framing;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * Sends from threads other than the connection's reader (push, broadcast, chat, pings and
@@ -32,24 +34,70 @@ final class Pusher {
         boolean expire(CloseReason reason);
     }
 
+    private static final VarHandle OUTBOX;
+
+    static {
+        try {
+            OUTBOX = MethodHandles.lookup().findVarHandle(Pusher.class, "outbox", Outbox.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final long id;
     private final Framing framing;
     private final OutboundLimit outbound;
     private final Observer observer;
     private final Output output;
     private final Owner owner;
-    private final Outbox outbox;
+    // Made by the first push (OUTBOX): most connections are never pushed to, and an outbox
+    // with its drainer is 88 bytes for each of them.
+    private volatile Outbox outbox;
+    // Set by close(); an outbox made after it is closed at once.
+    private volatile boolean closed;
 
     Pusher(long id, Framing framing, OutboundLimit outbound, Observer observer, Output output, Owner owner) {
+        this.id = id;
         this.framing = framing;
         this.outbound = outbound;
         this.observer = observer;
         this.output = output;
         this.owner = owner;
-        this.outbox = new Outbox(outbound, this::drain, "sockit-push-", id);
     }
 
-    Outbox outbox() {
-        return outbox;
+    /** The outbox, made now if nothing was pushed before. */
+    private Outbox outbox() {
+        Outbox box = outbox;
+        if (box == null) {
+            Outbox made = new Outbox(outbound, this::drain, "sockit-push-", id);
+            box = OUTBOX.compareAndSet(this, null, made) ? made : outbox;
+            if (closed) {
+                // close() may have looked before the outbox was there: close it here.
+                box.close();
+            }
+        }
+        return box;
+    }
+
+    /** Closes the outbox, made or not: senders waiting for room wake, later pushes are refused. */
+    void close() {
+        closed = true;
+        Outbox box = outbox;
+        if (box != null) {
+            box.close();
+        }
+    }
+
+    /** Pushes not queued because the outbox was full (the drop policy). */
+    long droppedCount() {
+        Outbox box = outbox;
+        return box == null ? 0 : box.droppedCount();
+    }
+
+    /** Bytes queued and not yet written. */
+    long queuedBytes() {
+        Outbox box = outbox;
+        return box == null ? 0 : box.bytes();
     }
 
     /**
@@ -66,6 +114,7 @@ final class Pusher {
             case DROP -> 0;
         };
         Connection connection = owner.connection();
+        Outbox outbox = outbox();
         switch (outbox.offer(message, length, patience)) {
             case QUEUED -> { }
             case FULL -> {
@@ -88,11 +137,12 @@ final class Pusher {
 
     /** Queues bytes that must go before all that follows (a greeting), waiting for room. */
     void pushFirst(byte[] bytes) {
-        outbox.offer(bytes, bytes.length, Long.MAX_VALUE);
+        outbox().offer(bytes, bytes.length, Long.MAX_VALUE);
     }
 
     /** Queues encoded control bytes (a ping, a pong) from a thread that must not wait; dropped when full. */
     void pushControl(byte[] bytes) {
+        Outbox outbox = outbox();
         if (outbox.offer(bytes, bytes.length, 0) == Outbox.Offer.FULL) {
             outbox.countDrop();
             observer.pushDropped(owner.connection());
@@ -101,6 +151,7 @@ final class Pusher {
 
     /** The drainer: moves queued pushes into the write buffer and writes them, in one write when it can. */
     private void drain() {
+        Outbox outbox = this.outbox; // made: a push started this drainer
         do {
             output.lock();
             try {
@@ -123,6 +174,10 @@ final class Pusher {
 
     /** Encodes every queued push into the write buffer (which writes when it fills). Under the write lock. */
     void moveLocked() throws IOException {
+        Outbox outbox = this.outbox;
+        if (outbox == null) {
+            return; // nothing was ever pushed
+        }
         boolean quiet = owner.quiet();
         for (Object item; (item = outbox.take()) != null; ) {
             if (item instanceof Message message) {

@@ -205,6 +205,6 @@ public final class SocketConnection extends StreamCore {
     @Override
     public ConnectionStats stats() {
         return new ConnectionStats(openedAt(), messagesIn, output.messagesOut(), intake.bytesIn(), output.bytesOut(),
-                pusher.outbox().droppedCount(), pusher.outbox().bytes());
+                pusher.droppedCount(), pusher.queuedBytes());
     }
 }

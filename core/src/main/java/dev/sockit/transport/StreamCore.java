@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 
 /**
  * A stream connection's parts, wired together, and its per-message path over them: receive,
@@ -66,10 +67,10 @@ abstract sealed class StreamCore extends AbstractConnection permits SocketConnec
         Hooks hooks = new Hooks();
         this.watchdogs = new Watchdogs(settings.heartbeat(), settings.writeTimeout(), settings.clock(), hooks);
         this.output = new Output(channel, tls, framing, watchdogs);
-        this.intake = new Intake(channel, tls, output::releaseIfEmpty, settings.readBudget());
+        this.intake = new Intake(channel, tls, hooks, settings.readBudget());
         this.pusher = new Pusher(id, framing, settings.outbound(), observer, output, hooks);
         this.closer = new Closer(channel, tls, framing, output, pusher, watchdogs, intake);
-        this.control = new PeerControl(framing, output, pusher, intake, watchdogs, () -> Thread.currentThread() == reader);
+        this.control = new PeerControl(framing, output, pusher, intake, watchdogs, hooks);
         this.decoder = framing.decoder(control);
     }
 
@@ -206,9 +207,24 @@ abstract sealed class StreamCore extends AbstractConnection permits SocketConnec
     /**
      * What the parts ask of this connection: the pusher writes through it and follows its
      * pace; the watchdogs ping through the outbox and ask the kernel what waits unread; both
-     * close it from a thread that must not wait.
+     * close it from a thread that must not wait; the intake turning quiet gives the write
+     * buffer back ({@link #run}); the peer's control frames are answered in line only on the
+     * reader ({@link #getAsBoolean}). One object for all, not a lambda for each: every idle
+     * connection holds them.
      */
-    private final class Hooks implements Pusher.Owner, Watchdogs.Target {
+    private final class Hooks implements Pusher.Owner, Watchdogs.Target, Runnable, BooleanSupplier {
+        /** The intake turned quiet: the write buffer goes too, if empty. */
+        @Override
+        public void run() {
+            output.releaseIfEmpty();
+        }
+
+        /** True on the connection's reader thread. */
+        @Override
+        public boolean getAsBoolean() {
+            return Thread.currentThread() == reader;
+        }
+
         @Override
         public dev.sockit.Connection connection() {
             return StreamCore.this;
