@@ -43,7 +43,7 @@ final class Intake {
     // master poller, then the carrier), more than a loopback round trip. So a connection whose
     // peer answered within this time last round checks for input, yielding to every other
     // runnable thread between checks, for up to this long before it parks; any other connection
-    // that is not quiet checks once, after one yield. 0 turns both off.
+    // that is not quiet yields once before its read. 0 turns both off.
     private static final long SPIN_NANOS = Long.getLong("dev.sockit.spinMicros", 50) * 1000;
     // A read that returned at once (input was waiting) says nothing about the peer's pace,
     // and asking the kernel first would only add a system call to the next read.
@@ -184,9 +184,16 @@ final class Intake {
         int room = in.remaining();
         long started = System.nanoTime();
         if (SPIN_NANOS > 0 && tls == null && canProbe() && lastWait >= SPIN_FROM_NANOS && !quiet) {
-            // A quick peer gets the whole spin; any other busy one a single turn behind the
-            // threads that are ready, which on a loaded server is often long enough.
-            spinForInput(lastWait < SPIN_NANOS ? started + SPIN_NANOS : started);
+            if (lastWait < SPIN_NANOS) {
+                // A quick peer gets the whole spin.
+                spinForInput(started + SPIN_NANOS);
+            } else {
+                // Any other busy one a single turn behind the threads that are ready, which on
+                // a loaded server is often long enough, then the read itself: it takes what
+                // came, or finds nothing and parks. Asking the kernel first (FIONREAD) only
+                // added a system call to every message (docs/performance.md, issue 16).
+                Thread.yield();
+            }
         }
         int n = readOnce();
         filledLast = n == room;
