@@ -60,7 +60,7 @@ final class Intake {
     private final boolean probeable;
     // For TCP, a view that asks the kernel how many bytes wait unread, without reading or
     // parking (the spin, a drain and the watchdogs ask it). Made when first asked: the JDK's
-    // socket adaptor under it holds 120 bytes, which a connection that never speaks never needs.
+    // socket adaptor under it holds 136 bytes, which a connection that never speaks never needs.
     private volatile InputStream unreadProbe;
 
     // Each connection gets its own buffer, even an empty one: one shared across connections
