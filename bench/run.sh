@@ -23,7 +23,8 @@
 # The bulk case measures throughput against the loopback ceiling: iperf3 (iperf3 -s on CPU 0,
 # iperf3 -c on CPU 1, one stream of 128 KiB writes), then each server's discard mode (sockit's
 # Raw framing with Handlers.discard(), Netty's DiscardServer, a plain InputStream loop) under
-# sockit bench --mode discard, one connection of 128 KiB writes: Gbit/s and the ratio to iperf3.
+# sockit bench --mode discard, one connection of 128 KiB writes: Gbit/s and the ratio to iperf3,
+# and each server's CPU per GB (iperf3's from the server CPU share its -J report gives).
 # Loopback throughput swings with whatever else the machine runs, so the four take turns, round
 # after round (3 rounds of 3 s after 1 s of warmup), and the report gives each one's median.
 #
@@ -74,7 +75,7 @@ SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
 
 usage() {
-    sed -n '2,45p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    sed -n '2,46p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while (( $# > 0 )); do
@@ -376,6 +377,8 @@ run_iperf3() {
             sender_gbit_per_s: ($e.sum_sent.bits_per_second / 1e9), retransmits: $e.sum_sent.retransmits,
             generator_cpus: ($e.cpu_utilization_percent.host_total / 100),
             server_cpus: ($e.cpu_utilization_percent.remote_total / 100),
+            server_cpu_ms_per_gb: ($e.cpu_utilization_percent.remote_total / 100 * $e.sum_received.seconds * 1000
+                / ($e.sum_received.bytes / 1e9)),
             other_busy_cpus: ([($busy / 100) / ($elapsed / 1e9) - ($e.cpu_utilization_percent.host_total
                 + $e.cpu_utilization_percent.remote_total) / 100, 0] | max) }' "$raw/$name.iperf3" >"$raw/$name.json"
         bulk_line "$name" "$status" && return 0
