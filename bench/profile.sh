@@ -69,7 +69,8 @@ load $((SECONDS_MEASURED + 3)) >"$out/count.json" &
 load_pid=$!
 sleep 2
 perf stat -x, -o "$out/count.csv" -p "$server_pid" -e 'raw_syscalls:sys_enter,syscalls:sys_enter_read,syscalls:sys_enter_recvfrom,syscalls:sys_enter_write,syscalls:sys_enter_sendto,syscalls:sys_enter_writev,syscalls:sys_enter_ioctl,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_epoll_pwait2,syscalls:sys_enter_futex' \
-    -- sleep "$SECONDS_MEASURED" 2>/dev/null
+    -- sleep "$SECONDS_MEASURED" 2>"$out/perf.err" \
+    || { echo "bench/profile.sh: perf stat failed (a tracepoint this kernel lacks?): $(tail -2 "$out/perf.err")" >&2; exit 1; }
 wait "$load_pid"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
