@@ -9,13 +9,16 @@
 #   bench/websocket.sh --repeats 5 --duration 5s --warmup 2s
 #   bench/websocket.sh --no-build              use what is already built (or NO_BUILD=1)
 #   bench/websocket.sh --cells "64x1 1000x1" --repeats 5     only these cells (CONNSxDEPTH)
+#   bench/websocket.sh --variant rp2=-Djdk.readPollers=2
+#                                              one more server, NAME: this build's sockit with
+#                                              extra JVM options (repeatable, up to 6)
 #
-# Both servers run at once, pinned to CPU 0, warmed before the first cell; the generator on
-# CPU 1 busy-polls. The two take turns cell by cell (who goes first alternates by repeat), so
-# drift of the machine falls on both alike; each cell's figure is the median of its repeats,
+# The servers run at once, pinned to CPU 0, warmed before the first cell; the generator on
+# CPU 1 busy-polls. They take turns cell by cell (who goes first rotates by repeat), so
+# drift of the machine falls on all alike; each cell's figure is the median of its repeats,
 # msgs/s and p99 each. Each run starts after the machine is idle; runs while other processes
 # took CPU are marked. Needs: Linux, 2 CPUs, taskset, jq, Maven unless --no-build. Ports
-# 9131-9132 on 127.0.0.1.
+# 9131-9132 on 127.0.0.1, and one more for each variant.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -26,6 +29,8 @@ NO_BUILD=${NO_BUILD:-}
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
 declare -A PORT=([sockit]=9131 [netty]=9132)
+declare -A OPTS=([sockit]="" [netty]="")
+KINDS=(sockit netty)
 CELLS="1x1 1x16 64x1 64x16 1000x1 1000x16"
 declare -A PID=()
 
@@ -36,7 +41,13 @@ while (( $# > 0 )); do
         --repeats) REPEATS=${2:?--repeats needs a number, e.g. 3}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
         --cells) CELLS=${2:?--cells needs a list, e.g. \"64x1 1000x1\"}; shift 2 ;;
-        -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --variant)
+            variant=${2:?--variant needs NAME=JVM-OPTIONS, e.g. rp2=-Djdk.readPollers=2}; name=${variant%%=*}
+            [[ $variant == *=* && $name =~ ^[a-z][a-z0-9]*$ && -z ${PORT[$name]:-} ]] \
+                || { echo "bench/websocket.sh: --variant \"$variant\": give NAME=JVM-OPTIONS with a new lower-case NAME" >&2; exit 2; }
+            (( ${#KINDS[@]} < 8 )) || { echo "bench/websocket.sh: at most 6 variants (ports 9131-9138)" >&2; exit 2; }
+            PORT[$name]=$((9131 + ${#KINDS[@]})) OPTS[$name]=${variant#*=}; KINDS+=("$name"); shift 2 ;;
+        -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench/websocket.sh: unknown argument \"$1\"; see bench/websocket.sh --help" >&2; exit 2 ;;
     esac
 done
@@ -71,13 +82,16 @@ bench() { # ENDPOINT OPTIONS... -> the generator, pinned to CPU 1
 }
 
 [[ $REPEATS =~ ^[1-9][0-9]*$ ]] || { echo "bench/websocket.sh: --repeats must be a number from 1, not \"$REPEATS\"" >&2; exit 2; }
-for kind in sockit netty; do
+for kind in "${KINDS[@]}"; do
     url="ws://127.0.0.1:${PORT[$kind]}/echo"
-    taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" -cp "$BENCH_CLASSPATH" dev.sockit.bench.ServerMain "$kind" "$url" echo \
+    impl=$kind
+    [[ $kind == netty ]] || impl=sockit
+    # shellcheck disable=SC2086 # a variant's options are a list of words
+    taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" ${OPTS[$kind]} -cp "$BENCH_CLASSPATH" dev.sockit.bench.ServerMain "$impl" "$url" echo \
         >"$raw/server-$kind.log" 2>&1 &
     PID[$kind]=$!
 done
-for kind in sockit netty; do
+for kind in "${KINDS[@]}"; do
     url="ws://127.0.0.1:${PORT[$kind]}/echo"
     for _ in $(seq 300); do grep -qs "listening on" "$raw/server-$kind.log" && break; sleep 0.1; done
     grep -qs "listening on" "$raw/server-$kind.log" \
@@ -88,8 +102,8 @@ for kind in sockit netty; do
     done
 done
 for (( r = 1; r <= REPEATS; r++ )); do
-    order=(sockit netty)
-    (( r % 2 == 0 )) && order=(netty sockit)
+    # Who goes first rotates by repeat, so drift of the machine falls on all alike.
+    order=("${KINDS[@]:$(( (r - 1) % ${#KINDS[@]} ))}" "${KINDS[@]:0:$(( (r - 1) % ${#KINDS[@]} ))}")
     for cell in "${cells[@]}"; do
         read -r conns depth <<<"$cell"
         for kind in "${order[@]}"; do
@@ -134,14 +148,31 @@ report="$BENCH_DIR/results/$stamp-websocket.md"
     echo "repeats other processes took more than 0.05 CPUs: disturbed. Commit $(cd "$ROOT_DIR" && git rev-parse --short HEAD)$(cd "$ROOT_DIR" && git status --porcelain -- core bench | grep -q . && echo ' + uncommitted changes' || true)."
     echo "Raw: bench/results/tmp/$(basename "$raw")."
     echo
-    echo "| conns × depth | sockit msgs/s | netty msgs/s | sockit/netty | sockit p99 µs | netty p99 µs |"
-    echo "|---|---:|---:|---:|---:|---:|"
+    echo "| conns × depth | sockit msgs/s | netty msgs/s | sockit/netty | sockit p99 µs | netty p99 µs | server CPU µs/msg sockit / netty |"
+    echo "|---|---:|---:|---:|---:|---:|---:|"
     for cell in "${cells[@]}"; do
         read -r conns depth <<<"$cell"
         s=$(median sockit "$conns" "$depth" .msgs_per_s); n=$(median netty "$conns" "$depth" .msgs_per_s)
         echo "| $conns × $depth | $(floor "$s")$(disturbed sockit "$conns" "$depth") | $(floor "$n")$(disturbed netty "$conns" "$depth") |" \
-             "$(ratio "$s" "$n") | $(median sockit "$conns" "$depth" .latency_us.p99) | $(median netty "$conns" "$depth" .latency_us.p99) |"
+             "$(ratio "$s" "$n") | $(median sockit "$conns" "$depth" .latency_us.p99) | $(median netty "$conns" "$depth" .latency_us.p99) |" \
+             "$(median sockit "$conns" "$depth" .server_cpu_us_per_msg) / $(median netty "$conns" "$depth" .server_cpu_us_per_msg) |"
     done
+    if (( ${#KINDS[@]} > 2 )); then
+        echo
+        echo "Variants: this build's sockit server with extra JVM options, in the same rounds."
+        echo
+        echo "| conns × depth | server | options | msgs/s | ÷ netty | ÷ sockit | p99 µs | server CPU µs/msg |"
+        echo "|---|---|---|---:|---:|---:|---:|---:|"
+        for cell in "${cells[@]}"; do
+            read -r conns depth <<<"$cell"
+            s=$(median sockit "$conns" "$depth" .msgs_per_s); n=$(median netty "$conns" "$depth" .msgs_per_s)
+            for kind in "${KINDS[@]:2}"; do
+                v=$(median "$kind" "$conns" "$depth" .msgs_per_s)
+                echo "| $conns × $depth | $kind | \`${OPTS[$kind]}\` | $(floor "$v")$(disturbed "$kind" "$conns" "$depth") | $(ratio "$v" "$n") |" \
+                     "$(ratio "$v" "$s") | $(median "$kind" "$conns" "$depth" .latency_us.p99) | $(median "$kind" "$conns" "$depth" .server_cpu_us_per_msg) |"
+            done
+        done
+    fi
 } >"$report"
 echo "bench/websocket.sh: wrote $report" >&2
 cat "$report"

@@ -42,6 +42,52 @@ class PushTest {
     }
 
     @Test
+    void theFirstPushesFromManyThreadsAtOnceAllArriveExactlyOnce() throws Exception {
+        // The outbox is made by a connection's first push (Pusher): threads that push first at
+        // the same moment must all queue into the one that is kept, none into one thrown away.
+        int threads = 8;
+        int each = 50;
+        try (Server server = onLoopback().handler(connection -> {
+                    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                    List<Thread> pushers = new ArrayList<>();
+                    for (int t = 0; t < threads; t++) {
+                        int thread = t;
+                        pushers.add(Thread.ofPlatform().start(() -> {
+                            try {
+                                go.await();
+                                for (int i = 0; i < each; i++) {
+                                    connection.send(thread + "-" + i);
+                                }
+                            } catch (Exception e) {
+                                throw new AssertionError(e);
+                            }
+                        }));
+                    }
+                    go.countDown();
+                    for (Thread pusher : pushers) {
+                        pusher.join();
+                    }
+                    connection.receive(); // until the peer leaves
+                }).start();
+             Peer peer = Peer.connect(server)) {
+            List<String> expected = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                for (int i = 0; i < each; i++) {
+                    expected.add(t + "-" + i);
+                }
+            }
+            List<String> received = peer.readLines(threads * each);
+            assertThat(received).containsExactlyInAnyOrderElementsOf(expected);
+            for (int t = 0; t < threads; t++) {
+                String prefix = t + "-";
+                // Each sender's pushes leave in the order it made them.
+                assertThat(received.stream().filter(line -> line.startsWith(prefix)).toList())
+                        .isEqualTo(expected.subList(t * each, (t + 1) * each));
+            }
+        }
+    }
+
+    @Test
     void aClientThatNeverReadsIsCutOffWithAReasonWhileTheOthersKeepChatting() throws Exception {
         BlockingQueue<CloseReason> reasons = new LinkedBlockingQueue<>();
         // A short patience: while the silent one's queue is full, each chat line waits that long for it.

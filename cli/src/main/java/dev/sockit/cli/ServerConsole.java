@@ -70,7 +70,7 @@ final class ServerConsole {
     private static final DateTimeFormatter SINCE = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
 
     private final PrintStream err;
-    private final SystemTerminal pending;      // null when reading a pipe
+    private final boolean atTerminal;          // false when reading a pipe
     private Terminal terminal;                 // the console thread's, once set up
     // Null when reading a pipe, until the terminal is set up, and once it is closed; guarded by
     // printing, so that a line printed before it is set cannot cross the first prompt.
@@ -83,8 +83,8 @@ final class ServerConsole {
     /** The exit status after Ctrl-C, whatever reads it (the JVM's for SIGINT, or this console). */
     static final int INTERRUPTED = 130;
 
-    private ServerConsole(SystemTerminal pending, PrintStream err) {
-        this.pending = pending;
+    private ServerConsole(boolean atTerminal, PrintStream err) {
+        this.atTerminal = atTerminal;
         this.err = err;
     }
 
@@ -99,14 +99,12 @@ final class ServerConsole {
         if (!on) {
             return Optional.empty();
         }
-        // At a terminal JLine's set-up overlaps the server's start; until it is done the server's
-        // lines go straight to stdout, as no prompt is drawn yet.
-        return Optional.of(new ServerConsole(terminal ? SystemTerminal.start() : null, err));
+        return Optional.of(new ServerConsole(terminal, err));
     }
 
     /** The printer for the server's output: above the prompt at a terminal, else on stdout. */
     Printer printer() {
-        if (pending == null) {
+        if (!atTerminal) {
             return new Printer(System.out);
         }
         return new Printer(line -> {
@@ -130,13 +128,16 @@ final class ServerConsole {
         this.out = out;
         this.quit = quit;
         // Standard input blocks in the kernel: read it on a platform thread, not a virtual one.
-        Thread.ofPlatform().name("sockit-console").daemon(true).start(pending != null ? this::readTerminal : this::readPipe);
+        Thread.ofPlatform().name("sockit-console").daemon(true).start(atTerminal ? this::readTerminal : this::readPipe);
     }
 
     private void readTerminal() {
         LineReader lines;
         try {
-            terminal = pending.get();
+            // JLine's terminal is set up once the server listens, not beside its start: on a small
+            // machine its 50-100 ms of CPU slowed the start it overlapped (docs/performance.md).
+            // Until the prompt is drawn the server's lines go straight to stdout.
+            terminal = SystemTerminal.build();
             lines = LineReaderBuilder.builder().terminal(terminal).appName("sockit-server").build();
         } catch (IOException | RuntimeException e) {
             err.println("sockit: cannot set up the console on this terminal: " + e.getMessage()
@@ -194,7 +195,7 @@ final class ServerConsole {
     }
 
     private void stop(int status) {
-        if (pending != null) {
+        if (atTerminal) {
             closeTerminal();
         }
         quit.accept(status);

@@ -11,9 +11,10 @@ import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.InfoCmp;
 
 /**
- * JLine's terminal for the client's prompt and the server's console, built on a thread of its
- * own so that its set-up (about 50 ms at start, docs/performance.md) overlaps the connection or
- * the server's start rather than adding to them.
+ * JLine's terminal for the client's prompt and the server's console. The client's is built on a
+ * thread of its own ({@link #start}) so that its set-up (about 50 ms at start,
+ * docs/performance.md) overlaps the connection rather than adding to it; the server's console
+ * builds it ({@link #build}) once the server listens.
  *
  * <p>JLine asks the system for the terminal's capabilities by running {@code infocmp -x $TERM}
  * at every start (a process, 10-20 ms), and uses the copy it carries only when that fails. For

@@ -29,9 +29,10 @@ final class Intake {
     // a message longer than this; most single lines fit.
     static final int QUIET_READ_BUFFER = 256;
     // An idle TCP connection waits for its next input in a buffer of one byte: it holds 80
-    // bytes of buffer while it waits rather than 312. The byte that wakes it moves to a quiet
-    // buffer, and a read takes the rest of what arrived with it at once: two system calls
-    // more per wake-up (FIONREAD and that read), only after an idle wait.
+    // bytes of buffer while it waits (the 56-byte ByteBuffer and a 24-byte array) rather than
+    // 328 (the array of 256 is 272). The byte that wakes it moves to a quiet buffer, and a
+    // read takes the rest of what arrived with it at once: two system calls more per
+    // wake-up (FIONREAD and that read), only after an idle wait.
     private static final int WAITING_READ_BUFFER = 1;
     // A read that waited this long for input makes the connection quiet.
     private static final long QUIET_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -48,7 +49,7 @@ final class Intake {
     // master poller, then the carrier), more than a loopback round trip. So a connection whose
     // peer answered within this time last round checks for input, yielding to every other
     // runnable thread between checks, for up to this long before it parks; any other connection
-    // that is not quiet checks once, after one yield. 0 turns both off.
+    // that is not quiet yields once before its read. 0 turns both off.
     private static final long SPIN_NANOS = Long.getLong("dev.sockit.spinMicros", 50) * 1000;
     // A read that returned at once (input was waiting) says nothing about the peer's pace,
     // and asking the kernel first would only add a system call to the next read.
@@ -191,9 +192,16 @@ final class Intake {
         int room = in.remaining();
         long started = System.nanoTime();
         if (SPIN_NANOS > 0 && tls == null && canProbe() && lastWait >= SPIN_FROM_NANOS && !quiet) {
-            // A quick peer gets the whole spin; any other busy one a single turn behind the
-            // threads that are ready, which on a loaded server is often long enough.
-            spinForInput(lastWait < SPIN_NANOS ? started + SPIN_NANOS : started);
+            if (lastWait < SPIN_NANOS) {
+                // A quick peer gets the whole spin.
+                spinForInput(started + SPIN_NANOS);
+            } else {
+                // Any other busy one a single turn behind the threads that are ready, which on
+                // a loaded server is often long enough, then the read itself: it takes what
+                // came, or finds nothing and parks. Asking the kernel first (FIONREAD) only
+                // added a system call to every message (docs/performance.md, issue 16).
+                Thread.yield();
+            }
         }
         int n = readOnce();
         filledLast = n == room;
@@ -264,8 +272,14 @@ final class Intake {
         }
     }
 
-    /** Accounts for the read buffer becoming {@code capacity} bytes, or refuses it (buffer left readable). */
-    private void resize(int capacity) throws MemoryBudget.Exceeded {
+    /**
+     * Accounts for the read buffer becoming {@code capacity} bytes, or refuses it (buffer left
+     * readable). Under this object's monitor, as {@link #returnBudget} is: a close from another
+     * thread between the check and the reservation would give back what was held before and
+     * leave the new reservation counted for good. A quiet TCP connection resizes after the byte
+     * that wakes it arrives, so a close racing with a wake-up would otherwise hit it.
+     */
+    private synchronized void resize(int capacity) throws MemoryBudget.Exceeded {
         if (budgetReturned) {
             return; // closed: what it held went back already
         }
@@ -395,7 +409,7 @@ final class Intake {
     }
 
     /** Gives the buffer's share of the memory budget back, once, from whichever thread closes. */
-    void returnBudget() {
+    synchronized void returnBudget() {
         if (!budgetReturned) {
             budgetReturned = true;
             budget.release(held);

@@ -3,6 +3,7 @@ package dev.sockit.dist;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sockit.testing.RedisServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -87,6 +88,34 @@ class ArchiveIT {
             server.destroy(); // SIGTERM: the server stops gracefully
             if (!server.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
                 server.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void aServerJoinsAClusterWithTheLibrariesTheLauncherAddsForIt() throws Exception {
+        // The client's and the server's class path leaves the Redis engine and its libraries out
+        // unless --cluster is given; then they follow the jars the cache was trained on, and the
+        // cache still fits (AOTMode=on refuses to start otherwise).
+        try (RedisServer redis = RedisServer.start()) {
+            Process server = start(List.of("server", "tcp://127.0.0.1:0", "--no-console", "--cluster", redis.uri(),
+                    "--node", "archive-1"), "-XX:AOTMode=on");
+            try (BufferedReader out = server.inputReader(UTF_8)) {
+                String joined = CompletableFuture.supplyAsync(() -> {
+                    String line = readLine(out); // first where it listens, then the cluster it joined
+                    while (line != null && !line.startsWith("Cluster: ")) {
+                        line = readLine(out);
+                    }
+                    return line;
+                }).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+
+                assertThat(joined).as("the server's line on joining; its errors: " + (joined == null
+                        ? readAll(server, true) : "")).startsWith("Cluster: node archive-1 of ");
+            } finally {
+                server.destroy();
+                if (!server.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                    server.destroyForcibly();
+                }
             }
         }
     }
