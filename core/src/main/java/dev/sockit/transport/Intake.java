@@ -28,14 +28,19 @@ final class Intake {
     // A quiet connection reads what wakes it into a buffer this small, and grows it only for
     // a message longer than this; most single lines fit.
     static final int QUIET_READ_BUFFER = 256;
-    // A quiet TCP connection waits for its next input in a buffer of one byte: each idle
-    // connection holds 80 bytes of buffer while it waits (the 56-byte ByteBuffer and a 24-byte
-    // array) rather than 328 (the array of 256 is 272). The byte that wakes it moves to a quiet
-    // buffer, and a read takes the rest of what arrived with it at once: two system calls
-    // more per wake-up (FIONREAD and that read), only after a quiet wait.
+    // An idle TCP connection waits for its next input in a buffer of one byte: it holds 80
+    // bytes of buffer while it waits (the 56-byte ByteBuffer and a 24-byte array) rather than
+    // 328 (the array of 256 is 272). The byte that wakes it moves to a quiet buffer, and a
+    // read takes the rest of what arrived with it at once: two system calls more per
+    // wake-up (FIONREAD and that read), only after an idle wait.
     private static final int WAITING_READ_BUFFER = 1;
     // A read that waited this long for input makes the connection quiet.
     private static final long QUIET_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    // The one-byte wait costs two system calls more when it ends, so it is kept for a
+    // connection that is idle, not merely quiet: one new, or just opened, or whose last wait
+    // lasted this long. A loaded server's connections, whose waits can pass 100 ms under a
+    // long queue, then go on waiting in the quiet buffer and pay nothing more per message.
+    private static final long IDLE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(1);
     // Virtual threads are not time-sliced: a connection whose peer keeps its socket full never
     // waits, and would keep the carrier from everyone else. After this many messages it
     // yields, as Netty's event loop moves on after 16 reads from one channel.
@@ -135,6 +140,7 @@ final class Intake {
      */
     void openingDone() {
         quiet = true;
+        lastWait = Long.MAX_VALUE; // idle, as a new connection is: the one-byte wait
     }
 
     /**
@@ -167,7 +173,8 @@ final class Intake {
             Thread.yield();
         }
         in.compact();
-        if (quiet && in.position() == 0 && probeable && tls == null && drainReason == null) {
+        if (quiet && lastWait >= IDLE_AFTER_NANOS && in.position() == 0 && probeable && tls == null
+                && drainReason == null) {
             return awaitInput();
         }
         if (quiet && in.position() == 0) {
