@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,15 +149,26 @@ class ClientProxyTest {
         for (String arg : args) {
             command.add(arg.replace("%PORT%", Integer.toString(port)));
         }
-        started.add(new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(program + ".log").toFile()).start());
-        awaitListening(port);
+        Path log = dir.resolve(program + ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started.add(process);
+        awaitListening(process, port, log);
         return port;
     }
 
-    private static void awaitListening(int port) {
+    /**
+     * Waits until the proxy listens; one that exited instead (its port taken in the moment
+     * between the probe and its bind, say) fails at once with its exit status and its output,
+     * which a timeout alone would hide.
+     */
+    private static void awaitListening(Process process, int port, Path log) throws IOException {
         TestKit.awaitUntil("something listens on 127.0.0.1:" + port, Duration.ofSeconds(10),
-                Duration.ofMillis(20), () -> TestKit.listening(port));
+                Duration.ofMillis(20), () -> TestKit.listening(port) || !process.isAlive());
+        if (!TestKit.listening(port)) {
+            throw new AssertionError(process.info().command().orElse("the proxy") + " exited ("
+                    + process.exitValue() + ") before it listened on 127.0.0.1:" + port + "; its output: "
+                    + Files.readString(log));
+        }
     }
 
     private static ServerSocket listener() throws IOException {
