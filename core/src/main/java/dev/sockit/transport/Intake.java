@@ -179,15 +179,12 @@ final class Intake {
         }
         if (quiet && in.position() == 0) {
             if (in.capacity() != QUIET_READ_BUFFER) {
-                resize(QUIET_READ_BUFFER);
-                in = ByteBuffer.allocate(QUIET_READ_BUFFER);
+                moveTo(QUIET_READ_BUFFER);
                 onQuiet.run();
             }
         } else if (!in.hasRemaining() || (filledLast && in.capacity() < MAX_GROWN_READ_BUFFER)) {
             // The decoder bounds how large a partial message may get, so this stays bounded.
-            int capacity = Math.max(INITIAL_READ_BUFFER, in.capacity() * 2);
-            resize(capacity);
-            in = ByteBuffer.allocate(capacity).put(in.flip());
+            moveTo(Math.max(INITIAL_READ_BUFFER, in.capacity() * 2));
         }
         int room = in.remaining();
         long started = System.nanoTime();
@@ -225,8 +222,7 @@ final class Intake {
      */
     private int awaitInput() throws IOException {
         if (in.capacity() != WAITING_READ_BUFFER) {
-            resize(WAITING_READ_BUFFER);
-            in = ByteBuffer.allocate(WAITING_READ_BUFFER);
+            moveTo(WAITING_READ_BUFFER);
             onQuiet.run();
         }
         long started = System.nanoTime();
@@ -240,8 +236,7 @@ final class Intake {
             return n;
         }
         bytesIn += n;
-        resize(QUIET_READ_BUFFER);
-        in = ByteBuffer.allocate(QUIET_READ_BUFFER).put(in.flip());
+        moveTo(QUIET_READ_BUFFER);
         if (unread() > 0) {
             // Returns at once: the bytes are there, and only this thread reads. Closed under
             // the reader (-1), the byte it has is still delivered, and the next read ends.
@@ -270,6 +265,15 @@ final class Intake {
             endOfStream = true;
             throw broken;
         }
+    }
+
+    /**
+     * Replaces the read buffer, in write mode, by one of {@code capacity} bytes holding what it
+     * held, once the budget allows it.
+     */
+    private void moveTo(int capacity) throws MemoryBudget.Exceeded {
+        resize(capacity);
+        in = ByteBuffer.allocate(capacity).put(in.flip());
     }
 
     /**
