@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -226,8 +227,23 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
         PipedSession.Direction direction = sendOnly ? PipedSession.Direction.SEND_ONLY
                 : recvOnly ? PipedSession.Direction.RECEIVE_ONLY : PipedSession.Direction.BOTH;
         if (interactive() && direction == PipedSession.Direction.BOTH) {
-            return new InteractiveSession(connection, where, framing.kind(), reconnector, retry)
-                    .run(terminal != null ? terminal.get() : SystemTerminal.build());
+            InteractiveSession session = new InteractiveSession(connection, where, framing.kind(), reconnector, retry);
+            if (terminal == null) {
+                return session.run(SystemTerminal.build(), null);
+            }
+            // The prompt is drawn now, while JLine's terminal is still being set up, and its line
+            // handed over to JLine once it is (EarlyPrompt says how keys typed meanwhile are kept).
+            EarlyPrompt early = EarlyPrompt.draw(InteractiveSession.connected(where));
+            org.jline.terminal.Terminal built;
+            try {
+                built = terminal.get();
+            } catch (IOException e) {
+                if (early != null) {
+                    early.abandon(); // the error goes below the prompt, not after it
+                }
+                throw e;
+            }
+            return session.run(built, early);
         }
         if ("udp".equals(connection.protocol())) {
             if (direction != PipedSession.Direction.BOTH) {

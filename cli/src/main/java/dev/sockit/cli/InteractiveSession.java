@@ -48,11 +48,23 @@ final class InteractiveSession {
         this.retry = retry;
     }
 
-    /** Talks at {@code terminal} until the user or the server ends it; closes the terminal. */
-    int run(Terminal terminal) throws IOException {
+    /** The line above the first prompt. */
+    static String connected(Endpoint endpoint) {
+        return "Connected to " + endpoint + " (Ctrl-D to quit)";
+    }
+
+    /**
+     * Talks at {@code terminal} until the user or the server ends it; closes the terminal.
+     * {@code early}: the first prompt, already drawn while the terminal was set up, or null.
+     */
+    int run(Terminal terminal, EarlyPrompt early) throws IOException {
         try (terminal) {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).appName("sockit").build();
-            reader.printAbove("Connected to " + endpoint + " (Ctrl-D to quit)");
+            if (early == null) {
+                reader.printAbove(connected(endpoint));
+            } else if (!early.handOver(terminal, reader)) {
+                return ServerConsole.INTERRUPTED; // Ctrl-C during the hand-over, as after one at the prompt
+            }
             // Replies are read on their own thread so they print while the user types.
             Thread replies = Thread.ofPlatform().name("sockit-replies").daemon(true)
                     .start(() -> printReplies(reader, terminal));

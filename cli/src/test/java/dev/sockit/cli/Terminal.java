@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,19 +41,42 @@ final class Terminal implements AutoCloseable {
 
     /** Starts {@code sockit ARGS} at a terminal of its own. */
     static Terminal start(String... args) throws IOException {
+        return start(Map.of("TERM", "dumb"), List.of(), "", args);
+    }
+
+    /**
+     * Starts {@code sockit ARGS} at a terminal of its own, 100 columns by 24 rows, of type
+     * {@code xterm-256color}, with JVM options and environment variables added.
+     */
+    static Terminal startXterm(Map<String, String> environment, List<String> jvmOptions, String... args)
+            throws IOException {
+        Map<String, String> all = new HashMap<>(environment);
+        all.put("TERM", "xterm-256color");
+        // script(1) copies its own terminal's size, and the test runs without one.
+        String stty = RequiredProgram.find("stty", "coreutils").toString();
+        return start(all, jvmOptions, quoted(List.of(stty, "rows", "24", "cols", "100")) + " && exec ", args);
+    }
+
+    private static Terminal start(Map<String, String> environment, List<String> jvmOptions, String before,
+            String... args) throws IOException {
         Path script = RequiredProgram.find("script", "bsdutils");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Sockit.class.getName()));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Sockit.class.getName()));
         command.addAll(List.of(args));
+        // -q: no banner; -f: flush at once; -e: script's status is the command's; /dev/null: no typescript file.
+        ProcessBuilder builder = new ProcessBuilder(script.toString(), "-qfec", before + quoted(command), "/dev/null")
+                .redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        return new Terminal(builder.start());
+    }
+
+    private static String quoted(List<String> words) {
         StringBuilder line = new StringBuilder();
-        for (String word : command) {
+        for (String word : words) {
             line.append(line.isEmpty() ? "" : " ").append('\'').append(word.replace("'", "'\\''")).append('\'');
         }
-        // -q: no banner; -f: flush at once; -e: script's status is the command's; /dev/null: no typescript file.
-        ProcessBuilder builder = new ProcessBuilder(script.toString(), "-qfec", line.toString(), "/dev/null")
-                .redirectErrorStream(true);
-        builder.environment().put("TERM", "dumb");
-        return new Terminal(builder.start());
+        return line.toString();
     }
 
     /** Waits until the screen shows {@code text}; fails after the deadline, showing the screen. */
