@@ -5,12 +5,13 @@
 # bench/results/DATE-startup[-server].md.
 #
 # The client runs on a pseudo-terminal against a sockit server started here on a free port, so
-# it takes the path a person at a terminal does: connect, build JLine's terminal and line reader,
-# print "Connected to ..." above the prompt, draw "Please input msg: " (InteractiveSession). Each
-# run is timed from just before the process is created until that prompt is on the terminal,
-# the moment one can type; then Ctrl-D ends the client. (With stdin not a terminal the client
-# prints no prompt and skips JLine, whose terminal set-up is a quarter of the time: timing its
-# first output line would measure another program.)
+# it takes the path a person at a terminal does: connect, print "Connected to ..." and draw
+# "Please input msg: " (EarlyPrompt), while JLine's terminal and line reader are built, which then
+# take the line over with any keys typed meanwhile (InteractiveSession). Each run is timed from
+# just before the process is created until that prompt is on the terminal, the moment one can
+# type; then Ctrl-D ends the client (typed at once, so mostly before JLine has taken the line over:
+# EarlyPromptTest checks that it ends the client there too). (With stdin not a terminal the client
+# prints no prompt and skips JLine: timing its first output line would measure another program.)
 #
 # Variants run in turn, round after round, so a busy neighbour disturbs them all alike; each
 # round waits first for the machine to be idle (at most IDLE_WAIT_SECONDS, 30); two unmeasured
