@@ -88,6 +88,57 @@ class PushTest {
     }
 
     @Test
+    void broadcastsFramedOnceForManyMembersReachEachInItsFramingAndOrderAmidItsOwnReplies() throws Exception {
+        // A broadcast's frame is made once and shared (SharedFrame): members of another framing
+        // must still get their own, and a member's replies to itself may come between the
+        // pushes, which must keep their order.
+        Group group = new Group("mixed");
+        Handler member = connection -> {
+            group.join(connection);
+            try {
+                Handlers.echo().handle(connection);
+            } finally {
+                group.leave(connection);
+            }
+        };
+        int pushes = 2000;
+        try (Server lines = onLoopback().handler(member).start();
+             Server raw = onLoopback().framing(dev.sockit.framing.Raw.bytes()).handler(connection -> {
+                 group.join(connection);
+                 connection.receive(); // until the peer leaves
+             }).start();
+             Peer talker = Peer.connect(lines);
+             Peer listener = Peer.connect(lines);
+             Peer bytes = Peer.connect(raw)) {
+            awaitUntil("three members", () -> group.size() == 3);
+            Thread pushing = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < pushes; i++) {
+                    group.broadcast(Message.of(i % 2 == 0 ? "even " + i : "odd " + i));
+                }
+            });
+            StringBuilder sent = new StringBuilder();
+            for (int i = 0; i < 200; i++) {
+                talker.send("reply " + i);
+            }
+            pushing.join();
+            for (int i = 0; i < pushes; i++) {
+                sent.append(i % 2 == 0 ? "even " : "odd ").append(i);
+            }
+
+            List<String> toTalker = talker.readLines(pushes + 200);
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < pushes; i++) {
+                expected.add(i % 2 == 0 ? "even " + i : "odd " + i);
+            }
+            assertThat(toTalker.stream().filter(line -> !line.startsWith("reply ")).toList()).isEqualTo(expected);
+            assertThat(toTalker.stream().filter(line -> line.startsWith("reply ")).toList()).hasSize(200);
+            assertThat(listener.readLines(pushes)).isEqualTo(expected);
+            byte[] all = bytes.socket().getInputStream().readNBytes(sent.length());
+            assertThat(new String(all, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(sent.toString());
+        }
+    }
+
+    @Test
     void aClientThatNeverReadsIsCutOffWithAReasonWhileTheOthersKeepChatting() throws Exception {
         BlockingQueue<CloseReason> reasons = new LinkedBlockingQueue<>();
         // A short patience: while the silent one's queue is full, each chat line waits that long for it.
