@@ -57,6 +57,9 @@ final class EarlyPrompt {
         } catch (IOException e) {
             return null;
         }
+        PrintStream out = System.out;
+        out.print(connected + System.lineSeparator() + InteractiveSession.PROMPT);
+        out.flush();
         EarlyPrompt early = new EarlyPrompt();
         // Ctrl-C before the hand-over ends the JVM; end the prompt's line, as JLine does after its own Ctrl-C.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -64,9 +67,6 @@ final class EarlyPrompt {
                 System.out.println();
             }
         }, "sockit-early-prompt"));
-        PrintStream out = System.out;
-        out.print(connected + System.lineSeparator() + InteractiveSession.PROMPT);
-        out.flush();
         return early;
     }
 
