@@ -45,8 +45,7 @@ final class EarlyPrompt {
      * a hand-over (see above); null if it does not, and nothing was drawn.
      */
     static EarlyPrompt draw(String connected) {
-        String type = System.getProperty("org.jline.terminal.type", System.getenv("TERM"));
-        if (type == null || type.isEmpty() || type.startsWith(Terminal.TYPE_DUMB)) {
+        if (!possible()) {
             return null;
         }
         try {
@@ -68,6 +67,12 @@ final class EarlyPrompt {
             }
         }, "sockit-early-prompt"));
         return early;
+    }
+
+    /** Whether this terminal takes an early prompt: one JLine drives with escape sequences. */
+    static boolean possible() {
+        String type = System.getProperty("org.jline.terminal.type", System.getenv("TERM"));
+        return type != null && !type.isEmpty() && !type.startsWith(Terminal.TYPE_DUMB);
     }
 
     /** Ends the prompt's line when there will be no line editor to hand it to. */
