@@ -14,7 +14,7 @@ import org.jline.utils.WCWidth;
 
 /**
  * The client's first prompt, drawn as soon as the connection is made instead of once JLine's
- * terminal and line reader are ready (their set-up ends 30-50 ms later at start,
+ * terminal and line reader are ready (their set-up takes about 50 ms more at start,
  * docs/performance.md), then handed over to the line reader.
  *
  * <p>Keys typed in between wait in the terminal's line discipline, still in canonical mode,
