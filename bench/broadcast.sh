@@ -11,6 +11,7 @@
 #   bench/broadcast.sh --servers "sockit sockit-cluster"   one node against two on Redis
 #   bench/broadcast.sh --rounds 3 ...               each server 3 times, interleaved; medians
 #   bench/broadcast.sh --idle-wait 20 ...           wait at most 20 s (not 60) for an idle machine
+#   bench/broadcast.sh --server-jvm "-XX:MaxNewSize=32m" ...   more options for the server's JVM
 #
 # With --rounds N the servers take turns N times, every other round in reverse order (A B,
 # B A, A B, ...), so a neighbour's burst or a drift over the run falls on both; the table has
@@ -43,6 +44,7 @@ WARMUP=20
 PAUSE_MS=400
 ROUNDS=1
 SERVERS="sockit netty"
+SERVER_JVM_EXTRA=""
 NO_BUILD=${NO_BUILD:-}
 PER_PROCESS=9500                    # connections per Audience process: under the 20,000 open files
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
@@ -51,7 +53,7 @@ LIMIT=300                           # seconds after which every process started 
 IDLE_PERCENT=10                     # machine busy % under which a run may start
 IDLE_WAIT_SECONDS=60                # how long to wait for that before starting anyway (and saying so)
 
-usage() { sed -n '2,30p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (( $# > 0 )); do
     case "$1" in
@@ -61,6 +63,7 @@ while (( $# > 0 )); do
         --pause-ms) PAUSE_MS=${2:?--pause-ms needs a number}; shift 2 ;;
         --rounds) ROUNDS=${2:?--rounds needs a number}; shift 2 ;;
         --idle-wait) IDLE_WAIT_SECONDS=${2:?--idle-wait needs a number of seconds}; shift 2 ;;
+        --server-jvm) SERVER_JVM_EXTRA=${2?--server-jvm needs JVM options, e.g. -XX:MaxNewSize=32m}; shift 2 ;;
         --servers) SERVERS=${2:?--servers needs a list, e.g. \"sockit netty\"}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -79,6 +82,8 @@ for kind in $SERVERS; do
 done
 command -v taskset >/dev/null 2>&1 || { echo "bench/broadcast.sh: taskset not found; install it (apt-get install util-linux)" >&2; exit 1; }
 (( $(nproc) >= 2 )) || { echo "bench/broadcast.sh: needs 2 CPUs (server on 0, clients on 1); this machine has $(nproc)" >&2; exit 1; }
+read -r -a more <<<"$SERVER_JVM_EXTRA"
+SERVER_JVM+=(${more[@]+"${more[@]}"})
 find_java
 [[ -n $NO_BUILD ]] || build
 
@@ -245,7 +250,7 @@ report() {
         echo "- garbage collections in the server during each run (the JVM, on one CPU, picks the serial collector): $(describe_runs collections)"
         [[ " $SERVERS " != *" sockit-cluster "* ]] || echo "- sockit-cluster: two sockit nodes in the server's JVM joined through redis-server $(redis-server --version | awk '{print $3}' | sed 's/v=//') (pinned with it, \`taskset -c 0\`), each with its own port; half the client processes connect to each; a push = the first node's \`group.broadcast\`, which writes to its clients and publishes once to Redis for the second node's (redis-server's CPU is not in \"server CPU per push\"; both nodes' is)"
         echo "- target: sockit's p99 to the last client under 100 ms"
-        echo "- reproduce: \`bench/broadcast.sh --conns $CONNS --pushes $PUSHES --warmup $WARMUP --pause-ms $PAUSE_MS --rounds $ROUNDS --servers \"$SERVERS\"\` (raw records in bench/results/tmp/$(basename "$raw"))"
+        echo "- reproduce: \`bench/broadcast.sh --conns $CONNS --pushes $PUSHES --warmup $WARMUP --pause-ms $PAUSE_MS --rounds $ROUNDS --servers \"$SERVERS\"${SERVER_JVM_EXTRA:+ --server-jvm \"$SERVER_JVM_EXTRA\"}\` (raw records in bench/results/tmp/$(basename "$raw"))"
         echo
         cat "$raw/table.md"
     } >"$results"

@@ -88,6 +88,54 @@ class PushTest {
     }
 
     @Test
+    void broadcastsFramedOnceForManyMembersReachEachInItsFramingAndOrderAmidItsOwnReplies() throws Exception {
+        // A broadcast's frame is made once and shared (SharedFrame): members of another framing
+        // must still get their own, and a member's replies to itself may come between the
+        // pushes, which must keep their order.
+        Group group = new Group("mixed");
+        Handler member = connection -> {
+            group.join(connection);
+            try {
+                Handlers.echo().handle(connection);
+            } finally {
+                group.leave(connection);
+            }
+        };
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            expected.add(i % 2 == 0 ? "even " + i : "odd " + i);
+        }
+        try (Server lines = onLoopback().handler(member).start();
+             Server raw = onLoopback().framing(dev.sockit.framing.Raw.bytes()).handler(connection -> {
+                 group.join(connection);
+                 connection.receive(); // until the peer leaves
+             }).start();
+             Peer talker = Peer.connect(lines);
+             Peer listener = Peer.connect(lines);
+             Peer bytes = Peer.connect(raw)) {
+            awaitUntil("three members", () -> group.size() == 3);
+            Thread pushing = Thread.ofPlatform().start(() -> {
+                for (String line : expected) {
+                    group.broadcast(Message.of(line));
+                }
+            });
+            for (int i = 0; i < 200; i++) {
+                talker.send("reply " + i);
+            }
+            pushing.join();
+
+            List<String> toTalker = talker.readLines(expected.size() + 200);
+            assertThat(toTalker.stream().filter(line -> !line.startsWith("reply ")).toList()).isEqualTo(expected);
+            assertThat(toTalker.stream().filter(line -> line.startsWith("reply ")).toList()).hasSize(200);
+            assertThat(listener.readLines(expected.size())).isEqualTo(expected);
+            // Raw framing adds nothing: the pushes arrive as one run of bytes, in order.
+            String sent = String.join("", expected);
+            byte[] all = bytes.socket().getInputStream().readNBytes(sent.length());
+            assertThat(new String(all, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(sent);
+        }
+    }
+
+    @Test
     void aClientThatNeverReadsIsCutOffWithAReasonWhileTheOthersKeepChatting() throws Exception {
         BlockingQueue<CloseReason> reasons = new LinkedBlockingQueue<>();
         // A short patience: while the silent one's queue is full, each chat line waits that long for it.

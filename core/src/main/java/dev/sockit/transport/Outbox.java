@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * <p>A connection's is made by its first push ({@code Pusher}), and most never have anything
  * pushed to them; an outbox that was never offered anything is one small object (its
  * counters are fields, its queue is made by the first offer, its waiters wait on its monitor,
- * its drainer's name is made when a drainer starts), about 250 bytes less per idle
+ * its drainer's name is made when the first drainer starts), about 250 bytes less per idle
  * connection than with atomics, a lock and a queue of its own (docs/performance.md, "Idle
  * connections").
  */
@@ -62,6 +62,10 @@ public final class Outbox {
     private final Runnable drainer;
     private final String drainerPrefix;
     private final long drainerId;
+    // Made when the first drainer starts and kept: a connection that is pushed to starts a
+    // drainer for nearly every push, and a name made each time was 64 bytes per recipient of
+    // every broadcast (docs/performance.md, "Broadcast fan-out").
+    private String drainerName;
     // Made by the first offer (ITEMS); null while nothing was ever offered.
     private volatile ConcurrentLinkedQueue<Object> items;
     private volatile long bytes;
@@ -98,7 +102,13 @@ public final class Outbox {
     }
 
     private String drainerName() {
-        return drainerId < 0 ? drainerPrefix : drainerPrefix + drainerId;
+        String name = drainerName;
+        if (name == null) {
+            // Two drainers starting at once may both make it: the same name, no harm.
+            name = drainerId < 0 ? drainerPrefix : drainerPrefix + drainerId;
+            drainerName = name;
+        }
+        return name;
     }
 
     private ConcurrentLinkedQueue<Object> items() {

@@ -30,6 +30,9 @@ final class Output {
     // Null while there is nothing to write: a quiet connection holds no buffer, not even an
     // empty one (72 bytes).
     private ByteBuffer out;
+    // A frame shared with other connections (SharedFrame), waiting to be written from where it
+    // is; set only while the buffer holds nothing, and copied into it when more follows.
+    private ByteBuffer shared;
     private volatile long messagesOut;
     private volatile long bytesOut;
 
@@ -60,6 +63,9 @@ final class Output {
     /** Encodes {@code message} into the buffer (which writes when a batch outgrows it). Under the lock. */
     void put(Message message, boolean quiet) throws IOException {
         int length = framing.encodedLength(message);
+        if (shared != null) {
+            takeInShared(length, quiet);
+        }
         if (out == null || out.remaining() < length) {
             makeRoom(length, quiet);
         }
@@ -69,15 +75,43 @@ final class Output {
 
     /** Adds bytes already encoded (a control frame, a farewell). Under the lock. */
     void put(byte[] bytes, boolean quiet) throws IOException {
+        if (shared != null) {
+            takeInShared(bytes.length, quiet);
+        }
         if (out == null || out.remaining() < bytes.length) {
             makeRoom(bytes.length, quiet);
         }
         out.put(bytes);
     }
 
-    /** True when something waits in the buffer. Under the lock. */
+    /**
+     * Adds one message's frame that other connections share ({@link SharedFrame}), never to be
+     * changed: with nothing else waiting it is written from where it is, without a buffer of
+     * this connection's; behind other bytes it is copied in. Under the lock.
+     */
+    void putShared(byte[] frame, boolean quiet) throws IOException {
+        if (!pending()) {
+            shared = ByteBuffer.wrap(frame);
+        } else {
+            put(frame, quiet);
+        }
+        messagesOut++;
+    }
+
+    // More follows a shared frame: it goes into the buffer first, with room for the rest.
+    private void takeInShared(int more, boolean quiet) throws IOException {
+        ByteBuffer frame = shared;
+        shared = null;
+        // The buffer is empty while a shared frame waits, so this never writes.
+        if (out == null || out.remaining() < frame.remaining() + more) {
+            makeRoom(frame.remaining() + more, quiet);
+        }
+        out.put(frame);
+    }
+
+    /** True when something waits to be written. Under the lock. */
     boolean pending() {
-        return out != null && out.position() > 0;
+        return shared != null || (out != null && out.position() > 0);
     }
 
     private void makeRoom(int length, boolean quiet) throws IOException {
@@ -118,18 +152,22 @@ final class Output {
     }
 
     private void flushLocked(boolean watched) throws IOException {
-        if (out == null) {
+        ByteBuffer from;
+        if (shared != null) {
+            from = shared;
+        } else if (out != null) {
+            from = out.flip();
+        } else {
             return;
         }
-        out.flip();
         try {
             if (watched) {
                 watchdogs.writeBegins();
             }
-            while (out.hasRemaining()) {
-                int n = tls == null ? channel.write(out) : tls.write(out);
+            while (from.hasRemaining()) {
+                int n = tls == null ? channel.write(from) : tls.write(from);
                 bytesOut += n;
-                if (watched && n > 0 && out.hasRemaining()) {
+                if (watched && n > 0 && from.hasRemaining()) {
                     watchdogs.writeProgressed();
                 }
             }
@@ -137,9 +175,12 @@ final class Output {
             if (watched) {
                 watchdogs.writeEnds();
             }
-            out.clear();
-            if (out.capacity() > MAX_KEPT_WRITE_BUFFER) {
-                out = ByteBuffer.allocate(INITIAL_WRITE_BUFFER);
+            shared = null;
+            if (out != null) {
+                out.clear();
+                if (out.capacity() > MAX_KEPT_WRITE_BUFFER) {
+                    out = ByteBuffer.allocate(INITIAL_WRITE_BUFFER);
+                }
             }
         }
     }

@@ -6,7 +6,6 @@ import dev.sockit.Connection;
 import dev.sockit.Message;
 import dev.sockit.Observer;
 import dev.sockit.OutboundLimit;
-import dev.sockit.framing.Framing;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -45,7 +44,7 @@ final class Pusher {
     }
 
     private final long id;
-    private final Framing framing;
+    private final FramingSlot framing;
     private final OutboundLimit outbound;
     private final Observer observer;
     private final Output output;
@@ -56,7 +55,7 @@ final class Pusher {
     // Set by close(); an outbox made after it is closed at once.
     private volatile boolean closed;
 
-    Pusher(long id, Framing framing, OutboundLimit outbound, Observer observer, Output output, Owner owner) {
+    Pusher(long id, FramingSlot framing, OutboundLimit outbound, Observer observer, Output output, Owner owner) {
         this.id = id;
         this.framing = framing;
         this.outbound = outbound;
@@ -172,7 +171,10 @@ final class Pusher {
         } while (outbox.drained());
     }
 
-    /** Encodes every queued push into the write buffer (which writes when it fills). Under the write lock. */
+    /**
+     * Moves every queued push into the write buffer (which writes when it fills); a lone push
+     * with nothing before it stays in its shared frame, written from there. Under the write lock.
+     */
     void moveLocked() throws IOException {
         Outbox outbox = this.outbox;
         if (outbox == null) {
@@ -182,7 +184,13 @@ final class Pusher {
         for (Object item; (item = outbox.take()) != null; ) {
             if (item instanceof Message message) {
                 int length = framing.encodedLength(message);
-                output.put(message, quiet);
+                // Encoded once for every connection it is pushed to, where the framing allows.
+                byte[] frame = SharedFrame.of(framing.current(), message);
+                if (frame != null) {
+                    output.putShared(frame, quiet);
+                } else {
+                    output.put(message, quiet);
+                }
                 outbox.release(length);
             } else {
                 byte[] bytes = (byte[]) item;
