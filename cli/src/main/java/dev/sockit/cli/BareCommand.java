@@ -39,9 +39,10 @@ final class BareCommand {
                 if (operands.size() > 1) {
                     yield null; // picocli says what is wrong
                 }
-                // At a terminal, JLine's terminal (the longest part of the way to the prompt) begins
-                // at once, before the command object with all its options' defaults is made.
-                SystemTerminal terminal = ClientCommand.interactive() ? SystemTerminal.start() : null;
+                // At a terminal where the prompt cannot be drawn before JLine's terminal is ready, that
+                // terminal (the longest part of the way to the prompt) begins at once, before the
+                // command object with all its options' defaults is made.
+                SystemTerminal terminal = ClientCommand.interactive() && !EarlyPrompt.possible() ? SystemTerminal.start() : null;
                 ClientCommand client = new ClientCommand();
                 client.terminal = terminal;
                 if (!operands.isEmpty()) {

@@ -165,9 +165,10 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
             if (listen) {
                 return new ListenSession(this, where).run();
             }
-            // At a terminal the prompt needs JLine's terminal: it is set up while the connection is
-            // made (BareCommand begins it even before making this command).
-            if (terminal == null && !zero && !sendOnly && !recvOnly && interactive()) {
+            // At a dumb terminal the prompt needs JLine's terminal: it is set up while the connection is
+            // made (BareCommand begins it even before making this command). Elsewhere it is built
+            // once the prompt is drawn (talk), so that it takes no CPU from the connection.
+            if (terminal == null && !zero && !sendOnly && !recvOnly && interactive() && !EarlyPrompt.possible()) {
                 terminal = SystemTerminal.start();
             }
             return connectAndTalk(where);
@@ -228,15 +229,12 @@ final class ClientCommand implements Callable<Integer>, Sockit.Verbose {
                 : recvOnly ? PipedSession.Direction.RECEIVE_ONLY : PipedSession.Direction.BOTH;
         if (interactive() && direction == PipedSession.Direction.BOTH) {
             InteractiveSession session = new InteractiveSession(connection, where, framing.kind(), reconnector, retry);
-            if (terminal == null) {
-                return session.run(SystemTerminal.build(), null);
-            }
-            // The prompt is drawn now, while JLine's terminal is still being set up, and its line
-            // handed over to JLine once it is (EarlyPrompt says how keys typed meanwhile are kept).
-            EarlyPrompt early = EarlyPrompt.draw(InteractiveSession.connected(where));
+            // The prompt is drawn now, before JLine's terminal is built, and its line handed over to
+            // JLine once it is (EarlyPrompt says how keys typed meanwhile are kept).
+            EarlyPrompt early = terminal == null ? EarlyPrompt.draw(InteractiveSession.connected(where)) : null;
             org.jline.terminal.Terminal built;
             try {
-                built = terminal.get();
+                built = terminal != null ? terminal.get() : SystemTerminal.build();
             } catch (IOException e) {
                 if (early != null) {
                     early.abandon(); // the error goes below the prompt, not after it

@@ -14,7 +14,7 @@ import org.jline.utils.WCWidth;
 
 /**
  * The client's first prompt, drawn as soon as the connection is made instead of once JLine's
- * terminal and line reader are ready (their set-up ends 30-50 ms later at start,
+ * terminal and line reader are ready (their set-up takes about 50 ms more at start,
  * docs/performance.md), then handed over to the line reader.
  *
  * <p>Keys typed in between wait in the terminal's line discipline, still in canonical mode,
@@ -45,8 +45,7 @@ final class EarlyPrompt {
      * a hand-over (see above); null if it does not, and nothing was drawn.
      */
     static EarlyPrompt draw(String connected) {
-        String type = System.getProperty("org.jline.terminal.type", System.getenv("TERM"));
-        if (type == null || type.isEmpty() || type.startsWith(Terminal.TYPE_DUMB)) {
+        if (!possible()) {
             return null;
         }
         try {
@@ -57,6 +56,9 @@ final class EarlyPrompt {
         } catch (IOException e) {
             return null;
         }
+        PrintStream out = System.out;
+        out.print(connected + System.lineSeparator() + InteractiveSession.PROMPT);
+        out.flush();
         EarlyPrompt early = new EarlyPrompt();
         // Ctrl-C before the hand-over ends the JVM; end the prompt's line, as JLine does after its own Ctrl-C.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -64,10 +66,13 @@ final class EarlyPrompt {
                 System.out.println();
             }
         }, "sockit-early-prompt"));
-        PrintStream out = System.out;
-        out.print(connected + System.lineSeparator() + InteractiveSession.PROMPT);
-        out.flush();
         return early;
+    }
+
+    /** Whether this terminal takes an early prompt: one JLine drives with escape sequences. */
+    static boolean possible() {
+        String type = System.getProperty("org.jline.terminal.type", System.getenv("TERM"));
+        return type != null && !type.isEmpty() && !type.startsWith(Terminal.TYPE_DUMB);
     }
 
     /** Ends the prompt's line when there will be no line editor to hand it to. */

@@ -11,10 +11,11 @@ import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.InfoCmp;
 
 /**
- * JLine's terminal for the client's prompt and the server's console. The client's is built on a
- * thread of its own ({@link #start}) so that its set-up (about 50 ms at start,
- * docs/performance.md) overlaps the connection rather than adding to it; the server's console
- * builds it ({@link #build}) once the server listens.
+ * JLine's terminal for the client's prompt and the server's console. The client builds it
+ * ({@link #build}) once its first prompt is drawn (EarlyPrompt), so that its set-up (about 50 ms
+ * at start, docs/performance.md) takes no CPU from the connection; on a dumb terminal, where
+ * the prompt waits for it, on a thread of its own ({@link #start}) while it connects. The
+ * server's console builds it once the server listens.
  *
  * <p>JLine asks the system for the terminal's capabilities by running {@code infocmp -x $TERM}
  * at every start (a process, 10-20 ms), and uses the copy it carries only when that fails. For
