@@ -4,6 +4,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jline.reader.LineReader;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Attributes.ControlChar;
@@ -99,8 +100,9 @@ final class EarlyPrompt {
         // Out of canonical mode the line being typed can be read; while it is, a Ctrl-C is noted, not
         // fatal: JLine leaves SIGINT to the JVM's default outside readLine, which would end the
         // process with the terminal left in raw mode.
-        boolean[] interrupted = new boolean[1];
-        Terminal.SignalHandler before = terminal.handle(Terminal.Signal.INT, signal -> interrupted[0] = true);
+        // Set on JLine's signal thread, read here: an AtomicBoolean, so the Ctrl-C is seen.
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Terminal.SignalHandler before = terminal.handle(Terminal.Signal.INT, signal -> interrupted.set(true));
         String typed;
         try {
             terminal.enterRawMode();
@@ -126,7 +128,7 @@ final class EarlyPrompt {
         if (!typed.isEmpty()) {
             reader.runMacro(typed.replace('\0', (char) canonical.getControlChar(ControlChar.VEOF)));
         }
-        return !interrupted[0];
+        return !interrupted.get();
     }
 
     /** What waits on standard input, out of canonical mode: the keys typed, as the line discipline kept them. */
