@@ -6,6 +6,7 @@ import dev.sockit.Connection;
 import dev.sockit.Message;
 import dev.sockit.Observer;
 import dev.sockit.OutboundLimit;
+import dev.sockit.framing.Framing;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -183,9 +184,11 @@ final class Pusher {
         boolean quiet = owner.quiet();
         for (Object item; (item = outbox.take()) != null; ) {
             if (item instanceof Message message) {
-                int length = framing.encodedLength(message);
+                // One read of the framing: the frame and the length released come from the same one.
+                Framing current = framing.current();
+                int length = current.encodedLength(message);
                 // Encoded once for every connection it is pushed to, where the framing allows.
-                byte[] frame = SharedFrame.of(framing.current(), message);
+                byte[] frame = SharedFrame.of(current, message, length);
                 if (frame != null) {
                     output.putShared(frame, quiet);
                 } else {

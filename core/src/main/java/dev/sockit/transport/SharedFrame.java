@@ -37,8 +37,10 @@ final class SharedFrame {
     /**
      * {@return {@code message} as {@code framing} frames it, shared: never to be changed}, or
      * null when this framing's frames are made per connection or the frame is large.
+     *
+     * @param length the frame's length, {@code framing.encodedLength(message)}, which the caller has
      */
-    static byte[] of(Framing framing, Message message) {
+    static byte[] of(Framing framing, Message message, int length) {
         Last kept = last;
         if (kept != null && kept.message == message && kept.framing == framing) {
             return kept.frame;
@@ -46,7 +48,6 @@ final class SharedFrame {
         if (!alike(framing)) {
             return null;
         }
-        int length = framing.encodedLength(message);
         if (length > MAX_SHARED) {
             return null;
         }
