@@ -119,14 +119,7 @@ class EarlyPromptTest {
         for (int i = 0; i < n; i++) {
             reads.append(Pattern.quote("\u001b[?2004h" + InteractiveSession.PROMPT)).append(".*");
         }
-        String pattern = "(?s).*" + reads;
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!terminal.screen().matches(pattern)) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("JLine never began reading line " + n + "; the terminal shows: " + terminal.screen());
-            }
-            Thread.sleep(10); // polls the screen for a condition, not a clock
-        }
+        terminal.awaitMatching("JLine reading line " + n, "(?s).*" + reads);
     }
 
     /** The client, with JLine's terminal set up by an stty that waits for {@link #openGate}. */

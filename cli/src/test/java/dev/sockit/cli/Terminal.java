@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The sockit command run at a real terminal: a pseudo-terminal made by {@code script(1)}
@@ -81,12 +82,21 @@ final class Terminal implements AutoCloseable {
 
     /** Waits until the screen shows {@code text}; fails after the deadline, showing the screen. */
     Terminal await(String text) throws InterruptedException {
+        return await("\"" + text + "\"", () -> screen.indexOf(text) >= 0);
+    }
+
+    /** Waits until the whole screen matches {@code regex}; fails after the deadline, saying {@code what} it waited for. */
+    Terminal awaitMatching(String what, String regex) throws InterruptedException {
+        return await(what, () -> screen.toString().matches(regex));
+    }
+
+    private Terminal await(String what, BooleanSupplier shown) throws InterruptedException {
         long deadline = System.currentTimeMillis() + DEADLINE_MILLIS;
-        while (screen.indexOf(text) < 0) {
-            if (System.currentTimeMillis() > deadline || !process.isAlive() && screen.indexOf(text) < 0) {
-                throw new AssertionError("the terminal never showed \"" + text + "\"; it shows: " + screen);
+        while (!shown.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline || !process.isAlive() && !shown.getAsBoolean()) {
+                throw new AssertionError("the terminal never showed " + what + "; it shows: " + screen);
             }
-            Thread.sleep(10); // polls a screen, not a clock: the condition is the text
+            Thread.sleep(10); // polls a screen, not a clock: the condition is what it shows
         }
         return this;
     }
