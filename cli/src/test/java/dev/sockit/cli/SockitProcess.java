@@ -42,7 +42,9 @@ final class SockitProcess implements AutoCloseable {
      */
     static SockitProcess startVia(List<String> launcher, String... args) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(launcher);
+        // As a user runs it: in the foreground, where SIGINT (Ctrl-C, kill -INT) stops it.
+        List<String> command = new ArrayList<>(Sigint.restoring());
+        command.addAll(launcher);
         command.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 Sockit.class.getName()));
         command.addAll(List.of(args));

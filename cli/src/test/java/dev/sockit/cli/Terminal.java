@@ -61,7 +61,9 @@ final class Terminal implements AutoCloseable {
     private static Terminal start(Map<String, String> environment, List<String> jvmOptions, String before,
             String... args) throws IOException {
         Path script = RequiredProgram.find("script", "bsdutils");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // Ctrl-C is typed here as a person types it, at whose terminal SIGINT is not ignored.
+        List<String> command = new ArrayList<>(Sigint.restoring());
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Sockit.class.getName()));
         command.addAll(List.of(args));
