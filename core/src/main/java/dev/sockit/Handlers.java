@@ -2,6 +2,7 @@ package dev.sockit;
 
 import dev.sockit.cluster.Broker;
 import dev.sockit.proxy.ProxyHeader;
+import dev.sockit.transport.Discardable;
 import java.util.Locale;
 
 /**
@@ -39,9 +40,17 @@ public final class Handlers {
         };
     }
 
-    /** {@return a handler that reads and forgets every message}; it answers nothing. */
+    /**
+     * {@return a handler that reads and forgets every message}; it answers nothing. Over the
+     * raw framing a stream connection reads without making messages at all (each read still
+     * counts as one, and an {@link Observer} that {@linkplain Observer#watchesMessages watches
+     * messages} still gets them): a bulk transfer's bytes are then copied once, by the kernel.
+     */
     public static Handler discard() {
         return connection -> {
+            if (connection instanceof Discardable unread && unread.discardInput()) {
+                return;
+            }
             while (connection.receive() != null) {
                 // Reading is the whole job: it keeps the peer's writes flowing.
             }

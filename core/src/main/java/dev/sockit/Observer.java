@@ -13,7 +13,12 @@ import java.util.List;
 public interface Observer {
 
     /** The observer that watches nothing. */
-    Observer NONE = new Observer() {};
+    Observer NONE = new Observer() {
+        @Override
+        public boolean watchesMessages() {
+            return false;
+        }
+    };
 
     /**
      * One observer that tells each of {@code observers}, in this order, of everything: a log
@@ -40,6 +45,17 @@ public interface Observer {
      * @param message    the message, as the handler got it
      */
     default void received(Connection connection, Message message) {}
+
+    /**
+     * {@return whether {@link #received} would use a message now} False lets a connection
+     * whose handler forgets its input unread ({@link Handlers#discard()} over the raw framing)
+     * skip making the messages, and the copy of every byte into them; it is asked as each
+     * read's bytes arrive, so the answer may change (when a recording starts, say). Default:
+     * true, so an observer that only overrides {@code received} is told of every message.
+     */
+    default boolean watchesMessages() {
+        return true;
+    }
 
     /**
      * The connection closed; its counters are final.

@@ -36,6 +36,16 @@ final class ObserverFanOut implements Observer {
     }
 
     @Override
+    public boolean watchesMessages() {
+        for (Observer o : observers) {
+            if (o.watchesMessages()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
     public void closed(Connection connection, CloseReason reason) {
         for (Observer o : observers) {
             o.closed(connection, reason);

@@ -136,6 +136,12 @@ final class ServerMetrics implements Observer {
         return queued;
     }
 
+    /** {@return false}: messages are counted from the connections' statistics, not one by one. */
+    @Override
+    public boolean watchesMessages() {
+        return false;
+    }
+
     @Override
     public void connected(Connection connection) {
         if ("udp".equals(connection.protocol())) {

@@ -57,6 +57,11 @@ final class MessagePreview {
         return raw || discard ? Show.none : Show.preview;
     }
 
+    /** {@return false when no message is ever printed} */
+    boolean shows() {
+        return show != Show.none;
+    }
+
     /** What to print for {@code message}, or null to print nothing; counts what it hides. */
     String line(Message message) {
         return switch (show) {

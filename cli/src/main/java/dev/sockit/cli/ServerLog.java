@@ -92,6 +92,12 @@ final class ServerLog implements Observer {
                 "bytes", message.length());
     }
 
+    /** {@return false when no message would be printed}: a discard server's, unless --show-messages. */
+    @Override
+    public boolean watchesMessages() {
+        return !quiet && messages.shows();
+    }
+
     /** Says how many messages were not shown since it last said so, if any. */
     private void reportHidden() {
         long hidden = messages.takeHidden();

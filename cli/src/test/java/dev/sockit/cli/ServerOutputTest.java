@@ -42,6 +42,17 @@ class ServerOutputTest {
     }
 
     @Test
+    void aDiscardServerOfRawBytesStillPrintsThemWithShowMessages() throws Exception {
+        // Its connections make no messages unless an observer watches them: the log does here.
+        try (SockitProcess server = SockitProcess.server("--mode", "discard", "--framing", "raw", "--show-messages")) {
+            try (Socket peer = new Socket("127.0.0.1", server.port())) {
+                peer.getOutputStream().write("forgotten, but shown".getBytes(UTF_8));
+                assertThat(server.awaitOut(".*forgotten.*")).isEqualTo("forgotten, but shown");
+            }
+        }
+    }
+
+    @Test
     void aLongMessageIsPreviewedByItsFirst72CharactersAndItsLength() throws Exception {
         String line = "é" + "y".repeat(999);
         try (SockitProcess server = SockitProcess.server("--mode", "echo");

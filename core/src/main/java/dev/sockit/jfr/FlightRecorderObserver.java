@@ -109,6 +109,12 @@ public final class FlightRecorderObserver implements Observer, AutoCloseable {
         }
     }
 
+    /** {@return true while a recording wants the per-message event}: off by default. */
+    @Override
+    public boolean watchesMessages() {
+        return new MessageReceived().isEnabled();
+    }
+
     @Override
     public void closed(Connection connection, CloseReason reason) {
         ConnectionClosed event = new ConnectionClosed();

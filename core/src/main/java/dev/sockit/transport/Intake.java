@@ -1,6 +1,9 @@
 package dev.sockit.transport;
 
 import dev.sockit.CloseReason;
+import dev.sockit.transport.linux.Descriptors;
+import dev.sockit.transport.linux.Platform;
+import dev.sockit.transport.linux.TcpOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -25,6 +28,18 @@ final class Intake {
     // A busy connection's read buffer doubles while reads fill it, up to this: one read then
     // takes a whole pipelined batch (16 requests of 1 KiB), as Netty's adaptive buffer does.
     private static final int MAX_GROWN_READ_BUFFER = 64 * 1024;
+    // A connection whose handler forgets its input unread (Handlers.discard() over raw: see
+    // discarding()) grows its buffer on to this, direct from DIRECT_FROM on: the kernel fills a
+    // direct buffer itself, where a heap buffer is read through a temporary direct one and every
+    // byte copied once more; nothing is cut out of it, so that copy was the only one left.
+    private static final int DISCARD_READ_BUFFER = 512 * 1024;
+    private static final int DIRECT_FROM = 128 * 1024;
+    // Once a read fills 64 KiB, a discarding TCP connection asks the kernel (SO_RCVLOWAT) to
+    // wake it only when this much waits: a wait costs a park and two thread wake-ups, which
+    // between 64 KiB reads took more CPU than the reads (docs/performance.md, "Bulk transfer").
+    // Fewer bytes wait unread, uncounted, until more come or the peer ends; a read that finds
+    // them takes them at once, and a drain lowers the mark so a stop does not wait for more.
+    private static final int DISCARD_LOW_WATER = 256 * 1024;
     // A quiet connection reads what wakes it into a buffer this small, and grows it only for
     // a message longer than this; most single lines fit.
     static final int QUIET_READ_BUFFER = 256;
@@ -78,6 +93,13 @@ final class Intake {
     // `filledLast` (the last read filled the buffer) makes it grow.
     private volatile boolean quiet = true; // also read by the push drainer
     private boolean filledLast;
+    // Set by discarding(): nothing is cut from the buffer, nobody waits for an answer.
+    private boolean discarding;
+    // The descriptor whose SO_RCVLOWAT is raised; NOT_TRIED, or TRIED when it could not be.
+    // Read by drain() on another thread.
+    private static final int NOT_TRIED = -1;
+    private static final int TRIED = -2;
+    private volatile int lowWaterFd = NOT_TRIED;
     private int messagesThisTurn;
     private long lastWait = Long.MAX_VALUE;
     private volatile long bytesIn;
@@ -102,6 +124,16 @@ final class Intake {
     /** The read buffer, in read mode: what has arrived and is not yet decoded. */
     ByteBuffer buffer() {
         return in;
+    }
+
+    /**
+     * The handler forgets what this connection reads, unread: from now on a busy read buffer
+     * grows to {@code DISCARD_READ_BUFFER}, direct, the reader never spins (no peer waits for an
+     * answer, so the spin would only burn what a bulk stream's reader leaves over), and a TCP
+     * stream that fills it raises its receive low-water mark.
+     */
+    void discarding() {
+        discarding = true;
     }
 
     /** One more message was taken from the buffer: it counts towards this turn. */
@@ -182,13 +214,17 @@ final class Intake {
                 moveTo(QUIET_READ_BUFFER);
                 onQuiet.run();
             }
-        } else if (!in.hasRemaining() || (filledLast && in.capacity() < MAX_GROWN_READ_BUFFER)) {
+        } else if (!in.hasRemaining()
+                || (filledLast && in.capacity() < (discarding ? DISCARD_READ_BUFFER : MAX_GROWN_READ_BUFFER))) {
             // The decoder bounds how large a partial message may get, so this stays bounded.
             moveTo(Math.max(INITIAL_READ_BUFFER, in.capacity() * 2));
+            if (discarding && filledLast && in.capacity() >= DIRECT_FROM && lowWaterFd == NOT_TRIED) {
+                raiseLowWater(); // a read filled 64 KiB: a stream
+            }
         }
         int room = in.remaining();
         long started = System.nanoTime();
-        if (SPIN_NANOS > 0 && tls == null && canProbe() && lastWait >= SPIN_FROM_NANOS && !quiet) {
+        if (SPIN_NANOS > 0 && !discarding && tls == null && canProbe() && lastWait >= SPIN_FROM_NANOS && !quiet) {
             if (lastWait < SPIN_NANOS) {
                 // A quick peer gets the whole spin.
                 spinForInput(started + SPIN_NANOS);
@@ -273,7 +309,44 @@ final class Intake {
      */
     private void moveTo(int capacity) throws MemoryBudget.Exceeded {
         resize(capacity);
-        in = ByteBuffer.allocate(capacity).put(in.flip());
+        boolean direct = discarding && capacity >= DIRECT_FROM && tls == null;
+        in = (direct ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity)).put(in.flip());
+    }
+
+    /**
+     * Asks the kernel to wake this discarding TCP connection's reads only once
+     * {@code DISCARD_LOW_WATER} bytes wait. Once per connection: finding the descriptor looks
+     * at every open one. Where it cannot be set (not Linux x86_64, no native access, the
+     * socket gone), the connection goes on reading as before.
+     */
+    private void raiseLowWater() {
+        lowWaterFd = TRIED; // not again, whatever comes of it
+        if (!probeable || tls != null || drainReason != null || !Platform.supported()) {
+            return;
+        }
+        try {
+            int fd = Descriptors.of(channel);
+            TcpOptions.receiveLowWater(fd, DISCARD_LOW_WATER);
+            lowWaterFd = fd;
+        } catch (IOException | RuntimeException notHere) {
+            // Reads still work, one wake-up per arrival as for any connection.
+        }
+    }
+
+    /**
+     * Puts the low-water mark back to the kernel's default, which wakes a reader waiting for
+     * more than has come. From the draining thread: the descriptor may have been closed since,
+     * and the mark of whatever socket took its number then set to the default, which is harmless.
+     */
+    private void lowerLowWater() {
+        int fd = lowWaterFd;
+        if (fd >= 0 && channel.isOpen()) {
+            try {
+                TcpOptions.receiveLowWater(fd, 1);
+            } catch (IOException | RuntimeException closed) {
+                // Closed under us: the reader is woken by the close itself.
+            }
+        }
     }
 
     /**
@@ -390,6 +463,9 @@ final class Intake {
         // Not shutdownInput() alone: after it the JDK's read returns -1 at once, dropping the
         // bytes the kernel already holds, and closing over them then resets the peer, which
         // loses our replies too. So the reader takes the waiting bytes first (readDraining).
+        // A discarding reader may wait for a low-water mark the peer will not reach: it must
+        // wake for the bytes that are there.
+        lowerLowWater();
         int waiting = unread();
         drainBudget = waiting;
         drainReason = reason;

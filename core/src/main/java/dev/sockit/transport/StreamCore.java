@@ -7,8 +7,10 @@ import dev.sockit.Observer;
 import dev.sockit.Peers;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
+import dev.sockit.framing.Raw;
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
@@ -34,7 +36,7 @@ import java.util.function.BooleanSupplier;
  * writes now, unless the reader has more input to work through (then its next wait flushes
  * the whole batch in one write). Sends from any other thread join the outbox.
  */
-abstract sealed class StreamCore extends AbstractConnection permits SocketConnection {
+abstract sealed class StreamCore extends AbstractConnection implements Discardable permits SocketConnection {
 
     final SocketChannel channel;
     // Null for plain TCP and Unix, whose reads and writes go to the channel itself: only TLS
@@ -109,17 +111,53 @@ abstract sealed class StreamCore extends AbstractConnection permits SocketConnec
             // Nothing whole is buffered: the replies to everything consumed so far leave now,
             // in one write, before we wait for more.
             flush();
-            try {
-                if (intake.fill() >= 0) {
-                    watchdogs.heard();
-                }
-            } catch (MemoryBudget.Exceeded full) {
-                // The peer is told why and closed; the server goes on serving everyone else.
-                throw new ClosedConnectionException(toString(), CloseReason.of(CloseReason.Code.LIMIT, full.getMessage()));
-            } catch (IOException broken) {
-                close(CloseReason.of(CloseReason.Code.BROKEN,
-                        broken instanceof TlsHandshakeException ? broken.getMessage() : Errors.describe(broken)));
+            readMore();
+        }
+    }
+
+    /** Reads once; a broken socket closes the connection, and the loop then sees its end. */
+    private void readMore() throws IOException {
+        try {
+            if (intake.fill() >= 0) {
+                watchdogs.heard();
             }
+        } catch (MemoryBudget.Exceeded full) {
+            // The peer is told why and closed; the server goes on serving everyone else.
+            throw new ClosedConnectionException(toString(), CloseReason.of(CloseReason.Code.LIMIT, full.getMessage()));
+        } catch (IOException broken) {
+            close(CloseReason.of(CloseReason.Code.BROKEN,
+                    broken instanceof TlsHandshakeException ? broken.getMessage() : Errors.describe(broken)));
+        }
+    }
+
+    /**
+     * {@link dev.sockit.Handlers#discard()} over raw: the loop of {@link #receiveOrFail} without the
+     * decoder. What a read brought is one raw message, counted, then dropped where it lies.
+     */
+    @Override
+    public boolean discardInput() throws IOException {
+        if (!(framing.current() instanceof Raw)) {
+            return false;
+        }
+        reader = Thread.currentThread();
+        intake.discarding();
+        for (;;) {
+            ByteBuffer in = intake.buffer();
+            if (in.hasRemaining()) {
+                // Made only for an observer that looks at it (the command's --show-messages).
+                if (observer.watchesMessages()) {
+                    observer.received(this, Message.copyOf(in, in.position(), in.remaining()));
+                }
+                in.position(in.limit());
+                messagesIn++;
+                intake.tookMessage();
+            }
+            if (intake.endOfStream() || control.farewell() != null) {
+                intake.markEnded();
+                return true;
+            }
+            flush(); // pushes from other threads still leave
+            readMore();
         }
     }
 

@@ -23,7 +23,8 @@ import java.util.List;
  * by asking the kernel each socket's own address (and peer, and whether it listens) and
  * comparing with what the channel reports: a bound listening socket and a connected TCP socket
  * are each the only one with their addresses. It costs one look at every open descriptor, so
- * it is for a listener at start and a client at connect, never per accepted connection.
+ * it is for a listener at start, a client at connect, and an accepted connection only once it
+ * streams into a discard handler (its receive low-water mark), never for every accepted one.
  *
  * <p>{@link #adopt} does the reverse, for a listening socket passed in by number (systemd
  * socket activation): the JDK cannot wrap a descriptor in a channel, so a channel of the same

@@ -37,6 +37,19 @@ public final class TcpOptions {
         }
     }
 
+    /**
+     * {@code SO_RCVLOWAT}: the bytes that must wait unread before a read or a poll of the socket
+     * wakes (a read that finds fewer takes them still, without waiting). Lowering it wakes a
+     * reader waiting on the old mark if the bytes now suffice. 1 is the kernel's default.
+     *
+     * @param fd    the socket's descriptor ({@link Descriptors#of})
+     * @param bytes at least 1
+     * @throws SystemCallException when the kernel refuses it
+     */
+    public static void receiveLowWater(int fd, int bytes) throws SystemCallException {
+        Libc.setInt(fd, Libc.SOL_SOCKET, Libc.SO_RCVLOWAT, bytes);
+    }
+
     /** The {@code TCP_USER_TIMEOUT} of a channel's socket; zero when the system decides. */
     public static Duration userTimeout(NetworkChannel channel) throws IOException {
         Platform.require("TCP_USER_TIMEOUT");
