@@ -187,8 +187,13 @@ final class Pusher {
                 // One read of the framing: the frame and the length released come from the same one.
                 Framing current = framing.current();
                 int length = current.encodedLength(message);
-                // Encoded once for every connection it is pushed to, where the framing allows.
-                byte[] frame = SharedFrame.of(current, message, length);
+                // Encoded once for every connection it is pushed to, where the framing allows,
+                // but only when it would be written from where it is: behind other bytes it is
+                // copied in, and encoding it there is that copy without the shared frame. A
+                // stream of distinct pushes to one connection drains in batches, and a shared
+                // frame made for each of them cut its msgs/s to 0.58-0.63x and added 105 B per
+                // message (docs/performance.md, "Broadcast fan-out").
+                byte[] frame = output.pending() ? null : SharedFrame.of(current, message, length);
                 if (frame != null) {
                     output.putShared(frame, quiet);
                 } else {

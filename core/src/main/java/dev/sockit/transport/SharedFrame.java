@@ -20,7 +20,10 @@ import java.nio.ByteBuffer;
  * with a key of their own, and a framing not of sockit's own may keep state: those encode per
  * connection as before. The last frame made is kept for the next connection that asks (a
  * broadcast asks for one message many times in a row); what another message asks meanwhile
- * replaces it, and the broadcast's next member then encodes again, never wrongly.
+ * replaces it, and the broadcast's next member then encodes again, never wrongly. It is asked
+ * only for a push that will be written from the frame itself (nothing waits before it): one
+ * that follows other bytes is encoded into the connection's buffer, where a shared frame
+ * would only be copied.
  */
 final class SharedFrame {
 
