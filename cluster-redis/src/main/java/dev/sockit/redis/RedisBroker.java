@@ -3,9 +3,12 @@ package dev.sockit.redis;
 import dev.sockit.Backoff;
 import dev.sockit.cluster.Broker;
 import dev.sockit.cluster.Subscribers;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,14 +35,16 @@ import redis.clients.jedis.resps.ScanResult;
  * (SIGKILL, power cut) leaves {@link #nodes()} of the others within the time to live plus one
  * renewal: 10 s + 3.3 s by default, under 15 s.
  *
- * <p>Three connections, each used by one thread of its own: the subscriber (blocking in
- * SUBSCRIBE, handing every message to the receivers in the order Redis sent it), the publisher
- * (draining a bounded queue into pipelined PUBLISH commands, in the order published), and the
- * heartbeat (the presence key, and the list of live nodes). When any of them fails the link is
- * down: said once to the {@link LinkListener}s, everything published meanwhile is counted as
- * unsent and dropped, and each part reconnects with backoff (100 ms doubling to 2 s) and
- * renews its subscriptions by itself when Redis is back. Nothing waits in memory without bound:
- * the queue holds at most {@link #QUEUE_MESSAGES} messages and {@link #QUEUE_BYTES} bytes.
+ * <p>Three connections, each read by one thread of its own: the subscriber (blocking in
+ * SUBSCRIBE, handing every message to the receivers in the order Redis sent it; callers of
+ * {@link #subscribe} write their SUBSCRIBE on it, one at a time, and return once Redis
+ * confirmed it, or after 5 s without an answer), the publisher (draining a bounded queue into
+ * pipelined PUBLISH commands, in the order published), and the heartbeat (the presence key, and
+ * the list of live nodes). When any of them fails the link is down: said once to the
+ * {@link LinkListener}s, everything published meanwhile is counted as unsent and dropped, and
+ * each part reconnects with backoff (100 ms doubling to 2 s); the link is up again once Redis
+ * confirmed every topic renewed. Nothing waits in memory without bound: the queue holds at most
+ * {@link #QUEUE_MESSAGES} messages and {@link #QUEUE_BYTES} bytes.
  *
  * <p>Pub/sub in Redis delivers at most once: a node that is not subscribed at the moment a
  * message is published (reconnecting, or cut off by Redis for reading too slowly) never gets it.
@@ -70,7 +75,6 @@ public final class RedisBroker implements Broker {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
     private final Set<Part> broken = ConcurrentHashMap.newKeySet();
-    private final Map<String, CountDownLatch> confirming = new ConcurrentHashMap<>();
     private final LongAdder published = new LongAdder();
     private final LongAdder received = new LongAdder();
     private final LongAdder unsent = new LongAdder();
@@ -80,7 +84,6 @@ public final class RedisBroker implements Broker {
     private volatile List<String> nodes;
     private volatile boolean closed;
     private volatile Subscriber subscriber;
-    private volatile Jedis subscriberConnection;
     private final List<Thread> threads = new ArrayList<>();
 
     private RedisBroker(RedisSettings settings, String node) {
@@ -162,12 +165,11 @@ public final class RedisBroker implements Broker {
 
     @Override
     public Subscription subscribe(String topic, Receiver receiver) {
-        return subscribers.add(topic, receiver, () -> {
-            Subscriber current = subscriber;
-            if (current != null) {
-                current.add(channel(topic));
-            }
-        });
+        Subscription subscription = subscribers.add(topic, receiver, () -> {});
+        // Every subscriber of the topic waits for Redis's confirmation, not only its first: what
+        // is published after subscribe returned must reach it (while the link is up).
+        subscriber.confirm(channelName(topic));
+        return subscription;
     }
 
     @Override
@@ -224,13 +226,8 @@ public final class RedisBroker implements Broker {
         // Every part starts afresh: a connection that outlived a Redis restart would fail on its
         // next use and take the link down a second time. The publisher and the heartbeat see the
         // change of linkDowns; the subscriber, blocked reading, is woken by closing its socket.
-        Jedis listening = subscriberConnection;
-        if (wasUp && part != Part.SUBSCRIBER && listening != null) {
-            try {
-                listening.disconnect();
-            } catch (RuntimeException ignored) {
-                // closing a broken socket: nothing more to do
-            }
+        if (wasUp && part != Part.SUBSCRIBER) {
+            subscriber.cut();
         }
     }
 
@@ -245,23 +242,66 @@ public final class RedisBroker implements Broker {
 
     // The subscriber --------------------------------------------------------------------------
 
-    /** One SUBSCRIBE session: its channels, and whether Redis confirmed them. */
+    /**
+     * One SUBSCRIBE session on one connection, and which of its channels Redis confirmed.
+     *
+     * <p>Three kinds of thread write on its connection: callers of {@link #subscribe}, of
+     * {@link #close}, and its own reading thread when it renews the topics. Jedis does not guard
+     * a connection's writes (two SUBSCRIBEs at once interleave their bytes, Redis answers "ERR
+     * unknown command '$9'" and the session fails), so every write, and the state it is decided
+     * by, is under {@code lock}; under it nothing blocks but the write of one short command.
+     * Closing the socket ({@link #cut}) writes nothing and takes no lock, so that it wakes
+     * whatever is blocked on the connection.
+     */
     private final class Subscriber extends BinaryJedisPubSub {
+        private final Object lock = new Object();
         private final CountDownLatch ready = new CountDownLatch(1);
+        private volatile Jedis connection;
+        // Under lock:
+        private boolean live;  // Redis confirmed the first channel: SUBSCRIBE may be written now
+        private boolean ended; // the connection is gone: the next session renews every topic
+        private final Set<String> confirmed = new HashSet<>();
+        private final Map<String, CountDownLatch> pending = new HashMap<>();
+        private String renewedWith; // the last channel of the renewal: when it is confirmed, all are
 
-        void add(byte[] channel) {
-            if (isSubscribed()) {
-                CountDownLatch confirmed = new CountDownLatch(1);
-                confirming.put(new String(channel, StandardCharsets.UTF_8), confirmed);
-                try {
-                    subscribe(channel);
-                    // Until Redis confirms, another node's publish could pass it: wait, briefly.
-                    confirmed.await(SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (RuntimeException lost) {
-                    // The session is ending; the next one subscribes to every topic.
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        /**
+         * Returns once Redis confirmed {@code channel} on this session, or when the session
+         * ends; at once when the link is down, as at most once allows; after at most
+         * {@link #SUBSCRIBE_WAIT} (a reading thread held up by slow receivers reads the answer late).
+         */
+        void confirm(String channel) {
+            CountDownLatch confirmation;
+            synchronized (lock) {
+                if (!live || ended) {
+                    // Not connected (the link is down): the topic is among the subscribers
+                    // already, so the session that comes up lists it when it goes live, under
+                    // this lock, whichever of us takes it first (onSubscribe).
+                    return;
                 }
+                if (confirmed.contains(channel)) {
+                    return;
+                }
+                if (!pending.containsKey(channel)) {
+                    request(List.of(channel));
+                }
+                // A second subscriber of a topic whose SUBSCRIBE is on its way waits for the same answer.
+                confirmation = pending.get(channel);
+            }
+            try {
+                confirmation.await(SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Writes SUBSCRIBE for {@code channels}, each awaited by a latch in {@link #pending}. Under lock. */
+        private void request(List<String> channels) {
+            channels.forEach(c -> pending.put(c, new CountDownLatch(1)));
+            try {
+                subscribe(channels.stream().map(c -> c.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new));
+            } catch (RuntimeException lost) {
+                // The connection is failing: its reading thread sees it too and ends the session,
+                // which lets the waiters go; the next session renews every topic.
             }
         }
 
@@ -273,13 +313,69 @@ public final class RedisBroker implements Broker {
             }
         }
 
+        /** The connection is gone: whoever waits for a confirmation goes on (the link is down). */
+        void end() {
+            synchronized (lock) {
+                ended = true;
+                pending.values().forEach(CountDownLatch::countDown);
+                pending.clear();
+            }
+        }
+
+        /** Leaves Redis: UNSUBSCRIBE when live, so that the reading thread returns; else closes the socket. */
+        void leave() {
+            synchronized (lock) {
+                if (live && !ended) {
+                    try {
+                        unsubscribe();
+                        return;
+                    } catch (RuntimeException gone) {
+                        // Redis is gone already: close the socket
+                    }
+                }
+            }
+            cut();
+        }
+
+        /** Closes the socket without a write: the reading thread fails and the session ends. */
+        void cut() {
+            Jedis current = connection;
+            if (current != null) {
+                try {
+                    current.getConnection().forceDisconnect();
+                } catch (IOException | RuntimeException ignored) {
+                    // closing a broken socket: nothing more to do
+                }
+            }
+        }
+
         @Override
         public void onSubscribe(byte[] channel, int count) {
-            CountDownLatch confirmed = confirming.remove(new String(channel, StandardCharsets.UTF_8));
-            if (confirmed != null) {
-                confirmed.countDown();
+            String name = new String(channel, StandardCharsets.UTF_8);
+            boolean renewed;
+            synchronized (lock) {
+                confirmed.add(name);
+                CountDownLatch confirmation = pending.remove(name);
+                if (confirmation != null) {
+                    confirmation.countDown();
+                }
+                if (!live) {
+                    // The first confirmation, of the presence channel alone: from now on a
+                    // subscribe() writes its own SUBSCRIBE, and every topic taken before now is
+                    // listed now. Both under the lock, so that no topic falls between the two.
+                    live = true;
+                    List<String> topics = subscribers.topics().stream().map(RedisBroker.this::channelName)
+                            .filter(c -> !confirmed.contains(c)).toList();
+                    renewed = topics.isEmpty();
+                    if (!renewed) {
+                        renewedWith = topics.getLast();
+                        request(topics);
+                    }
+                } else {
+                    renewed = name.equals(renewedWith);
+                }
             }
-            if (ready.getCount() > 0) {
+            if (renewed) { // the link is up once Redis has every topic back
                 ready.countDown();
                 working(Part.SUBSCRIBER);
             }
@@ -296,18 +392,21 @@ public final class RedisBroker implements Broker {
         Subscriber session = subscriber; // the first, whose readiness start() awaits
         while (!closed) {
             try (Jedis jedis = settings.connectForSubscribing()) {
-                subscriberConnection = jedis;
+                session.connection = jedis;
                 subscriber = session;
-                List<byte[]> channels = new ArrayList<>();
-                channels.add(channel(PRESENCE));
-                subscribers.topics().forEach(topic -> channels.add(channel(topic)));
+                if (closed) {
+                    return; // closed meanwhile: close() left the session before this one, not this one
+                }
                 backoff.reset();
-                jedis.subscribe(session, channels.toArray(byte[][]::new)); // returns when unsubscribed
+                // The presence channel alone: the topics follow once Redis confirmed it (onSubscribe).
+                jedis.subscribe(session, channel(PRESENCE)); // returns when unsubscribed
             } catch (RuntimeException e) {
                 if (closed) {
                     return;
                 }
                 failed(Part.SUBSCRIBER, e);
+            } finally {
+                session.end();
             }
             pause(backoff);
             session = new Subscriber();
@@ -470,14 +569,7 @@ public final class RedisBroker implements Broker {
             return;
         }
         closed = true;
-        Subscriber current = subscriber;
-        try {
-            if (current != null && current.isSubscribed()) {
-                current.unsubscribe();
-            }
-        } catch (RuntimeException gone) {
-            // Redis is gone already: nothing to unsubscribe from.
-        }
+        subscriber.leave();
         threads.forEach(Thread::interrupt);
         try (Jedis jedis = settings.connect()) {
             jedis.del(presenceKey(node)); // leave at once rather than after the time to live
