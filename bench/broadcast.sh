@@ -12,6 +12,9 @@
 #   bench/broadcast.sh --rounds 3 ...               each server 3 times, interleaved; medians
 #   bench/broadcast.sh --idle-wait 20 ...           wait at most 20 s (not 60) for an idle machine
 #   bench/broadcast.sh --server-jvm "-XX:MaxNewSize=32m" ...   more options for the server's JVM
+#   bench/broadcast.sh --servers "sockit sockit+t0 netty" --variant "sockit+t0=-XX:MaxTenuringThreshold=0"
+#                                                   a variant: a server (sockit+t0 is sockit) whose
+#                                                   JVM has these options too, raced in the same run
 #
 # With --rounds N the servers take turns N times, every other round in reverse order (A B,
 # B A, A B, ...), so a neighbour's burst or a drift over the run falls on both; the table has
@@ -45,6 +48,8 @@ PAUSE_MS=400
 ROUNDS=1
 SERVERS="sockit netty"
 SERVER_JVM_EXTRA=""
+declare -A VARIANT_JVM=()           # "KIND+LABEL" -> more JVM options for that server's runs
+VARIANTS_GIVEN=""                   # the --variant arguments, for the reproduce line
 NO_BUILD=${NO_BUILD:-}
 PER_PROCESS=9500                    # connections per Audience process: under the 20,000 open files
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
@@ -53,7 +58,7 @@ LIMIT=300                           # seconds after which every process started 
 IDLE_PERCENT=10                     # machine busy % under which a run may start
 IDLE_WAIT_SECONDS=60                # how long to wait for that before starting anyway (and saying so)
 
-usage() { sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (( $# > 0 )); do
     case "$1" in
@@ -64,6 +69,12 @@ while (( $# > 0 )); do
         --rounds) ROUNDS=${2:?--rounds needs a number}; shift 2 ;;
         --idle-wait) IDLE_WAIT_SECONDS=${2:?--idle-wait needs a number of seconds}; shift 2 ;;
         --server-jvm) SERVER_JVM_EXTRA=${2?--server-jvm needs JVM options, e.g. -XX:MaxNewSize=32m}; shift 2 ;;
+        --variant)
+            spec=${2:?--variant needs KIND+LABEL=OPTIONS, e.g. sockit+t0=-XX:MaxTenuringThreshold=0}
+            [[ $spec == *+*=* ]] || { echo "bench/broadcast.sh: --variant \"$spec\" is not KIND+LABEL=OPTIONS" >&2; exit 2; }
+            VARIANT_JVM[${spec%%=*}]=${spec#*=}
+            VARIANTS_GIVEN+=" --variant \"$spec\""
+            shift 2 ;;
         --servers) SERVERS=${2:?--servers needs a list, e.g. \"sockit netty\"}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -77,8 +88,11 @@ done
 (( PUSHES >= 1 )) || { echo "bench/broadcast.sh: --pushes must be at least 1" >&2; exit 2; }
 (( ROUNDS >= 1 )) || { echo "bench/broadcast.sh: --rounds must be at least 1" >&2; exit 2; }
 for kind in $SERVERS; do
-    [[ $kind == sockit || $kind == netty || $kind == sockit-cluster ]] \
-        || { echo "bench/broadcast.sh: unknown server \"$kind\"; choose sockit, netty, sockit-cluster" >&2; exit 2; }
+    base=${kind%%+*}
+    [[ $base == sockit || $base == netty || $base == sockit-cluster ]] \
+        || { echo "bench/broadcast.sh: unknown server \"$kind\"; choose sockit, netty, sockit-cluster (or a --variant of one)" >&2; exit 2; }
+    [[ $kind == "$base" || -n ${VARIANT_JVM[$kind]+set} ]] \
+        || { echo "bench/broadcast.sh: server \"$kind\" has no --variant \"$kind=OPTIONS\"" >&2; exit 2; }
 done
 command -v taskset >/dev/null 2>&1 || { echo "bench/broadcast.sh: taskset not found; install it (apt-get install util-linux)" >&2; exit 1; }
 (( $(nproc) >= 2 )) || { echo "bench/broadcast.sh: needs 2 CPUs (server on 0, clients on 1); this machine has $(nproc)" >&2; exit 1; }
@@ -140,13 +154,14 @@ wait_idle() {
 
 # Runs one server: run KIND GROUP DIR, GROUP being the third octet of its clients' addresses.
 run() {
-    local kind=$1 group=$2 dir=$3 i count port t0 t1 tick0 tick1 ours
+    local kind=$1 group=$2 dir=$3 i count port t0 t1 tick0 tick1 ours extra=()
     mkdir -p "$dir"
+    [[ $kind == "${kind%%+*}" ]] || read -r -a extra <<<"${VARIANT_JVM[$kind]}"
     wait_idle
     read -r -a tick0 < <(ticks)
     t0=$(date +%s%N)
-    timeout --kill-after=5 "$LIMIT" taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" -Xlog:gc:file="$dir/gc.log" -cp "$BENCH_CLASSPATH" \
-        dev.sockit.bench.FanOut "$kind" "$CONNS" "$TOTAL" --pause-ms "$PAUSE_MS" --wait-seconds 120 \
+    timeout --kill-after=5 "$LIMIT" taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" ${extra[@]+"${extra[@]}"} -Xlog:gc:file="$dir/gc.log" -cp "$BENCH_CLASSPATH" \
+        dev.sockit.bench.FanOut "${kind%%+*}" "$CONNS" "$TOTAL" --pause-ms "$PAUSE_MS" --wait-seconds 120 \
         >"$dir/server.out" 2>"$dir/server.err" &
     server=$!
     for (( i = 0; i < 600; i++ )); do
@@ -238,7 +253,7 @@ report() {
         echo "- machine: $(nproc) × $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
         echo "- JDK: $("$JAVA" -version 2>&1 | sed -n 2p)"
         echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`, each connection a member of one \`Group\` while its handler runs, a push = \`group.broadcast(Message.of(line))\`, \`Heartbeat.OFF\`, other settings default (commit $GIT_REV); Netty ${netty_version:-?} epoll, one event loop, \`LineBasedFrameDecoder\` + echo handler, each channel added to a \`DefaultChannelGroup\`, a push = \`group.writeAndFlush(buffer)\`"
-        echo "- server and pushing loop: one JVM \`${SERVER_JVM[*]}\` (\`dev.sockit.bench.FanOut\`), pinned \`taskset -c 0\`; clients: $PROCESSES \`Audience\` processes of ~$(printf "%'d" $(( CONNS / PROCESSES ))) connections (one selector thread each, each from its own 127.x.y.z address), JVM \`${AUDIENCE_JVM[*]}\`, pinned together \`taskset -c 1\`"
+        echo "- server and pushing loop: one JVM \`${SERVER_JVM[*]}\` (\`dev.sockit.bench.FanOut\`)$(for v in "${!VARIANT_JVM[@]}"; do printf '; %s: the same with `%s`' "$v" "${VARIANT_JVM[$v]}"; done), pinned \`taskset -c 0\`; clients: $PROCESSES \`Audience\` processes of ~$(printf "%'d" $(( CONNS / PROCESSES ))) connections (one selector thread each, each from its own 127.x.y.z address), JVM \`${AUDIENCE_JVM[*]}\`, pinned together \`taskset -c 1\`"
         (( ROUNDS == 1 )) || echo "- $done of $ROUNDS rounds run; in each, every server once, in turn (${SERVERS// / then }; reversed every other round); a server's \"median of N rounds\" row is the median of each figure over its rounds, and the ratios compare those"
         echo "- $TOTAL pushes of one line \`SEQ NANOS\` (~25 bytes), ${PAUSE_MS} ms apart; the first $WARMUP left out (JIT warm-up; the first one is shown apart as \"cold\"); pushing starts 1 s after the server has all $(printf "%'d" "$CONNS") clients"
         echo "- time = the client's \`System.nanoTime()\` when its read returned the line − the server's \`System.nanoTime()\` just before the push began (CLOCK_MONOTONIC, one clock for every process on the machine); per push, the median and the largest over all clients; then p50, p99 (nearest rank: with $PUSHES pushes, the $(awk -v n="$PUSHES" 'BEGIN { r = int(0.99 * n); if (r < 0.99 * n) r++; print r }')th of $PUSHES) and max over the pushes"
@@ -250,7 +265,7 @@ report() {
         echo "- garbage collections in the server during each run (the JVM, on one CPU, picks the serial collector): $(describe_runs collections)"
         [[ " $SERVERS " != *" sockit-cluster "* ]] || echo "- sockit-cluster: two sockit nodes in the server's JVM joined through redis-server $(redis-server --version | awk '{print $3}' | sed 's/v=//') (pinned with it, \`taskset -c 0\`), each with its own port; half the client processes connect to each; a push = the first node's \`group.broadcast\`, which writes to its clients and publishes once to Redis for the second node's (redis-server's CPU is not in \"server CPU per push\"; both nodes' is)"
         echo "- target: sockit's p99 to the last client under 100 ms"
-        echo "- reproduce: \`bench/broadcast.sh --conns $CONNS --pushes $PUSHES --warmup $WARMUP --pause-ms $PAUSE_MS --rounds $ROUNDS --servers \"$SERVERS\"${SERVER_JVM_EXTRA:+ --server-jvm \"$SERVER_JVM_EXTRA\"}\` (raw records in bench/results/tmp/$(basename "$raw"))"
+        echo "- reproduce: \`bench/broadcast.sh --conns $CONNS --pushes $PUSHES --warmup $WARMUP --pause-ms $PAUSE_MS --rounds $ROUNDS --servers \"$SERVERS\"${SERVER_JVM_EXTRA:+ --server-jvm \"$SERVER_JVM_EXTRA\"}$VARIANTS_GIVEN\` (raw records in bench/results/tmp/$(basename "$raw"))"
         echo
         cat "$raw/table.md"
     } >"$results"
