@@ -6,7 +6,9 @@ import dev.sockit.cluster.Subscribers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import redis.clients.jedis.BinaryJedisPubSub;
@@ -38,7 +41,11 @@ import redis.clients.jedis.resps.ScanResult;
  * <p>Three connections, each read by one thread of its own: the subscriber (blocking in
  * SUBSCRIBE, handing every message to the receivers in the order Redis sent it; callers of
  * {@link #subscribe} write their SUBSCRIBE on it, one at a time, and return once Redis
- * confirmed it, or after 5 s without an answer), the publisher (draining a bounded queue into
+ * confirmed it, or after 5 s without an answer; the close of a topic's last receiver here
+ * writes its UNSUBSCRIBE; a fourth thread pings Redis on it every
+ * {@link RedisSettings#heartbeat()} and takes it for dead when it stays silent for
+ * {@link RedisSettings#deadAfter()}, 15 s by default, as a connection dropped by a NAT or
+ * firewall without a word, or a paused Redis, would), the publisher (draining a bounded queue into
  * pipelined PUBLISH commands, in the order published), and the heartbeat (the presence key, and
  * the list of live nodes). When any of them fails the link is down: said once to the
  * {@link LinkListener}s, everything published meanwhile is counted as unsent and dropped, and
@@ -132,6 +139,7 @@ public final class RedisBroker implements Broker {
         threads.add(Thread.ofPlatform().daemon().name("sockit-redis-subscriber-" + node).start(this::subscribeLoop));
         threads.add(Thread.ofPlatform().daemon().name("sockit-redis-publisher-" + node).start(this::publishLoop));
         threads.add(Thread.ofPlatform().daemon().name("sockit-redis-heartbeat-" + node).start(this::heartbeatLoop));
+        threads.add(Thread.ofPlatform().daemon().name("sockit-redis-watch-" + node).start(this::watchLoop));
         first.awaitReady(SUBSCRIBE_WAIT);
         publish(PRESENCE, new byte[] {'+'});
     }
@@ -169,7 +177,13 @@ public final class RedisBroker implements Broker {
         // Every subscriber of the topic waits for Redis's confirmation, not only its first: what
         // is published after subscribe returned must reach it (while the link is up).
         subscriber.confirm(channelName(topic));
-        return subscription;
+        return () -> {
+            subscription.close();
+            // The topic's last receiver here left: Redis need not send us its messages any more.
+            if (!subscribers.has(topic)) {
+                subscriber.release(topic);
+            }
+        };
     }
 
     @Override
@@ -245,8 +259,9 @@ public final class RedisBroker implements Broker {
     /**
      * One SUBSCRIBE session on one connection, and which of its channels Redis confirmed.
      *
-     * <p>Three kinds of thread write on its connection: callers of {@link #subscribe}, of
-     * {@link #close}, and its own reading thread when it renews the topics. Jedis does not guard
+     * <p>Five kinds of thread write on its connection: callers of {@link #subscribe}, of a
+     * subscription's close (UNSUBSCRIBE), of {@link #close}, the watch thread (PING), and its
+     * own reading thread when it renews the topics. Jedis does not guard
      * a connection's writes (two SUBSCRIBEs at once interleave their bytes, Redis answers "ERR
      * unknown command '$9'" and the session fails), so every write, and the state it is decided
      * by, is under {@code lock}; under it nothing blocks but the write of one short command.
@@ -260,9 +275,15 @@ public final class RedisBroker implements Broker {
         // Under lock:
         private boolean live;  // Redis confirmed the first channel: SUBSCRIBE may be written now
         private boolean ended; // the connection is gone: the next session renews every topic
-        private final Set<String> confirmed = new HashSet<>();
-        private final Map<String, CountDownLatch> pending = new HashMap<>();
+        private final Set<String> confirmed = new HashSet<>(); // as Redis last answered, for a channel with nothing in flight
+        // Per channel, the SUBSCRIBEs (with the latch their callers wait on) and UNSUBSCRIBEs
+        // written and not answered yet, in the order written, which is the order Redis answers.
+        private final Map<String, Deque<Request>> inFlight = new HashMap<>();
         private String renewedWith; // the last channel of the renewal: when it is confirmed, all are
+        // The liveness check's (the watch thread's): anything heard since its last look, and how
+        // many looks in a row heard nothing.
+        private final AtomicBoolean heard = new AtomicBoolean();
+        private int silentLooks;
 
         /**
          * Returns once Redis confirmed {@code channel} on this session, or when the session
@@ -278,14 +299,17 @@ public final class RedisBroker implements Broker {
                     // this lock, whichever of us takes it first (onSubscribe).
                     return;
                 }
-                if (confirmed.contains(channel)) {
+                Request last = lastInFlight(channel);
+                if (last == null && confirmed.contains(channel)) {
                     return;
                 }
-                if (!pending.containsKey(channel)) {
+                if (last == null || last.confirmation() == null) {
+                    // Not subscribed, or an UNSUBSCRIBE on its way (the topic's last receiver
+                    // left just before): a SUBSCRIBE after it, which Redis answers after it.
                     request(List.of(channel));
                 }
                 // A second subscriber of a topic whose SUBSCRIBE is on its way waits for the same answer.
-                confirmation = pending.get(channel);
+                confirmation = lastInFlight(channel).confirmation();
             }
             try {
                 confirmation.await(SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -294,14 +318,97 @@ public final class RedisBroker implements Broker {
             }
         }
 
-        /** Writes SUBSCRIBE for {@code channels}, each awaited by a latch in {@link #pending}. Under lock. */
+        private Request lastInFlight(String channel) {
+            Deque<Request> requests = inFlight.get(channel);
+            return requests == null ? null : requests.peekLast();
+        }
+
+        /** Writes SUBSCRIBE for {@code channels}, each awaited by a latch in {@link #inFlight}. Under lock. */
         private void request(List<String> channels) {
-            channels.forEach(c -> pending.put(c, new CountDownLatch(1)));
+            channels.forEach(c -> inFlight.computeIfAbsent(c, k -> new ArrayDeque<>())
+                    .addLast(new Request(new CountDownLatch(1))));
             try {
                 subscribe(channels.stream().map(c -> c.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new));
             } catch (RuntimeException lost) {
                 // The connection is failing: its reading thread sees it too and ends the session,
                 // which lets the waiters go; the next session renews every topic.
+            }
+        }
+
+        /**
+         * Writes UNSUBSCRIBE for {@code topic} when no one here takes it any more and Redis has
+         * it, or will once what is in flight is answered. Decided under the lock that
+         * {@link #confirm} decides under: a subscriber arriving after this wrote its UNSUBSCRIBE
+         * writes its SUBSCRIBE behind it, and waits for that one's answer.
+         */
+        void release(String topic) {
+            String channel = channelName(topic);
+            synchronized (lock) {
+                if (!live || ended || subscribers.has(topic)) {
+                    return; // not connected (the next session lists only topics taken), or taken again
+                }
+                Request last = lastInFlight(channel);
+                if (last == null ? !confirmed.contains(channel) : last.confirmation() == null) {
+                    return; // not subscribed, or unsubscribing already
+                }
+                inFlight.computeIfAbsent(channel, k -> new ArrayDeque<>()).addLast(Request.UNSUBSCRIBE);
+                try {
+                    unsubscribe(channel.getBytes(StandardCharsets.UTF_8));
+                } catch (RuntimeException lost) {
+                    // The connection is failing: the next session lists only the topics taken.
+                }
+            }
+        }
+
+        /** Redis answered the oldest request in flight for {@code channel}. Under lock. */
+        private void answered(String channel) {
+            Deque<Request> requests = inFlight.get(channel);
+            if (requests == null) {
+                return; // the presence channel, or close's UNSUBSCRIBE of every channel
+            }
+            Request request = requests.pollFirst();
+            if (request != null && request.confirmation() != null) {
+                request.confirmation().countDown();
+            }
+            if (requests.isEmpty()) {
+                inFlight.remove(channel);
+            }
+        }
+
+        /**
+         * The watch thread's look, every heartbeat: when nothing was heard on the connection
+         * since the last look (a message, a confirmation, a pong) for more looks in a row than
+         * the misses allowed, the connection is dead (a NAT or firewall dropped it without a
+         * word, or Redis is paused or cut off): the link is down, and the socket closed, so that
+         * the loop reconnects and renews every topic. Then a PING, under the lock as every write.
+         * A session that connected but never went live (its SUBSCRIBE unanswered) is dead the same way.
+         */
+        void look() {
+            if (connection == null) {
+                return; // connecting, within the connection's 2 s timeouts
+            }
+            synchronized (lock) {
+                if (ended) {
+                    return;
+                }
+            }
+            if (heard.getAndSet(false)) {
+                silentLooks = 0;
+            } else if (++silentLooks > settings.heartbeatMisses()) {
+                failed(Part.SUBSCRIBER, new IOException("no answer on the subscriber connection for "
+                        + settings.deadAfter().toMillis() + " ms (heartbeat " + settings.heartbeat().toMillis()
+                        + " ms, " + settings.heartbeatMisses() + " misses)"));
+                cut();
+                return;
+            }
+            synchronized (lock) {
+                if (live && !ended) {
+                    try {
+                        ping();
+                    } catch (RuntimeException lost) {
+                        // The connection is failing: its reading thread sees it too.
+                    }
+                }
             }
         }
 
@@ -317,8 +424,12 @@ public final class RedisBroker implements Broker {
         void end() {
             synchronized (lock) {
                 ended = true;
-                pending.values().forEach(CountDownLatch::countDown);
-                pending.clear();
+                inFlight.values().forEach(requests -> requests.forEach(r -> {
+                    if (r.confirmation() != null) {
+                        r.confirmation().countDown();
+                    }
+                }));
+                inFlight.clear();
             }
         }
 
@@ -352,13 +463,11 @@ public final class RedisBroker implements Broker {
         @Override
         public void onSubscribe(byte[] channel, int count) {
             String name = new String(channel, StandardCharsets.UTF_8);
+            heard.set(true);
             boolean renewed;
             synchronized (lock) {
                 confirmed.add(name);
-                CountDownLatch confirmation = pending.remove(name);
-                if (confirmation != null) {
-                    confirmation.countDown();
-                }
+                answered(name);
                 if (!live) {
                     // The first confirmation, of the presence channel alone: from now on a
                     // subscribe() writes its own SUBSCRIBE, and every topic taken before now is
@@ -382,8 +491,44 @@ public final class RedisBroker implements Broker {
         }
 
         @Override
+        public void onUnsubscribe(byte[] channel, int count) {
+            heard.set(true);
+            String name = new String(channel, StandardCharsets.UTF_8);
+            synchronized (lock) {
+                confirmed.remove(name);
+                answered(name);
+            }
+        }
+
+        @Override
+        public void onPong(byte[] pattern) {
+            heard.set(true);
+        }
+
+        @Override
         public void onMessage(byte[] channel, byte[] message) {
+            heard.set(true);
             deliver(channel, message);
+        }
+    }
+
+    /** A SUBSCRIBE, with the latch its callers wait on, or an UNSUBSCRIBE (no latch), written and not answered. */
+    private record Request(CountDownLatch confirmation) {
+        static final Request UNSUBSCRIBE = new Request(null);
+    }
+
+    /** Pings the subscriber connection every heartbeat, and finds it dead when it stays silent. */
+    private void watchLoop() {
+        long every = settings.heartbeat().toMillis();
+        while (!closed) {
+            try {
+                Thread.sleep(every);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!closed) {
+                subscriber.look();
+            }
         }
     }
 

@@ -15,8 +15,11 @@ import redis.clients.jedis.exceptions.JedisDataException;
 /**
  * Where Redis is and how to talk to it, read from a URI as Redis users write it:
  * {@code redis://HOST:PORT}, {@code redis://:PASSWORD@HOST:PORT}, {@code redis://USER:PASSWORD@HOST:PORT/DB},
- * {@code rediss://...} for TLS (trusting the JDK's certificate authorities), and one option of
- * sockit's own, {@code ?presence=10s}: how long a silent node stays among the live ones.
+ * {@code rediss://...} for TLS (trusting the JDK's certificate authorities), and options of
+ * sockit's own: {@code ?presence=10s}, how long a silent node stays among the live ones, and
+ * {@code heartbeat=5s&heartbeat-misses=2}, how often the subscriber connection is pinged and
+ * after how many unanswered pings in a row it is taken for dead (named as the server's
+ * {@code --heartbeat} and {@code --heartbeat-misses}).
  *
  * @param host     Redis's host
  * @param port     its port (default 6379)
@@ -25,14 +28,41 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * @param password the password, or null
  * @param database the database number (default 0): presence keys live there, and channel names carry it
  * @param ttl      the presence key's time to live; a node renews it every third of it
+ * @param heartbeat how often the subscriber connection is pinged
+ * @param heartbeatMisses how many pings in a row may go unanswered: a connection silent for
+ *     {@code heartbeat} × (misses + 1) is dead, and reconnected
  */
 public record RedisSettings(String host, int port, boolean tls, String user, String password, int database,
-        Duration ttl) {
+        Duration ttl, Duration heartbeat, int heartbeatMisses) {
 
     /** A silent node leaves the others' view after this, plus at most a third of it. */
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
+    /** The subscriber connection is pinged this often. */
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
+    /** Unanswered pings in a row before the subscriber connection is dead: within 15 s by default. */
+    public static final int DEFAULT_HEARTBEAT_MISSES = 2;
     private static final int CONNECT_TIMEOUT_MS = 2000;
     private static final int SOCKET_TIMEOUT_MS = 2000;
+
+    /**
+     * Settings with the default heartbeat, {@link #DEFAULT_HEARTBEAT} and {@link #DEFAULT_HEARTBEAT_MISSES}.
+     *
+     * @param host     Redis's host
+     * @param port     its port
+     * @param tls      rediss://
+     * @param user     the ACL user, or null
+     * @param password the password, or null
+     * @param database the database number
+     * @param ttl      the presence key's time to live
+     */
+    public RedisSettings(String host, int port, boolean tls, String user, String password, int database, Duration ttl) {
+        this(host, port, tls, user, password, database, ttl, DEFAULT_HEARTBEAT, DEFAULT_HEARTBEAT_MISSES);
+    }
+
+    /** {@return how long the subscriber connection may stay silent before it is dead: heartbeat × (misses + 1)} */
+    public Duration deadAfter() {
+        return heartbeat.multipliedBy(heartbeatMisses + 1L);
+    }
 
     /**
      * Reads a {@code redis://} or {@code rediss://} URI.
@@ -85,33 +115,51 @@ public record RedisSettings(String host, int port, boolean tls, String user, Str
             }
         }
         Duration ttl = DEFAULT_TTL;
+        Duration heartbeat = DEFAULT_HEARTBEAT;
+        int misses = DEFAULT_HEARTBEAT_MISSES;
         if (uri.getQuery() != null) {
             for (String option : uri.getQuery().split("&")) {
                 int equals = option.indexOf('=');
                 String name = equals < 0 ? option : option.substring(0, equals);
                 String value = equals < 0 ? "" : option.substring(equals + 1);
-                if (!name.equals("presence")) {
-                    throw new IllegalArgumentException("\"" + redact(uri) + "\": unknown option \"" + name
-                            + "\"; the one option is presence=DURATION, e.g. ?presence=10s");
+                switch (name) {
+                    case "presence" -> ttl = duration(name, value, 300, uri);
+                    case "heartbeat" -> heartbeat = duration(name, value, 100, uri);
+                    case "heartbeat-misses" -> misses = misses(value, uri);
+                    default -> throw new IllegalArgumentException("\"" + redact(uri) + "\": unknown option \"" + name
+                            + "\"; the options are presence=DURATION, heartbeat=DURATION and heartbeat-misses=N,"
+                            + " e.g. ?presence=10s&heartbeat=5s&heartbeat-misses=2");
                 }
-                ttl = duration(value, uri);
             }
         }
-        return new RedisSettings(host, port, scheme.equals("rediss"), user, password, database, ttl);
+        return new RedisSettings(host, port, scheme.equals("rediss"), user, password, database, ttl, heartbeat, misses);
     }
 
-    private static Duration duration(String text, URI uri) {
+    private static int misses(String text, URI uri) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("\"" + redact(uri) + "\": heartbeat-misses must be a number from 0,"
+                    + " such as 2, not \"" + text + "\"");
+        }
+    }
+
+    private static Duration duration(String name, String text, long leastMillis, URI uri) {
         try {
             Duration d = text.endsWith("ms") ? Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)))
                     : text.endsWith("s") ? Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)))
                     : Duration.ofSeconds(Long.parseLong(text));
-            if (d.toMillis() < 300) {
+            if (d.toMillis() < leastMillis) {
                 throw new NumberFormatException();
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("\"" + redact(uri) + "\": presence must be a duration of at least 300ms,"
-                    + " such as 10s or 1500ms, not \"" + text + "\"");
+            throw new IllegalArgumentException("\"" + redact(uri) + "\": " + name + " must be a duration of at least "
+                    + leastMillis + "ms, such as 10s or 1500ms, not \"" + text + "\"");
         }
     }
 
@@ -124,9 +172,13 @@ public record RedisSettings(String host, int port, boolean tls, String user, Str
         return new Jedis(new HostAndPort(host, port), config(SOCKET_TIMEOUT_MS));
     }
 
-    /** A connection for SUBSCRIBE, which waits for messages as long as it takes. */
+    /**
+     * A connection for SUBSCRIBE: its handshake times out after 2 s, as a command's would (Jedis
+     * then waits for messages without a timeout while subscribed; the broker's pings find a
+     * silent connection).
+     */
     Jedis connectForSubscribing() {
-        return new Jedis(new HostAndPort(host, port), config(0));
+        return new Jedis(new HostAndPort(host, port), config(SOCKET_TIMEOUT_MS));
     }
 
     private DefaultJedisClientConfig config(int socketTimeout) {

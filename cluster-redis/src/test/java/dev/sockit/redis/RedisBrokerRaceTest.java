@@ -155,6 +155,95 @@ class RedisBrokerRaceTest {
         }
     }
 
+    @Test
+    void aSubscriberConnectionGoneSilentIsFoundByItsPingsAndReconnected() throws Exception {
+        // Pinged every 200 ms, dead after 2 unanswered: silent for 600 ms.
+        RedisBroker a = open(relay.uri() + "?heartbeat=200ms&heartbeat-misses=2", "a");
+        RedisBroker b = open(redis.uri(), "b");
+        List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+        a.watch(new Broker.LinkListener() {
+            @Override
+            public void linkDown(String why) {
+                said.add("down: " + why);
+            }
+
+            @Override
+            public void linkUp(long lost) {
+                said.add("up");
+            }
+        });
+        Inbox inbox = new Inbox();
+        a.subscribe("news", inbox);
+        assertThat(b.publish("news", bytes("one"))).isTrue();
+        inbox.expect("one");
+
+        // Node a's subscriber connection goes silent, open at both ends (its publisher and
+        // heartbeat connections still work): a NAT that forgot it. Its new ones too, until healed.
+        relay.blackHole("SUBSCRIBE");
+        // (linkUp() is false a moment before the listeners are told)
+        awaitUntil("node a's link is said down", () -> !a.linkUp() && !said.isEmpty());
+        assertThat(said.getFirst()).startsWith("down: ").contains("no answer on the subscriber connection");
+
+        relay.forwardAgain();
+        awaitUntil("node a's link is said back", () -> a.linkUp() && said.getLast().equals("up"));
+        assertThat(b.publish("news", bytes("two"))).isTrue();
+        inbox.expect("two");
+    }
+
+    @Test
+    void aTopicsLastReceiverLeavingUnsubscribesItInRedis() throws Exception {
+        RedisBroker a = open(redis.uri(), "a");
+        RedisBroker b = open(redis.uri(), "b");
+        Jedis observer = direct();
+        String channel = "sockit/0/news";
+        Inbox first = new Inbox(), second = new Inbox();
+        Broker.Subscription one = a.subscribe("news", first);
+        Broker.Subscription two = a.subscribe("news", second);
+        assertThat(subscribed(observer, channel)).isEqualTo(1);
+
+        one.close();
+        assertThat(b.publish("news", bytes("still"))).isTrue();
+        second.expect("still"); // one receiver left: still subscribed
+        assertThat(subscribed(observer, channel)).isEqualTo(1);
+
+        two.close();
+        awaitUntil("Redis has no subscriber of the channel", () -> subscribed(observer, channel) == 0);
+        two.close(); // twice: nothing more
+        Inbox again = new Inbox();
+        a.subscribe("news", again);
+        assertThat(subscribed(observer, channel)).isEqualTo(1);
+        assertThat(b.publish("news", bytes("back"))).isTrue();
+        again.expect("back");
+        assertThat(a.linkUp()).isTrue();
+    }
+
+    @Test
+    void aTopicTakenAgainWhileItsUnsubscribeIsOnItsWayEndsSubscribed() throws Exception {
+        RedisBroker a = open(relay.uri(), "a");
+        RedisBroker b = open(redis.uri(), "b");
+        Jedis observer = direct();
+        String channel = "sockit/0/news";
+        Broker.Subscription leaving = a.subscribe("news", new Inbox());
+        Relay.Hold hold = relay.holdNext("UNSUBSCRIBE", channel);
+        leaving.close(); // its last receiver: UNSUBSCRIBE, held on its way to Redis
+        hold.awaitHeld();
+
+        Inbox arriving = new Inbox();
+        AtomicLong seenByRedis = new AtomicLong(-1);
+        Thread caller = Thread.ofPlatform().start(() -> {
+            a.subscribe("news", arriving);
+            seenByRedis.set(subscribed(observer, channel));
+        });
+        awaitUntil("the subscribe returned or waits", () -> seenByRedis.get() >= 0 || parked(caller));
+        hold.release();
+        caller.join(PATIENCE.toMillis());
+
+        assertThat(seenByRedis.get()).as("node a subscribed in Redis when subscribe returned").isEqualTo(1);
+        assertThat(b.publish("news", bytes("hello"))).isTrue();
+        arriving.expect("hello");
+        assertThat(subscribed(observer, channel)).isEqualTo(1);
+    }
+
     /** {@return true when {@code thread} is parked}, as a caller waiting for Redis's answer is. */
     private static boolean parked(Thread thread) {
         Thread.State state = thread.getState();

@@ -41,6 +41,20 @@ class RedisSettingsTest {
     }
 
     @Test
+    void readsTheSubscriberHeartbeatNamedAsTheServersOptions() {
+        RedisSettings defaults = parse("redis://h:1");
+        assertThat(defaults.heartbeat()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.heartbeatMisses()).isEqualTo(2);
+        assertThat(defaults.deadAfter()).isEqualTo(Duration.ofSeconds(15));
+        RedisSettings set = parse("redis://h:1?presence=3s&heartbeat=1s&heartbeat-misses=3");
+        assertThat(set.ttl()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(set.heartbeat()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(set.deadAfter()).isEqualTo(Duration.ofSeconds(4));
+        assertThatThrownBy(() -> parse("redis://h:1?heartbeat=50ms")).hasMessageContaining("heartbeat must be a duration of at least 100ms");
+        assertThatThrownBy(() -> parse("redis://h:1?heartbeat-misses=-1")).hasMessageContaining("heartbeat-misses must be a number");
+    }
+
+    @Test
     void refusesWhatIsNotARedisUriSayingHowToWriteOne() {
         assertThatThrownBy(() -> parse("http://h:1")).hasMessageContaining("write redis://HOST:PORT[/DB]");
         assertThatThrownBy(() -> parse("redis://h:1/zero")).hasMessageContaining("a number from 0, not \"zero\"");

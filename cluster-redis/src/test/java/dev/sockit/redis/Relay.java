@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * A TCP relay on loopback in front of a real redis-server, for the races of a client's
  * connections: everything passes as is, except that a test can hold back the next command a
  * client sends that holds given words (a SUBSCRIBE on its way to Redis) until it lets it go,
- * and can cut every connection at once, as a network fault would.
+ * can cut every connection at once, as a network fault would, and can black-hole the
+ * connections that sent given words: drop everything they carry, both ways, without a FIN or
+ * RST, as a NAT or firewall that forgot them would, until it forwards again.
  *
  * <pre>{@code
  * Relay.Hold hold = relay.holdNext("SUBSCRIBE");   // ... make the client send it
@@ -34,6 +36,7 @@ final class Relay implements AutoCloseable {
     private final int redisPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicReference<Hold> armed = new AtomicReference<>();
+    private volatile List<String> blackHoled; // the words of the connections dropped, or null
 
     private Relay(int redisPort) throws IOException {
         this.redisPort = redisPort;
@@ -61,6 +64,20 @@ final class Relay implements AutoCloseable {
         return hold;
     }
 
+    /**
+     * Drops, from now on, everything both ways on each connection that sent (now or later)
+     * a command with every one of {@code words}, e.g. {@code "SUBSCRIBE"} for a subscriber's;
+     * the sockets stay open and silent. New connections are relayed until they send such a command.
+     */
+    void blackHole(String... words) {
+        blackHoled = List.of(words).stream().map(w -> "\r\n" + w + "\r\n").toList();
+    }
+
+    /** Forwards again on every connection (what was dropped stays lost). */
+    void forwardAgain() {
+        blackHoled = null;
+    }
+
     /** Closes every relayed connection, both ways, as a network fault would; new ones are relayed again. */
     void cutAll() {
         sockets.forEach(Relay::closeQuietly);
@@ -73,15 +90,16 @@ final class Relay implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), redisPort);
                 sockets.add(client);
                 sockets.add(server);
-                Thread.ofPlatform().daemon().name("relay-up").start(() -> pump(client, server, true));
-                Thread.ofPlatform().daemon().name("relay-down").start(() -> pump(server, client, false));
+                StringBuilder sent = new StringBuilder(); // what the client sent, for blackHole's words
+                Thread.ofPlatform().daemon().name("relay-up").start(() -> pump(client, server, true, sent));
+                Thread.ofPlatform().daemon().name("relay-down").start(() -> pump(server, client, false, sent));
             } catch (IOException closed) {
                 return;
             }
         }
     }
 
-    private void pump(Socket from, Socket to, boolean towardRedis) {
+    private void pump(Socket from, Socket to, boolean towardRedis, StringBuilder sent) {
         byte[] buffer = new byte[64 * 1024];
         try (from; to) {
             InputStream in = from.getInputStream();
@@ -93,6 +111,9 @@ final class Relay implements AutoCloseable {
                     hold.held.countDown();
                     hold.released.await();
                 }
+                if (dropped(sent, towardRedis ? new String(buffer, 0, n, StandardCharsets.ISO_8859_1) : "")) {
+                    continue;
+                }
                 out.write(buffer, 0, n);
                 out.flush();
             }
@@ -101,6 +122,17 @@ final class Relay implements AutoCloseable {
         } finally {
             sockets.remove(from);
             sockets.remove(to);
+        }
+    }
+
+    /** Notes what the client sent, and {@return true when this connection is black-holed now} */
+    private boolean dropped(StringBuilder sent, String sending) {
+        synchronized (sent) {
+            if (sent.length() < 1 << 20) {
+                sent.append(sending);
+            }
+            List<String> words = blackHoled;
+            return words != null && words.stream().allMatch(w -> sent.indexOf(w) >= 0);
         }
     }
 
