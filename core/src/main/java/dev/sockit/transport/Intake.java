@@ -316,12 +316,13 @@ final class Intake {
     /**
      * Asks the kernel to wake this discarding TCP connection's reads only once
      * {@code DISCARD_LOW_WATER} bytes wait. Once per connection: finding the descriptor looks
-     * at every open one. Where it cannot be set (not Linux x86_64, no native access, the
+     * at every open one. Where it cannot be set (not Linux x86_64, native access not enabled: the
+     * JDK would warn of the first call, or refuse it; the
      * socket gone), the connection goes on reading as before.
      */
     private void raiseLowWater() {
         lowWaterFd = TRIED; // not again, whatever comes of it
-        if (!probeable || tls != null || drainReason != null || !Platform.supported()) {
+        if (!probeable || tls != null || drainReason != null || !Platform.usable()) {
             return;
         }
         try {
