@@ -1,9 +1,6 @@
 package dev.sockit.transport;
 
 import dev.sockit.CloseReason;
-import dev.sockit.transport.linux.Descriptors;
-import dev.sockit.transport.linux.Platform;
-import dev.sockit.transport.linux.TcpOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -34,12 +31,12 @@ final class Intake {
     // byte copied once more; nothing is cut out of it, so that copy was the only one left.
     private static final int DISCARD_READ_BUFFER = 512 * 1024;
     private static final int DIRECT_FROM = 128 * 1024;
-    // Once a read fills 64 KiB, a discarding TCP connection asks the kernel (SO_RCVLOWAT) to
-    // wake it only when this much waits: a wait costs a park and two thread wake-ups, which
-    // between 64 KiB reads took more CPU than the reads (docs/performance.md, "Bulk transfer").
-    // Fewer bytes wait unread, uncounted, until more come or the peer ends; a read that finds
-    // them takes them at once, and a drain lowers the mark so a stop does not wait for more.
-    private static final int DISCARD_LOW_WATER = 256 * 1024;
+    // Once a read brings this much, a discarding TCP connection asks the kernel (SO_RCVLOWAT)
+    // to wake it only when 256 KiB wait (LowWater): a wait costs a park and two thread
+    // wake-ups, which between 64 KiB reads took more CPU than the reads (docs/performance.md,
+    // "Bulk transfer"). When the stream pauses (a read waits 10 ms) the mark comes down, so
+    // fewer bytes that end it are read and counted then; a drain and a close lower it for good.
+    private static final int STREAM_READ = 64 * 1024;
     // A quiet connection reads what wakes it into a buffer this small, and grows it only for
     // a message longer than this; most single lines fit.
     static final int QUIET_READ_BUFFER = 256;
@@ -95,11 +92,13 @@ final class Intake {
     private boolean filledLast;
     // Set by discarding(): nothing is cut from the buffer, nobody waits for an answer.
     private boolean discarding;
-    // The descriptor whose SO_RCVLOWAT is raised; NOT_TRIED, or TRIED when it could not be.
-    // Read by drain() on another thread.
-    private static final int NOT_TRIED = -1;
-    private static final int TRIED = -2;
-    private volatile int lowWaterFd = NOT_TRIED;
+    // A discarding TCP connection's receive low-water mark: null until its first read of
+    // STREAM_READ, LowWater.NONE where it cannot be set. Written by the reader and read by
+    // drain() and the close under this object's monitor, as is lowWaterOff (a drain or a close
+    // began: the mark is not raised again); the reader reads its own writes unlocked.
+    private LowWater lowWater;
+    private boolean lowWaterOff;
+    private boolean lowWaterHeld; // for a test: a pause does not lower the mark
     private int messagesThisTurn;
     private long lastWait = Long.MAX_VALUE;
     private volatile long bytesIn;
@@ -130,7 +129,7 @@ final class Intake {
      * The handler forgets what this connection reads, unread: from now on a busy read buffer
      * grows to {@code DISCARD_READ_BUFFER}, direct, the reader never spins (no peer waits for an
      * answer, so the spin would only burn what a bulk stream's reader leaves over), and a TCP
-     * stream that fills it raises its receive low-water mark.
+     * stream raises its receive low-water mark ({@link LowWater}) while it flows.
      */
     void discarding() {
         discarding = true;
@@ -218,9 +217,6 @@ final class Intake {
                 || (filledLast && in.capacity() < (discarding ? DISCARD_READ_BUFFER : MAX_GROWN_READ_BUFFER))) {
             // The decoder bounds how large a partial message may get, so this stays bounded.
             moveTo(Math.max(INITIAL_READ_BUFFER, in.capacity() * 2));
-            if (discarding && filledLast && in.capacity() >= DIRECT_FROM && lowWaterFd == NOT_TRIED) {
-                raiseLowWater(); // a read filled 64 KiB: a stream
-            }
         }
         int room = in.remaining();
         long started = System.nanoTime();
@@ -245,6 +241,9 @@ final class Intake {
             endOfStream = true;
         } else {
             bytesIn += n;
+            if (discarding && n >= STREAM_READ) {
+                streaming();
+            }
         }
         return n;
     }
@@ -292,6 +291,12 @@ final class Intake {
      * @throws IOException when the socket broke: the stream ends, the buffer is left readable
      */
     private int readOnce() throws IOException {
+        // A read on a raised low-water mark is stamped, so that a pause can lower it.
+        LowWater mark = lowWater;
+        boolean stamped = mark != null && mark.raised();
+        if (stamped) {
+            mark.reading(System.nanoTime());
+        }
         try {
             return drainReason == null ? (tls == null ? channel.read(in) : tls.read(in)) : readDraining();
         } catch (ClosedChannelException closedHere) {
@@ -300,6 +305,10 @@ final class Intake {
             in.flip();
             endOfStream = true;
             throw broken;
+        } finally {
+            if (stamped) {
+                mark.read();
+            }
         }
     }
 
@@ -314,39 +323,44 @@ final class Intake {
     }
 
     /**
-     * Asks the kernel to wake this discarding TCP connection's reads only once
-     * {@code DISCARD_LOW_WATER} bytes wait. Once per connection: finding the descriptor looks
-     * at every open one. Where it cannot be set (not Linux x86_64, no native access, the
-     * socket gone), the connection goes on reading as before.
+     * A discarding TCP connection's read brought {@code STREAM_READ} bytes or more: a stream.
+     * Its reads wake only for {@link LowWater#MARK} bytes from now until it pauses. The first
+     * time, finds the socket's descriptor (a look at every open one, so once per connection).
      */
-    private void raiseLowWater() {
-        lowWaterFd = TRIED; // not again, whatever comes of it
-        if (!probeable || tls != null || drainReason != null || !Platform.supported()) {
-            return;
+    private void streaming() {
+        LowWater mark = lowWater;
+        if (mark == null) {
+            LowWater found = probeable && tls == null ? LowWater.of(channel) : LowWater.NONE;
+            synchronized (this) {
+                lowWater = mark = lowWaterOff ? LowWater.NONE : found;
+                if (lowWaterHeld) {
+                    mark.keepThroughPauses();
+                }
+            }
         }
-        try {
-            int fd = Descriptors.of(channel);
-            TcpOptions.receiveLowWater(fd, DISCARD_LOW_WATER);
-            lowWaterFd = fd;
-        } catch (IOException | RuntimeException notHere) {
-            // Reads still work, one wake-up per arrival as for any connection.
+        if (mark != LowWater.NONE && !mark.raised()) {
+            mark.raise(); // not NONE's: one object every connection without a mark shares
         }
     }
 
     /**
-     * Puts the low-water mark back to the kernel's default, which wakes a reader waiting for
-     * more than has come. From the draining thread: the descriptor may have been closed since,
-     * and the mark of whatever socket took its number then set to the default, which is harmless.
+     * Lowers the low-water mark for good, from any thread: a drain (the reader must wake for the
+     * bytes that are there), a lingering close, or the close ({@code closing}: no system call).
      */
-    private void lowerLowWater() {
-        int fd = lowWaterFd;
-        if (fd >= 0 && channel.isOpen()) {
-            try {
-                TcpOptions.receiveLowWater(fd, 1);
-            } catch (IOException | RuntimeException closed) {
-                // Closed under us: the reader is woken by the close itself.
-            }
+    private void stopLowWater(boolean closing) {
+        LowWater mark;
+        synchronized (this) {
+            lowWaterOff = true;
+            mark = lowWater;
         }
+        if (mark != null) {
+            mark.stop(closing);
+        }
+    }
+
+    /** For a test of what else lowers the low-water mark (a drain): a pause does not. Before the stream. */
+    synchronized void keepLowWaterThroughPauses() {
+        lowWaterHeld = true;
     }
 
     /**
@@ -465,7 +479,7 @@ final class Intake {
         // loses our replies too. So the reader takes the waiting bytes first (readDraining).
         // A discarding reader may wait for a low-water mark the peer will not reach: it must
         // wake for the bytes that are there.
-        lowerLowWater();
+        stopLowWater(false);
         int waiting = unread();
         drainBudget = waiting;
         drainReason = reason;
@@ -483,6 +497,7 @@ final class Intake {
 
     /** Gives up the buffer when the connection closes; a lingering close may reuse it first. */
     ByteBuffer release() {
+        stopLowWater(false); // the lingering close reads what still comes, as it comes
         ByteBuffer last = in;
         in = ByteBuffer.allocate(0);
         return last;
@@ -490,6 +505,7 @@ final class Intake {
 
     /** Gives the buffer's share of the memory budget back, once, from whichever thread closes. */
     synchronized void returnBudget() {
+        stopLowWater(true);
         if (!budgetReturned) {
             budgetReturned = true;
             budget.release(held);

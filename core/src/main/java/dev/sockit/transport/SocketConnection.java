@@ -182,6 +182,14 @@ public final class SocketConnection extends StreamCore {
         return intake.unread();
     }
 
+    /**
+     * For a test of what lowers a discarding stream's receive low-water mark besides a pause (a
+     * drain): a pause then does not. Call it before the stream starts.
+     */
+    public void keepLowWaterThroughPauses() {
+        intake.keepLowWaterThroughPauses();
+    }
+
     /** The watchdogs, for tests that advance their clock over a waiting write. */
     public Watchdogs watchdogs() {
         return watchdogs;
