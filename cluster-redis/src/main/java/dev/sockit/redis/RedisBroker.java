@@ -536,7 +536,7 @@ public final class RedisBroker implements Broker {
         Backoff backoff = RedisSettings.backoff();
         Subscriber session = subscriber; // the first, whose readiness start() awaits
         while (!closed) {
-            try (Jedis jedis = settings.connectForSubscribing()) {
+            try (Jedis jedis = settings.connect()) {
                 session.connection = jedis;
                 subscriber = session;
                 if (closed) {

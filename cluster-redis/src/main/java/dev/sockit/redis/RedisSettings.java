@@ -167,23 +167,18 @@ public record RedisSettings(String host, int port, boolean tls, String user, Str
         return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    /** A connection for commands, whose reads time out after 2 s. */
-    Jedis connect() {
-        return new Jedis(new HostAndPort(host, port), config(SOCKET_TIMEOUT_MS));
-    }
-
     /**
-     * A connection for SUBSCRIBE: its handshake times out after 2 s, as a command's would (Jedis
-     * then waits for messages without a timeout while subscribed; the broker's pings find a
-     * silent connection).
+     * A connection whose reads time out after 2 s: for commands, and for SUBSCRIBE, whose
+     * handshake times out as a command's would (Jedis then waits for messages without a timeout
+     * while subscribed; the broker's pings find a silent connection).
      */
-    Jedis connectForSubscribing() {
-        return new Jedis(new HostAndPort(host, port), config(SOCKET_TIMEOUT_MS));
+    Jedis connect() {
+        return new Jedis(new HostAndPort(host, port), config());
     }
 
-    private DefaultJedisClientConfig config(int socketTimeout) {
+    private DefaultJedisClientConfig config() {
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(CONNECT_TIMEOUT_MS).socketTimeoutMillis(socketTimeout)
+                .connectionTimeoutMillis(CONNECT_TIMEOUT_MS).socketTimeoutMillis(SOCKET_TIMEOUT_MS)
                 .database(database).ssl(tls).clientName("sockit");
         if (user != null) {
             config.user(user);
