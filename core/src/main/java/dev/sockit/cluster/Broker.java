@@ -100,7 +100,11 @@ public interface Broker extends AutoCloseable {
     /**
      * Receives what other nodes publish on {@code topic}, on the broker's delivery thread, in the
      * order each publisher published. The receiver should not block for long: it holds up
-     * every later delivery to this node.
+     * every later delivery to this node. Once it returns, the subscription is in place as far
+     * as the engine could confirm: what another node publishes after that reaches the receiver.
+     * An engine that cannot confirm in time (the Redis engine waits 5 s for the server's answer)
+     * returns anyway rather than hold up the caller, and counts on its link's recovery; what is
+     * published before the subscription is in place is not delivered (at most once, above).
      *
      * @param topic    the topic to take
      * @param receiver called for each message from another node
