@@ -9,6 +9,7 @@
 #   bench/broadcast.sh --conns 2000 --pushes 20     a quick look
 #   bench/broadcast.sh --servers sockit --no-build  (or NO_BUILD=1)
 #   bench/broadcast.sh --servers "sockit sockit-cluster"   one node against two on Redis
+#   bench/broadcast.sh --servers "plain sockit netty"     with the floor: no framework
 #   bench/broadcast.sh --rounds 3 ...               each server 3 times, interleaved; medians
 #   bench/broadcast.sh --idle-wait 20 ...           wait at most 20 s (not 60) for an idle machine
 #   bench/broadcast.sh --server-jvm "-XX:MaxNewSize=32m" ...   more options for the server's JVM
@@ -25,6 +26,12 @@
 # script starts on a free loopback port (pinned with the server, on CPU 0); half the client
 # processes connect to each node, and the first node's group.broadcast reaches the second's
 # clients through Redis. Needs redis-server.
+#
+# plain: the floor (dev.sockit.bench.PlainPushServer), no framework, no reader, no queue: a push
+# is the pushing thread writing the line to each blocking SocketChannel in turn, one write(2)
+# each, so its push call time is what the kernel takes to deliver one line to every client
+# from one thread on one core. The report splits each server's CPU (user, system, interrupts:
+# the loopback delivery, which the process's own CPU time leaves out) from /proc/stat.
 #
 # The server and the loop that pushes share one JVM (dev.sockit.bench.FanOut), pinned to CPU 0;
 # the clients are dev.sockit.bench.Audience processes (one selector thread each, at most
@@ -58,7 +65,7 @@ LIMIT=300                           # seconds after which every process started 
 IDLE_PERCENT=10                     # machine busy % under which a run may start
 IDLE_WAIT_SECONDS=60                # how long to wait for that before starting anyway (and saying so)
 
-usage() { sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,45p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (( $# > 0 )); do
     case "$1" in
@@ -89,8 +96,8 @@ done
 (( ROUNDS >= 1 )) || { echo "bench/broadcast.sh: --rounds must be at least 1" >&2; exit 2; }
 for kind in $SERVERS; do
     base=${kind%%+*}
-    [[ $base == sockit || $base == netty || $base == sockit-cluster ]] \
-        || { echo "bench/broadcast.sh: unknown server \"$kind\"; choose sockit, netty, sockit-cluster (or a --variant of one)" >&2; exit 2; }
+    [[ $base == sockit || $base == netty || $base == sockit-cluster || $base == plain ]] \
+        || { echo "bench/broadcast.sh: unknown server \"$kind\"; choose sockit, netty, sockit-cluster, plain (or a --variant of one)" >&2; exit 2; }
     [[ $kind == "$base" || -n ${VARIANT_JVM[$kind]+set} ]] \
         || { echo "bench/broadcast.sh: server \"$kind\" has no --variant \"$kind=OPTIONS\"" >&2; exit 2; }
 done
@@ -263,6 +270,8 @@ report() {
         echo "- push call = how long \`broadcast\`/\`writeAndFlush\` took to return (both hand the writes to other threads); server CPU per push = the server process's CPU time over the timed pushes ÷ their number"
         echo "- other processes on the machine during each run (CPUs): $(describe_runs other_cpus) (the CPU time of all tasks on the machine during the run, interrupts left out, less what our JVMs report; above 0.1 the figures were disturbed)"
         echo "- garbage collections in the server during each run (the JVM, on one CPU, picks the serial collector): $(describe_runs collections)"
+        [[ " $SERVERS " != *" plain "* ]] || echo "- plain: the floor, no framework (\`dev.sockit.bench.PlainPushServer\`): blocking \`SocketChannel\`s with \`TCP_NODELAY\`, accepted on a platform thread, never read; a push = the pushing thread writing the line from one direct buffer to each channel in turn (one \`write(2)\` each) before it returns, so its push call is the whole fan-out"
+        echo "- its CPU per push: user / system / interrupts = the time per timed push of CPU 0, where the server runs (alone when other processes took 0.00 CPUs), from \`/proc/stat\` (ticks of 10 ms over the timed pushes and their pauses); interrupts are where loopback delivers a write into the client's socket, which this kernel does not count in the process's CPU time (\"server CPU per push\")"
         [[ " $SERVERS " != *" sockit-cluster "* ]] || echo "- sockit-cluster: two sockit nodes in the server's JVM joined through redis-server $(redis-server --version | awk '{print $3}' | sed 's/v=//') (pinned with it, \`taskset -c 0\`), each with its own port; half the client processes connect to each; a push = the first node's \`group.broadcast\`, which writes to its clients and publishes once to Redis for the second node's (redis-server's CPU is not in \"server CPU per push\"; both nodes' is)"
         echo "- target: sockit's p99 to the last client under 100 ms"
         echo "- reproduce: \`bench/broadcast.sh --conns $CONNS --pushes $PUSHES --warmup $WARMUP --pause-ms $PAUSE_MS --rounds $ROUNDS --servers \"$SERVERS\"${SERVER_JVM_EXTRA:+ --server-jvm \"$SERVER_JVM_EXTRA\"}$VARIANTS_GIVEN\` (raw records in bench/results/tmp/$(basename "$raw"))"
