@@ -58,8 +58,7 @@ stamp=$(date +%Y-%m-%d-%H%M)
 raw="$BENCH_DIR/results/tmp/$stamp-broadcast-syscalls"
 results="$BENCH_DIR/results/$stamp-broadcast-syscalls.md"
 mkdir -p "$raw"
-GIT_REV="$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
-    && git status --porcelain -- core bench 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)"
+GIT_REV=$(git_rev)
 NET=$(( 16 + RANDOM % 224 ))
 
 pids=()

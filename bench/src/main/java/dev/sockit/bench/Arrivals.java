@@ -136,7 +136,7 @@ public final class Arrivals {
      * timed; {@code call} is the p50 of how long the push call took, {@code cpu} the server's
      * mean CPU time per push, {@code split} the mean time per push of the one CPU the server ran
      * on, in user code, in system calls and in interrupts (where loopback delivers what the
-     * server writes; not in {@code cpu}), each -1 when {@link FanOut} printed no ticks,
+     * server writes; in {@code cpu} as well), each -1 when {@link FanOut} printed no ticks,
      * {@code clientCpu} the clients' (all processes together), and {@code readsPerWakeUp} how
      * many connections had input each time a client's selector woke.
      */

@@ -29,9 +29,9 @@ import java.time.Duration;
  * push begins and once after the last pause, {@code ticks SEQ USER SYSTEM INTERRUPTS IDLE}:
  * that CPU's time so far from {@code /proc/stat}, in the kernel's ticks (1/100 s), USER with
  * nice, INTERRUPTS hard and soft. On loopback a write delivers its bytes into the reader's
- * socket in a soft interrupt on the writer's CPU, which this kernel accounts apart from the
- * process's own CPU time; these lines split a push's whole cost between the server's code,
- * the kernel's system calls and that delivery. (The line after the last is numbered PUSHES.)
+ * socket in a soft interrupt on the writer's CPU (the process's CPU time counts it too, as
+ * system time); these lines split a push's cost between the server's code, the kernel's
+ * system calls and that delivery. (The line after the last is numbered PUSHES.)
  */
 public final class FanOut {
 
