@@ -9,6 +9,7 @@
 #   bench/broadcast.sh --conns 2000 --pushes 20     a quick look
 #   bench/broadcast.sh --servers sockit --no-build  (or NO_BUILD=1)
 #   bench/broadcast.sh --servers "sockit sockit-cluster"   one node against two on Redis
+#   bench/broadcast.sh --servers "plain sockit netty"     with the floor: no framework
 #   bench/broadcast.sh --rounds 3 ...               each server 3 times, interleaved; medians
 #   bench/broadcast.sh --idle-wait 20 ...           wait at most 20 s (not 60) for an idle machine
 #   bench/broadcast.sh --server-jvm "-XX:MaxNewSize=32m" ...   more options for the server's JVM
@@ -25,6 +26,12 @@
 # script starts on a free loopback port (pinned with the server, on CPU 0); half the client
 # processes connect to each node, and the first node's group.broadcast reaches the second's
 # clients through Redis. Needs redis-server.
+#
+# plain: the floor (dev.sockit.bench.PlainPushServer), no framework, no reader, no queue: a push
+# is the pushing thread writing the line to each blocking SocketChannel in turn, one write(2)
+# each, so its push call time is what the kernel takes to deliver one line to every client
+# from one thread on one core. The report splits each server's CPU (user, system, interrupts:
+# the loopback delivery, which the process's own CPU time leaves out) from /proc/stat.
 #
 # The server and the loop that pushes share one JVM (dev.sockit.bench.FanOut), pinned to CPU 0;
 # the clients are dev.sockit.bench.Audience processes (one selector thread each, at most
@@ -58,7 +65,7 @@ LIMIT=300                           # seconds after which every process started 
 IDLE_PERCENT=10                     # machine busy % under which a run may start
 IDLE_WAIT_SECONDS=60                # how long to wait for that before starting anyway (and saying so)
 
-usage() { sed -n '2,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,45p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (( $# > 0 )); do
     case "$1" in
@@ -89,8 +96,8 @@ done
 (( ROUNDS >= 1 )) || { echo "bench/broadcast.sh: --rounds must be at least 1" >&2; exit 2; }
 for kind in $SERVERS; do
     base=${kind%%+*}
-    [[ $base == sockit || $base == netty || $base == sockit-cluster ]] \
-        || { echo "bench/broadcast.sh: unknown server \"$kind\"; choose sockit, netty, sockit-cluster (or a --variant of one)" >&2; exit 2; }
+    [[ $base == sockit || $base == netty || $base == sockit-cluster || $base == plain ]] \
+        || { echo "bench/broadcast.sh: unknown server \"$kind\"; choose sockit, netty, sockit-cluster, plain (or a --variant of one)" >&2; exit 2; }
     [[ $kind == "$base" || -n ${VARIANT_JVM[$kind]+set} ]] \
         || { echo "bench/broadcast.sh: server \"$kind\" has no --variant \"$kind=OPTIONS\"" >&2; exit 2; }
 done
@@ -105,8 +112,7 @@ stamp=$(date +%Y-%m-%d-%H%M)
 raw="$BENCH_DIR/results/tmp/$stamp-broadcast"
 results="$BENCH_DIR/results/$stamp-broadcast.md"
 mkdir -p "$raw"
-GIT_REV="$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
-    && git status --porcelain -- core bench 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)"
+GIT_REV=$(git_rev)
 # Source addresses: a second octet of this run's own, so no port of an earlier run's clients,
 # waiting out TIME_WAIT on its address, is in the way.
 NET=$(( 16 + RANDOM % 224 ))
@@ -128,11 +134,13 @@ trap 'exit 130' INT TERM
 
 say() { echo "bench/broadcast.sh: $*" >&2; }
 
-# The machine's ticks since boot, all CPUs: "busy total tasks", where tasks leaves out time in
-# interrupts. This kernel accounts interrupt time apart from the tasks it interrupted, and
-# over loopback most of it is our own traffic (a write delivers into the peer's socket in
-# softirq), which no JVM's CPU time includes.
-ticks() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6, $2 + $3 + $4 + $9 }' /proc/stat; }
+# The machine's ticks since boot, all CPUs: "busy total", busy with interrupts. /proc/stat
+# counts a tick that lands in an interrupt as interrupt time, and the process it interrupted
+# is charged it as system time as well: over loopback most of it is our own traffic (a write
+# delivers into the peer's socket in a soft interrupt), and the JVMs' own CPU time includes
+# it (measured 2026-12-04: the server's CPU time per push is CPU 0's user, system and
+# interrupt time together, not the first two). So the others' CPU is busy less ours.
+ticks() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat; }
 
 # Waits until the machine is idle (two quiet half-seconds in a row), at most IDLE_WAIT_SECONDS.
 wait_idle() {
@@ -206,8 +214,8 @@ run() {
     # (each reports its own CPU time; ticks are 1/100 s).
     ours=$(awk '/^cpu / {s += $2} /^left: .*; cpu / {s += $NF} END {print s + 0}' "$dir/server.out" "$dir"/audience-*.log)
     echo "ticks before: ${tick0[*]}; after: ${tick1[*]}; our JVMs' CPU: $ours ns; wall: $(( t1 - t0 )) ns" >"$dir/cpu-accounting"
-    awk -v tasks=$(( tick1[2] - tick0[2] )) -v ours="$ours" -v wall=$(( t1 - t0 )) 'BEGIN {
-            other = (tasks / 100 - ours / 1e9) / (wall / 1e9)
+    awk -v busy=$(( tick1[0] - tick0[0] )) -v ours="$ours" -v wall=$(( t1 - t0 )) 'BEGIN {
+            other = (busy / 100 - ours / 1e9) / (wall / 1e9)
             printf "%.2f\n", other < 0 ? 0 : other }' >"$dir/other-cpus"
     say "$kind: done in $(( (t1 - t0) / 1000000000 ))s"
 }
@@ -261,8 +269,10 @@ report() {
         echo "- \"… still arriving at the next\": timed pushes whose last client had it only after the next push began (then two pushes shared the server and the clients, and both are timed slower; raise \`--pause-ms\`)"
         echo "- client reads per wake-up = connections with input each time a client's selector woke: the more bunched the arrivals, the less each read costs the clients"
         echo "- push call = how long \`broadcast\`/\`writeAndFlush\` took to return (both hand the writes to other threads); server CPU per push = the server process's CPU time over the timed pushes ÷ their number"
-        echo "- other processes on the machine during each run (CPUs): $(describe_runs other_cpus) (the CPU time of all tasks on the machine during the run, interrupts left out, less what our JVMs report; above 0.1 the figures were disturbed)"
+        echo "- other processes on the machine during each run (CPUs): $(describe_runs other_cpus) (the machine's busy CPU time during the run, interrupts included, less what our JVMs report, which includes the interrupts they were charged; above 0.1 the figures were disturbed)"
         echo "- garbage collections in the server during each run (the JVM, on one CPU, picks the serial collector): $(describe_runs collections)"
+        [[ " $SERVERS " != *" plain "* ]] || echo "- plain: the floor, no framework (\`dev.sockit.bench.PlainPushServer\`): blocking \`SocketChannel\`s with \`TCP_NODELAY\`, accepted on a platform thread, never read; a push = the pushing thread writing the line from one direct buffer to each channel in turn (one \`write(2)\` each) before it returns, so its push call is the whole fan-out"
+        echo "- its CPU per push: user / system / interrupts = the time per timed push of CPU 0, where the server runs (alone when other processes took 0.00 CPUs), from \`/proc/stat\` (ticks of 10 ms over the timed pushes and their pauses); interrupts are where loopback delivers a write into the client's socket, and are in the process's CPU time too (\"server CPU per push\", which is about their sum)"
         [[ " $SERVERS " != *" sockit-cluster "* ]] || echo "- sockit-cluster: two sockit nodes in the server's JVM joined through redis-server $(redis-server --version | awk '{print $3}' | sed 's/v=//') (pinned with it, \`taskset -c 0\`), each with its own port; half the client processes connect to each; a push = the first node's \`group.broadcast\`, which writes to its clients and publishes once to Redis for the second node's (redis-server's CPU is not in \"server CPU per push\"; both nodes' is)"
         echo "- target: sockit's p99 to the last client under 100 ms"
         echo "- reproduce: \`bench/broadcast.sh --conns $CONNS --pushes $PUSHES --warmup $WARMUP --pause-ms $PAUSE_MS --rounds $ROUNDS --servers \"$SERVERS\"${SERVER_JVM_EXTRA:+ --server-jvm \"$SERVER_JVM_EXTRA\"}$VARIANTS_GIVEN\` (raw records in bench/results/tmp/$(basename "$raw"))"

@@ -40,6 +40,13 @@ build() {
         || { echo "bench: the build failed; run mvn -pl core,cli,bench -am package to see why" >&2; exit 1; }
 }
 
+# The commit the build under test is from, for a report: "abc1234", with " + uncommitted
+# changes" when core or bench differ from it.
+git_rev() {
+    echo "$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
+        && git status --porcelain -- core bench 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)"
+}
+
 BENCH_CLASSPATH="$BENCH_DIR/target/classes:$BENCH_DIR/target/lib/*"
 CLI_CLASSPATH="$ROOT_DIR/cli/target/classes:$ROOT_DIR/cli/target/lib/*"
 

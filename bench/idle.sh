@@ -85,8 +85,7 @@ else
     CLIENTS="blocking connects, then silent"
 fi
 mkdir -p "$raw"
-GIT_REV="$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
-    && git status --porcelain -- core bench 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)"
+GIT_REV=$(git_rev)
 # Source addresses: a second octet of this run's own, so no port of an earlier run's clients,
 # waiting out TIME_WAIT on its address, is in the way.
 NET=$(( 16 + RANDOM % 224 ))

@@ -117,26 +117,31 @@ public final class Arrivals {
         System.out.println();
         System.out.println("What a push cost, means over the timed pushes:");
         System.out.println();
-        System.out.println("| server | push call returned (p50) | server CPU per push | clients' CPU per push | client reads per wake-up |");
-        System.out.println("|---|---:|---:|---:|---:|");
+        System.out.println("| server | push call returned (p50) | server CPU per push | its CPU per push: user | system"
+                + " | interrupts | clients' CPU per push | client reads per wake-up |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
         for (Row row : rows) {
             System.out.println(row.costs());
         }
         if (versus != null) {
             Row a = compared.get(0), b = compared.get(1);
             System.out.println("| " + versus + " | " + ratio(a.call, b.call) + " | " + ratio(a.cpu, b.cpu) + " | "
-                    + ratio(a.clientCpu, b.clientCpu) + " | |");
+                    + ratio(a.split[0], b.split[0]) + " | " + ratio(a.split[1], b.split[1]) + " | "
+                    + ratio(a.split[2], b.split[2]) + " | " + ratio(a.clientCpu, b.clientCpu) + " | |");
         }
     }
 
     /**
      * One server's figures, in nanoseconds: the arrays hold p50, p99 and max over the pushes
      * timed; {@code call} is the p50 of how long the push call took, {@code cpu} the server's
-     * mean CPU time per push, {@code clientCpu} the clients' (all processes together), and
-     * {@code readsPerWakeUp} how many connections had input each time a client's selector woke.
+     * mean CPU time per push, {@code split} the mean time per push of the one CPU the server ran
+     * on, in user code, in system calls and in interrupts (where loopback delivers what the
+     * server writes; in {@code cpu} as well), each -1 when {@link FanOut} printed no ticks,
+     * {@code clientCpu} the clients' (all processes together), and {@code readsPerWakeUp} how
+     * many connections had input each time a client's selector woke.
      */
     private record Row(String kind, int clients, int timed, int overlapped, long missing, long[] median, long[] last,
-            long cold, long call, long cpu, long clientCpu, double readsPerWakeUp) {
+            long cold, long call, long cpu, long[] split, long clientCpu, double readsPerWakeUp) {
 
         static Row read(String kind, Path dir, int skip) throws IOException {
             List<long[][]> records = new ArrayList<>();
@@ -171,9 +176,19 @@ public final class Arrivals {
             List<PushTimes> timed = times.subList(skip, pushes);
             // CPU time used so far at the start of each push, and at the end.
             long[] calls = new long[pushes], cpus = new long[pushes + 1], starts = new long[pushes];
+            // The server's CPU's ticks (user, system, interrupts) as the first timed push began and after the last.
+            long[] ticksFrom = null, ticksTo = null;
             for (String line : Files.readAllLines(dir.resolve("server.out"))) {
                 String[] f = line.split(" ");
-                if (f[0].equals("push") && Integer.parseInt(f[1]) < pushes) {
+                if (f[0].equals("ticks") && f.length == 6) {
+                    int seq = Integer.parseInt(f[1]);
+                    long[] ticks = {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4])};
+                    if (seq == skip) {
+                        ticksFrom = ticks;
+                    } else if (seq == pushes) {
+                        ticksTo = ticks;
+                    }
+                } else if (f[0].equals("push") && Integer.parseInt(f[1]) < pushes) {
                     calls[Integer.parseInt(f[1])] = Long.parseLong(f[2]);
                     cpus[Integer.parseInt(f[1])] = Long.parseLong(f[3]);
                     starts[Integer.parseInt(f[1])] = Long.parseLong(f[4]);
@@ -193,7 +208,16 @@ public final class Arrivals {
                     summary(timed.stream().mapToLong(PushTimes::toMedian).toArray()),
                     summary(timed.stream().mapToLong(PushTimes::toLast).toArray()), times.getFirst().toLast(),
                     summary(Arrays.copyOfRange(calls, skip, pushes))[0], (cpus[pushes] - cpus[skip]) / timed.size(),
-                    clientCpu / pushes, wakeUps == 0 ? 0 : (double) reads / wakeUps);
+                    split(ticksFrom, ticksTo, timed.size()), clientCpu / pushes, wakeUps == 0 ? 0 : (double) reads / wakeUps);
+        }
+
+        // Ticks of 1/100 s between two readings, as nanoseconds per push; -1 each without both readings.
+        private static long[] split(long[] from, long[] to, int pushes) {
+            long[] split = {-1, -1, -1};
+            for (int i = 0; from != null && to != null && i < 3; i++) {
+                split[i] = (to[i] - from[i]) * 10_000_000L / pushes;
+            }
+            return split;
         }
 
         /**
@@ -213,6 +237,9 @@ public final class Arrivals {
                     Math.round(middle(rounds.stream().mapToDouble(Row::cold))),
                     Math.round(middle(rounds.stream().mapToDouble(Row::call))),
                     Math.round(middle(rounds.stream().mapToDouble(Row::cpu))),
+                    new long[] {Math.round(middle(rounds.stream().mapToDouble(r -> r.split[0]))),
+                        Math.round(middle(rounds.stream().mapToDouble(r -> r.split[1]))),
+                        Math.round(middle(rounds.stream().mapToDouble(r -> r.split[2])))},
                     Math.round(middle(rounds.stream().mapToDouble(Row::clientCpu))),
                     middle(rounds.stream().mapToDouble(Row::readsPerWakeUp)));
         }
@@ -237,8 +264,8 @@ public final class Arrivals {
         }
 
         String costs() {
-            return String.format(Locale.ROOT, "| %s | %s | %s | %s | %.1f |", kind, ms(call), ms(cpu), ms(clientCpu),
-                    readsPerWakeUp);
+            return String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %.1f |", kind, ms(call), ms(cpu),
+                    ms(split[0]), ms(split[1]), ms(split[2]), ms(clientCpu), readsPerWakeUp);
         }
     }
 

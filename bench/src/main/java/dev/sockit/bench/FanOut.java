@@ -3,6 +3,8 @@ package dev.sockit.bench;
 import dev.sockit.Endpoint;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -11,7 +13,7 @@ import java.time.Duration;
  * {@code PUSHES} lines, {@code --pause-ms} apart, and stops.
  *
  * <pre>
- * java -cp ... dev.sockit.bench.FanOut sockit|netty CONNECTIONS PUSHES [--pause-ms 200] [--wait-seconds 120]
+ * java -cp ... dev.sockit.bench.FanOut sockit|netty|sockit-cluster|plain CONNECTIONS PUSHES [--pause-ms 200] [--wait-seconds 120]
  * </pre>
  *
  * Each push is the line {@code SEQ NANOS}, where NANOS is {@link System#nanoTime()} read just
@@ -22,10 +24,18 @@ import java.time.Duration;
  * nanoTime in the line); last, {@code cpu CPU_NANOS} once
  * the last pause is over. (The kernel counts CPU time in ticks of several milliseconds, so
  * only the difference over many pushes means much.)
+ *
+ * <p>When the process may run on one CPU only ({@code taskset -c 0}), it also prints, as each
+ * push begins and once after the last pause, {@code ticks SEQ USER SYSTEM INTERRUPTS IDLE}:
+ * that CPU's time so far from {@code /proc/stat}, in the kernel's ticks (1/100 s), USER with
+ * nice, INTERRUPTS hard and soft. On loopback a write delivers its bytes into the reader's
+ * socket in a soft interrupt on the writer's CPU (the process's CPU time counts it too, as
+ * system time); these lines split a push's cost between the server's code, the kernel's
+ * system calls and that delivery. (The line after the last is numbered PUSHES.)
  */
 public final class FanOut {
 
-    private static final String USAGE = "usage: FanOut sockit|netty|sockit-cluster CONNECTIONS PUSHES [--pause-ms 200] [--wait-seconds 120]";
+    private static final String USAGE = "usage: FanOut sockit|netty|sockit-cluster|plain CONNECTIONS PUSHES [--pause-ms 200] [--wait-seconds 120]";
 
     private FanOut() {}
 
@@ -94,7 +104,9 @@ public final class FanOut {
     private static void push(PushServer server, int pushes, long pauseMillis) throws InterruptedException {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         StringBuilder report = new StringBuilder();
+        String cpuLine = onlyCpu();
         for (int seq = 0; seq < pushes; seq++) {
+            ticks(cpuLine, seq, report);
             long cpu = os.getProcessCpuTime();
             long started = System.nanoTime();
             server.push(seq + " " + started);
@@ -105,7 +117,45 @@ public final class FanOut {
             Thread.sleep(pauseMillis);
         }
         report.append("cpu ").append(os.getProcessCpuTime()).append('\n');
+        ticks(cpuLine, pushes, report);
         System.out.print(report);
         System.out.flush();
+    }
+
+    /** {@return "cpuN " for the one CPU this process may run on, or null when it may run on several} */
+    private static String onlyCpu() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    String cpus = line.substring(line.indexOf(':') + 1).strip();
+                    return cpus.matches("\\d+") ? "cpu" + cpus + " " : null;
+                }
+            }
+        } catch (IOException notLinux) {
+            // No split then.
+        }
+        return null;
+    }
+
+    /** Appends {@code ticks SEQ USER SYSTEM INTERRUPTS IDLE} for the CPU whose /proc/stat line begins {@code cpuLine}. */
+    private static void ticks(String cpuLine, int seq, StringBuilder report) {
+        if (cpuLine == null) {
+            return;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith(cpuLine)) {
+                    // cpuN user nice system idle iowait irq softirq ...
+                    String[] f = line.split(" +");
+                    long user = Long.parseLong(f[1]) + Long.parseLong(f[2]);
+                    long interrupts = Long.parseLong(f[6]) + Long.parseLong(f[7]);
+                    report.append("ticks ").append(seq).append(' ').append(user).append(' ').append(f[3]).append(' ')
+                            .append(interrupts).append(' ').append(Long.parseLong(f[4]) + Long.parseLong(f[5])).append('\n');
+                    return;
+                }
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            // No split for this push; Arrivals then shows none.
+        }
     }
 }

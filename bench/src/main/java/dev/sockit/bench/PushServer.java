@@ -12,8 +12,9 @@ import java.io.IOException;
 public interface PushServer extends AutoCloseable {
 
     /**
-     * Starts the push server of this kind, {@code sockit}, {@code netty}, or {@code sockit-cluster}
-     * (two sockit nodes on Redis; see {@link ClusterPushServer}).
+     * Starts the push server of this kind, {@code sockit}, {@code netty}, {@code sockit-cluster}
+     * (two sockit nodes on Redis; see {@link ClusterPushServer}) or {@code plain} (the floor: one
+     * thread writing to each connection in turn; see {@link PlainPushServer}).
      *
      * @throws IllegalArgumentException for an unknown kind
      * @throws IOException              saying why it cannot listen
@@ -23,8 +24,9 @@ public interface PushServer extends AutoCloseable {
             case "sockit" -> SockitPushServer.start(endpoint);
             case "netty" -> NettyPushServer.start(endpoint);
             case "sockit-cluster" -> ClusterPushServer.start(endpoint);
-            default -> throw new IllegalArgumentException("unknown push server \"" + kind + "\"; choose sockit, netty or"
-                    + " sockit-cluster");
+            case "plain" -> PlainPushServer.start(endpoint);
+            default -> throw new IllegalArgumentException("unknown push server \"" + kind + "\"; choose sockit, netty,"
+                    + " sockit-cluster or plain");
         };
     }
 
