@@ -1,0 +1,75 @@
+package dev.sockit;
+
+import static dev.sockit.TestKit.onLoopback;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sockit.TestKit.Peer;
+import java.io.IOException;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A reader whose peer answers quickly waits for the next input before it parks
+ * (docs/architecture.md, "Spin before parking, when it pays"). However that wait goes, quick
+ * answers, slow ones, or spins that keep missing, every message is still read and answered:
+ * the peer's socket timeout (5 s) is the deadline.
+ */
+class SpinTest {
+
+    @Test
+    void aQuickPeerIsAnsweredWhenItsSpinsKeepMissingThenTurnsQuickAgain() throws Exception {
+        try (Server server = onLoopback().handler(Handlers.echo()).start();
+             Peer peer = Peer.connect(server)) {
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 200; i++) { // quick: the reader spins for the next one
+                    assertThat(peer.ask("quick " + round + " " + i)).isEqualTo("quick " + round + " " + i);
+                }
+                // Pauses just under the full spin, timed by spinning here, so that the reader's
+                // spins (shortened by the quick answers) keep missing and it rests from them.
+                for (int i = 0; i < 100; i++) {
+                    long until = System.nanoTime() + 20_000 + 5_000L * (i % 6);
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    assertThat(peer.ask("late " + round + " " + i)).isEqualTo("late " + round + " " + i);
+                }
+                // Pauses longer than any spin: the reader parks.
+                for (int i = 0; i < 40; i++) {
+                    LockSupport.parkNanos(200_000 + 50_000L * (i % 8));
+                    assertThat(peer.ask("slow " + round + " " + i)).isEqualTo("slow " + round + " " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aPushFromAnotherThreadLeavesWhileTheReaderWaitsForItsPeer() throws Exception {
+        try (Server server = onLoopback().handler(connection -> {
+                    for (Message message; (message = connection.receive()) != null; ) {
+                        String text = message.text();
+                        connection.send(text);
+                        if (text.startsWith("push")) {
+                            // Sent by another thread while this one waits for the next request.
+                            Thread.ofVirtual().start(() -> {
+                                try {
+                                    connection.send("pushed " + text);
+                                } catch (IOException closed) {
+                                    // The peer's read of the push then fails the test.
+                                }
+                            });
+                        }
+                    }
+                }).start();
+             Peer peer = Peer.connect(server)) {
+            for (int i = 0; i < 200; i++) {
+                assertThat(peer.ask("quick " + i)).isEqualTo("quick " + i);
+            }
+            for (int i = 0; i < 50; i++) {
+                peer.send("push " + i);
+                // The reply and the push may leave in either order; both must, the push while
+                // the reader waits for a request that does not come until both arrived.
+                assertThat(peer.readLines(2)).containsExactlyInAnyOrder("push " + i, "pushed push " + i);
+            }
+        }
+    }
+}
