@@ -18,26 +18,22 @@ public final class Handlers {
     private Handlers() {}
 
     /**
-     * {@return a handler that answers every message with {@code reply}}
+     * {@return a handler that answers every message with {@code reply}}: a {@link MessageHandler},
+     * so an idle TCP connection waits without a thread.
      *
      * @param reply the answer, e.g. {@link #ACK_REPLY}
      */
     public static Handler ack(String reply) {
         Message answer = Message.of(reply);
-        return connection -> {
-            while (connection.receive() != null) {
-                connection.send(answer);
-            }
-        };
+        return (MessageHandler) (connection, message) -> connection.send(answer);
     }
 
-    /** {@return a handler that sends every message back as it came}, byte for byte. */
+    /**
+     * {@return a handler that sends every message back as it came}, byte for byte: a
+     * {@link MessageHandler}, so an idle TCP connection waits without a thread.
+     */
     public static Handler echo() {
-        return connection -> {
-            for (Message message; (message = connection.receive()) != null; ) {
-                connection.send(message);
-            }
-        };
+        return (MessageHandler) Connection::send;
     }
 
     /**

@@ -36,6 +36,9 @@ final class LiveConnections {
         this.settings = settings;
         this.admission = admission;
         this.stopping = stopping;
+        if (settings.connection().room() != null) {
+            settings.connection().room().onWake(this::resume);
+        }
     }
 
     /** The id for the next connection; ids count the connections accepted. */
@@ -106,17 +109,38 @@ final class LiveConnections {
     /** Serves {@code connection}, which holds a slot of {@link Admission}, on a virtual thread of its own. */
     void admit(Drainable connection) {
         connections.put(connection.id(), connection);
-        Thread handler = Thread.ofVirtual().name("sockit-connection-" + connection.id()).unstarted(() -> serve(connection));
+        run(connection, true);
+    }
+
+    /**
+     * Serves on a new thread a connection that waited without one in the waiting room
+     * ({@link MessageHandler}): its handler goes on with the next message, or sees the end.
+     */
+    void resume(Drainable connection) {
+        run(connection, false);
+    }
+
+    private void run(Drainable connection, boolean opening) {
+        Thread handler = Thread.ofVirtual().name("sockit-connection-" + connection.id())
+                .unstarted(() -> serve(connection, opening));
         connection.handlerThread(handler);
         handler.start();
     }
 
-    private void serve(Drainable connection) {
+    private void serve(Drainable connection, boolean opening) {
         CloseReason reason = null;
+        boolean waits = false;
         try {
-            connection.start();
-            settings.observer().connected(connection);
-            settings.handler().handle(connection);
+            if (opening) {
+                connection.start();
+                settings.observer().connected(connection);
+            }
+            if (settings.handler() instanceof MessageHandler each) {
+                // False: it waits in the waiting room now, and resume() goes on from there.
+                waits = !connection.serveEach(each);
+            } else {
+                settings.handler().handle(connection);
+            }
         } catch (FramingException e) {
             reason = CloseReason.of(CloseReason.Code.PROTOCOL_ERROR, e.getMessage()).withCloseCode(e.closeCode());
         } catch (TlsHandshakeException e) {
@@ -135,28 +159,35 @@ final class LiveConnections {
                 settings.observer().handlerFailed(connection, t);
             }
         } finally {
-            if (reason == null) {
-                reason = connection.drainReason() != null ? connection.drainReason()
-                        : connection.endOfStream() ? CloseReason.peerClosed() : CloseReason.closed();
+            if (!waits) {
+                end(connection, reason);
             }
-            connection.close(reason);
-            // Release the permit (and the source's slot) here, or the slot is lost and the server fills up for good;
-            // and before the connection leaves connections(), so that whoever sees it gone
-            // and connects at once is admitted, not told the server is busy.
-            admission.releaseSlot(connection.remote());
-            synchronized (closedTotals) {
-                // Its counters join the totals as it leaves connections(), so stats() sees it once.
-                ConnectionStats stats = connection.stats();
-                closedTotals[0] += stats.messagesIn();
-                closedTotals[1] += stats.messagesOut();
-                closedTotals[2] += stats.bytesIn();
-                closedTotals[3] += stats.bytesOut();
-                connections.remove(connection.id());
-            }
-            settings.observer().closed(connection, connection.closeReason());
-            synchronized (drained) {
-                drained.notifyAll();
-            }
+        }
+    }
+
+    /** The connection's handler is done with it: closed, its slot given back, counted, gone. */
+    private void end(Drainable connection, CloseReason reason) {
+        if (reason == null) {
+            reason = connection.drainReason() != null ? connection.drainReason()
+                    : connection.endOfStream() ? CloseReason.peerClosed() : CloseReason.closed();
+        }
+        connection.close(reason);
+        // Release the permit (and the source's slot) here, or the slot is lost and the server fills up for good;
+        // and before the connection leaves connections(), so that whoever sees it gone
+        // and connects at once is admitted, not told the server is busy.
+        admission.releaseSlot(connection.remote());
+        synchronized (closedTotals) {
+            // Its counters join the totals as it leaves connections(), so stats() sees it once.
+            ConnectionStats stats = connection.stats();
+            closedTotals[0] += stats.messagesIn();
+            closedTotals[1] += stats.messagesOut();
+            closedTotals[2] += stats.bytesIn();
+            closedTotals[3] += stats.bytesOut();
+            connections.remove(connection.id());
+        }
+        settings.observer().closed(connection, connection.closeReason());
+        synchronized (drained) {
+            drained.notifyAll();
         }
     }
 

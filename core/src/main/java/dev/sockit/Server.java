@@ -8,6 +8,7 @@ import dev.sockit.metrics.Histogram;
 import dev.sockit.metrics.Metrics;
 import dev.sockit.proxy.ProxyProtocol;
 import dev.sockit.transport.Clock;
+import dev.sockit.transport.WaitingRoom;
 import dev.sockit.transport.ConnectionSettings;
 import dev.sockit.transport.MemoryBudget;
 import dev.sockit.transport.linux.SocketActivation;
@@ -303,6 +304,9 @@ public final class Server implements AutoCloseable {
                 tls.close();
             }
             flight.close();
+            if (settings.connection().room() != null) {
+                settings.connection().room().close();
+            }
             closed.countDown();
         }
     }
@@ -354,6 +358,7 @@ public final class Server implements AutoCloseable {
         private Metrics metrics;
         private boolean handlerTiming;
         private Clock clock = Clock.SYSTEM;
+        private Duration waitAfter = Duration.ofSeconds(1);
         private long maxBufferMemory = Runtime.getRuntime().maxMemory() / 2;
         private Broker broker;
 
@@ -823,6 +828,16 @@ public final class Server implements AutoCloseable {
             }
         }
 
+        /**
+         * How long the peer of a connection served by a {@link MessageHandler} must be silent
+         * before the connection waits without a thread (TCP only); for tests, which make it
+         * short. Default: 1 s, so that no busy connection ever pays for the hand-over.
+         */
+        Builder waitAfter(Duration waitAfter) {
+            this.waitAfter = Objects.requireNonNull(waitAfter, "waitAfter");
+            return this;
+        }
+
         /** The clock the connections' watchdogs read: tests advance one by hand. Default: the system's. */
         Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -902,7 +917,7 @@ public final class Server implements AutoCloseable {
             FlightRecorderObserver flight = new FlightRecorderObserver();
             ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound,
                     Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout, clock,
-                    new MemoryBudget(maxBufferMemory));
+                    new MemoryBudget(maxBufferMemory), handler instanceof MessageHandler ? new WaitingRoom(waitAfter) : null);
             Server server = new Server(new ServerSettings(endpoints, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout, proxyProtocol,
                     reusePort, ws ? websocket : null),

@@ -66,6 +66,7 @@ final class Closer {
 
     /** What every close ends with, however it came: nothing left scheduled, queued or waiting. */
     void release() {
+        output.awakenForClose(); // closed while waiting without a thread: its new thread ends it
         watchdogs.stop();
         Tcp.closeQuietly(channel);
         pusher.close(); // senders waiting for room: there will be none

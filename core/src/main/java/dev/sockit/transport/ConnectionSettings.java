@@ -19,9 +19,16 @@ import java.util.Objects;
  *                  connection is closed; {@link Duration#ZERO} for no limit
  * @param clock     what the watchdogs read and schedule on: {@link Clock#SYSTEM} but in tests
  * @param readBudget what the read buffers of all connections sharing these settings may hold together
+ * @param room      where idle connections served message by message wait without a thread; null for none
  */
 public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
-        Duration writeTimeout, Clock clock, MemoryBudget readBudget) {
+        Duration writeTimeout, Clock clock, MemoryBudget readBudget, WaitingRoom room) {
+
+    /** Settings without a waiting room. */
+    public ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
+            Duration writeTimeout, Clock clock, MemoryBudget readBudget) {
+        this(framing, heartbeat, outbound, observer, writeTimeout, clock, readBudget, null);
+    }
 
     /** Settings without a memory budget. */
     public ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
@@ -42,7 +49,7 @@ public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundL
 
     /** These settings with another framing. */
     public ConnectionSettings withFraming(Framing other) {
-        return new ConnectionSettings(other, heartbeat, outbound, observer, writeTimeout, clock, readBudget);
+        return new ConnectionSettings(other, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room);
     }
 
     public ConnectionSettings {

@@ -2,6 +2,7 @@ package dev.sockit.transport;
 
 import dev.sockit.CloseReason;
 import dev.sockit.Connection;
+import dev.sockit.MessageHandler;
 import java.io.IOException;
 
 /**
@@ -40,4 +41,18 @@ public interface Drainable extends Connection {
 
     /** The thread given to {@link #handlerThread(Thread)}, or null. */
     Thread handlerThread();
+
+    /**
+     * Serves {@code handler} message by message on the calling thread. Returns true once the
+     * connection's input ended (as {@link MessageHandler#handle} returns), or false when the
+     * connection went to wait without a thread in its server's {@link WaitingRoom}: the
+     * calling thread must then leave it alone and end, and the room has the server call this
+     * again on a new thread when the connection is needed. This default never waits there.
+     *
+     * @throws Exception what the handler or {@link #receive()} threw
+     */
+    default boolean serveEach(MessageHandler handler) throws Exception {
+        handler.handle(this);
+        return true;
+    }
 }

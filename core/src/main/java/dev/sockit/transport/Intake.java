@@ -4,9 +4,11 @@ import dev.sockit.CloseReason;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * for about twice its usual wait ({@link SpinEstimate}).
  */
 final class Intake {
+
+    /** What {@link #fill} returns when the peer stayed silent for the wait set by {@link #waitAtMost}. */
+    static final int SILENT = -2;
 
     private static final int INITIAL_READ_BUFFER = 8 * 1024;
     // A busy connection's read buffer doubles while reads fill it, up to this: one read then
@@ -104,6 +109,13 @@ final class Intake {
     private int messagesThisTurn;
     private long lastWait = Long.MAX_VALUE;
     private SpinEstimate spin; // made by the first spin: most connections never spin
+    // Set by waitAtMost(): a quiet connection's wait ends after the socket adaptor's read
+    // timeout, and fill() returns SILENT. Only quiet waits: a timed park costs the JDK a
+    // timer task, which a busy connection's every wait would pay.
+    private boolean waitsAtMost;
+    // The last wait ended SILENT: the silence goes on in the waiting room, so the wait that
+    // follows it, however short, is counted as a long one and leaves the connection quiet.
+    private boolean back;
     private volatile long bytesIn;
 
     private volatile CloseReason drainReason;
@@ -121,6 +133,43 @@ final class Intake {
         this.onQuiet = onQuiet;
         this.budget = budget;
         this.probeable = channel.getRemoteAddress() instanceof InetSocketAddress;
+    }
+
+    /**
+     * From now on an idle wait (the one-byte wait of a quiet TCP connection) ends after
+     * {@code limit} without input, and {@link #fill} then returns {@link #SILENT}: the
+     * connection can wait in a {@link WaitingRoom} instead. The wait is a read with a timeout
+     * through the channel's socket adaptor, which parks this virtual thread with that timeout
+     * and, when it passes, leaves the channel as it was. Also gives the buffer back that
+     * {@link #giveUpBuffer} gave up. By the reader.
+     */
+    void waitAtMost(Duration limit) {
+        if (in == null) {
+            in = ByteBuffer.allocate(0); // what it held was empty: the next wait makes its own
+        }
+        if (!waitsAtMost) {
+            try {
+                channel.socket().setSoTimeout((int) limit.toMillis());
+                waitsAtMost = true;
+            } catch (IOException closed) {
+                // The next read says so.
+            }
+        }
+    }
+
+    /**
+     * The reader leaves while the connection waits without a thread: the read buffer (empty:
+     * it waited for input) goes, so that a waiting connection holds none. {@link #waitAtMost}
+     * gives it back; nothing but the reader touches it meanwhile ({@link #drain} and
+     * {@link #unread} ask the kernel only).
+     */
+    void giveUpBuffer() {
+        try {
+            resize(0);
+        } catch (MemoryBudget.Exceeded never) {
+            throw new AssertionError("a smaller buffer was refused", never); // only growth can be refused
+        }
+        in = null;
     }
 
     /** The read buffer, in read mode: what has arrived and is not yet decoded. */
@@ -207,11 +256,11 @@ final class Intake {
             Thread.yield();
         }
         in.compact();
-        if (quiet && lastWait >= IDLE_AFTER_NANOS && in.position() == 0 && probeable && tls == null
-                && drainReason == null) {
+        boolean idle = quiet && in.position() == 0; // no partial message either
+        if (idle && lastWait >= IDLE_AFTER_NANOS && probeable && tls == null && drainReason == null) {
             return awaitInput();
         }
-        if (quiet && in.position() == 0) {
+        if (idle) {
             if (in.capacity() != QUIET_READ_BUFFER) {
                 moveTo(QUIET_READ_BUFFER);
                 onQuiet.run();
@@ -235,7 +284,10 @@ final class Intake {
                 Thread.yield();
             }
         }
-        int n = readOnce();
+        int n = idle && waitsAtMost && drainReason == null ? readWithin() : readOnce();
+        if (n == SILENT) {
+            return silent();
+        }
         filledLast = n == room;
         lastWait = System.nanoTime() - started;
         quiet = lastWait >= QUIET_AFTER_NANOS;
@@ -264,8 +316,12 @@ final class Intake {
             onQuiet.run();
         }
         long started = System.nanoTime();
-        int n = readOnce();
-        lastWait = System.nanoTime() - started;
+        int n = waitsAtMost ? readWithin() : readOnce();
+        if (n == SILENT) {
+            return silent();
+        }
+        lastWait = back ? Long.MAX_VALUE : System.nanoTime() - started;
+        back = false;
         quiet = lastWait >= QUIET_AFTER_NANOS;
         filledLast = false;
         if (n < 0) {
@@ -285,6 +341,44 @@ final class Intake {
         filledLast = !in.hasRemaining();
         in.flip();
         return n;
+    }
+
+    /** The peer was silent for the whole wait: nothing read, the buffer empty, in read mode. */
+    private int silent() {
+        in.flip();
+        lastWait = Long.MAX_VALUE;
+        quiet = true;
+        back = true;
+        filledLast = false;
+        return SILENT;
+    }
+
+    /**
+     * The quiet wait that ends: reads into the (one-byte or quiet, heap) buffer through the socket
+     * adaptor's stream, whose read timeout {@link #waitAtMost} set; {@link #SILENT} when it
+     * passed without input. The JDK's timed read leaves the channel open and blocking.
+     */
+    private int readWithin() throws IOException {
+        try {
+            int n = probe().read(in.array(), in.arrayOffset() + in.position(), in.remaining());
+            if (n > 0) {
+                in.position(in.position() + n);
+            }
+            return n;
+        } catch (SocketTimeoutException silent) {
+            return SILENT;
+        } catch (ClosedChannelException closedHere) {
+            return -1;
+        } catch (IOException broken) {
+            if (!channel.isOpen() || drainReason != null) {
+                // Closed or drained here before the read began: the adaptor says "Socket is
+                // closed" or "Socket input is shutdown" where the channel's read ends the stream.
+                return -1;
+            }
+            in.flip();
+            endOfStream = true;
+            throw broken;
+        }
     }
 
     /**

@@ -18,6 +18,12 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class Output {
 
+    /** What guards the socket's blocking mode: a connection waiting without a thread is woken before a write. */
+    interface Gate {
+        /** Returns once the channel blocks: at once, unless the connection waits in a {@link WaitingRoom}. */
+        void awaken() throws java.io.InterruptedIOException;
+    }
+
     private static final int INITIAL_WRITE_BUFFER = 8 * 1024;
     // A burst may grow the write buffer; past this size it is not kept once flushed.
     private static final int MAX_KEPT_WRITE_BUFFER = 64 * 1024;
@@ -26,6 +32,7 @@ final class Output {
     private final TlsChannel tls; // null: write the channel itself
     private final Framing framing;
     private final Watchdogs watchdogs;
+    private final Gate gate;
     private final ReentrantLock lock = new ReentrantLock();
     // Null while there is nothing to write: a quiet connection holds no buffer, not even an
     // empty one (72 bytes).
@@ -36,8 +43,9 @@ final class Output {
     private volatile long messagesOut;
     private volatile long bytesOut;
 
-    Output(SocketChannel channel, TlsChannel tls, Framing framing, Watchdogs watchdogs) {
+    Output(SocketChannel channel, TlsChannel tls, Framing framing, Watchdogs watchdogs, Gate gate) {
         this.channel = channel;
+        this.gate = gate;
         this.tls = tls;
         this.framing = framing;
         this.watchdogs = watchdogs;
@@ -160,6 +168,8 @@ final class Output {
         } else {
             return;
         }
+        // A non-blocking write could take part of the buffer and return: the channel blocks first.
+        gate.awaken();
         try {
             if (watched) {
                 watchdogs.writeBegins();
@@ -200,6 +210,19 @@ final class Output {
     void releaseLocked() {
         if (out != null && out.position() == 0) {
             out = null;
+        }
+    }
+
+    /**
+     * Wakes a connection that waits without a thread, for a close: its socket is closed in
+     * blocking mode, and its new thread sees the end. Interrupted, the close goes on anyway:
+     * the room has been called, and closes the socket as it lets go.
+     */
+    void awakenForClose() {
+        try {
+            gate.awaken();
+        } catch (java.io.InterruptedIOException e) {
+            // Interrupt kept by awaken(); the room still lets the connection go.
         }
     }
 

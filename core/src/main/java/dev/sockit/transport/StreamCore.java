@@ -3,14 +3,17 @@ package dev.sockit.transport;
 import dev.sockit.CloseReason;
 import dev.sockit.ClosedConnectionException;
 import dev.sockit.Message;
+import dev.sockit.MessageHandler;
 import dev.sockit.Observer;
 import dev.sockit.Peers;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Raw;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
@@ -35,6 +38,12 @@ import java.util.function.BooleanSupplier;
  * replies, then reads once. {@code send()} by the reader encodes into the write buffer and
  * writes now, unless the reader has more input to work through (then its next wait flushes
  * the whole batch in one write). Sends from any other thread join the outbox.
+ *
+ * <p>Served by a {@link MessageHandler} ({@link #serveEach}), a plain TCP connection whose peer
+ * has been silent for its {@link WaitingRoom}'s delay waits there without a thread: channel
+ * non-blocking, registered for reading, read buffer given up. Every write wakes it first
+ * ({@link Output} asks {@link #awaken}), and so does every close, so that the socket is written
+ * and closed in blocking mode only, and its new thread ends what was ended.
  */
 abstract sealed class StreamCore extends AbstractConnection implements Discardable permits SocketConnection {
 
@@ -59,6 +68,22 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     volatile long messagesIn;
     volatile boolean outputShut;
 
+    // Where this connection may wait without a thread; null: it never does.
+    private final WaitingRoom room;
+    // True while it waits in the room (channel non-blocking, no thread): set by the reader under
+    // the output lock, cleared by the room's thread, which then notifies this object's monitor.
+    private volatile boolean waiting;
+    // Set by awaken() before it calls the room, cleared by the next enterRoom(): a call can reach
+    // the room before the connection's arrival does, and the room then takes it out on arrival.
+    volatile boolean called;
+    // Its registration in the room while it waits; the room's thread alone touches it.
+    SelectionKey waitingKey;
+    // What receive() returns to serveEach() when the peer was silent for the room's delay.
+    private static final Message WAIT = Message.of(new byte[0]);
+    // The reader of a connection in the waiting room: no thread is, and a close from another
+    // thread must not linger (read) in its place. Never started; it keeps no ended thread alive.
+    private static final Thread NO_READER = Thread.ofVirtual().unstarted(() -> {});
+
     StreamCore(long id, String protocol, SocketAddress local, SocketAddress remote, SocketChannel channel,
             TlsChannel tls, FramingSlot framing, ConnectionSettings settings) throws IOException {
         super(id, protocol, local, remote);
@@ -66,9 +91,10 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         this.tls = tls;
         this.framing = framing;
         this.observer = settings.observer();
+        this.room = settings.room();
         Hooks hooks = new Hooks();
         this.watchdogs = new Watchdogs(settings.heartbeat(), settings.writeTimeout(), settings.clock(), hooks);
-        this.output = new Output(channel, tls, framing, watchdogs);
+        this.output = new Output(channel, tls, framing, watchdogs, hooks);
         this.intake = new Intake(channel, tls, hooks, settings.readBudget());
         this.pusher = new Pusher(id, framing, settings.outbound(), observer, output, hooks);
         this.closer = new Closer(channel, tls, framing, output, pusher, watchdogs, intake);
@@ -111,22 +137,133 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             // Nothing whole is buffered: the replies to everything consumed so far leave now,
             // in one write, before we wait for more.
             flush();
-            readMore();
+            if (readMore() == Intake.SILENT) {
+                return WAIT;
+            }
         }
     }
 
-    /** Reads once; a broken socket closes the connection, and the loop then sees its end. */
-    private void readMore() throws IOException {
+    /**
+     * Reads once; a broken socket closes the connection, and the loop then sees its end.
+     * Returns what {@link Intake#fill} returned, or 0 after a failure.
+     */
+    private int readMore() throws IOException {
         try {
-            if (intake.fill() >= 0) {
+            int n = intake.fill();
+            if (n >= 0) {
                 watchdogs.heard();
             }
+            return n;
         } catch (MemoryBudget.Exceeded full) {
             // The peer is told why and closed; the server goes on serving everyone else.
             throw new ClosedConnectionException(toString(), CloseReason.of(CloseReason.Code.LIMIT, full.getMessage()));
         } catch (IOException broken) {
             close(CloseReason.of(CloseReason.Code.BROKEN,
                     broken instanceof TlsHandshakeException ? broken.getMessage() : Errors.describe(broken)));
+        }
+        return 0;
+    }
+
+    /**
+     * Serves {@code handler} message by message; a plain TCP connection of a server with a
+     * waiting room waits there once its peer has been silent for the room's delay, with
+     * nothing buffered (no partial message), and this thread ends (false).
+     */
+    @Override
+    public boolean serveEach(MessageHandler handler) throws Exception {
+        if (room == null || tls != null || !"tcp".equals(protocol()) || !room.open()) {
+            handler.handle(this);
+            return true;
+        }
+        intake.waitAtMost(room.after()); // restores the read buffer, when this thread follows a wait in the room
+        for (;;) {
+            Message message = receive();
+            if (message == WAIT) {
+                if (enterRoom()) {
+                    return false;
+                }
+            } else if (message == null) {
+                return true;
+            } else {
+                handler.onMessage(this, message);
+            }
+        }
+    }
+
+    /**
+     * Hands this connection to the waiting room, unless it is closing or draining (then the
+     * reader goes on and sees its end). Under the output lock, so that no write is under way
+     * when the channel turns non-blocking, and every later one wakes it first ({@link #awaken}).
+     * After a true return this thread must not touch the connection: the room may already
+     * have given it to another.
+     */
+    private boolean enterRoom() {
+        output.lock();
+        try {
+            if (!isOpen() || intake.drainReason() != null || !room.open()) {
+                return false;
+            }
+            channel.configureBlocking(false);
+            called = false; // an old call, answered already; a new one comes after this, under the lock or seeing waiting
+            waiting = true;
+        } catch (IOException closedMeanwhile) {
+            return false; // the next read sees it
+        } finally {
+            output.unlock();
+        }
+        intake.giveUpBuffer();
+        // Let the ending thread go: its object, name and task are most of what is left of it.
+        reader = NO_READER;
+        handlerThread(null);
+        if (!room.enter(this)) {
+            reader = Thread.currentThread();
+            handlerThread(Thread.currentThread());
+            leftRoom(); // the room closed meanwhile: read on in this thread
+            intake.waitAtMost(room.after());
+            return false;
+        }
+        return true;
+    }
+
+    /** True while this connection waits in its server's waiting room, without a thread; for tests. */
+    public final boolean waitsWithoutThread() {
+        return waiting;
+    }
+
+    /** The room's thread took this connection out: blocking again, and whoever waited for it goes on. */
+    final void leftRoom() {
+        try {
+            channel.configureBlocking(true);
+        } catch (IOException closed) {
+            // Closed while it waited: the new thread's read says so.
+        }
+        synchronized (this) {
+            waiting = false;
+            notifyAll();
+        }
+    }
+
+    /**
+     * Takes this connection out of the waiting room, if it waits there, and returns once its
+     * channel blocks again (its new reader is then on its way): writes and closes call it.
+     *
+     * @throws InterruptedIOException when interrupted while the room lets it go
+     */
+    final void awaken() throws InterruptedIOException {
+        if (!waiting) {
+            return;
+        }
+        called = true;
+        room.call(this);
+        synchronized (this) {
+            while (waiting) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while " + this + " left the waiting room");
+                }
+            }
         }
     }
 
@@ -250,7 +387,13 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
      * reader ({@link #getAsBoolean}). One object for all, not a lambda for each: every idle
      * connection holds them.
      */
-    private final class Hooks implements Pusher.Owner, Watchdogs.Target, Runnable, BooleanSupplier {
+    private final class Hooks implements Pusher.Owner, Watchdogs.Target, Output.Gate, Runnable, BooleanSupplier {
+        /** A write or a close needs the channel blocking: out of the waiting room first. */
+        @Override
+        public void awaken() throws InterruptedIOException {
+            StreamCore.this.awaken();
+        }
+
         /** The intake turned quiet: the write buffer goes too, if empty. */
         @Override
         public void run() {

@@ -1,0 +1,304 @@
+package dev.sockit;
+
+import static dev.sockit.TestKit.awaitUntil;
+import static dev.sockit.TestKit.onLoopback;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sockit.TestKit.Peer;
+import dev.sockit.transport.Drainable;
+import dev.sockit.transport.SocketConnection;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A TCP connection served by a {@link MessageHandler} waits without a thread once its peer
+ * has been silent for the server's delay (100 ms here, 1 s by default), in the server's
+ * waiting room. Whatever can happen to a connection must happen to one that waits there:
+ * input, the peer's end or reset, a push, an idle timeout, a kick, a stop.
+ */
+class WaitingRoomTest {
+
+    private static final Duration DELAY = Duration.ofMillis(100);
+
+    /** Closes seen by the observer, by connection id. */
+    private final Map<Long, List<CloseReason>> closes = new ConcurrentHashMap<>();
+
+    private Server.Builder echoServer() {
+        return onLoopback().waitAfter(DELAY).handler(Handlers.echo()).observer(new Observer() {
+            @Override
+            public void closed(Connection connection, CloseReason reason) {
+                closes.computeIfAbsent(connection.id(), id -> new CopyOnWriteArrayList<>()).add(reason);
+            }
+        });
+    }
+
+    private static Drainable only(Server server) {
+        awaitUntil("one connection", () -> server.connections().size() == 1);
+        return (Drainable) server.connections().iterator().next();
+    }
+
+    /** True when the connection waits in the room, and its server knows no thread of its handler. */
+    private static boolean waiting(Drainable connection) {
+        return ((SocketConnection) connection).waitsWithoutThread() && connection.handlerThread() == null;
+    }
+
+    /** True when the connection's handler runs on a live thread. */
+    private static boolean served(Drainable connection) {
+        Thread handler = connection.handlerThread();
+        return handler != null && handler.isAlive() && !((SocketConnection) connection).waitsWithoutThread();
+    }
+
+    /** The server's one connection, once it waits without a thread. */
+    private static Drainable waitingOne(Server server) {
+        Drainable connection = only(server);
+        awaitUntil("the connection waits without a thread", () -> waiting(connection));
+        return connection;
+    }
+
+    /** How {@code connection} closed, once reported; it must close once. */
+    private CloseReason.Code closeOf(Drainable connection) {
+        awaitUntil("its close was reported", () -> closes.containsKey(connection.id()));
+        assertThat(closes.get(connection.id())).hasSize(1);
+        return closes.get(connection.id()).getFirst().code();
+    }
+
+    private static void awaitWaiting(Server server) {
+        awaitUntil("every connection waits without a thread",
+                () -> server.connections().stream().allMatch(c -> waiting((Drainable) c)));
+    }
+
+    @Test
+    void aSilentConnectionWaitsWithoutAThreadAndItsNextMessageIsAnswered() throws Exception {
+        try (Server server = echoServer().start(); Peer peer = Peer.connect(server)) {
+            Drainable connection = only(server);
+            awaitUntil("the new connection waits without a thread", () -> waiting(connection));
+            assertThat(peer.ask("first")).isEqualTo("first");
+            awaitUntil("it waits again", () -> waiting(connection));
+            assertThat(peer.ask("second")).isEqualTo("second");
+            awaitUntil("and again", () -> waiting(connection));
+            assertThat(connection.stats().messagesIn()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aConnectionWhosePeerPausesBetweenMessagesWaitsAfterEach() throws Exception {
+        try (Server server = echoServer().start(); Peer peer = Peer.connect(server)) {
+            Drainable connection = only(server);
+            for (int i = 0; i < 3; i++) {
+                awaitUntil("it waits", () -> waiting(connection));
+                // Two lines in one write: the second is answered from the buffer, after the wake-up.
+                peer.write("a" + i + "\nb" + i + "\n");
+                assertThat(peer.readLines(2)).containsExactly("a" + i, "b" + i);
+            }
+        }
+    }
+
+    @Test
+    void manyWaitingConnectionsAnswerABurstEach() throws Exception {
+        List<Peer> peers = new ArrayList<>();
+        try (Server server = echoServer().start()) {
+            for (int i = 0; i < 50; i++) {
+                peers.add(Peer.connect(server));
+            }
+            awaitUntil("all connected", () -> server.connections().size() == 50);
+            awaitWaiting(server);
+            StringBuilder burst = new StringBuilder();
+            List<String> lines = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                burst.append("line ").append(i).append('\n');
+                lines.add("line " + i);
+            }
+            for (Peer peer : peers) {
+                peer.write(burst.toString());
+            }
+            for (Peer peer : peers) {
+                assertThat(peer.readLines(20)).isEqualTo(lines);
+            }
+        } finally {
+            for (Peer peer : peers) {
+                peer.close();
+            }
+        }
+    }
+
+    @Test
+    void thePeersEndIsSeenWhileWaiting() throws Exception {
+        try (Server server = echoServer().start()) {
+            Peer peer = Peer.connect(server);
+            Drainable connection = waitingOne(server);
+            peer.close();
+            assertThat(closeOf(connection)).isEqualTo(CloseReason.Code.PEER_CLOSED);
+        }
+    }
+
+    @Test
+    void thePeersResetIsSeenWhileWaiting() throws Exception {
+        try (Server server = echoServer().start()) {
+            Peer peer = Peer.connect(server);
+            Drainable connection = waitingOne(server);
+            peer.socket().setSoLinger(true, 0);
+            peer.close();
+            assertThat(closeOf(connection)).isEqualTo(CloseReason.Code.BROKEN);
+        }
+    }
+
+    @Test
+    void theIdleTimeoutClosesAWaitingConnection() throws Exception {
+        try (Server server = echoServer().heartbeat(Heartbeat.OFF.idleTimeout(Duration.ofMillis(600))).start();
+             Peer peer = Peer.connect(server)) {
+            Drainable connection = waitingOne(server);
+            assertThat(peer.atEndOfStream()).isTrue();
+            assertThat(closeOf(connection)).isEqualTo(CloseReason.Code.TIMEOUT);
+        }
+    }
+
+    @Test
+    void aKickClosesAWaitingConnectionAndTellsThePeer() throws Exception {
+        try (Server server = echoServer().start(); Peer peer = Peer.connect(server)) {
+            Drainable connection = waitingOne(server);
+            connection.close(CloseReason.of(CloseReason.Code.KICKED, "kicked"));
+            assertThat(peer.readLine()).isEqualTo("error: kicked");
+            assertThat(peer.atEndOfStream()).isTrue();
+            assertThat(closeOf(connection)).isEqualTo(CloseReason.Code.KICKED);
+        }
+    }
+
+    @Test
+    void aStopEndsWaitingConnectionsAtOnceWithoutTheDrainTimeout() throws Exception {
+        Server server = echoServer().drainTimeout(Duration.ofSeconds(10)).start();
+        try (Peer first = Peer.connect(server); Peer second = Peer.connect(server)) {
+            awaitUntil("both connected", () -> server.connections().size() == 2);
+            awaitWaiting(server);
+            long started = System.nanoTime();
+            server.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+            assertThat(first.atEndOfStream()).isTrue();
+            assertThat(second.atEndOfStream()).isTrue();
+            assertThat(closes.values()).allSatisfy(reasons -> assertThat(reasons).singleElement()
+                    .extracting(CloseReason::code).isEqualTo(CloseReason.Code.SHUTDOWN));
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void aStopAnswersWhatAWaitingConnectionWasSentFirst() throws Exception {
+        Server server = echoServer().start();
+        try (Peer peer = Peer.connect(server)) {
+            Drainable connection = waitingOne(server);
+            peer.write("last words\n");
+            server.close();
+            assertThat(peer.readUntilEnd()).containsExactly("last words");
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void aPushReachesAWaitingConnection() throws Exception {
+        try (Server server = echoServer().start(); Peer peer = Peer.connect(server)) {
+            Drainable connection = waitingOne(server);
+            connection.send("pushed");
+            assertThat(peer.readLine()).isEqualTo("pushed");
+            awaitUntil("it waits again", () -> waiting(connection));
+            assertThat(server.broadcast(Message.of("to all"))).isEqualTo(1);
+            assertThat(peer.readLine()).isEqualTo("to all");
+            assertThat(peer.ask("still served")).isEqualTo("still served");
+        }
+    }
+
+    @Test
+    void pushesAtEveryMomentOfComingAndGoingAllArriveInOrder() throws Exception {
+        try (Server server = onLoopback().waitAfter(Duration.ofMillis(5)).handler(Handlers.echo()).start();
+             Peer peer = Peer.connect(server)) {
+            Drainable connection = only(server);
+            java.util.Random jitter = new java.util.Random(16);
+            List<String> pushed = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                // Pauses around the delay, so that pushes meet the connection entering the room,
+                // inside it, and leaving it.
+                java.util.concurrent.locks.LockSupport.parkNanos(jitter.nextInt(8_000_000));
+                connection.send("push " + i);
+                pushed.add("push " + i);
+            }
+            assertThat(peer.readLines(300)).isEqualTo(pushed);
+            assertThat(peer.ask("and after")).isEqualTo("and after");
+        }
+    }
+
+    @Test
+    void aConnectionWithAPartialMessageKeepsItsThread() throws Exception {
+        try (Server server = echoServer().start(); Peer peer = Peer.connect(server)) {
+            Drainable connection = waitingOne(server);
+            peer.write("hal");
+            awaitUntil("the half line was read", () -> connection.stats().bytesIn() == "hal".length());
+            Thread.sleep(DELAY.multipliedBy(4).toMillis()); // a span in which it would have gone: it must not
+            assertThat(served(connection)).isTrue();
+            peer.write("f\n");
+            assertThat(peer.readLine()).isEqualTo("half");
+        }
+    }
+
+    @Test
+    void aPlainHandlersLoopKeepsItsThread() throws Exception {
+        Handler loop = connection -> {
+            for (Message message; (message = connection.receive()) != null; ) {
+                connection.send(message);
+            }
+        };
+        try (Server server = onLoopback().waitAfter(DELAY).handler(loop).start(); Peer peer = Peer.connect(server)) {
+            Drainable connection = only(server);
+            Thread.sleep(DELAY.multipliedBy(4).toMillis()); // a span in which a message handler's would have gone
+            assertThat(served(connection)).isTrue();
+            assertThat(peer.ask("two")).isEqualTo("two");
+        }
+    }
+
+    @Test
+    void aWakeUpRacingACloseRunsTheHandlerOnceAndEndsTheConnectionOnce() throws Exception {
+        AtomicInteger inside = new AtomicInteger();
+        List<String> overlaps = Collections.synchronizedList(new ArrayList<>());
+        MessageHandler careful = (connection, message) -> {
+            if (inside.incrementAndGet() > 1) {
+                overlaps.add(message.text());
+            }
+            try {
+                connection.send(message);
+            } finally {
+                inside.decrementAndGet();
+            }
+        };
+        try (Server server = onLoopback().waitAfter(Duration.ofMillis(20)).handler(careful).observer(new Observer() {
+            @Override
+            public void closed(Connection connection, CloseReason reason) {
+                closes.computeIfAbsent(connection.id(), id -> new CopyOnWriteArrayList<>()).add(reason);
+            }
+        }).start()) {
+            for (int round = 0; round < 40; round++) {
+                try (Peer peer = Peer.connect(server)) {
+                    Drainable connection = only(server);
+                    awaitUntil("it waits", () -> waiting(connection));
+                    peer.write("wake " + round + "\n");
+                    connection.close(CloseReason.of(CloseReason.Code.KICKED, "kicked"));
+                    awaitUntil("the connection left", () -> server.connections().isEmpty());
+                    awaitUntil("its close was reported", () -> closes.containsKey(connection.id()));
+                    try {
+                        peer.readUntilEnd(); // the echo, if it came first, then the farewell, then the end
+                    } catch (SocketTimeoutException | java.net.SocketException reset) {
+                        // reset: the close came with the line unread; what matters is the server's side
+                    }
+                    assertThat(closes.get(connection.id())).hasSize(1);
+                }
+            }
+            assertThat(overlaps).isEmpty();
+        }
+    }
+}
