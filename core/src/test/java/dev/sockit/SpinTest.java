@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A reader whose peer answers quickly waits for the next input before it parks
  * (docs/architecture.md, "Spin before parking, when it pays"). However that wait goes, quick
- * answers, slow ones, or spins that keep missing, every message is still read and answered:
- * the peer's socket timeout (5 s) is the deadline.
+ * answers, late ones, or spins that miss, every message is still read and answered: the
+ * peer's socket timeout (5 s) is the deadline.
  */
 class SpinTest {
 
@@ -24,8 +24,8 @@ class SpinTest {
                 for (int i = 0; i < 200; i++) { // quick: the reader spins for the next one
                     assertThat(peer.ask("quick " + round + " " + i)).isEqualTo("quick " + round + " " + i);
                 }
-                // Pauses just under the full spin, timed by spinning here, so that the reader's
-                // spins (shortened by the quick answers) keep missing and it rests from them.
+                // Pauses of 20 to 45 µs, timed by spinning here: answers that come late in a
+                // spin, or just after it, so that spins miss and the reader parks in between.
                 for (int i = 0; i < 100; i++) {
                     long until = System.nanoTime() + 20_000 + 5_000L * (i % 6);
                     while (System.nanoTime() < until) {

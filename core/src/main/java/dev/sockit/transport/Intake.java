@@ -19,8 +19,7 @@ import java.util.concurrent.TimeUnit;
  * <p>The buffer follows the traffic: one byte while a quiet connection waits, small when it
  * wakes, doubled while reads fill it, reused while it is busy. Two measured choices keep one
  * carrier thread fair and fast (docs/architecture.md, docs/performance.md): a reader yields
- * after 16 messages, and one whose peer answers within 50 µs checks for input before it parks,
- * for about twice its usual wait ({@link SpinEstimate}).
+ * after 16 messages, and one whose peer answers within 50 µs checks for input before it parks.
  */
 final class Intake {
 
@@ -66,9 +65,8 @@ final class Intake {
     // Parking a virtual thread and waking it costs two platform-thread wake-ups (the JDK's
     // master poller, then the carrier), more than a loopback round trip. So a connection whose
     // peer answered within this time last round checks for input, yielding to every other
-    // runnable thread between checks, for up to this long before it parks (less once its waits
-    // are known: SpinEstimate); any other connection that is not quiet yields once before its
-    // read. 0 turns both off.
+    // runnable thread between checks, for up to this long before it parks; any other connection
+    // that is not quiet yields once before its read. 0 turns both off.
     private static final long SPIN_NANOS = Long.getLong("dev.sockit.spinMicros", 50) * 1000;
     // A read that returned at once (input was waiting) says nothing about the peer's pace,
     // and asking the kernel first would only add a system call to the next read.
@@ -108,7 +106,6 @@ final class Intake {
     private boolean lowWaterHeld; // for a test: a pause does not lower the mark
     private int messagesThisTurn;
     private long lastWait = Long.MAX_VALUE;
-    private SpinEstimate spin; // made by the first spin: most connections never spin
     // Set by waitAtMost(): a quiet connection's wait ends after the socket adaptor's read
     // timeout, and fill() returns SILENT. Only quiet waits: a timed park costs the JDK a
     // timer task, which a busy connection's every wait would pay.
@@ -274,8 +271,8 @@ final class Intake {
         long started = System.nanoTime();
         if (SPIN_NANOS > 0 && !discarding && tls == null && canProbe() && lastWait >= SPIN_FROM_NANOS && !quiet) {
             if (lastWait < SPIN_NANOS) {
-                // A quick peer gets a spin as long as its answers take, about.
-                spinBeforeParking(started);
+                // A quick peer gets the whole spin.
+                spinForInput(started + SPIN_NANOS);
             } else {
                 // Any other busy one a single turn behind the threads that are ready, which on
                 // a loaded server is often long enough, then the read itself: it takes what
@@ -483,43 +480,20 @@ final class Intake {
     }
 
     /**
-     * A quick peer's wait before the read, from {@code started}: a spin for as long as the
-     * estimate allows (none while it rests after missed spins), whose outcome feeds it. A spin
-     * that misses costs its whole length and a park besides, so one about twice the usual wait
-     * catches the answers that come as usual and gives up sooner on those that do not.
-     */
-    private void spinBeforeParking(long started) {
-        if (spin == null) {
-            spin = new SpinEstimate(SPIN_NANOS, SPIN_FROM_NANOS);
-        }
-        long budget = spin.budget();
-        if (budget <= 0) {
-            return;
-        }
-        if (spinForInput(started + budget)) {
-            spin.caught(System.nanoTime() - started);
-        } else {
-            spin.missed();
-        }
-    }
-
-    /**
      * Waits for input without parking, at least one turn and until {@code deadline}: each turn
      * lets every other runnable virtual thread run, then asks the kernel whether bytes wait.
-     * Returns false when the deadline passed (or a drain began) with nothing there.
      */
-    private boolean spinForInput(long deadline) {
+    private void spinForInput(long deadline) {
         try {
             InputStream probe = probe();
             do {
                 Thread.yield();
                 if (probe.available() > 0) {
-                    return true;
+                    return;
                 }
             } while (System.nanoTime() < deadline && drainReason == null);
-            return false;
         } catch (IOException closedOrShutDown) {
-            return true; // not a miss: the read that follows reports it
+            // The read that follows reports it.
         }
     }
 
