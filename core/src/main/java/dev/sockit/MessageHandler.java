@@ -5,9 +5,9 @@ package dev.sockit;
  * message the peer sends, in order, and the connection closes when the peer ends (or the
  * server stops) as with any handler. The loop is the server's, not the application's, so
  * between messages the server may let the connection wait without a thread of its own: a
- * TCP connection whose peer has said nothing for a second waits in the server's waiting room
- * (one selector for all), and a new virtual thread serves its next message. An idle
- * connection then holds about two thirds of the memory (1,463 B against 2,224 B at 19,000;
+ * TCP or WebSocket connection whose peer has said nothing for a second waits in the server's
+ * waiting room (one selector for all), and a new virtual thread serves its next message. An idle
+ * TCP connection then holds about two thirds of the memory (1,463 B against 2,224 B at 19,000;
  * docs/performance.md, "Idle connections").
  *
  * <pre>{@code

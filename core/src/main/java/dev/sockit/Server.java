@@ -830,7 +830,7 @@ public final class Server implements AutoCloseable {
 
         /**
          * How long the peer of a connection served by a {@link MessageHandler} must be silent
-         * before the connection waits without a thread (TCP only); for tests, which make it
+         * before the connection waits without a thread (TCP and WebSocket, not TLS or Unix); for tests, which make it
          * short. Default: 1 s, so that no busy connection ever pays for the hand-over.
          */
         Builder waitAfter(Duration waitAfter) {

@@ -32,7 +32,12 @@ class WaitingRoomTest {
     private final Map<Long, List<CloseReason>> closes = new ConcurrentHashMap<>();
 
     private Server.Builder echoServer() {
-        return onLoopback().waitAfter(DELAY).handler(Handlers.echo()).observer(new Observer() {
+        return echoServer(onLoopback());
+    }
+
+    /** {@code listening}, an echo server that waits after {@link #DELAY}, its closes recorded. */
+    private Server.Builder echoServer(Server.Builder listening) {
+        return listening.waitAfter(DELAY).handler(Handlers.echo()).observer(new Observer() {
             @Override
             public void closed(Connection connection, CloseReason reason) {
                 closes.computeIfAbsent(connection.id(), id -> new CopyOnWriteArrayList<>()).add(reason);
@@ -73,6 +78,25 @@ class WaitingRoomTest {
     private static void awaitWaiting(Server server) {
         awaitUntil("every connection waits without a thread",
                 () -> server.connections().stream().allMatch(c -> waiting((Drainable) c)));
+    }
+
+    @Test
+    void anUpgradedWebSocketWaitsWithoutAThreadAndItsTextAndBinaryMessagesAreAnswered() throws Exception {
+        try (Server server = echoServer(Server.listen(Endpoint.parse("ws://127.0.0.1:0/echo"))).start();
+             Connection client = Client.connect(Endpoint.parse("ws://127.0.0.1:" + server.port() + "/echo"))
+                     .receiveTimeout(Duration.ofSeconds(10)).open()) {
+            Drainable connection = only(server);
+            awaitUntil("the upgraded connection waits without a thread", () -> waiting(connection));
+            client.send("first");
+            assertThat(client.receive().text()).isEqualTo("first");
+            awaitUntil("it waits again", () -> waiting(connection));
+            byte[] bytes = {0, 1, (byte) 0xff};
+            client.send(Message.of(bytes));
+            assertThat(client.receive().bytes()).isEqualTo(bytes);
+            awaitUntil("and again", () -> waiting(connection));
+            client.close();
+            assertThat(closeOf(connection)).isEqualTo(CloseReason.Code.PEER_CLOSED);
+        }
     }
 
     @Test

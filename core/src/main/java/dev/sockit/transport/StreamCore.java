@@ -39,7 +39,7 @@ import java.util.function.BooleanSupplier;
  * writes now, unless the reader has more input to work through (then its next wait flushes
  * the whole batch in one write). Sends from any other thread join the outbox.
  *
- * <p>Served by a {@link MessageHandler} ({@link #serveEach}), a plain TCP connection whose peer
+ * <p>Served by a {@link MessageHandler} ({@link #serveEach}), a plain TCP or WebSocket connection whose peer
  * has been silent for its {@link WaitingRoom}'s delay waits there without a thread: channel
  * non-blocking, registered for reading, read buffer given up. Every write wakes it first
  * ({@link Output} asks {@link #awaken}), and so does every close, so that the socket is written
@@ -165,13 +165,15 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     }
 
     /**
-     * Serves {@code handler} message by message; a plain TCP connection of a server with a
+     * Serves {@code handler} message by message; a plain TCP or WebSocket connection of a server with a
      * waiting room waits there once its peer has been silent for the room's delay, with
      * nothing buffered (no partial message), and this thread ends (false).
      */
     @Override
     public boolean serveEach(MessageHandler handler) throws Exception {
-        if (room == null || tls != null || !"tcp".equals(protocol()) || !room.open()) {
+        // TCP, and a WebSocket over it once upgraded (a message's fragments and its inflater live
+        // in the decoder, not on the stack); TLS and Unix have no timed wait here.
+        if (room == null || tls != null || !("tcp".equals(protocol()) || "ws".equals(protocol())) || !room.open()) {
             handler.handle(this);
             return true;
         }
