@@ -264,7 +264,12 @@ class WaitingRoomTest {
             Drainable connection = waitingOne(server);
             peer.write("hal");
             awaitUntil("the half line was read", () -> connection.stats().bytesIn() == "hal".length());
-            Thread.sleep(DELAY.multipliedBy(4).toMillis()); // a span in which it would have gone: it must not
+            // A silent connection opened after the half line goes in: its silence, shorter than the
+            // half line's, was long enough, so the half line's connection would have gone by now.
+            try (Peer silent = Peer.connect(server)) {
+                awaitUntil("a silent connection opened since waits without a thread", () -> server.connections().stream()
+                        .anyMatch(c -> c != connection && waiting((Drainable) c)));
+            }
             assertThat(served(connection)).isTrue();
             peer.write("f\n");
             assertThat(peer.readLine()).isEqualTo("half");
@@ -278,9 +283,11 @@ class WaitingRoomTest {
                 connection.send(message);
             }
         };
-        try (Server server = onLoopback().waitAfter(DELAY).handler(loop).start(); Peer peer = Peer.connect(server)) {
+        try (Server server = onLoopback().waitAfter(DELAY).handler(loop).start(); Peer peer = Peer.connect(server);
+             Server control = echoServer().start(); Peer silent = Peer.connect(control)) {
             Drainable connection = only(server);
-            Thread.sleep(DELAY.multipliedBy(4).toMillis()); // a span in which a message handler's would have gone
+            // A message handler's connection, opened after it, goes in: a span in which this one would have gone.
+            waitingOne(control);
             assertThat(served(connection)).isTrue();
             assertThat(peer.ask("two")).isEqualTo("two");
         }
