@@ -54,10 +54,7 @@ SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED ${more[@]+"${more[@
 find_java
 [[ -n $NO_BUILD ]] || build
 
-stamp=$(date +%Y-%m-%d-%H%M)
-raw="$BENCH_DIR/results/tmp/$stamp-broadcast-syscalls"
-results="$BENCH_DIR/results/$stamp-broadcast-syscalls.md"
-mkdir -p "$raw"
+result_files broadcast-syscalls
 GIT_REV=$(git_rev)
 NET=$(( 16 + RANDOM % 224 ))
 

@@ -108,10 +108,7 @@ SERVER_JVM+=(${more[@]+"${more[@]}"})
 find_java
 [[ -n $NO_BUILD ]] || build
 
-stamp=$(date +%Y-%m-%d-%H%M)
-raw="$BENCH_DIR/results/tmp/$stamp-broadcast"
-results="$BENCH_DIR/results/$stamp-broadcast.md"
-mkdir -p "$raw"
+result_files broadcast
 GIT_REV=$(git_rev)
 # Source addresses: a second octet of this run's own, so no port of an earlier run's clients,
 # waiting out TIME_WAIT on its address, is in the way.

@@ -40,6 +40,15 @@ build() {
         || { echo "bench: the build failed; run mvn -pl core,cli,bench -am package to see why" >&2; exit 1; }
 }
 
+# This run's files, by the script's NAME: the raw records' folder $raw (results/tmp/STAMP-NAME,
+# made here) and the report $results (results/STAMP-NAME.md); $stamp is the run's minute.
+result_files() {
+    stamp=$(date +%Y-%m-%d-%H%M)
+    raw="$BENCH_DIR/results/tmp/$stamp-$1"
+    results="$BENCH_DIR/results/$stamp-$1.md"
+    mkdir -p "$raw"
+}
+
 # The commit the build under test is from, for a report: "abc1234", with " + uncommitted
 # changes" when core or bench differ from it.
 git_rev() {

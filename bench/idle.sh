@@ -71,10 +71,7 @@ JCMD="$JAVA_HOME/bin/jcmd"
 [[ -x $JCMD ]] || { echo "bench/idle.sh: $JCMD not found; a full JDK 25 (not a JRE) is needed to read the server's heap" >&2; exit 1; }
 [[ -n $NO_BUILD ]] || build
 
-stamp=$(date +%Y-%m-%d-%H%M)
-name_suffix=idle${WEBSOCKET:+-websocket}
-raw="$BENCH_DIR/results/tmp/$stamp-$name_suffix"
-results="$BENCH_DIR/results/$stamp-$name_suffix.md"
+result_files idle${WEBSOCKET:+-websocket}
 if [[ -n $WEBSOCKET ]]; then
     ENDPOINT=ws://127.0.0.1:0/echo AUDIENCE_OPTIONS=(--websocket /echo)
     NETTY_PIPELINE="\`NettyWebSocketServer\` (HttpServerCodec, HttpObjectAggregator, WebSocketServerProtocolHandler, echo; the HTTP handlers are replaced by the WebSocket ones after the upgrade)"
@@ -84,7 +81,6 @@ else
     NETTY_PIPELINE="\`LineBasedFrameDecoder\` + echo handler"
     CLIENTS="blocking connects, then silent"
 fi
-mkdir -p "$raw"
 GIT_REV=$(git_rev)
 # Source addresses: a second octet of this run's own, so no port of an earlier run's clients,
 # waiting out TIME_WAIT on its address, is in the way.

@@ -61,9 +61,7 @@ command -v taskset >/dev/null 2>&1 || { echo "bench/push-stream.sh: taskset not 
 find_java
 [[ -n "$NO_BUILD" ]] || build
 
-stamp=$(date +%Y-%m-%d-%H%M)
-raw="$BENCH_DIR/results/tmp/$stamp-push-stream"
-mkdir -p "$raw"
+result_files push-stream
 server_pid=
 cleanup() { [[ -z $server_pid ]] || { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; } || true; }
 trap cleanup EXIT
@@ -110,7 +108,7 @@ median() { # IMAGE CELL AWK-EXPRESSION
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "null" || a == "null" || b == 0) print "–"; else printf "%.3f×", a / b }'; }
 RATE='$3 / ($4 / 1e9)'; CPU='$5 / 1e3 / $3'; ALLOC='$6 / $3'; GCS='$7'
-report="$BENCH_DIR/results/$stamp-push-stream.md"
+report=$results
 {
     echo "# A stream of distinct pushes per connection ($stamp)"
     echo

@@ -66,9 +66,7 @@ fi
 find_java
 [[ -n "$NO_BUILD" ]] || build
 
-stamp=$(date +%Y-%m-%d-%H%M)
-raw="$BENCH_DIR/results/tmp/$stamp-websocket"
-mkdir -p "$raw"
+result_files websocket
 
 cleanup() {
     local pid
@@ -138,7 +136,7 @@ disturbed() { # KIND CONNS DEPTH: how many repeats other processes disturbed
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "null" || a == "null" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
 floor() { awk -v a="$1" 'BEGIN { if (a == "null") print "–"; else printf "%d", a }'; }
-report="$BENCH_DIR/results/$stamp-websocket.md"
+report=$results
 {
     echo "# WebSocket echo: sockit against Netty 4.2 ($stamp)"
     echo
