@@ -13,9 +13,13 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -41,9 +45,13 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Served by a {@link MessageHandler} ({@link #serveEach}), a plain TCP or WebSocket connection whose peer
  * has been silent for its {@link WaitingRoom}'s delay waits there without a thread: channel
- * non-blocking, registered for reading, read buffer given up. Every write wakes it first
+ * non-blocking, registered for reading, read buffer given up. An idle one (new, or back from
+ * the room, or its last wait a second or more) is registered from the start of its wait, its
+ * reader parked until the room hands it back or the delay passes ({@link #awaitInRoom}); a
+ * quiet one goes in when its timed read ends ({@link #enterRoom}). Every write wakes it first
  * ({@link Output} asks {@link #awaken}), and so does every close, so that the socket is written
- * and closed in blocking mode only, and its new thread ends what was ended.
+ * and closed in blocking mode only, and its reader (the parked one, or a new one) ends what was
+ * ended.
  */
 abstract sealed class StreamCore extends AbstractConnection implements Discardable permits SocketConnection {
 
@@ -78,8 +86,27 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     volatile boolean called;
     // Its registration in the room while it waits; the room's thread alone touches it.
     SelectionKey waitingKey;
-    // What receive() returns to serveEach() when the peer was silent for the room's delay.
+    // The reader parked while the connection waits in the room (awaitInRoom), to which the room
+    // hands it back; null when no thread waits for it (the room then starts one). Cleared once,
+    // by whichever comes first (PARKED): the room letting go, or the reader leaving at its delay.
+    private volatile Thread parked;
+    // Why the room let the connection go: input (or its end) to read, rather than a writer's or
+    // a closer's call. Written by the room's thread before it clears `parked`, read by the
+    // parked reader after it saw that.
+    boolean readable;
+    private static final VarHandle PARKED;
+    // What receive() returns to serveEach() when the peer was silent for the room's delay: the
+    // connection goes in (WAIT), or is in already, its reader gone (LEFT).
     private static final Message WAIT = Message.of(new byte[0]);
+    private static final Message LEFT = Message.of(new byte[0]);
+
+    static {
+        try {
+            PARKED = MethodHandles.lookup().findVarHandle(StreamCore.class, "parked", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     // The reader of a connection in the waiting room: no thread is, and a close from another
     // thread must not linger (read) in its place. Never started; it keeps no ended thread alive.
     private static final Thread NO_READER = Thread.ofVirtual().unstarted(() -> {});
@@ -137,8 +164,12 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             // Nothing whole is buffered: the replies to everything consumed so far leave now,
             // in one write, before we wait for more.
             flush();
-            if (readMore() == Intake.SILENT) {
+            int n = readMore();
+            if (n == Intake.SILENT) {
                 return WAIT;
+            }
+            if (n == Intake.GONE) {
+                return LEFT; // another thread may serve it now: nothing more here
             }
         }
     }
@@ -180,7 +211,9 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         intake.waitAtMost(room.after()); // restores the read buffer, when this thread follows a wait in the room
         for (;;) {
             Message message = receive();
-            if (message == WAIT) {
+            if (message == LEFT) {
+                return false;
+            } else if (message == WAIT) {
                 if (enterRoom()) {
                     return false;
                 }
@@ -227,9 +260,127 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         return true;
     }
 
-    /** True while this connection waits in its server's waiting room, without a thread; for tests. */
+    /**
+     * The reader's idle wait, in the waiting room from its start (see {@link Intake.Owner#awaitInRoom}):
+     * under the output lock, so that no write is under way, the channel turns non-blocking, what
+     * has come is read at once, and if nothing has, the connection is registered and this thread
+     * parks until the room hands it back (input, or a writer's or a closer's call: then it
+     * waits again, for what is left of the delay) or the delay passes. Closing, draining, or the
+     * room closed: {@link Intake#READ}, the blocking read sees why.
+     */
+    private int awaitInRoom(ByteBuffer in) throws IOException {
+        Thread me = Thread.currentThread();
+        long deadline = System.nanoTime() + room.after().toNanos();
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                output.lock();
+                try {
+                    if (!isOpen() || intake.drainReason() != null || !room.open()) {
+                        return Intake.READ;
+                    }
+                    channel.configureBlocking(false);
+                    int n;
+                    try {
+                        n = channel.read(in);
+                    } catch (IOException broken) {
+                        blockAgain();
+                        throw broken;
+                    }
+                    if (n != 0) {
+                        channel.configureBlocking(true);
+                        return n;
+                    }
+                    called = false; // an old call, answered already; a new one comes after this, under the lock or seeing waiting
+                    parked = me;
+                    waiting = true;
+                } finally {
+                    output.unlock();
+                }
+                if (!room.enter(this)) {
+                    parked = null;
+                    leftRoom(); // the room closed meanwhile: read on in this thread
+                    return Intake.READ;
+                }
+                boolean calledOut = false;
+                while (parked == me) {
+                    if (Thread.interrupted()) {
+                        interrupted = true;
+                    }
+                    if (interrupted && !calledOut) {
+                        // Cut off (a stop's last resort): out of the room, and the read that follows
+                        // meets the interrupt as a blocking read would have.
+                        calledOut = true;
+                        called = true;
+                        room.call(this);
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (interrupted) {
+                        LockSupport.park(this);
+                    } else if (left > 0) {
+                        LockSupport.parkNanos(this, left);
+                    } else {
+                        return Intake.SILENT; // still in the room: leaveRoom() follows
+                    }
+                }
+                if (readable || interrupted) {
+                    return Intake.READ;
+                }
+                // A writer or a closer took it out: in again, once it is done (the output lock).
+            }
+        } finally {
+            if (interrupted) {
+                me.interrupt();
+            }
+        }
+    }
+
+    /**
+     * The reader's idle wait in the room passed its delay ({@link Intake#SILENT}), and its
+     * buffer is given up: it leaves the connection there without a thread ({@link Intake#GONE}),
+     * unless the room let it go meanwhile ({@link Intake#READ} for input, {@link Intake#AGAIN}
+     * for a call). After {@code GONE} this thread must not touch the connection: the room may
+     * already have given it to a new one.
+     */
+    private int leaveRoom() {
+        Thread me = Thread.currentThread();
+        // Let the ending thread go: its object, name and task are most of what is left of it.
+        reader = NO_READER;
+        handlerThread(null);
+        if (PARKED.compareAndSet(this, me, null)) {
+            return Intake.GONE;
+        }
+        reader = me;
+        handlerThread(me);
+        return readable ? Intake.READ : Intake.AGAIN;
+    }
+
+    /**
+     * The room let this connection go (its channel blocking again): its parked reader takes it
+     * back, and finds why in {@link #readable}. False when no reader waits for it (or its delay
+     * passed and it left): the room then starts a new one.
+     */
+    final boolean handBack() {
+        Thread waiter = parked;
+        if (waiter == null || !PARKED.compareAndSet(this, waiter, null)) {
+            return false;
+        }
+        LockSupport.unpark(waiter);
+        return true;
+    }
+
+    /** True while this connection waits in its server's waiting room (its reader, if any, parked there); for tests. */
     public final boolean waitsWithoutThread() {
         return waiting;
+    }
+
+    /** The channel blocks again, if it is still open: a broken one is closed next, and says so. */
+    private void blockAgain() {
+        try {
+            channel.configureBlocking(true);
+        } catch (IOException closed) {
+            // Closed: nothing blocks on it any more.
+        }
     }
 
     /** The room's thread took this connection out: blocking again, and whoever waited for it goes on. */
@@ -385,11 +536,11 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
      * What the parts ask of this connection: the pusher writes through it and follows its
      * pace; the watchdogs ping through the outbox and ask the kernel what waits unread; both
      * close it from a thread that must not wait; the intake turning quiet gives the write
-     * buffer back ({@link #run}); the peer's control frames are answered in line only on the
-     * reader ({@link #getAsBoolean}). One object for all, not a lambda for each: every idle
-     * connection holds them.
+     * buffer back ({@link #turnedQuiet}), and its idle waits park in the room; the peer's
+     * control frames are answered in line only on the reader ({@link #getAsBoolean}). One object
+     * for all, not a lambda for each: every idle connection holds them.
      */
-    private final class Hooks implements Pusher.Owner, Watchdogs.Target, Output.Gate, Runnable, BooleanSupplier {
+    private final class Hooks implements Pusher.Owner, Watchdogs.Target, Output.Gate, Intake.Owner, BooleanSupplier {
         /** A write or a close needs the channel blocking: out of the waiting room first. */
         @Override
         public void awaken() throws InterruptedIOException {
@@ -398,8 +549,18 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
 
         /** The intake turned quiet: the write buffer goes too, if empty. */
         @Override
-        public void run() {
+        public void turnedQuiet() {
             output.releaseIfEmpty();
+        }
+
+        @Override
+        public int awaitInRoom(ByteBuffer in) throws IOException {
+            return StreamCore.this.awaitInRoom(in);
+        }
+
+        @Override
+        public int leaveRoom() {
+            return StreamCore.this.leaveRoom();
         }
 
         /** True on the connection's reader thread. */
