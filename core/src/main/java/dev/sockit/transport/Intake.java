@@ -109,7 +109,7 @@ final class Intake {
     private final Owner owner;
     private final MemoryBudget budget;
     // The buffer capacity counted against the budget; returned once when the connection closes.
-    private volatile long held;
+    private volatile int held; // an int, as a buffer's capacity is: every connection holds these fields
     private volatile boolean budgetReturned;
     // TCP's sockets can be asked how many bytes wait unread; Unix sockets cannot.
     private final boolean probeable;
@@ -153,7 +153,7 @@ final class Intake {
     private volatile CloseReason drainReason;
     // Socket bytes the reader may still take while draining: those that were waiting when
     // drain() was called. Written by drain() before drainReason, then owned by the reader.
-    private long drainBudget;
+    private int drainBudget;
 
     /**
      * @param owner  told by the reader when the connection turns quiet, to release the write
@@ -595,7 +595,7 @@ final class Intake {
             try {
                 return tls.readNow(in, () -> drainBudget <= 0 ? 0 : unread());
             } finally {
-                drainBudget -= tls.socketBytesRead() - before;
+                drainBudget -= (int) (tls.socketBytesRead() - before); // at most what it was: an int
             }
         }
         // unread() > 0 also means this read returns at once: only this thread takes the bytes.

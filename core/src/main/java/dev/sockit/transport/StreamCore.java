@@ -15,12 +15,9 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /**
  * A stream connection's parts, wired together, and its per-message path over them: receive,
@@ -69,7 +66,9 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     final Output output;
     final Pusher pusher;
     final Watchdogs watchdogs;
-    final Closer closer;
+    // Made by the first close (closer()): most of a connection's life it is not closing, and
+    // 10,000 idle connections would hold 400 KB of closers.
+    private volatile Closer closerMade;
     final PeerControl control;
 
     volatile Thread reader;
@@ -84,8 +83,6 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     // Set by awaken() before it calls the room, cleared by the next enterRoom(): a call can reach
     // the room before the connection's arrival does, and the room then takes it out on arrival.
     volatile boolean called;
-    // Its registration in the room while it waits; the room's thread alone touches it.
-    SelectionKey waitingKey;
     // The reader parked while the connection waits in the room (awaitInRoom), to which the room
     // hands it back; null when no thread waits for it (the room then starts one). Cleared once,
     // by whichever comes first (PARKED): the room letting go, or the reader leaving at its delay.
@@ -95,6 +92,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     // parked reader after it saw that.
     boolean readable;
     private static final VarHandle PARKED;
+    private static final VarHandle CLOSER_MADE;
     // What receive() returns to serveEach() when the peer was silent for the room's delay: the
     // connection goes in (WAIT), or is in already, its reader gone (LEFT).
     private static final Message WAIT = Message.of(new byte[0]);
@@ -103,6 +101,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     static {
         try {
             PARKED = MethodHandles.lookup().findVarHandle(StreamCore.class, "parked", Thread.class);
+            CLOSER_MADE = MethodHandles.lookup().findVarHandle(StreamCore.class, "closerMade", Closer.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -123,9 +122,8 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         this.watchdogs = new Watchdogs(settings.heartbeat(), settings.writeTimeout(), settings.clock(), hooks);
         this.output = new Output(channel, tls, framing, watchdogs, hooks);
         this.intake = new Intake(channel, tls, hooks, settings.readBudget());
-        this.pusher = new Pusher(id, framing, settings.outbound(), observer, output, hooks);
-        this.closer = new Closer(channel, tls, framing, output, pusher, watchdogs, intake);
-        this.control = new PeerControl(framing, output, pusher, intake, watchdogs, hooks);
+        this.pusher = new Pusher(framing, settings.outbound(), observer, output, hooks);
+        this.control = new PeerControl(this);
         this.decoder = framing.decoder(control);
     }
 
@@ -181,6 +179,9 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     private int readMore() throws IOException {
         try {
             int n = intake.fill();
+            if (n == Intake.GONE) {
+                return n; // left in the waiting room: another thread may serve it now, touch nothing
+            }
             if (n >= 0) {
                 watchdogs.heard();
             }
@@ -369,6 +370,21 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         return true;
     }
 
+    /** How this connection ends: one {@link Closer}, made by the first to need it. */
+    final Closer closer() {
+        Closer closer = closerMade;
+        if (closer == null) {
+            Closer made = new Closer(channel, tls, framing, output, pusher, watchdogs, intake);
+            closer = CLOSER_MADE.compareAndSet(this, null, made) ? made : closerMade;
+        }
+        return closer;
+    }
+
+    /** True on the connection's reader thread. */
+    final boolean onReader() {
+        return Thread.currentThread() == reader;
+    }
+
     /** True while this connection waits in its server's waiting room (its reader, if any, parked there); for tests. */
     public final boolean waitsWithoutThread() {
         return waiting;
@@ -513,7 +529,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             output.flushLocked();
         } catch (IOException e) {
             if (closing(CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e)))) {
-                closer.release();
+                closer().release();
             }
             throw new ClosedConnectionException(toString(), closeReason());
         }
@@ -526,7 +542,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
      */
     final boolean closeElsewhere(CloseReason reason) {
         if (closing(reason)) {
-            Thread.ofVirtual().name("sockit-close-" + id()).start(() -> closer.close(reason, reader));
+            Thread.ofVirtual().name("sockit-close-" + id()).start(() -> closer().close(reason, reader));
             return true;
         }
         return false;
@@ -537,10 +553,10 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
      * pace; the watchdogs ping through the outbox and ask the kernel what waits unread; both
      * close it from a thread that must not wait; the intake turning quiet gives the write
      * buffer back ({@link #turnedQuiet}), and its idle waits park in the room; the peer's
-     * control frames are answered in line only on the reader ({@link #getAsBoolean}). One object
+     * control frames are answered in line only on the reader ({@link #onReader}). One object
      * for all, not a lambda for each: every idle connection holds them.
      */
-    private final class Hooks implements Pusher.Owner, Watchdogs.Target, Output.Gate, Intake.Owner, BooleanSupplier {
+    private final class Hooks implements Pusher.Owner, Watchdogs.Target, Output.Gate, Intake.Owner {
         /** A write or a close needs the channel blocking: out of the waiting room first. */
         @Override
         public void awaken() throws InterruptedIOException {
@@ -561,12 +577,6 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         @Override
         public int leaveRoom() {
             return StreamCore.this.leaveRoom();
-        }
-
-        /** True on the connection's reader thread. */
-        @Override
-        public boolean getAsBoolean() {
-            return Thread.currentThread() == reader;
         }
 
         @Override

@@ -151,9 +151,8 @@ public final class WaitingRoom implements AutoCloseable {
     private void admit(List<StreamCore> leaving) {
         for (StreamCore connection; (connection = arrivals.poll()) != null; ) {
             try {
-                connection.waitingKey = connection.channel.register(selector, SelectionKey.OP_READ, connection);
+                connection.channel.register(selector, SelectionKey.OP_READ, connection);
             } catch (ClosedChannelException closed) {
-                connection.waitingKey = null;
                 connection.readable = true; // its read sees the close
                 leave(connection); // not registered: nothing to flush
                 continue;
@@ -165,10 +164,11 @@ public final class WaitingRoom implements AutoCloseable {
     }
 
     /** Cancels {@code connection}'s key; {@code readable}: it leaves for input, not for a call. */
-    private static void takeOut(StreamCore connection, List<StreamCore> leaving, boolean readable) {
-        SelectionKey key = connection.waitingKey;
-        if (key != null) { // null: left already (a call after readiness, or two calls)
-            connection.waitingKey = null;
+    private void takeOut(StreamCore connection, List<StreamCore> leaving, boolean readable) {
+        // Its registration, found on its channel (rather than kept in a field of every connection):
+        // none, or a cancelled one, when it left already (a call after readiness, or two calls).
+        SelectionKey key = connection.channel.keyFor(selector);
+        if (key != null && key.isValid()) {
             connection.readable = readable;
             key.cancel();
             leaving.add(connection);
