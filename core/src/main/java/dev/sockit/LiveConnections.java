@@ -25,7 +25,9 @@ final class LiveConnections {
     private final Admission admission;
     // True once the server stops: a handler interrupted then was cut off, not failed.
     private final BooleanSupplier stopping;
-    private final Map<Long, Drainable> connections = new ConcurrentHashMap<>();
+    // Each connection is its own key (hashed by its id: AbstractConnection.hashCode), found by id
+    // through a ById: a Long key for each would be 24 bytes more per connection, idle or not.
+    private final Map<Object, Drainable> connections = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     // The traffic of connections that have closed; guarded by itself, together with leaving
     // connections, so that stats() counts a closing connection exactly once.
@@ -52,7 +54,30 @@ final class LiveConnections {
     }
 
     Connection get(long id) {
-        return connections.get(id);
+        return connections.get(new ById(id));
+    }
+
+    /**
+     * What finds a connection in {@link #connections} by its id: equal to the connection of that
+     * id, and hashed as it is. Only ever the argument of a look-up, never a key, so that the map
+     * compares with its {@code equals} and never with the connection's (identity).
+     */
+    private static final class ById {
+        private final long id;
+
+        ById(long id) {
+            this.id = id;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Drainable connection && connection.id() == id;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(id);
+        }
     }
 
     int size() {
@@ -108,7 +133,7 @@ final class LiveConnections {
 
     /** Serves {@code connection}, which holds a slot of {@link Admission}, on a virtual thread of its own. */
     void admit(Drainable connection) {
-        connections.put(connection.id(), connection);
+        connections.put(connection, connection);
         run(connection, true);
     }
 
@@ -183,7 +208,7 @@ final class LiveConnections {
             closedTotals[1] += stats.messagesOut();
             closedTotals[2] += stats.bytesIn();
             closedTotals[3] += stats.bytesOut();
-            connections.remove(connection.id());
+            connections.remove(connection);
         }
         settings.observer().closed(connection, connection.closeReason());
         synchronized (drained) {

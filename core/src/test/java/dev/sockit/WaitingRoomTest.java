@@ -30,6 +30,33 @@ class WaitingRoomTest {
 
     /** Closes seen by the observer, by connection id. */
     private final Map<Long, List<CloseReason>> closes = new ConcurrentHashMap<>();
+    /** How many run {@link #careful()}'s handler at once, and the messages it met running twice. */
+    private final AtomicInteger inside = new AtomicInteger();
+    private final List<String> overlaps = Collections.synchronizedList(new ArrayList<>());
+
+    /** An echo that notes any message it handles while it is handling another (of any connection). */
+    private MessageHandler careful() {
+        return (connection, message) -> {
+            if (inside.incrementAndGet() > 1) {
+                overlaps.add(message.text());
+            }
+            try {
+                connection.send(message);
+            } finally {
+                inside.decrementAndGet();
+            }
+        };
+    }
+
+    /** An observer that records every close in {@link #closes}. */
+    private Observer recording() {
+        return new Observer() {
+            @Override
+            public void closed(Connection connection, CloseReason reason) {
+                record(connection, reason);
+            }
+        };
+    }
 
     private Server.Builder echoServer() {
         return echoServer(onLoopback());
@@ -37,11 +64,18 @@ class WaitingRoomTest {
 
     /** {@code listening}, an echo server that waits after {@link #DELAY}, its closes recorded. */
     private Server.Builder echoServer(Server.Builder listening) {
-        return listening.waitAfter(DELAY).handler(Handlers.echo()).observer(new Observer() {
-            @Override
-            public void closed(Connection connection, CloseReason reason) {
-                closes.computeIfAbsent(connection.id(), id -> new CopyOnWriteArrayList<>()).add(reason);
-            }
+        return listening.waitAfter(DELAY).handler(Handlers.echo()).observer(recording());
+    }
+
+    /**
+     * Records a close: the list appears with its first reason in it, so that a test awaiting
+     * the key never finds it empty.
+     */
+    private void record(Connection connection, CloseReason reason) {
+        closes.compute(connection.id(), (id, reasons) -> {
+            List<CloseReason> all = reasons != null ? reasons : new CopyOnWriteArrayList<>();
+            all.add(reason);
+            return all;
         });
     }
 
@@ -78,6 +112,101 @@ class WaitingRoomTest {
     private static void awaitWaiting(Server server) {
         awaitUntil("every connection waits without a thread",
                 () -> server.connections().stream().allMatch(c -> waiting((Drainable) c)));
+    }
+
+    /** The delay of the tests of a reader parked in the room: long enough never to pass in them. */
+    private static final Duration LONG_DELAY = Duration.ofSeconds(30);
+
+    /** True when the connection waits in the room with its reader parked there, within the delay. */
+    private static boolean parkedInRoom(Drainable connection) {
+        Thread reader = connection.handlerThread();
+        return ((SocketConnection) connection).waitsWithoutThread() && reader != null && reader.isAlive();
+    }
+
+    /** The server's one connection, once it waits in the room with its reader parked there. */
+    private static Drainable parkedOne(Server server) {
+        Drainable connection = only(server);
+        awaitUntil("the connection waits in the room, its reader parked", () -> parkedInRoom(connection));
+        return connection;
+    }
+
+    @Test
+    void aNewConnectionWaitsInTheRoomFromTheStartAndTheThreadThatWaitedReadsItsFirstMessage() throws Exception {
+        try (Server server = echoServer().waitAfter(LONG_DELAY).start(); Peer peer = Peer.connect(server)) {
+            Drainable connection = parkedOne(server);
+            Thread reader = connection.handlerThread();
+            assertThat(peer.ask("first")).isEqualTo("first");
+            assertThat(connection.handlerThread()).isSameAs(reader);
+            assertThat(peer.ask("second")).isEqualTo("second");
+            assertThat(connection.handlerThread()).isSameAs(reader);
+            assertThat(reader.isAlive()).isTrue();
+        }
+    }
+
+    @Test
+    void aPushToAParkedReadersConnectionArrivesAndTheReaderWaitsOnInTheRoom() throws Exception {
+        try (Server server = echoServer().waitAfter(LONG_DELAY).start(); Peer peer = Peer.connect(server)) {
+            Drainable connection = parkedOne(server);
+            Thread reader = connection.handlerThread();
+            connection.send("pushed");
+            assertThat(peer.readLine()).isEqualTo("pushed");
+            awaitUntil("the reader parks in the room again", () -> parkedInRoom(connection));
+            assertThat(server.broadcast(Message.of("to all"))).isEqualTo(1);
+            assertThat(peer.readLine()).isEqualTo("to all");
+            assertThat(peer.ask("still served")).isEqualTo("still served");
+            assertThat(connection.handlerThread()).isSameAs(reader);
+        }
+    }
+
+    @Test
+    void aKickClosesAConnectionWhoseReaderIsParkedAndTellsThePeer() throws Exception {
+        try (Server server = echoServer().waitAfter(LONG_DELAY).start(); Peer peer = Peer.connect(server)) {
+            Drainable connection = parkedOne(server);
+            connection.close(CloseReason.of(CloseReason.Code.KICKED, "kicked"));
+            assertThat(peer.readLine()).isEqualTo("error: kicked");
+            assertThat(peer.atEndOfStream()).isTrue();
+            assertThat(closeOf(connection)).isEqualTo(CloseReason.Code.KICKED);
+        }
+    }
+
+    @Test
+    void thePeersEndAndAStopAreSeenByAParkedReaderAtOnce() throws Exception {
+        Server server = echoServer().waitAfter(LONG_DELAY).drainTimeout(Duration.ofSeconds(10)).start();
+        try (Peer leaving = Peer.connect(server)) {
+            Drainable first = parkedOne(server);
+            leaving.close();
+            assertThat(closeOf(first)).isEqualTo(CloseReason.Code.PEER_CLOSED);
+            try (Peer staying = Peer.connect(server)) {
+                parkedOne(server);
+                long started = System.nanoTime();
+                server.close();
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+                assertThat(staying.atEndOfStream()).isTrue();
+            }
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void firstMessagesAtEveryMomentAroundTheDelayAreAnsweredOnceByOneThreadAtATime() throws Exception {
+        java.util.Random jitter = new java.util.Random(17);
+        try (Server server = onLoopback().waitAfter(Duration.ofMillis(5)).handler(careful()).observer(recording()).start()) {
+            for (int round = 0; round < 150; round++) {
+                try (Peer peer = Peer.connect(server)) {
+                    // Before, at and after the delay: the parked reader takes it, or a new thread does.
+                    java.util.concurrent.locks.LockSupport.parkNanos(jitter.nextInt(10_000_000));
+                    assertThat(peer.ask("first " + round)).isEqualTo("first " + round);
+                    java.util.concurrent.locks.LockSupport.parkNanos(jitter.nextInt(10_000_000));
+                    peer.write("second " + round + "\nthird " + round + "\n");
+                    assertThat(peer.readLines(2)).containsExactly("second " + round, "third " + round);
+                }
+            }
+            awaitUntil("every connection ended", () -> server.connections().isEmpty());
+            awaitUntil("every close was reported", () -> closes.size() == 150);
+            assertThat(closes.values()).allSatisfy(reasons -> assertThat(reasons).hasSize(1));
+            assertThat(overlaps).isEmpty();
+        }
     }
 
     @Test
@@ -295,24 +424,7 @@ class WaitingRoomTest {
 
     @Test
     void aWakeUpRacingACloseRunsTheHandlerOnceAndEndsTheConnectionOnce() throws Exception {
-        AtomicInteger inside = new AtomicInteger();
-        List<String> overlaps = Collections.synchronizedList(new ArrayList<>());
-        MessageHandler careful = (connection, message) -> {
-            if (inside.incrementAndGet() > 1) {
-                overlaps.add(message.text());
-            }
-            try {
-                connection.send(message);
-            } finally {
-                inside.decrementAndGet();
-            }
-        };
-        try (Server server = onLoopback().waitAfter(Duration.ofMillis(20)).handler(careful).observer(new Observer() {
-            @Override
-            public void closed(Connection connection, CloseReason reason) {
-                closes.computeIfAbsent(connection.id(), id -> new CopyOnWriteArrayList<>()).add(reason);
-            }
-        }).start()) {
+        try (Server server = onLoopback().waitAfter(Duration.ofMillis(20)).handler(careful()).observer(recording()).start()) {
             for (int round = 0; round < 40; round++) {
                 try (Peer peer = Peer.connect(server)) {
                     Drainable connection = only(server);

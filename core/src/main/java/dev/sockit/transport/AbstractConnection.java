@@ -105,6 +105,20 @@ public abstract class AbstractConnection implements Drainable {
         return closeReason;
     }
 
+    /**
+     * Its id's hash: a server finds its connections by id in a map keyed by the connections
+     * themselves, with no boxed id for each. Equal only to itself, as before.
+     */
+    @Override
+    public final int hashCode() {
+        return Long.hashCode(id);
+    }
+
+    @Override
+    public final boolean equals(Object other) {
+        return this == other;
+    }
+
     @Override
     public String toString() {
         return "connection " + id + " with " + Peers.describe(this);

@@ -17,6 +17,9 @@ final class FramingSlot implements Framing {
     private static final Framing UNOPENED = new Silent("still opening", reason -> null);
 
     private volatile Framing current;
+    // The step that chooses the framing (the WebSocket upgrade), until it has: kept here, where
+    // the connection looks for it, rather than in a field of every connection.
+    private Opening opening;
     // Set once the framing's end of output went out: its close was said, and is not said twice.
     private volatile boolean outputEnded;
 
@@ -24,9 +27,16 @@ final class FramingSlot implements Framing {
         this.current = framing;
     }
 
-    /** A slot waiting for an opening to choose. */
-    static FramingSlot unopened() {
-        return new FramingSlot(UNOPENED);
+    /** A slot waiting for {@code opening} to choose. */
+    static FramingSlot unopened(Opening opening) {
+        FramingSlot slot = new FramingSlot(UNOPENED);
+        slot.opening = opening;
+        return slot;
+    }
+
+    /** The step that chooses the framing, until it has chosen; null when there is none. By the reader. */
+    Opening opening() {
+        return opening;
     }
 
     boolean opened() {
@@ -35,6 +45,7 @@ final class FramingSlot implements Framing {
 
     void choose(Framing framing) {
         current = framing;
+        opening = null;
     }
 
     Framing current() {

@@ -25,6 +25,38 @@ final class Intake {
 
     /** What {@link #fill} returns when the peer stayed silent for the wait set by {@link #waitAtMost}. */
     static final int SILENT = -2;
+    /**
+     * What {@link #fill} returns when the peer stayed silent for that wait and the connection
+     * waits on in its {@link WaitingRoom} without this thread, which must leave it untouched.
+     */
+    static final int GONE = -3;
+    /** From {@link Owner#awaitInRoom} and {@link Owner#leaveRoom}: input is there, read it now. */
+    static final int READ = 0;
+    /** From {@link Owner#leaveRoom}: a writer or a closer took the connection out; wait again. */
+    static final int AGAIN = 1;
+
+    /** What the intake asks of its connection. */
+    interface Owner {
+        /** The connection turned quiet: its write buffer goes too, if empty. */
+        void turnedQuiet();
+
+        /**
+         * An idle wait in the connection's {@link WaitingRoom}, for the room's delay at most:
+         * reads at once, without waiting, what has come into {@code in}; if nothing has,
+         * registers the connection in the room and parks this thread until the room hands it
+         * back. Returns the bytes read, -1 at end of stream, {@link #READ} when input is there
+         * (or the connection must be read to see its end), or {@link #SILENT} when the delay
+         * passed without input: the connection then still waits in the room, and
+         * {@link #leaveRoom} must follow.
+         */
+        int awaitInRoom(ByteBuffer in) throws IOException;
+
+        /**
+         * This thread leaves the connection waiting in the room: {@link #GONE}, unless the room
+         * let it go meanwhile ({@link #READ} or {@link #AGAIN}). Called after {@link #SILENT}.
+         */
+        int leaveRoom();
+    }
 
     private static final int INITIAL_READ_BUFFER = 8 * 1024;
     // A busy connection's read buffer doubles while reads fill it, up to this: one read then
@@ -74,16 +106,17 @@ final class Intake {
 
     private final SocketChannel channel;
     private final TlsChannel tls; // null: read the channel itself
-    private final Runnable onQuiet;
+    private final Owner owner;
     private final MemoryBudget budget;
     // The buffer capacity counted against the budget; returned once when the connection closes.
-    private volatile long held;
+    private volatile int held; // an int, as a buffer's capacity is: every connection holds these fields
     private volatile boolean budgetReturned;
     // TCP's sockets can be asked how many bytes wait unread; Unix sockets cannot.
     private final boolean probeable;
     // For TCP, a view that asks the kernel how many bytes wait unread, without reading or
     // parking (the spin, a drain and the watchdogs ask it). Made when first asked: the JDK's
-    // socket adaptor under it holds 136 bytes, which a connection that never speaks never needs.
+    // socket adaptor under it holds 136 bytes, which a connection that never speaks never needs;
+    // an idle wait in the waiting room needs none either (awaitInRoom).
     private volatile InputStream unreadProbe;
 
     // Each connection gets its own buffer, even an empty one: one shared across connections
@@ -106,10 +139,12 @@ final class Intake {
     private boolean lowWaterHeld; // for a test: a pause does not lower the mark
     private int messagesThisTurn;
     private long lastWait = Long.MAX_VALUE;
-    // Set by waitAtMost(): a quiet connection's wait ends after the socket adaptor's read
-    // timeout, and fill() returns SILENT. Only quiet waits: a timed park costs the JDK a
-    // timer task, which a busy connection's every wait would pay.
-    private boolean waitsAtMost;
+    // Set by waitAtMost() (0: never): an idle connection's wait (new, back from the waiting
+    // room, or its last wait a second or more) is a park in the room for this long
+    // (awaitInRoom); a quiet one's ends after the socket adaptor's read timeout, this long too,
+    // and fill() then returns SILENT. Only quiet waits: a timed park costs the JDK a timer
+    // task, which a busy connection's every wait would pay.
+    private int waitMillis;
     // The last wait ended SILENT: the silence goes on in the waiting room, so the wait that
     // follows it, however short, is counted as a long one and leaves the connection quiet.
     private boolean back;
@@ -118,40 +153,36 @@ final class Intake {
     private volatile CloseReason drainReason;
     // Socket bytes the reader may still take while draining: those that were waiting when
     // drain() was called. Written by drain() before drainReason, then owned by the reader.
-    private long drainBudget;
+    private int drainBudget;
 
     /**
-     * @param onQuiet run by the reader when the connection turns quiet, to release the write buffer too
-     * @param budget  what every read buffer of the server holds together, at most
+     * @param owner  told by the reader when the connection turns quiet, to release the write
+     *               buffer too; waits in the waiting room for it
+     * @param budget what every read buffer of the server holds together, at most
      */
-    Intake(SocketChannel channel, TlsChannel tls, Runnable onQuiet, MemoryBudget budget) throws IOException {
+    Intake(SocketChannel channel, TlsChannel tls, Owner owner, MemoryBudget budget) throws IOException {
         this.channel = channel;
         this.tls = tls;
-        this.onQuiet = onQuiet;
+        this.owner = owner;
         this.budget = budget;
         this.probeable = channel.getRemoteAddress() instanceof InetSocketAddress;
     }
 
     /**
-     * From now on an idle wait (the one-byte wait of a quiet TCP connection) ends after
-     * {@code limit} without input, and {@link #fill} then returns {@link #SILENT}: the
-     * connection can wait in a {@link WaitingRoom} instead. The wait is a read with a timeout
-     * through the channel's socket adaptor, which parks this virtual thread with that timeout
-     * and, when it passes, leaves the channel as it was. Also gives the buffer back that
-     * {@link #giveUpBuffer} gave up. By the reader.
+     * From now on a quiet TCP connection's wait ends after {@code limit} without input: an
+     * idle one (new, back from the waiting room, or its last wait a second or more) waits in
+     * its {@link WaitingRoom} from the start, its thread parked there for {@code limit} at most
+     * ({@link Owner#awaitInRoom}), and stays there without it when the limit passes
+     * ({@link #fill} returns {@link #GONE}); a merely quiet one (its last wait 100 ms or more)
+     * reads with a timeout through the channel's socket adaptor, and {@link #fill} returns
+     * {@link #SILENT} when it passes. Also gives the buffer back that {@link #giveUpBuffer}
+     * gave up. By the reader.
      */
     void waitAtMost(Duration limit) {
         if (in == null) {
             in = ByteBuffer.allocate(0); // what it held was empty: the next wait makes its own
         }
-        if (!waitsAtMost) {
-            try {
-                channel.socket().setSoTimeout((int) limit.toMillis());
-                waitsAtMost = true;
-            } catch (IOException closed) {
-                // The next read says so.
-            }
-        }
+        waitMillis = (int) limit.toMillis();
     }
 
     /**
@@ -216,11 +247,11 @@ final class Intake {
      * quiet, as a new connection's does. Its first wait then takes the small buffer, and the
      * opening's go back: the request's, which a browser's headers (over 256 bytes) grew to
      * 8 KiB and an idle connection would otherwise keep while it waits, and the answer's
-     * write buffer with it ({@code onQuiet}).
+     * write buffer with it ({@link Owner#turnedQuiet}).
      */
     void openingDone() {
         quiet = true;
-        lastWait = Long.MAX_VALUE; // idle, as a new connection is: the one-byte wait
+        lastWait = Long.MAX_VALUE; // idle, as a new connection is: the one-byte wait, or the room's
     }
 
     /**
@@ -255,12 +286,12 @@ final class Intake {
         in.compact();
         boolean idle = quiet && in.position() == 0; // no partial message either
         if (idle && lastWait >= IDLE_AFTER_NANOS && probeable && tls == null && drainReason == null) {
-            return awaitInput();
+            return waitMillis > 0 ? awaitInRoom() : awaitInput();
         }
         if (idle) {
             if (in.capacity() != QUIET_READ_BUFFER) {
                 moveTo(QUIET_READ_BUFFER);
-                onQuiet.run();
+                owner.turnedQuiet();
             }
         } else if (!in.hasRemaining()
                 || (filledLast && in.capacity() < (discarding ? DISCARD_READ_BUFFER : MAX_GROWN_READ_BUFFER))) {
@@ -281,7 +312,7 @@ final class Intake {
                 Thread.yield();
             }
         }
-        int n = idle && waitsAtMost && drainReason == null ? readWithin() : readOnce();
+        int n = idle && waitMillis > 0 && drainReason == null ? readWithin() : readOnce();
         if (n == SILENT) {
             return silent();
         }
@@ -310,13 +341,10 @@ final class Intake {
     private int awaitInput() throws IOException {
         if (in.capacity() != WAITING_READ_BUFFER) {
             moveTo(WAITING_READ_BUFFER);
-            onQuiet.run();
+            owner.turnedQuiet();
         }
         long started = System.nanoTime();
-        int n = waitsAtMost ? readWithin() : readOnce();
-        if (n == SILENT) {
-            return silent();
-        }
+        int n = readOnce();
         lastWait = back ? Long.MAX_VALUE : System.nanoTime() - started;
         back = false;
         quiet = lastWait >= QUIET_AFTER_NANOS;
@@ -340,6 +368,61 @@ final class Intake {
         return n;
     }
 
+    /**
+     * An idle TCP connection's wait in its waiting room: its thread parks there for the room's
+     * delay at most, holding the quiet buffer, which what has come is read into when the room
+     * hands the connection back (no one-byte wait, and no FIONREAD: the socket adaptor that
+     * asks it is never made for a connection that only waits). When the delay passes, the
+     * thread gives its buffer up and leaves ({@link #GONE}), and the connection waits there on
+     * without it. Returns the bytes read, or -1 at end of stream.
+     */
+    private int awaitInRoom() throws IOException {
+        if (in.capacity() != QUIET_READ_BUFFER) {
+            moveTo(QUIET_READ_BUFFER);
+            owner.turnedQuiet();
+        }
+        long started = System.nanoTime();
+        int room = in.remaining();
+        int n;
+        try {
+            while ((n = owner.awaitInRoom(in)) == SILENT) {
+                silent();
+                giveUpBuffer();
+                n = owner.leaveRoom();
+                if (n == GONE) {
+                    return GONE; // another thread may have the connection now: touch nothing
+                }
+                in = ByteBuffer.allocate(0);
+                moveTo(QUIET_READ_BUFFER);
+                if (n == READ) {
+                    break;
+                }
+            }
+        } catch (ClosedChannelException closedHere) {
+            n = -1;
+        } catch (MemoryBudget.Exceeded full) {
+            throw full; // the buffer back after the wait was refused: left readable, empty
+        } catch (IOException broken) {
+            in.flip();
+            endOfStream = true;
+            throw broken;
+        }
+        if (n == READ) {
+            n = readOnce(); // the room saw input (or an end): it returns at once
+        }
+        lastWait = back ? Long.MAX_VALUE : System.nanoTime() - started;
+        back = false;
+        quiet = lastWait >= QUIET_AFTER_NANOS;
+        filledLast = n == room;
+        in.flip();
+        if (n < 0) {
+            endOfStream = true;
+        } else {
+            bytesIn += n;
+        }
+        return n;
+    }
+
     /** The peer was silent for the whole wait: nothing read, the buffer empty, in read mode. */
     private int silent() {
         in.flip();
@@ -351,12 +434,16 @@ final class Intake {
     }
 
     /**
-     * The quiet wait that ends: reads into the (one-byte or quiet, heap) buffer through the socket
-     * adaptor's stream, whose read timeout {@link #waitAtMost} set; {@link #SILENT} when it
-     * passed without input. The JDK's timed read leaves the channel open and blocking.
+     * The quiet wait that ends: reads into the (quiet, heap) buffer through the socket adaptor's
+     * stream, with the read timeout {@link #waitAtMost} gave; {@link #SILENT} when it passed
+     * without input. The JDK's timed read leaves the channel open and blocking.
      */
     private int readWithin() throws IOException {
         try {
+            java.net.Socket socket = channel.socket();
+            if (socket.getSoTimeout() != waitMillis) {
+                socket.setSoTimeout(waitMillis);
+            }
             int n = probe().read(in.array(), in.arrayOffset() + in.position(), in.remaining());
             if (n > 0) {
                 in.position(in.position() + n);
@@ -508,7 +595,7 @@ final class Intake {
             try {
                 return tls.readNow(in, () -> drainBudget <= 0 ? 0 : unread());
             } finally {
-                drainBudget -= tls.socketBytesRead() - before;
+                drainBudget -= (int) (tls.socketBytesRead() - before); // at most what it was: an int
             }
         }
         // unread() > 0 also means this read returns at once: only this thread takes the bytes.

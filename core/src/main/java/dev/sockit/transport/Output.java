@@ -5,8 +5,6 @@ import dev.sockit.framing.Framing;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The write side of a stream connection: one write buffer under one lock, into which
@@ -14,9 +12,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * through here, and through the write timeout's watch.
  *
  * <p>Callers hold the lock ({@link #lock()}, {@link #tryLock}) around {@link #put} and
- * {@link #flushLocked()}; the buffer grows for a burst and shrinks back once flushed.
+ * {@link #flushLocked()}; the buffer grows for a burst and shrinks back once flushed. The
+ * output is its own lock ({@link WriteLock}): every idle connection holds one.
  */
-final class Output {
+final class Output extends WriteLock {
 
     /** What guards the socket's blocking mode: a connection waiting without a thread is woken before a write. */
     interface Gate {
@@ -33,7 +32,6 @@ final class Output {
     private final Framing framing;
     private final Watchdogs watchdogs;
     private final Gate gate;
-    private final ReentrantLock lock = new ReentrantLock();
     // Null while there is nothing to write: a quiet connection holds no buffer, not even an
     // empty one (72 bytes).
     private ByteBuffer out;
@@ -49,23 +47,6 @@ final class Output {
         this.tls = tls;
         this.framing = framing;
         this.watchdogs = watchdogs;
-    }
-
-    void lock() {
-        lock.lock();
-    }
-
-    boolean tryLock(long millis) throws InterruptedException {
-        return lock.tryLock(millis, TimeUnit.MILLISECONDS);
-    }
-
-    /** Takes the lock if no one holds it, without waiting. */
-    boolean tryLockNow() {
-        return lock.tryLock();
-    }
-
-    void unlock() {
-        lock.unlock();
     }
 
     /** Encodes {@code message} into the buffer (which writes when a batch outgrows it). Under the lock. */
@@ -197,11 +178,11 @@ final class Output {
 
     /** A quiet connection keeps no write buffer; the next send allocates one. Never waits. */
     void releaseIfEmpty() {
-        if (lock.tryLock()) {
+        if (tryLockNow()) {
             try {
                 releaseLocked();
             } finally {
-                lock.unlock();
+                unlock();
             }
         }
     }

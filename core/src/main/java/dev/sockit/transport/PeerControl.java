@@ -4,32 +4,22 @@ import dev.sockit.CloseReason;
 import dev.sockit.framing.Frames;
 import dev.sockit.framing.Framing;
 import java.io.IOException;
-import java.util.function.BooleanSupplier;
 
 /**
  * What a stream connection's decoder reports besides messages, answered here and never seen
  * by handlers: a ping is answered with a pong, a pong times the round trip, a peer's close is
  * kept as its farewell (which ends the reader's {@code receive()}).
+ *
+ * <p>It reaches the parts it answers through (framing, output, outbox, watchdogs) through its
+ * connection, rather than holding each: every idle connection holds one of these.
  */
 final class PeerControl implements Framing.Control {
 
-    private final FramingSlot framing;
-    private final Output output;
-    private final Pusher pusher;
-    private final Intake intake;
-    private final Watchdogs watchdogs;
-    // True on the connection's reader thread, the only one that may answer in line.
-    private final BooleanSupplier onReader;
+    private final StreamCore connection;
     private volatile CloseReason farewell;
 
-    PeerControl(FramingSlot framing, Output output, Pusher pusher, Intake intake, Watchdogs watchdogs,
-            BooleanSupplier onReader) {
-        this.framing = framing;
-        this.output = output;
-        this.pusher = pusher;
-        this.intake = intake;
-        this.watchdogs = watchdogs;
-        this.onReader = onReader;
+    PeerControl(StreamCore connection) {
+        this.connection = connection;
     }
 
     /** The peer's reason for closing, as it gave it; null until it closes. */
@@ -39,13 +29,16 @@ final class PeerControl implements Framing.Control {
 
     @Override
     public void pinged(byte[] payload) {
-        byte[] pong = framing.pong(payload);
-        if (onReader.getAsBoolean() && output.tryLockNow()) {
+        byte[] pong = connection.framing.pong(payload);
+        Output output = connection.output;
+        Pusher pusher = connection.pusher;
+        // Only the connection's reader may answer in line.
+        if (connection.onReader() && output.tryLockNow()) {
             // The reader met the ping: its pong goes before the replies to what follows
             // it, as the peer expects (a ping between fragments is answered first).
             try {
                 pusher.moveLocked();
-                output.put(pong, intake.quiet());
+                output.put(pong, connection.intake.quiet());
                 return;
             } catch (IOException e) {
                 return; // the write failed: the reader finds out at its next flush
@@ -58,7 +51,7 @@ final class PeerControl implements Framing.Control {
 
     @Override
     public void ponged(byte[] payload) {
-        watchdogs.ponged(payload);
+        connection.watchdogs.ponged(payload);
     }
 
     @Override

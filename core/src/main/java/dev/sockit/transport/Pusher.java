@@ -44,7 +44,6 @@ final class Pusher {
         }
     }
 
-    private final long id;
     private final FramingSlot framing;
     private final OutboundLimit outbound;
     private final Observer observer;
@@ -56,8 +55,7 @@ final class Pusher {
     // Set by close(); an outbox made after it is closed at once.
     private volatile boolean closed;
 
-    Pusher(long id, FramingSlot framing, OutboundLimit outbound, Observer observer, Output output, Owner owner) {
-        this.id = id;
+    Pusher(FramingSlot framing, OutboundLimit outbound, Observer observer, Output output, Owner owner) {
         this.framing = framing;
         this.outbound = outbound;
         this.observer = observer;
@@ -69,7 +67,7 @@ final class Pusher {
     private Outbox outbox() {
         Outbox box = outbox;
         if (box == null) {
-            Outbox made = new Outbox(outbound, this::drain, "sockit-push-", id);
+            Outbox made = new Outbox(outbound, this::drain, "sockit-push-", owner.connection().id());
             box = OUTBOX.compareAndSet(this, null, made) ? made : outbox;
             if (closed) {
                 // close() may have looked before the outbox was there: close it here.

@@ -20,8 +20,6 @@ import java.util.Optional;
  */
 public final class SocketConnection extends StreamCore {
 
-    // Null unless the connection opens with a step of its own (the WebSocket upgrade).
-    private final Opening opening;
     private final ProxyHeader proxyHeader; // null: no PROXY header
 
     /**
@@ -64,8 +62,7 @@ public final class SocketConnection extends StreamCore {
         super(id, opening != null ? (tls != null ? "wss" : "ws")
                         : tls != null ? "tls" : socketRemote instanceof InetSocketAddress ? "tcp" : "unix",
                 told ? header.destination() : channel.getLocalAddress(), told ? header.source() : socketRemote,
-                channel, tls, opening == null ? new FramingSlot(settings.framing()) : FramingSlot.unopened(), settings);
-        this.opening = opening;
+                channel, tls, opening == null ? new FramingSlot(settings.framing()) : FramingSlot.unopened(opening), settings);
         this.proxyHeader = header;
         if (proxied != null) {
             if (tls != null) {
@@ -90,6 +87,7 @@ public final class SocketConnection extends StreamCore {
         if (tls != null) {
             tls.handshake();
         }
+        Opening opening = framing.opening(); // null unless the connection opens with a step of its own
         if (opening != null) {
             reader = Thread.currentThread();
             framing.choose(opening.open(new OpeningStream(channel, intake, output, remote())));
@@ -168,7 +166,7 @@ public final class SocketConnection extends StreamCore {
     @Override
     public void close(CloseReason reason) {
         if (closing(reason)) {
-            closer.close(reason, reader);
+            closer().close(reason, reader);
         }
     }
 

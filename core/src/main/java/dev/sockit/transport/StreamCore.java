@@ -11,12 +11,13 @@ import dev.sockit.framing.FramingException;
 import dev.sockit.framing.Raw;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A stream connection's parts, wired together, and its per-message path over them: receive,
@@ -41,9 +42,13 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Served by a {@link MessageHandler} ({@link #serveEach}), a plain TCP or WebSocket connection whose peer
  * has been silent for its {@link WaitingRoom}'s delay waits there without a thread: channel
- * non-blocking, registered for reading, read buffer given up. Every write wakes it first
+ * non-blocking, registered for reading, read buffer given up. An idle one (new, or back from
+ * the room, or its last wait a second or more) is registered from the start of its wait, its
+ * reader parked until the room hands it back or the delay passes ({@link #awaitInRoom}); a
+ * quiet one goes in when its timed read ends ({@link #enterRoom}). Every write wakes it first
  * ({@link Output} asks {@link #awaken}), and so does every close, so that the socket is written
- * and closed in blocking mode only, and its new thread ends what was ended.
+ * and closed in blocking mode only, and its reader (the parked one, or a new one) ends what was
+ * ended.
  */
 abstract sealed class StreamCore extends AbstractConnection implements Discardable permits SocketConnection {
 
@@ -61,7 +66,9 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     final Output output;
     final Pusher pusher;
     final Watchdogs watchdogs;
-    final Closer closer;
+    // Made by the first close (closer()): most of a connection's life it is not closing, and
+    // 10,000 idle connections would hold 400 KB of closers.
+    private volatile Closer closerMade;
     final PeerControl control;
 
     volatile Thread reader;
@@ -76,10 +83,29 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     // Set by awaken() before it calls the room, cleared by the next enterRoom(): a call can reach
     // the room before the connection's arrival does, and the room then takes it out on arrival.
     volatile boolean called;
-    // Its registration in the room while it waits; the room's thread alone touches it.
-    SelectionKey waitingKey;
-    // What receive() returns to serveEach() when the peer was silent for the room's delay.
+    // The reader parked while the connection waits in the room (awaitInRoom), to which the room
+    // hands it back; null when no thread waits for it (the room then starts one). Cleared once,
+    // by whichever comes first (PARKED): the room letting go, or the reader leaving at its delay.
+    private volatile Thread parked;
+    // Why the room let the connection go: input (or its end) to read, rather than a writer's or
+    // a closer's call. Written by the room's thread before it clears `parked`, read by the
+    // parked reader after it saw that.
+    boolean readable;
+    private static final VarHandle PARKED;
+    private static final VarHandle CLOSER_MADE;
+    // What receive() returns to serveEach() when the peer was silent for the room's delay: the
+    // connection goes in (WAIT), or is in already, its reader gone (LEFT).
     private static final Message WAIT = Message.of(new byte[0]);
+    private static final Message LEFT = Message.of(new byte[0]);
+
+    static {
+        try {
+            PARKED = MethodHandles.lookup().findVarHandle(StreamCore.class, "parked", Thread.class);
+            CLOSER_MADE = MethodHandles.lookup().findVarHandle(StreamCore.class, "closerMade", Closer.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     // The reader of a connection in the waiting room: no thread is, and a close from another
     // thread must not linger (read) in its place. Never started; it keeps no ended thread alive.
     private static final Thread NO_READER = Thread.ofVirtual().unstarted(() -> {});
@@ -96,9 +122,8 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         this.watchdogs = new Watchdogs(settings.heartbeat(), settings.writeTimeout(), settings.clock(), hooks);
         this.output = new Output(channel, tls, framing, watchdogs, hooks);
         this.intake = new Intake(channel, tls, hooks, settings.readBudget());
-        this.pusher = new Pusher(id, framing, settings.outbound(), observer, output, hooks);
-        this.closer = new Closer(channel, tls, framing, output, pusher, watchdogs, intake);
-        this.control = new PeerControl(framing, output, pusher, intake, watchdogs, hooks);
+        this.pusher = new Pusher(framing, settings.outbound(), observer, output, hooks);
+        this.control = new PeerControl(this);
         this.decoder = framing.decoder(control);
     }
 
@@ -137,8 +162,12 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             // Nothing whole is buffered: the replies to everything consumed so far leave now,
             // in one write, before we wait for more.
             flush();
-            if (readMore() == Intake.SILENT) {
+            int n = readMore();
+            if (n == Intake.SILENT) {
                 return WAIT;
+            }
+            if (n == Intake.GONE) {
+                return LEFT; // another thread may serve it now: nothing more here
             }
         }
     }
@@ -150,6 +179,9 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     private int readMore() throws IOException {
         try {
             int n = intake.fill();
+            if (n == Intake.GONE) {
+                return n; // left in the waiting room: another thread may serve it now, touch nothing
+            }
             if (n >= 0) {
                 watchdogs.heard();
             }
@@ -180,7 +212,9 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         intake.waitAtMost(room.after()); // restores the read buffer, when this thread follows a wait in the room
         for (;;) {
             Message message = receive();
-            if (message == WAIT) {
+            if (message == LEFT) {
+                return false;
+            } else if (message == WAIT) {
                 if (enterRoom()) {
                     return false;
                 }
@@ -227,9 +261,142 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         return true;
     }
 
-    /** True while this connection waits in its server's waiting room, without a thread; for tests. */
+    /**
+     * The reader's idle wait, in the waiting room from its start (see {@link Intake.Owner#awaitInRoom}):
+     * under the output lock, so that no write is under way, the channel turns non-blocking, what
+     * has come is read at once, and if nothing has, the connection is registered and this thread
+     * parks until the room hands it back (input, or a writer's or a closer's call: then it
+     * waits again, for what is left of the delay) or the delay passes. Closing, draining, or the
+     * room closed: {@link Intake#READ}, the blocking read sees why.
+     */
+    private int awaitInRoom(ByteBuffer in) throws IOException {
+        Thread me = Thread.currentThread();
+        long deadline = System.nanoTime() + room.after().toNanos();
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                output.lock();
+                try {
+                    if (!isOpen() || intake.drainReason() != null || !room.open()) {
+                        return Intake.READ;
+                    }
+                    channel.configureBlocking(false);
+                    int n;
+                    try {
+                        n = channel.read(in);
+                    } catch (IOException broken) {
+                        blockAgain();
+                        throw broken;
+                    }
+                    if (n != 0) {
+                        channel.configureBlocking(true);
+                        return n;
+                    }
+                    called = false; // an old call, answered already; a new one comes after this, under the lock or seeing waiting
+                    parked = me;
+                    waiting = true;
+                } finally {
+                    output.unlock();
+                }
+                if (!room.enter(this)) {
+                    parked = null;
+                    leftRoom(); // the room closed meanwhile: read on in this thread
+                    return Intake.READ;
+                }
+                boolean calledOut = false;
+                while (parked == me) {
+                    if (Thread.interrupted()) {
+                        interrupted = true;
+                    }
+                    if (interrupted && !calledOut) {
+                        // Cut off (a stop's last resort): out of the room, and the read that follows
+                        // meets the interrupt as a blocking read would have.
+                        calledOut = true;
+                        called = true;
+                        room.call(this);
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (interrupted) {
+                        LockSupport.park(this);
+                    } else if (left > 0) {
+                        LockSupport.parkNanos(this, left);
+                    } else {
+                        return Intake.SILENT; // still in the room: leaveRoom() follows
+                    }
+                }
+                if (readable || interrupted) {
+                    return Intake.READ;
+                }
+                // A writer or a closer took it out: in again, once it is done (the output lock).
+            }
+        } finally {
+            if (interrupted) {
+                me.interrupt();
+            }
+        }
+    }
+
+    /**
+     * The reader's idle wait in the room passed its delay ({@link Intake#SILENT}), and its
+     * buffer is given up: it leaves the connection there without a thread ({@link Intake#GONE}),
+     * unless the room let it go meanwhile ({@link Intake#READ} for input, {@link Intake#AGAIN}
+     * for a call). After {@code GONE} this thread must not touch the connection: the room may
+     * already have given it to a new one.
+     */
+    private int leaveRoom() {
+        Thread me = Thread.currentThread();
+        // Let the ending thread go: its object, name and task are most of what is left of it.
+        reader = NO_READER;
+        handlerThread(null);
+        if (PARKED.compareAndSet(this, me, null)) {
+            return Intake.GONE;
+        }
+        reader = me;
+        handlerThread(me);
+        return readable ? Intake.READ : Intake.AGAIN;
+    }
+
+    /**
+     * The room let this connection go (its channel blocking again): its parked reader takes it
+     * back, and finds why in {@link #readable}. False when no reader waits for it (or its delay
+     * passed and it left): the room then starts a new one.
+     */
+    final boolean handBack() {
+        Thread waiter = parked;
+        if (waiter == null || !PARKED.compareAndSet(this, waiter, null)) {
+            return false;
+        }
+        LockSupport.unpark(waiter);
+        return true;
+    }
+
+    /** How this connection ends: one {@link Closer}, made by the first to need it. */
+    final Closer closer() {
+        Closer closer = closerMade;
+        if (closer == null) {
+            Closer made = new Closer(channel, tls, framing, output, pusher, watchdogs, intake);
+            closer = CLOSER_MADE.compareAndSet(this, null, made) ? made : closerMade;
+        }
+        return closer;
+    }
+
+    /** True on the connection's reader thread. */
+    final boolean onReader() {
+        return Thread.currentThread() == reader;
+    }
+
+    /** True while this connection waits in its server's waiting room (its reader, if any, parked there); for tests. */
     public final boolean waitsWithoutThread() {
         return waiting;
+    }
+
+    /** The channel blocks again, if it is still open: a broken one is closed next, and says so. */
+    private void blockAgain() {
+        try {
+            channel.configureBlocking(true);
+        } catch (IOException closed) {
+            // Closed: nothing blocks on it any more.
+        }
     }
 
     /** The room's thread took this connection out: blocking again, and whoever waited for it goes on. */
@@ -362,7 +529,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             output.flushLocked();
         } catch (IOException e) {
             if (closing(CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e)))) {
-                closer.release();
+                closer().release();
             }
             throw new ClosedConnectionException(toString(), closeReason());
         }
@@ -375,7 +542,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
      */
     final boolean closeElsewhere(CloseReason reason) {
         if (closing(reason)) {
-            Thread.ofVirtual().name("sockit-close-" + id()).start(() -> closer.close(reason, reader));
+            Thread.ofVirtual().name("sockit-close-" + id()).start(() -> closer().close(reason, reader));
             return true;
         }
         return false;
@@ -385,11 +552,11 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
      * What the parts ask of this connection: the pusher writes through it and follows its
      * pace; the watchdogs ping through the outbox and ask the kernel what waits unread; both
      * close it from a thread that must not wait; the intake turning quiet gives the write
-     * buffer back ({@link #run}); the peer's control frames are answered in line only on the
-     * reader ({@link #getAsBoolean}). One object for all, not a lambda for each: every idle
-     * connection holds them.
+     * buffer back ({@link #turnedQuiet}), and its idle waits park in the room; the peer's
+     * control frames are answered in line only on the reader ({@link #onReader}). One object
+     * for all, not a lambda for each: every idle connection holds them.
      */
-    private final class Hooks implements Pusher.Owner, Watchdogs.Target, Output.Gate, Runnable, BooleanSupplier {
+    private final class Hooks implements Pusher.Owner, Watchdogs.Target, Output.Gate, Intake.Owner {
         /** A write or a close needs the channel blocking: out of the waiting room first. */
         @Override
         public void awaken() throws InterruptedIOException {
@@ -398,14 +565,18 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
 
         /** The intake turned quiet: the write buffer goes too, if empty. */
         @Override
-        public void run() {
+        public void turnedQuiet() {
             output.releaseIfEmpty();
         }
 
-        /** True on the connection's reader thread. */
         @Override
-        public boolean getAsBoolean() {
-            return Thread.currentThread() == reader;
+        public int awaitInRoom(ByteBuffer in) throws IOException {
+            return StreamCore.this.awaitInRoom(in);
+        }
+
+        @Override
+        public int leaveRoom() {
+            return StreamCore.this.leaveRoom();
         }
 
         @Override

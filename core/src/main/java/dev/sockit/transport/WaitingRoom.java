@@ -20,12 +20,18 @@ import java.util.function.Consumer;
  * virtual thread that read it ends. An idle connection's thread and its parked stack are most
  * of what it holds (docs/performance.md, "Idle connections").
  *
+ * <p>An idle connection (new, or back from here, or its last wait a second or more) comes in
+ * at the start of its wait, its reader parked until it leaves or {@link #after()} passes; then
+ * the reader ends, and the connection waits on here without it.
+ *
  * <p>It leaves when its socket turns readable (input, the peer's end or reset, a drain's
  * shutdown of its input) or when another thread needs it ({@link #call}: a write, a close):
- * its key is cancelled and flushed here, its channel is blocking again, and then the server
- * starts a new thread for it ({@link #onWake}), which reads what came, or finds the
- * connection closed and ends it. Only this room's thread registers, cancels and wakes, so a
- * connection leaves once per entry: no two threads ever serve one connection.
+ * its key is cancelled and flushed here, its channel is blocking again, and then its parked
+ * reader takes it back, or, if none waits, the server starts a new thread for it
+ * ({@link #onWake}), which reads what came, or finds the connection closed and ends it. Only
+ * this room's thread registers, cancels and wakes, so a connection leaves once per entry, and
+ * one compare-and-set decides between a parked reader and a new thread: no two threads ever
+ * serve one connection.
  */
 public final class WaitingRoom implements AutoCloseable {
 
@@ -113,11 +119,11 @@ public final class WaitingRoom implements AutoCloseable {
                 do {
                     admit(leaving);
                     for (SelectionKey ready : selector.selectedKeys()) {
-                        takeOut((StreamCore) ready.attachment(), leaving);
+                        takeOut((StreamCore) ready.attachment(), leaving, true);
                     }
                     selector.selectedKeys().clear();
                     for (StreamCore called; (called = calls.poll()) != null; ) {
-                        takeOut(called, leaving);
+                        takeOut(called, leaving, false);
                     }
                     if (leaving.isEmpty()) {
                         break;
@@ -145,37 +151,43 @@ public final class WaitingRoom implements AutoCloseable {
     private void admit(List<StreamCore> leaving) {
         for (StreamCore connection; (connection = arrivals.poll()) != null; ) {
             try {
-                connection.waitingKey = connection.channel.register(selector, SelectionKey.OP_READ, connection);
+                connection.channel.register(selector, SelectionKey.OP_READ, connection);
             } catch (ClosedChannelException closed) {
-                connection.waitingKey = null;
+                connection.readable = true; // its read sees the close
                 leave(connection); // not registered: nothing to flush
                 continue;
             }
             if (connection.called) {
-                takeOut(connection, leaving);
+                takeOut(connection, leaving, false);
             }
         }
     }
 
-    private static void takeOut(StreamCore connection, List<StreamCore> leaving) {
-        SelectionKey key = connection.waitingKey;
-        if (key != null) { // null: left already (a call after readiness, or two calls)
-            connection.waitingKey = null;
+    /** Cancels {@code connection}'s key; {@code readable}: it leaves for input, not for a call. */
+    private void takeOut(StreamCore connection, List<StreamCore> leaving, boolean readable) {
+        // Its registration, found on its channel (rather than kept in a field of every connection):
+        // none, or a cancelled one, when it left already (a call after readiness, or two calls).
+        SelectionKey key = connection.channel.keyFor(selector);
+        if (key != null && key.isValid()) {
+            connection.readable = readable;
             key.cancel();
             leaving.add(connection);
         }
     }
 
+    /** Blocking again, {@code connection} goes to its parked reader, or else to a new thread. */
     private void leave(StreamCore connection) {
         connection.leftRoom();
-        wake.accept(connection);
+        if (!connection.handBack()) {
+            wake.accept(connection);
+        }
     }
 
     /** Every connection still here leaves (each then runs, finds why, and ends or waits in a thread). */
     private void closeSelector(List<StreamCore> leaving) {
         admit(leaving);
         for (SelectionKey key : selector.keys()) {
-            takeOut((StreamCore) key.attachment(), leaving);
+            takeOut((StreamCore) key.attachment(), leaving, true);
         }
         try {
             selector.close();
@@ -183,7 +195,7 @@ public final class WaitingRoom implements AutoCloseable {
             // Closing deregisters every key; a failure leaves nothing we could release.
         }
         for (StreamCore connection : leaving) {
-            leave(connection);
+            leave(connection); // no room to wait in: each reads on, with its thread
         }
         for (StreamCore called; (called = calls.poll()) != null; ) {
             // Not here any more, or never: nothing to do.

@@ -39,10 +39,9 @@ public final class Watchdogs {
 
     private final Clock clock;
     private final Target target;
-    private final HeartbeatDetector heartbeat; // null: neither pings nor an idle timeout
+    private final Heartbeating heartbeat; // null: neither pings nor an idle timeout
     private final long writeTimeoutNanos;      // 0: no write timeout
     private volatile boolean stopped;
-    private volatile Future<?> heartbeatCheck;
     private volatile Future<?> writeCheck;
     // Since when a write has waited for the peer to take bytes (0: no write waits).
     private volatile long writingSince;
@@ -50,8 +49,6 @@ public final class Watchdogs {
     // keeps no timer task (19,000 idle connections ran 630 needless checks a second).
     // A field (WRITE_WATCHED), not an AtomicBoolean: every idle connection holds one.
     private volatile boolean writeWatched;
-    // What the kernel held unread at the last heartbeat check: a change is the peer speaking.
-    private long unreadBefore;
 
     private static final VarHandle WRITE_WATCHED;
 
@@ -66,7 +63,7 @@ public final class Watchdogs {
     public Watchdogs(Heartbeat policy, Duration writeTimeout, Clock clock, Target target) {
         this.clock = clock;
         this.target = target;
-        this.heartbeat = policy.watches() ? new HeartbeatDetector(policy, clock::nanos) : null;
+        this.heartbeat = policy.watches() ? new Heartbeating(new HeartbeatDetector(policy, clock::nanos)) : null;
         this.writeTimeoutNanos = writeTimeout.toNanos();
     }
 
@@ -80,7 +77,9 @@ public final class Watchdogs {
     /** Cancels every check; nothing of this connection stays scheduled. */
     public void stop() {
         stopped = true;
-        cancel(heartbeatCheck);
+        if (heartbeat != null) {
+            cancel(heartbeat.check);
+        }
         cancel(writeCheck);
     }
 
@@ -93,7 +92,7 @@ public final class Watchdogs {
     /** The peer sent bytes: it is alive. Called by the reader once per read. */
     public void heard() {
         if (heartbeat != null) {
-            heartbeat.heard();
+            heartbeat.detector.heard();
         }
     }
 
@@ -101,16 +100,16 @@ public final class Watchdogs {
     public void ponged(byte[] stamp) {
         if (heartbeat != null) {
             try {
-                heartbeat.ponged(Long.parseLong(new String(stamp, java.nio.charset.StandardCharsets.US_ASCII)));
+                heartbeat.detector.ponged(Long.parseLong(new String(stamp, java.nio.charset.StandardCharsets.US_ASCII)));
             } catch (NumberFormatException notOurs) {
-                heartbeat.heard(); // a pong we did not ask for still proves the peer alive
+                heartbeat.detector.heard(); // a pong we did not ask for still proves the peer alive
             }
         }
     }
 
     /** The round trip the last answered ping measured, if any. */
     public Optional<Duration> roundTrip() {
-        return heartbeat == null ? Optional.empty() : Optional.ofNullable(heartbeat.roundTrip());
+        return heartbeat == null ? Optional.empty() : Optional.ofNullable(heartbeat.detector.roundTrip());
     }
 
     /** A write to the peer begins; it may wait for the peer to take bytes. */
@@ -144,25 +143,26 @@ public final class Watchdogs {
 
     private void scheduleHeartbeat() {
         if (!stopped) {
-            heartbeatCheck = clock.after(heartbeat.nextCheck(), this::checkHeartbeat);
+            heartbeat.check = clock.after(heartbeat.detector.nextCheck(), this::checkHeartbeat);
             // A stop between the check above and the assignment missed this task: cancel it here.
             if (stopped) {
-                cancel(heartbeatCheck);
+                cancel(heartbeat.check);
             }
         }
     }
 
     private void checkHeartbeat() {
         long unread = target.unread();
-        if (unread > 0 && unread != unreadBefore) {
-            heartbeat.heard(); // it spoke; the handler has not read it yet
+        HeartbeatDetector detector = heartbeat.detector;
+        if (unread > 0 && unread != heartbeat.unreadBefore) {
+            detector.heard(); // it spoke; the handler has not read it yet
         }
-        unreadBefore = unread;
-        HeartbeatDetector.Action action = heartbeat.check();
+        heartbeat.unreadBefore = unread;
+        HeartbeatDetector.Action action = detector.check();
         switch (action) {
-            case PING -> target.ping(heartbeat.now());
+            case PING -> target.ping(detector.now());
             case CLOSE_IDLE, CLOSE_NO_HEARTBEAT -> {
-                target.expire(CloseReason.of(CloseReason.Code.TIMEOUT, heartbeat.reason(action)));
+                target.expire(CloseReason.of(CloseReason.Code.TIMEOUT, detector.reason(action)));
                 return;
             }
             case NOTHING -> { }
@@ -207,5 +207,20 @@ public final class Watchdogs {
 
     private static long nonZero(long nanos) {
         return nanos == 0 ? 1 : nanos;
+    }
+
+    /**
+     * The heartbeat's own state, made only where there is a heartbeat: a connection without one
+     * (the default) holds none of it (16 bytes in the watchdogs).
+     */
+    private static final class Heartbeating {
+        final HeartbeatDetector detector;
+        volatile Future<?> check;
+        // What the kernel held unread at the last check: a change is the peer speaking.
+        long unreadBefore;
+
+        Heartbeating(HeartbeatDetector detector) {
+            this.detector = detector;
+        }
     }
 }
