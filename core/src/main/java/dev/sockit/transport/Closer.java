@@ -41,6 +41,10 @@ final class Closer {
     private static final int HANDED = 1;
     private static final int LINGERING = 2;
     private static final int DONE = 3;
+    // What saying goodbye came to: all written, with the framing's farewell or without one; or not.
+    private static final int SAID_FAREWELL = 1;
+    private static final int SAID = 0;
+    private static final int FAILED = -1;
 
     private final SocketChannel channel;
     private final TlsChannel tls;
@@ -69,7 +73,9 @@ final class Closer {
      * Says goodbye and ends. {@code handOff}: this thread is not the connection's reader, which
      * is reading, or will (a waiting connection is given a thread): it must not read in the
      * reader's place, nor close the socket under it, so the rest is the reader's. Otherwise
-     * this thread reads what the peer still sends, only while input waits unread, and closes.
+     * this thread reads what the peer still sends, when input waits unread or it said a
+     * farewell (the peer's first bytes may still be on their way: a refusal's peer's, or the
+     * rest of an over-long line), and closes.
      */
     void close(CloseReason reason, boolean handOff) {
         if (handOff) {
@@ -78,7 +84,8 @@ final class Closer {
         }
         Future<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
         try {
-            if (sayFarewell(reason) && inputUnread()) {
+            int said = sayFarewell(reason);
+            if (said == SAID_FAREWELL || (said == SAID && inputUnread())) {
                 // Its own deadline: a second, with the socket closed when it passes.
                 lingerUntil = System.nanoTime() + LINGER.toNanos();
                 Future<?> cut = Timer.after(LINGER, () -> Tcp.closeQuietly(channel));
@@ -108,7 +115,7 @@ final class Closer {
         boolean said;
         Future<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
         try {
-            said = sayFarewell(reason) && endOutput();
+            said = sayFarewell(reason) != FAILED && endOutput();
         } finally {
             deadline.cancel(false);
         }
@@ -209,15 +216,15 @@ final class Closer {
         intake.returnBudget();
     }
 
-    /** Flushes pending sends and the framing's farewell; true if everything was written. */
-    private boolean sayFarewell(CloseReason reason) {
+    /** Flushes pending sends and the framing's farewell: {@link #SAID_FAREWELL}, {@link #SAID} (the framing has none), or {@link #FAILED}. */
+    private int sayFarewell(CloseReason reason) {
         try {
             if (!output.tryLock(FAREWELL_LOCK_WAIT_MILLIS)) {
-                return false; // a sender is stuck on a peer that does not read: cut it off
+                return FAILED; // a sender is stuck on a peer that does not read: cut it off
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return FAILED;
         }
         try {
             pusher.moveLocked(); // what was sent before the close goes before the farewell
@@ -228,9 +235,9 @@ final class Closer {
             if (output.pending()) {
                 output.flushLocked();
             }
-            return true;
+            return farewell != null ? SAID_FAREWELL : SAID;
         } catch (IOException e) {
-            return false;
+            return FAILED;
         } finally {
             output.unlock();
         }
