@@ -7,13 +7,22 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How a stream connection ends, whoever ends it: what was queued goes out, then the
- * framing's farewell; after a farewell, what the peer still sends is read and discarded for
- * a while (lingering), so that TCP does not reset the connection and destroy the farewell;
- * then everything is released — the socket, the queue, the watchdogs. Bounded throughout: a
- * peer that stops reading cannot hold a close open.
+ * framing's farewell, then our end of the stream (TLS: close_notify, then TCP's FIN); what the
+ * peer still sends is read and discarded until it ends too (lingering), so that the kernel
+ * does not answer unread input with a reset, which the peer would read as an error instead of
+ * the end, and which can destroy what it had not read yet; then everything is released — the
+ * socket, the queue, the watchdogs. Bounded throughout: a peer that stops reading, or never
+ * ends, or floods, cannot hold a close open.
+ *
+ * <p>Only the connection's reader reads. A close from another thread says goodbye and ends the
+ * output, then hands the lingering and the socket's close to the reader, which finds the
+ * connection closed at its next read ({@link #finishOnReader}); a connection waiting without a
+ * thread in the waiting room is given one for it. A timer closes the socket if no reader has
+ * finished within the linger's second.
  */
 final class Closer {
 
@@ -21,10 +30,21 @@ final class Closer {
     private static final long FAREWELL_LOCK_WAIT_MILLIS = 200;
     // A close must end even if the peer stops reading our last bytes.
     private static final Duration CLOSE_DEADLINE = Duration.ofSeconds(2);
-    // After an error we read and discard what the peer still sends, so that our error line
-    // is not destroyed by the reset that closing with unread input would send.
+    // How long, and for how many bytes, a close reads and discards what the peer still sends
+    // while it waits for the peer's end: closing with input unread would reset the connection.
     private static final Duration LINGER = Duration.ofSeconds(1);
     private static final int LINGER_MAX_BYTES = 1 << 20;
+
+    // How far the close is: the farewell under way; handed to the reader (output ended, the
+    // linger and the socket's close are the reader's); the reader lingering; done.
+    private static final int SAYING = 0;
+    private static final int HANDED = 1;
+    private static final int LINGERING = 2;
+    private static final int DONE = 3;
+    // What saying goodbye came to: all written, with the framing's farewell or without one; or not.
+    private static final int SAID_FAREWELL = 1;
+    private static final int SAID = 0;
+    private static final int FAILED = -1;
 
     private final SocketChannel channel;
     private final TlsChannel tls;
@@ -33,6 +53,10 @@ final class Closer {
     private final Pusher pusher;
     private final Watchdogs watchdogs;
     private final Intake intake;
+    // Guarded by this object's monitor, as is backstop; the reader waits on it for the hand-off.
+    private int state = SAYING;
+    private Future<?> backstop;
+    private long lingerUntil;
 
     Closer(SocketChannel channel, TlsChannel tls, Framing framing, Output output, Pusher pusher, Watchdogs watchdogs,
             Intake intake) {
@@ -46,21 +70,140 @@ final class Closer {
     }
 
     /**
-     * Says goodbye and releases. Only the {@code reader} (null: there is none yet) may read
-     * what the peer still sends, lingering; a close from another thread leaves it to wake up.
+     * Says goodbye and ends. {@code handOff}: this thread is not the connection's reader, which
+     * is reading, or will (a waiting connection is given a thread): it must not read in the
+     * reader's place, nor close the socket under it, so the rest is the reader's. Otherwise
+     * this thread reads what the peer still sends, when input waits unread or it said a
+     * farewell (the peer's first bytes may still be on their way: a refusal's peer's, or the
+     * rest of an over-long line), and closes.
      */
-    void close(CloseReason reason, Thread reader) {
-        boolean mayLinger = reader == null || reader == Thread.currentThread();
+    void close(CloseReason reason, boolean handOff) {
+        if (handOff) {
+            closeForReader(reason);
+            return;
+        }
         Future<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
         try {
-            if (sayFarewell(reason) && mayLinger) {
-                linger();
+            int said = sayFarewell(reason);
+            if (said == SAID_FAREWELL || (said == SAID && inputUnread())) {
+                // Its own deadline: a second, with the socket closed when it passes.
+                lingerUntil = System.nanoTime() + LINGER.toNanos();
+                Future<?> cut = Timer.after(LINGER, () -> Tcp.closeQuietly(channel));
+                try {
+                    if (endOutput()) {
+                        discardUntilEnd();
+                    }
+                } finally {
+                    cut.cancel(false);
+                }
             } else if (tls != null) {
                 tls.closeOutbound(); // close_notify: the peer's read ends cleanly, not as a truncation
             }
         } finally {
             deadline.cancel(false);
+            cut();
+        }
+    }
+
+    /**
+     * A close from another thread than the reader's: the farewell, the end of our output, then
+     * the reader's turn. Without the farewell (a sender stuck on a peer that does not read) the
+     * socket is cut at once, as nothing more can reach the peer.
+     */
+    private void closeForReader(CloseReason reason) {
+        output.awakenForClose(); // waiting without a thread: the room gives it one, which finishes
+        boolean said;
+        Future<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
+        try {
+            said = sayFarewell(reason) != FAILED && endOutput();
+        } finally {
+            deadline.cancel(false);
+        }
+        if (!said) {
+            cut();
+            return;
+        }
+        watchdogs.stop();
+        pusher.close();
+        synchronized (this) {
+            lingerUntil = System.nanoTime() + LINGER.toNanos();
+            backstop = Timer.after(LINGER, this::backstop);
+            state = HANDED;
+            notifyAll();
+        }
+    }
+
+    /**
+     * On the reader, which found the connection closed: if another thread handed the close
+     * over, and input waits unread, reads and discards what the peer still sends until its
+     * end (within what is left of the linger's second and 1 MiB), then releases. Waits for a
+     * close still saying its farewell; returns at once when there is nothing left to do.
+     */
+    void finishOnReader() {
+        synchronized (this) {
+            long giveUp = System.nanoTime() + CLOSE_DEADLINE.toNanos() + LINGER.toNanos();
+            boolean interrupted = false;
+            while (state == SAYING) {
+                long left = giveUp - System.nanoTime();
+                if (left <= 0) {
+                    break; // the closer's own deadlines end it; nothing for the reader to do
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (state != HANDED) {
+                return;
+            }
+            state = LINGERING;
+        }
+        // A reader cut off by a stop's interrupt still lingers: an interrupted channel read
+        // would close the socket at once, with the input unread.
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (inputUnread()) {
+                discardUntilEnd();
+            }
+        } finally {
             release();
+            Future<?> timer;
+            synchronized (this) {
+                state = DONE;
+                timer = backstop;
+            }
+            timer.cancel(false);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** No reader finished a handed-over close within the linger's second: the socket closes now. On the timer thread. */
+    private void backstop() {
+        synchronized (this) {
+            if (state == DONE) {
+                return;
+            }
+        }
+        // Never waits: a reader still lingering wakes, finds the socket closed, and releases the rest.
+        Tcp.closeQuietly(channel);
+        intake.returnBudget();
+    }
+
+    /**
+     * Releases everything, and no reader has anything left to finish: after the whole close
+     * on this thread, or at once when nothing more can reach the peer (a write failed).
+     */
+    void cut() {
+        release();
+        synchronized (this) {
+            state = DONE;
+            notifyAll();
         }
     }
 
@@ -73,15 +216,15 @@ final class Closer {
         intake.returnBudget();
     }
 
-    /** Flushes pending sends and the framing's farewell; true if there was a farewell and it was written. */
-    private boolean sayFarewell(CloseReason reason) {
+    /** Flushes pending sends and the framing's farewell: {@link #SAID_FAREWELL}, {@link #SAID} (the framing has none), or {@link #FAILED}. */
+    private int sayFarewell(CloseReason reason) {
         try {
             if (!output.tryLock(FAREWELL_LOCK_WAIT_MILLIS)) {
-                return false; // a sender is stuck on a peer that does not read: cut it off
+                return FAILED; // a sender is stuck on a peer that does not read: cut it off
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return FAILED;
         }
         try {
             pusher.moveLocked(); // what was sent before the close goes before the farewell
@@ -92,25 +235,46 @@ final class Closer {
             if (output.pending()) {
                 output.flushLocked();
             }
-            return farewell != null;
+            return farewell != null ? SAID_FAREWELL : SAID;
         } catch (IOException e) {
-            return false;
+            return FAILED;
         } finally {
             output.unlock();
         }
     }
 
-    private void linger() {
-        Future<?> deadline = Timer.after(LINGER, () -> Tcp.closeQuietly(channel));
+    /** Ends our stream: TLS's close_notify, then TCP's FIN. False when the socket is gone. */
+    private boolean endOutput() {
+        if (tls != null) {
+            tls.closeOutbound();
+        }
         try {
-            if (tls != null) {
-                tls.closeOutbound();
-            }
             channel.shutdownOutput();
+            return true;
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether closing now would leave input unread, so that the kernel would reset the
+     * connection: bytes waiting in the kernel (TCP); for Unix sockets, which cannot be asked,
+     * whenever the peer has not ended its stream.
+     */
+    private boolean inputUnread() {
+        return intake.canProbe() ? intake.unread() > 0 : !intake.endOfStream();
+    }
+
+    /**
+     * Reads and discards what the peer still sends until it ends, 1 MiB at most, until
+     * {@code lingerUntil}, when a timer closes the socket under the read. By the reader only.
+     */
+    private void discardUntilEnd() {
+        try {
             // What the peer still sends is discarded unread, so TLS need not decrypt it.
             ByteBuffer sink = intake.release();
             sink = sink.capacity() > 0 ? sink.clear() : ByteBuffer.allocate(8 * 1024);
-            for (long discarded = 0; discarded < LINGER_MAX_BYTES; sink.clear()) {
+            for (long discarded = 0; discarded < LINGER_MAX_BYTES && System.nanoTime() - lingerUntil < 0; sink.clear()) {
                 int n = channel.read(sink);
                 if (n < 0) {
                     break;
@@ -119,8 +283,6 @@ final class Closer {
             }
         } catch (IOException ignored) {
             // Reset, closed by the deadline, or already gone: the lingering is over either way.
-        } finally {
-            deadline.cancel(false);
         }
     }
 }

@@ -166,7 +166,9 @@ public final class SocketConnection extends StreamCore {
     @Override
     public void close(CloseReason reason) {
         if (closing(reason)) {
-            closer().close(reason, reader);
+            closer().close(reason, readerElsewhere());
+        } else if (onReader()) {
+            closer().finishOnReader(); // closed by another thread, which left the end to the reader
         }
     }
 

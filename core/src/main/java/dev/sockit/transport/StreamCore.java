@@ -159,6 +159,9 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
                 Message last = cut ? null : decoder.finish(intake.buffer());
                 return last == null ? null : received(last);
             }
+            if (!isOpen()) {
+                return endedUnderReader();
+            }
             // Nothing whole is buffered: the replies to everything consumed so far leave now,
             // in one write, before we wait for more.
             flush();
@@ -169,7 +172,31 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             if (n == Intake.GONE) {
                 return LEFT; // another thread may serve it now: nothing more here
             }
+            if (!isOpen()) {
+                return endedUnderReader(); // what this read brought came after the close: not delivered
+            }
         }
+    }
+
+    /**
+     * The connection closed while this reader read or was away: a close from another thread
+     * left it the rest (lingering for the peer's end, the socket's close), which it does now;
+     * then the stream ends here.
+     */
+    private Message endedUnderReader() {
+        closer().finishOnReader();
+        intake.markEnded();
+        return null;
+    }
+
+    /**
+     * True when a close by this thread must leave the lingering and the socket's close to the
+     * connection's reader: another thread reads it, or will (one waiting in the room is given a
+     * thread). With no reader yet, the closing thread does it all.
+     */
+    final boolean readerElsewhere() {
+        Thread current = reader;
+        return current != null && current != Thread.currentThread();
     }
 
     /**
@@ -462,6 +489,10 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
                 intake.markEnded();
                 return true;
             }
+            if (!isOpen()) {
+                endedUnderReader();
+                return true;
+            }
             flush(); // pushes from other threads still leave
             readMore();
         }
@@ -529,7 +560,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             output.flushLocked();
         } catch (IOException e) {
             if (closing(CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(e)))) {
-                closer().release();
+                closer().cut();
             }
             throw new ClosedConnectionException(toString(), closeReason());
         }
@@ -542,7 +573,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
      */
     final boolean closeElsewhere(CloseReason reason) {
         if (closing(reason)) {
-            Thread.ofVirtual().name("sockit-close-" + id()).start(() -> closer().close(reason, reader));
+            Thread.ofVirtual().name("sockit-close-" + id()).start(() -> closer().close(reason, readerElsewhere()));
             return true;
         }
         return false;
