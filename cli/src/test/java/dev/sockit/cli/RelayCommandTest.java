@@ -52,6 +52,8 @@ class RelayCommandTest {
             assertSameBytes(gotBySocat, down);
             assertThat(relay.awaitOut("Ended .*")).matches(
                     "Ended 127\\.0\\.0\\.1:\\d+: 1048576 bytes in, 700000 bytes out, [0-9.]+ s, both sides closed");
+            // The relay has handed the last bytes to the kernel; ncat writes them out and exits at the end of its stream.
+            assertThat(target.waitFor(30, TimeUnit.SECONDS)).as("ncat finished").isTrue();
             assertSameBytes(gotByNcat, up);
         }
     }
