@@ -82,9 +82,9 @@ final class Closer {
             closeForReader(reason);
             return;
         }
-        Future<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
+        Future<?> deadline = armDeadlineNow();
         try {
-            int said = sayFarewell(reason);
+            int said = sayFarewell(reason, deadline == null);
             if (said == SAID_FAREWELL || (said == SAID && inputUnread())) {
                 // Its own deadline: a second, with the socket closed when it passes.
                 lingerUntil = System.nanoTime() + LINGER.toNanos();
@@ -100,7 +100,7 @@ final class Closer {
                 tls.closeOutbound(); // close_notify: the peer's read ends cleanly, not as a truncation
             }
         } finally {
-            deadline.cancel(false);
+            cancel(deadline);
             cut();
         }
     }
@@ -113,11 +113,11 @@ final class Closer {
     private void closeForReader(CloseReason reason) {
         output.awakenForClose(); // waiting without a thread: the room gives it one, which finishes
         boolean said;
-        Future<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
+        Future<?> deadline = armDeadlineNow();
         try {
-            said = sayFarewell(reason) != FAILED && endOutput();
+            said = sayFarewell(reason, deadline == null) != FAILED && endOutput();
         } finally {
-            deadline.cancel(false);
+            cancel(deadline);
         }
         if (!said) {
             cut();
@@ -216,8 +216,35 @@ final class Closer {
         intake.returnBudget();
     }
 
-    /** Flushes pending sends and the framing's farewell: {@link #SAID_FAREWELL}, {@link #SAID} (the framing has none), or {@link #FAILED}. */
-    private int sayFarewell(CloseReason reason) {
+    /**
+     * The close's deadline, armed before anything is said when TLS is there (its close_notify
+     * is a write that may wait for the peer); null otherwise, and {@link #sayFarewell} arms it
+     * only if it has bytes to write. A plain connection that closes with nothing left to say,
+     * the common end of a short-lived one, so schedules nothing: a timer armed and cancelled
+     * on every close woke the timer thread twice per connection.
+     */
+    private Future<?> armDeadlineNow() {
+        return tls != null || EAGER_DEADLINE ? Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel)) : null;
+    }
+
+    // For one measurement only: the deadline armed on every close, as before.
+    private static final boolean EAGER_DEADLINE = Boolean.getBoolean("sockit.churn.eagerCloseDeadline");
+
+    // For one measurement only: the kernel asked about unread input even after the peer's end was read, as before.
+    private static final boolean PROBE_AT_END = Boolean.getBoolean("sockit.churn.probeAtEnd");
+
+    private static void cancel(Future<?> deadline) {
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+    }
+
+    /**
+     * Flushes pending sends and the framing's farewell: {@link #SAID_FAREWELL}, {@link #SAID}
+     * (the framing has none), or {@link #FAILED}. {@code armDeadline}: the caller armed no
+     * deadline, so one is armed here around the write, if there is anything to write.
+     */
+    private int sayFarewell(CloseReason reason, boolean armDeadline) {
         try {
             if (!output.tryLock(FAREWELL_LOCK_WAIT_MILLIS)) {
                 return FAILED; // a sender is stuck on a peer that does not read: cut it off
@@ -226,9 +253,16 @@ final class Closer {
             Thread.currentThread().interrupt();
             return FAILED;
         }
+        Future<?> deadline = null;
         try {
-            pusher.moveLocked(); // what was sent before the close goes before the farewell
             byte[] farewell = framing.farewell(reason);
+            // Bytes to write: a peer that stops reading could hold the write forever, and the
+            // deadline closes the socket under it. Anything ever pushed may still be queued (a
+            // push racing this close, too, is then written under the write timeout's watch).
+            if (armDeadline && (farewell != null || output.pending() || pusher.everPushed())) {
+                deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
+            }
+            pusher.moveLocked(); // what was sent before the close goes before the farewell
             if (farewell != null) {
                 output.put(farewell, false);
             }
@@ -239,6 +273,7 @@ final class Closer {
         } catch (IOException e) {
             return FAILED;
         } finally {
+            cancel(deadline);
             output.unlock();
         }
     }
@@ -262,6 +297,9 @@ final class Closer {
      * whenever the peer has not ended its stream.
      */
     private boolean inputUnread() {
+        if (intake.readTheEnd() && !PROBE_AT_END) {
+            return false; // the peer's end was read: asking the kernel (FIONREAD) would be a system call for nothing
+        }
         return intake.canProbe() ? intake.unread() > 0 : !intake.endOfStream();
     }
 
