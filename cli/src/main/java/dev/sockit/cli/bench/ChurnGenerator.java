@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import dev.sockit.Endpoint;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -60,7 +61,15 @@ public final class ChurnGenerator {
     // Replies longer than this are not an ack or an echo of the request: a bad reply.
     private static final int SPARE_REPLY_BYTES = 2;
 
+    // Which window a connection starting now belongs to: set by the coordinator, read by every loop.
+    private static final int WARMUP = 0;
+    private static final int MEASURING = 1;
+    private static final int STOPPED = 2;
+
     private final BenchSettings settings;
+    private volatile int phase = WARMUP;
+    // Opened once every loop's thread has started.
+    private final java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
 
     /** A generator for one run of {@code settings}, whose {@code churn} is set. */
     public ChurnGenerator(BenchSettings settings) {
@@ -85,15 +94,25 @@ public final class ChurnGenerator {
         SocketAddress address = address();
         byte[] request = request(settings.size());
         byte[] expected = settings.mode() == Mode.ECHO ? request : (settings.reply() + "\n").getBytes(UTF_8);
-        Timeline timeline = Timeline.from(System.nanoTime(), settings);
         List<Loop> loops = new ArrayList<>(settings.conns());
         for (int i = 0; i < settings.conns(); i++) {
-            loops.add(new Loop(i + 1, address, request, expected, timeline));
+            loops.add(new Loop(i + 1, address, request, expected));
         }
+        // Every loop's thread is started before any connects: started one by one while the
+        // first ones already churn on the same CPU, 256 threads took seconds, and the clock
+        // would have run over the warmup and the window before the last of them began.
         for (Loop loop : loops) {
             loop.thread = Thread.ofPlatform().name("sockit-bench-churn-" + loop.id).start(loop);
         }
-        return coordinate(timeline, loops, progress);
+        Timeline timeline = Timeline.from(System.nanoTime(), settings);
+        // Without a warmup the window opens before the first connection.
+        Snapshot atMeasure = null;
+        if (settings.warmup().isZero()) {
+            atMeasure = snapshot();
+            phase = MEASURING;
+        }
+        go.countDown();
+        return coordinate(timeline, atMeasure, loops, progress);
     }
 
     private SocketAddress address() throws ConnectException {
@@ -120,8 +139,8 @@ public final class ChurnGenerator {
         return line;
     }
 
-    private ChurnResult coordinate(Timeline timeline, List<Loop> loops, Consumer<String> progress) throws IOException {
-        Snapshot atMeasure = null;
+    private ChurnResult coordinate(Timeline timeline, Snapshot atMeasure, List<Loop> loops, Consumer<String> progress)
+            throws IOException {
         long lastCount = 0;
         long lastErrors = 0;
         long lastAt = timeline.startAt();
@@ -131,6 +150,7 @@ public final class ChurnGenerator {
             long now = System.nanoTime();
             if (atMeasure == null && now >= timeline.measureAt()) {
                 atMeasure = snapshot();
+                phase = MEASURING;
                 if (now < nextProgressAt) {
                     nextProgressAt -= PROGRESS_INTERVAL; // this wake-up was for the measure, not for progress
                     continue;
@@ -149,6 +169,10 @@ public final class ChurnGenerator {
             lastErrors = errors;
             lastAt = now;
         }
+        // The window is the coordinator's, from the phase's start to its end, each set beside a
+        // snapshot: with hundreds of busy loops on one CPU this thread may run late, and then
+        // the window runs late with it instead of counting connections outside it.
+        phase = STOPPED;
         Snapshot atEnd = snapshot();
         if (atMeasure == null) {
             atMeasure = atEnd;
@@ -281,7 +305,6 @@ public final class ChurnGenerator {
         private final ByteBuffer request;
         private final byte[] expected;
         private final ByteBuffer reply;
-        private final Timeline timeline;
         Thread thread;
         // The socket in use, for the coordinator to close when it outlives the run.
         private volatile SocketChannel current;
@@ -297,19 +320,24 @@ public final class ChurnGenerator {
         String firstError;
         long firstErrorAt;
 
-        Loop(int id, SocketAddress address, byte[] request, byte[] expected, Timeline timeline) {
+        Loop(int id, SocketAddress address, byte[] request, byte[] expected) {
             this.id = id;
             this.address = address;
             this.request = ByteBuffer.allocateDirect(request.length).put(request).flip();
             this.expected = expected;
             this.reply = ByteBuffer.allocateDirect(expected.length + SPARE_REPLY_BYTES);
-            this.timeline = timeline;
         }
 
         @Override
         public void run() {
-            for (long startAt; (startAt = System.nanoTime()) < timeline.endAt() && !abandoned; ) {
-                boolean measured = startAt >= timeline.measureAt();
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (int now; (now = phase) != STOPPED && !abandoned; ) {
+                long startAt = System.nanoTime();
+                boolean measured = now == MEASURING;
                 if (measured) {
                     started++;
                 }
@@ -356,9 +384,14 @@ public final class ChurnGenerator {
             }
         }
 
+        // The family of the address, not the JDK's dual-stack default: an IPv6 socket carrying
+        // IPv4 would cost the generator more than the server's own sockets cost it.
         private SocketChannel open() throws IOException {
-            return address instanceof UnixDomainSocketAddress ? SocketChannel.open(StandardProtocolFamily.UNIX)
-                    : SocketChannel.open();
+            if (address instanceof InetSocketAddress inet) {
+                return SocketChannel.open(inet.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET
+                        : StandardProtocolFamily.INET6);
+            }
+            return SocketChannel.open(StandardProtocolFamily.UNIX);
         }
 
         /** Reads up to the reply's newline; null when it is the reply expected, else what was wrong. */
@@ -401,7 +434,7 @@ public final class ChurnGenerator {
         }
 
         private void pause() {
-            if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ERROR_PAUSE_MILLIS) >= timeline.endAt()) {
+            if (phase == STOPPED) {
                 return; // the loop ends anyway
             }
             try {
