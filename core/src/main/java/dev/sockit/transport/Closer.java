@@ -224,14 +224,8 @@ final class Closer {
      * on every close woke the timer thread twice per connection.
      */
     private Future<?> armDeadlineNow() {
-        return tls != null || EAGER_DEADLINE ? Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel)) : null;
+        return tls != null ? Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel)) : null;
     }
-
-    // For one measurement only: the deadline armed on every close, as before.
-    private static final boolean EAGER_DEADLINE = Boolean.getBoolean("sockit.churn.eagerCloseDeadline");
-
-    // For one measurement only: the kernel asked about unread input even after the peer's end was read, as before.
-    private static final boolean PROBE_AT_END = Boolean.getBoolean("sockit.churn.probeAtEnd");
 
     private static void cancel(Future<?> deadline) {
         if (deadline != null) {
@@ -297,7 +291,7 @@ final class Closer {
      * whenever the peer has not ended its stream.
      */
     private boolean inputUnread() {
-        if (intake.readTheEnd() && !PROBE_AT_END) {
+        if (intake.readTheEnd()) {
             return false; // the peer's end was read: asking the kernel (FIONREAD) would be a system call for nothing
         }
         return intake.canProbe() ? intake.unread() > 0 : !intake.endOfStream();

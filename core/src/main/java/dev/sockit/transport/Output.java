@@ -24,8 +24,6 @@ final class Output extends WriteLock {
     }
 
     private static final int INITIAL_WRITE_BUFFER = 8 * 1024;
-    // For one measurement only: a new connection's first write buffer of 8 KiB, as before.
-    private static final boolean EAGER_WRITE_BUFFER = Boolean.getBoolean("sockit.churn.eagerWriteBuffer");
     // A burst may grow the write buffer; past this size it is not kept once flushed.
     private static final int MAX_KEPT_WRITE_BUFFER = 64 * 1024;
 
@@ -112,7 +110,7 @@ final class Output extends WriteLock {
             // is a new connection's first: a short-lived one sends one reply and goes, and 8 KiB
             // for it was most of what a connection allocated (docs/performance.md, "Connection
             // churn"); a busy one grows its buffer at its first batch, as below.
-            boolean small = quiet || (bytesOut == 0 && !EAGER_WRITE_BUFFER);
+            boolean small = quiet || bytesOut == 0;
             out = ByteBuffer.allocate(Math.max(length, small ? Intake.QUIET_READ_BUFFER : INITIAL_WRITE_BUFFER));
             return;
         }

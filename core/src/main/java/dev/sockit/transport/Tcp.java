@@ -54,12 +54,10 @@ public final class Tcp {
      * accepted socket is configured as it comes. Measured: docs/performance.md, "Connection churn".
      */
     public static boolean listenerCarriesOptions() {
-        return LINUX && dev.sockit.transport.linux.Platform.usable() && !PER_CONNECTION_OPTIONS;
+        return LINUX && dev.sockit.transport.linux.Platform.usable();
     }
 
     private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
-    // For one measurement only: every accepted socket configured on its own, as before.
-    private static final boolean PER_CONNECTION_OPTIONS = Boolean.getBoolean("sockit.churn.perConnectionOptions");
 
     /**
      * Binds a listening socket, with the options that only a listener takes, and, when
