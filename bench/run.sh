@@ -684,7 +684,7 @@ lines_report() {
                 fi
                 busy=$(median .generator_busiest_thread "${runs[@]}")
                 other=$(median .other_busy_cpus "${runs[@]}")
-                warn=$(for f in "${runs[@]}"; do limited "$f" && echo " ⚠"; done | sort -u)
+                warn=$(for f in "${runs[@]}"; do if limited "$f"; then echo " ⚠"; fi; done | sort -u)
                 noisy=$(for f in "${runs[@]}"; do awk -v o="$(field "$f" .other_busy_cpus)" -v n="$NOISY" 'BEGIN { if (o != "null" && o > n) print " ✗" }'; done | sort -u)
                 echo "| $conns × $depth × $size | $kind | $(commas "$(median .msgs_per_s "${runs[@]}")")$(shortfall "${runs[@]}") | $(spread .msgs_per_s "${runs[@]}") | $(fixed "$(median .mb_per_s_received "${runs[@]}")" 1) | $(latency "$(median .latency_us.p50 "${runs[@]}")") | $(latency "$(median .latency_us.p90 "${runs[@]}")") | $(latency "$(median .latency_us.p99 "${runs[@]}")") | $(spread .latency_us.p99 "${runs[@]}") | $(latency "$(median .latency_us.p99_9 "${runs[@]}")") | $(latency "$(median .latency_us.max "${runs[@]}")") | $(jq -s 'map(.errors // 0) | add' "${runs[@]}") | $(fixed "$(median .server_cpu_us_per_msg "${runs[@]}")" 2) | $(fixed "$(median .generator_cpu_us_per_msg "${runs[@]}")" 2) | $(awk -v b="$busy" 'BEGIN { if (b == "null") print "–"; else printf "%.0f%%", b * 100 }')$warn | $(fixed "$other" 2)$noisy |"
             done
@@ -702,8 +702,13 @@ lines_report() {
             echo "Medians$( (( REPEATS > 1 )) && echo " of $REPEATS runs" || true) against Netty's in the same cell. Ratios above 1.00× favour the server for msgs/s; below 1.00× for p99 and CPU per message."
             echo "Beyond the spread: \"faster\" or \"slower\" only when every run of the one beat every run of the other."
         fi
-        echo "✗: a run of the two was disturbed by other processes, so the ratio means little; ⚠: the load generator"
-        echo "was at least 90% busy in one of them, so that server may be faster than measured."
+        if [[ -n $RATE ]]; then
+            echo "✗: a run of the two was disturbed by other processes, so the ratio means little; ⚠: the load generator"
+            echo "released its requests more than 1 ms late on average in one of them; (n of m short): n of that server's runs fell short of the rate."
+        else
+            echo "✗: a run of the two was disturbed by other processes, so the ratio means little; ⚠: the load generator"
+            echo "was at least 90% busy in one of them, so that server may be faster than measured."
+        fi
         echo
         ratio_table netty "$others"
     fi
