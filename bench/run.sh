@@ -20,6 +20,16 @@
 # server NAME, this build's sockit server with extra JVM options (poller settings, say). The
 # report gives every server against Netty and, with --before, this build against the other.
 #
+# Closed loop by default: each connection keeps its depth of requests in flight, so when a
+# server is at its limit the generator's own queue is in every latency. --rate R makes every
+# run open loop instead: R requests per second in total, spread evenly over the connections
+# (each connection's requests capped at its depth in flight), each reply timed from when its
+# request was due, not from when it could be sent, so a late reply holds up no clock. Choose R
+# below every server's closed-loop rate in the cells raced (a short closed-loop run tells); the
+# report gives each server's achieved rate against R and marks "short" a run that fell more than
+# 2% below it: that server could not keep up (its tail then includes its own backlog), and ⚠ a
+# run whose generator released its requests late (more than 1 ms on average).
+#
 # The bulk case measures throughput against the loopback ceiling: iperf3 (iperf3 -s on CPU 0,
 # iperf3 -c on CPU 1, one stream of 128 KiB writes), then each server's discard mode (sockit's
 # Raw framing with Handlers.discard(), Netty's DiscardServer, a plain InputStream loop) under
@@ -40,6 +50,8 @@
 #   bench/run.sh --no-bulk --variant rp4=-Djdk.readPollers=4 --servers "sockit netty"
 #   bench/run.sh --conns "1 64" --depths 16 --sizes "64 1024"
 #                                     only these cells of the matrix
+#   bench/run.sh --no-bulk --rate 30000 --conns "64 1000" --depths 1 --sizes 64 --repeats 5
+#                                     open loop: 30,000 requests a second in total, per cell
 #   bench/run.sh --no-build           use what is already built
 #   bench/run.sh --redo DIR           run again the runs in bench/results/tmp/DIR that were
 #                                     disturbed (or failed), then rewrite DIR's report
@@ -70,12 +82,14 @@ DEPTHS="1 16"
 SIZES="64 1024"
 BEFORE_DIR=             # --before: another checkout of sockit whose server races as "before"
 VARIANTS=""             # --variant NAME=OPTIONS, as "NAME=OPTIONS" words separated by newlines
+RATE=""                 # --rate: open loop at this many requests per second in total; empty: closed loop
+SHORT=0.98              # an open-loop run that achieved less than this share of --rate fell short
 RUN_TIMEOUT=600         # seconds after which one bench run is killed as hung
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
 
 usage() {
-    sed -n '2,46p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 }
 
 while (( $# > 0 )); do
@@ -91,6 +105,7 @@ while (( $# > 0 )); do
         --depths) DEPTHS=${2:?--depths needs a list, e.g. \"1 16\"}; shift 2 ;;
         --sizes) SIZES=${2:?--sizes needs a list, e.g. \"64 1024\"}; shift 2 ;;
         --before) BEFORE_DIR=${2:?--before needs a directory: a checkout of sockit}; shift 2 ;;
+        --rate) RATE=${2:?--rate needs a number of requests per second, e.g. 30000}; shift 2 ;;
         --variant) VARIANTS+="${2:?--variant needs NAME=JVM-OPTIONS, e.g. rp4=-Djdk.readPollers=4}"$'\n'; shift 2 ;;
         --bulk-only) CASES=bulk; shift ;;
         --bulk-duration) BULK_DURATION=${2:?--bulk-duration needs a value, e.g. 3s}; shift 2 ;;
@@ -127,6 +142,8 @@ if [[ $CASES == *bulk* && $ACTION != report ]] && ! command -v iperf3 >/dev/null
 fi
 
 [[ $REPEATS =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: --repeats needs a whole number of 1 or more, not \"$REPEATS\"" >&2; exit 2; }
+[[ -z $RATE || $RATE =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: --rate needs a whole number of requests per second, not \"$RATE\"" >&2; exit 2; }
+[[ -z $RATE || $CASES == lines ]] || { echo "bench/run.sh: --rate applies to the line servers only; add --no-bulk" >&2; exit 2; }
 
 # Every server raced: its kind for ServerMain, its classpath and its extra JVM options.
 # Ports: 9101 + i for echo, 9111 + i for ack, 9121 + i for discard, i its place in KINDS.
@@ -186,11 +203,11 @@ else
 fi
 
 if [[ $ACTION == matrix ]]; then
-    stamp=$(date +%Y-%m-%d-%H%M)$( (( QUICK )) && echo "-quick" || true)$([[ $CASES == bulk ]] && echo "-bulk" || true)
+    stamp=$(date +%Y-%m-%d-%H%M)$( (( QUICK )) && echo "-quick" || true)$([[ $CASES == bulk ]] && echo "-bulk" || true)$([[ -n $RATE ]] && echo "-open" || true)
     raw="$BENCH_DIR/results/tmp/$stamp"
     mkdir -p "$raw"
     declare -p QUICK DURATION WARMUP SERVERS MODES TRIES CASES BULK_DURATION BULK_WARMUP BULK_ROUNDS \
-        REPEATS CONNS DEPTHS SIZES BEFORE_DIR VARIANTS | sed 's/^declare -- //' >"$raw/settings"
+        REPEATS CONNS DEPTHS SIZES BEFORE_DIR VARIANTS RATE | sed 's/^declare -- //' >"$raw/settings"
     echo "STARTED='$(date '+%Y-%m-%d %H:%M %Z')'" >>"$raw/settings"
     # The code measured is the code as it was when the matrix started.
     echo "GIT_REV='$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
@@ -270,6 +287,28 @@ run_name() {
     echo "$mode-$conns-$depth-$size-$kind$( (( REPEATS > 1 )) && echo "-r$rep" || true)"
 }
 
+# Open loop: what share of --rate a run achieved, " (97% of the rate)", and " short" after it
+# when that was under $SHORT; nothing in closed loop.
+achieved() {
+    [[ -n $RATE && -s $1 ]] || return 0
+    jq -r --argjson rate "$RATE" --argjson short "$SHORT" \
+        '" (\(.msgs_per_s / $rate * 100 | round)% of the rate)\(if .msgs_per_s < $rate * $short then " short" else "" end)"' "$1"
+}
+# True when the generator may have limited a run: in closed loop its loop was at least 90% busy;
+# in open loop it released its requests late (sockit bench's generator_saturated, 1 ms on average).
+limited() {
+    [[ -s $1 ]] || return 1
+    if [[ -n $RATE ]]; then
+        [[ $(jq -r '.generator_saturated' "$1") == true ]]
+    else
+        awk -v b="$(jq -r '.generator_busiest_thread // "null"' "$1")" 'BEGIN { exit !(b != "null" && b >= 0.9) }'
+    fi
+}
+# True when an open-loop run achieved less than $SHORT of --rate: the server could not keep up.
+short() {
+    [[ -n $RATE && -s $1 ]] && awk -v m="$(jq -r '.msgs_per_s' "$1")" -v r="$RATE" -v s="$SHORT" 'BEGIN { exit !(m < r * s) }'
+}
+
 # Runs one cell against one server; keeps the last try's JSON in $raw.
 run_cell() {
     local kind=$1 mode=$2 conns=$3 depth=$4 size=$5 rep=$6
@@ -281,7 +320,7 @@ run_cell() {
         # The run ends itself after warmup + duration; the timeout only guards against a hang.
         timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
             "tcp://127.0.0.1:${PORT[$kind-$mode]}" --mode "$mode" --conns "$conns" --depth "$depth" --size "$size" \
-            --duration "$DURATION" --warmup "$WARMUP" --server-pid "${PID[$kind-$mode]}" --busy-poll --json \
+            --duration "$DURATION" --warmup "$WARMUP" --server-pid "${PID[$kind-$mode]}" --busy-poll ${RATE:+--rate "$RATE"} --json \
             >"$raw/$name.json" 2>"$raw/$name.err"
         local status=$?
         set -e
@@ -291,8 +330,8 @@ run_cell() {
             continue
         fi
         other=$(jq -r '.other_busy_cpus // 0' "$raw/$name.json")
-        printf '  %-28s %12s msgs/s  p99 %8s us  server %s us/msg  other CPUs %s%s\n' "$name" \
-            "$(jq -r '.msgs_per_s | floor' "$raw/$name.json")" "$(jq -r '.latency_us.p99 // "-"' "$raw/$name.json")" \
+        printf '  %-28s %12s msgs/s%s  p99 %8s us  server %s us/msg  other CPUs %s%s\n' "$name" \
+            "$(jq -r '.msgs_per_s | floor' "$raw/$name.json")" "$(achieved "$raw/$name.json")" "$(jq -r '.latency_us.p99 // "-"' "$raw/$name.json")" \
             "$(jq -r '.server_cpu_us_per_msg // "-"' "$raw/$name.json")" "$other" \
             "$( (( status != 0 )) && echo "  exit $status: $(tail -1 "$raw/$name.err")" || true)" >&2
         awk -v o="$other" -v n="$NOISY" 'BEGIN { exit !(o <= n) }' && return 0
@@ -490,12 +529,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "null"
 field() { [[ -s "$1" ]] && jq -r "$2 // \"null\"" "$1" || echo null; }
 # " ✗" when either run was disturbed, " ⚠" when the generator may have limited either.
 doubt() {
-    local f noisy="" limited=""
+    local f noisy="" lim=""
     for f in "$@"; do
         awk -v o="$(field "$f" .other_busy_cpus)" -v n="$NOISY" 'BEGIN { exit !(o != "null" && o > n) }' && noisy=" ✗"
-        awk -v b="$(field "$f" .generator_busiest_thread)" 'BEGIN { exit !(b != "null" && b >= 0.9) }' && limited=" ⚠"
+        limited "$f" && lim=" ⚠"
     done
-    echo "$noisy$limited"
+    echo "$noisy$lim"
 }
 
 netty_version=$(ls "$BENCH_DIR"/target/lib/netty-transport-native-epoll-*.jar 2>/dev/null | head -1 | sed 's/.*epoll-\(.*\)-linux.*/\1/')
@@ -539,8 +578,43 @@ verdict() {
         -v blo="$(jq -s 'map(.msgs_per_s) | min' "${b[@]}")" -v bhi="$(jq -s 'map(.msgs_per_s) | max' "${b[@]}")" \
         'BEGIN { if (alo > bhi) print "faster"; else if (ahi < blo) print "slower"; else print "within noise" }'
 }
+# Whether runs A (before "--") had a lower or higher p99 than runs B beyond their spread:
+# "lower" or "higher" when every run of one was below every run of the other, else "within noise".
+tail_verdict() {
+    local a=() b=()
+    while [[ $1 != -- ]]; do a+=("$1"); shift; done
+    shift
+    b=("$@")
+    (( ${#a[@]} > 0 && ${#b[@]} > 0 )) || { echo "–"; return; }
+    awk -v alo="$(jq -s 'map(.latency_us.p99) | min' "${a[@]}")" -v ahi="$(jq -s 'map(.latency_us.p99) | max' "${a[@]}")" \
+        -v blo="$(jq -s 'map(.latency_us.p99) | min' "${b[@]}")" -v bhi="$(jq -s 'map(.latency_us.p99) | max' "${b[@]}")" \
+        'BEGIN { if (ahi < blo) print "lower"; else if (alo > bhi) print "higher"; else print "within noise" }'
+}
+# How many of a server's runs fell short of --rate: "" when none, else " (3 of 5 short)".
+shortfall() {
+    local f n=0
+    for f in "$@"; do short "$f" && n=$((n + 1)); done
+    (( n == 0 )) || echo " ($n of $# short)"
+}
+# Open loop: one row of a ratio table, the rate achieved and the latency's every percentile against the reference's.
+open_ratio_row() {
+    local kind=$1 ref=$2 mode=$3 conns=$4 depth=$5 size=$6 k=() r=() mark q
+    mapfile -t k < <(cell_files "$mode" "$conns" "$depth" "$size" "$kind")
+    mapfile -t r < <(cell_files "$mode" "$conns" "$depth" "$size" "$ref")
+    if (( ${#k[@]} == 0 || ${#r[@]} == 0 )); then
+        echo "| $mode | $conns × $depth × $size | $kind | – | – | – | – | – | – | – | – | – |"
+        return
+    fi
+    mark=$(doubt "${k[@]}" "${r[@]}")
+    echo -n "| $mode | $conns × $depth × $size | $kind | $(ratio "$(median .msgs_per_s "${k[@]}")" "$RATE")$(shortfall "${k[@]}") | $(ratio "$(median .msgs_per_s "${r[@]}")" "$RATE")$(shortfall "${r[@]}") |"
+    for q in p50 p99; do echo -n " $(ratio "$(median ".latency_us.$q" "${k[@]}")" "$(median ".latency_us.$q" "${r[@]}")")$mark |"; done
+    echo -n " $(tail_verdict "${k[@]}" -- "${r[@]}") |"
+    for q in p99_9 max; do echo -n " $(ratio "$(median ".latency_us.$q" "${k[@]}")" "$(median ".latency_us.$q" "${r[@]}")")$mark |"; done
+    echo " $(ratio "$(median .server_cpu_us_per_msg "${k[@]}")" "$(median .server_cpu_us_per_msg "${r[@]}")")$mark | $(fixed "$(median .server_cpu_us_per_msg "${k[@]}")" 2) / $(fixed "$(median .server_cpu_us_per_msg "${r[@]}")" 2) |"
+}
 # One row of a ratio table: server $1's runs against reference $2's in one cell (mode conns depth size after them).
 ratio_row() {
+    [[ -z $RATE ]] || { open_ratio_row "$@"; return; }
     local kind=$1 ref=$2 mode=$3 conns=$4 depth=$5 size=$6 k=() r=() mark
     mapfile -t k < <(cell_files "$mode" "$conns" "$depth" "$size" "$kind")
     mapfile -t r < <(cell_files "$mode" "$conns" "$depth" "$size" "$ref")
@@ -554,8 +628,13 @@ ratio_row() {
 # A table of every server in $2 against reference $1, over every cell.
 ratio_table() {
     local ref=$1 kinds=$2 mode cell conns depth size kind
-    echo "| mode | conns × depth × size | server | msgs/s ÷ $ref | msgs/s beyond the spread | p99 ÷ $ref | server CPU/msg ÷ $ref | server CPU µs/msg, this / $ref |"
-    echo "|---|---|---|---:|---|---:|---:|---:|"
+    if [[ -n $RATE ]]; then
+        echo "| mode | conns × depth × size | server | achieved ÷ rate | $ref's achieved ÷ rate | p50 ÷ $ref | p99 ÷ $ref | p99 beyond the spread | p99.9 ÷ $ref | max ÷ $ref | server CPU/msg ÷ $ref | server CPU µs/msg, this / $ref |"
+        echo "|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|"
+    else
+        echo "| mode | conns × depth × size | server | msgs/s ÷ $ref | msgs/s beyond the spread | p99 ÷ $ref | server CPU/msg ÷ $ref | server CPU µs/msg, this / $ref |"
+        echo "|---|---|---|---:|---|---:|---:|---:|"
+    fi
     for mode in $MODES; do
         if [[ $mode == echo ]]; then cells=("${echo_cells[@]}"); else cells=("${ack_cells[@]}"); fi
         for cell in "${cells[@]}"; do
@@ -572,6 +651,12 @@ lines_report() {
     if (( REPEATS > 1 )); then
         echo "Every cell ran $REPEATS times per server, the servers taking turns; each figure is the median of the $REPEATS runs"
         echo "(of what a column shows, separately), and spread = (max - min) ÷ median over them."
+    fi
+    if [[ -n $RATE ]]; then
+        echo "Open loop at $(commas "$RATE") requests per second in total, spread evenly over the connections; latency runs from when"
+        echo "each request was due to its reply, so a server that falls behind shows its backlog in the tail and no clock waits for it."
+        echo "msgs/s is the rate achieved (replies per second); \"short\" marks the runs that fell more than $(awk -v s="$SHORT" 'BEGIN { printf "%.0f", (1 - s) * 100 }')% below the rate:"
+        echo "that server could not keep up. ⚠ here: the generator released its requests more than 1 ms late on average."
     fi
     echo "Columns: msgs/s = replies per second; MB/s = reply bytes (10^6) per second; latency from request to reply;"
     echo "server CPU = CPU time (user + system) of the server process per reply;"
@@ -599,9 +684,9 @@ lines_report() {
                 fi
                 busy=$(median .generator_busiest_thread "${runs[@]}")
                 other=$(median .other_busy_cpus "${runs[@]}")
-                warn=$(for f in "${runs[@]}"; do awk -v b="$(field "$f" .generator_busiest_thread)" 'BEGIN { if (b != "null" && b >= 0.9) print " ⚠" }'; done | sort -u)
+                warn=$(for f in "${runs[@]}"; do if limited "$f"; then echo " ⚠"; fi; done | sort -u)
                 noisy=$(for f in "${runs[@]}"; do awk -v o="$(field "$f" .other_busy_cpus)" -v n="$NOISY" 'BEGIN { if (o != "null" && o > n) print " ✗" }'; done | sort -u)
-                echo "| $conns × $depth × $size | $kind | $(commas "$(median .msgs_per_s "${runs[@]}")") | $(spread .msgs_per_s "${runs[@]}") | $(fixed "$(median .mb_per_s_received "${runs[@]}")" 1) | $(latency "$(median .latency_us.p50 "${runs[@]}")") | $(latency "$(median .latency_us.p90 "${runs[@]}")") | $(latency "$(median .latency_us.p99 "${runs[@]}")") | $(spread .latency_us.p99 "${runs[@]}") | $(latency "$(median .latency_us.p99_9 "${runs[@]}")") | $(latency "$(median .latency_us.max "${runs[@]}")") | $(jq -s 'map(.errors // 0) | add' "${runs[@]}") | $(fixed "$(median .server_cpu_us_per_msg "${runs[@]}")" 2) | $(fixed "$(median .generator_cpu_us_per_msg "${runs[@]}")" 2) | $(awk -v b="$busy" 'BEGIN { if (b == "null") print "–"; else printf "%.0f%%", b * 100 }')$warn | $(fixed "$other" 2)$noisy |"
+                echo "| $conns × $depth × $size | $kind | $(commas "$(median .msgs_per_s "${runs[@]}")")$(shortfall "${runs[@]}") | $(spread .msgs_per_s "${runs[@]}") | $(fixed "$(median .mb_per_s_received "${runs[@]}")" 1) | $(latency "$(median .latency_us.p50 "${runs[@]}")") | $(latency "$(median .latency_us.p90 "${runs[@]}")") | $(latency "$(median .latency_us.p99 "${runs[@]}")") | $(spread .latency_us.p99 "${runs[@]}") | $(latency "$(median .latency_us.p99_9 "${runs[@]}")") | $(latency "$(median .latency_us.max "${runs[@]}")") | $(jq -s 'map(.errors // 0) | add' "${runs[@]}") | $(fixed "$(median .server_cpu_us_per_msg "${runs[@]}")" 2) | $(fixed "$(median .generator_cpu_us_per_msg "${runs[@]}")" 2) | $(awk -v b="$busy" 'BEGIN { if (b == "null") print "–"; else printf "%.0f%%", b * 100 }')$warn | $(fixed "$other" 2)$noisy |"
             done
         done
     done
@@ -610,10 +695,20 @@ lines_report() {
         echo
         echo "## against Netty"
         echo
-        echo "Medians$( (( REPEATS > 1 )) && echo " of $REPEATS runs" || true) against Netty's in the same cell. Ratios above 1.00× favour the server for msgs/s; below 1.00× for p99 and CPU per message."
-        echo "Beyond the spread: \"faster\" or \"slower\" only when every run of the one beat every run of the other."
-        echo "✗: a run of the two was disturbed by other processes, so the ratio means little; ⚠: the load generator"
-        echo "was at least 90% busy in one of them, so that server may be faster than measured."
+        if [[ -n $RATE ]]; then
+            echo "Medians$( (( REPEATS > 1 )) && echo " of $REPEATS runs" || true) against Netty's in the same cell, open loop at $(commas "$RATE") msgs/s: the achieved rates against it, then latency and CPU per message; below 1.00× favours the server."
+            echo "Beyond the spread: \"lower\" or \"higher\" p99 only when every run of the one was below every run of the other."
+        else
+            echo "Medians$( (( REPEATS > 1 )) && echo " of $REPEATS runs" || true) against Netty's in the same cell. Ratios above 1.00× favour the server for msgs/s; below 1.00× for p99 and CPU per message."
+            echo "Beyond the spread: \"faster\" or \"slower\" only when every run of the one beat every run of the other."
+        fi
+        if [[ -n $RATE ]]; then
+            echo "✗: a run of the two was disturbed by other processes, so the ratio means little; ⚠: the load generator"
+            echo "released its requests more than 1 ms late on average in one of them; (n of m short): n of that server's runs fell short of the rate."
+        else
+            echo "✗: a run of the two was disturbed by other processes, so the ratio means little; ⚠: the load generator"
+            echo "was at least 90% busy in one of them, so that server may be faster than measured."
+        fi
         echo
         ratio_table netty "$others"
     fi
@@ -679,6 +774,7 @@ flags="$( (( QUICK )) && echo ' --quick' || true)$([[ $CASES == bulk ]] && echo 
 (( QUICK )) || [[ $DEPTHS == "1 16" ]] || flags+=" --depths \"$DEPTHS\""
 (( QUICK )) || [[ $SIZES == "64 1024" ]] || flags+=" --sizes \"$SIZES\""
 [[ -z $BEFORE_DIR ]] || flags+=" --before $BEFORE_DIR"
+[[ -z $RATE ]] || flags+=" --rate $RATE"
 while IFS= read -r variant; do [[ -z $variant ]] || flags+=" --variant '$variant'"; done <<<"$VARIANTS"
 {
     if [[ $CASES == bulk ]]; then
@@ -690,7 +786,7 @@ while IFS= read -r variant; do [[ -z $variant ]] || flags+=" --variant '$variant
     echo "- machine: $(nproc) × $cpu_model, $memory, Linux $(uname -r), virtualisation: $virt"
     echo "- JDK: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
     [[ $CASES != *lines* ]] || echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`/\`ack\` (commit ${GIT_REV:-unknown}), Netty ${netty_version:-?} epoll, plain JDK (platform thread per connection); each JVM \`${SERVER_JVM[*]}\`, pinned \`taskset -c 0\`"
-    [[ $CASES != *lines* ]] || echo "- load: \`sockit bench --threads 1 --busy-poll --duration $DURATION --warmup $WARMUP --json --server-pid PID\`, a fresh JVM \`${BENCH_JVM[*]}\` per run, pinned \`taskset -c 1\`; closed loop, every reply verified; each server was first loaded for 5 s unmeasured so its JIT had compiled the hot path$( (( REPEATS > 1 )) && echo "; every cell $REPEATS times per server, the servers taking turns" || true)"
+    [[ $CASES != *lines* ]] || echo "- load: \`sockit bench --threads 1 --busy-poll --duration $DURATION --warmup $WARMUP --json --server-pid PID\`, a fresh JVM \`${BENCH_JVM[*]}\` per run, pinned \`taskset -c 1\`; $([[ -n $RATE ]] && echo "open loop (\`--rate $RATE\`: $(commas "$RATE") requests per second in total, each timed from when it was due)" || echo "closed loop"), every reply verified; each server was first loaded for 5 s unmeasured so its JIT had compiled the hot path$( (( REPEATS > 1 )) && echo "; every cell $REPEATS times per server, the servers taking turns" || true)"
     echo "- a run starts when the machine is under ${IDLE_PERCENT}% busy and is repeated (up to $TRIES tries) when other processes took more than $NOISY CPUs during it"
     [[ -z ${REDONE:-} ]] || echo "- disturbed runs measured again (\`bench/run.sh --redo $(basename "$raw")\`): $REDONE"
     echo "- reproduce: \`bench/run.sh$flags\`; raw JSON below"

@@ -12,6 +12,13 @@
 #   bench/websocket.sh --variant rp2=-Djdk.readPollers=2
 #                                              one more server, NAME: this build's sockit with
 #                                              extra JVM options (repeatable, up to 6)
+#   bench/websocket.sh --cells 1000x1 --rate 30000 --repeats 5
+#                                              open loop: 30,000 requests a second in total,
+#                                              spread over the connections, each reply timed
+#                                              from when its request was due (no generator's
+#                                              queue in the tail); the report gives the rate
+#                                              each server achieved and marks "short" a run
+#                                              more than 2% below it (it could not keep up)
 #
 # The servers run at once, pinned to CPU 0, warmed before the first cell; the generator on
 # CPU 1 busy-polls. They take turns cell by cell (who goes first rotates by repeat), so
@@ -32,6 +39,8 @@ declare -A PORT=([sockit]=9131 [netty]=9132)
 declare -A OPTS=([sockit]="" [netty]="")
 KINDS=(sockit netty)
 CELLS="1x1 1x16 64x1 64x16 1000x1 1000x16"
+RATE=""     # --rate: open loop at this many requests per second in total; empty: closed loop
+SHORT=0.98  # an open-loop run that achieved less than this share of --rate fell short
 declare -A PID=()
 
 while (( $# > 0 )); do
@@ -47,10 +56,12 @@ while (( $# > 0 )); do
                 || { echo "bench/websocket.sh: --variant \"$variant\": give NAME=JVM-OPTIONS with a new lower-case NAME" >&2; exit 2; }
             (( ${#KINDS[@]} < 8 )) || { echo "bench/websocket.sh: at most 6 variants (ports 9131-9138)" >&2; exit 2; }
             PORT[$name]=$((9131 + ${#KINDS[@]})) OPTS[$name]=${variant#*=}; KINDS+=("$name"); shift 2 ;;
-        -h|--help) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --rate) RATE=${2:?--rate needs a number of requests per second, e.g. 30000}; shift 2 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
         *) echo "bench/websocket.sh: unknown argument \"$1\"; see bench/websocket.sh --help" >&2; exit 2 ;;
     esac
 done
+[[ -z $RATE || $RATE =~ ^[1-9][0-9]*$ ]] || { echo "bench/websocket.sh: --rate needs a whole number of requests per second, not \"$RATE\"" >&2; exit 2; }
 cells=()
 for cell in $CELLS; do
     [[ $cell =~ ^([0-9]+)x([0-9]+)$ ]] && (( BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= 1000 && BASH_REMATCH[2] >= 1 )) \
@@ -66,7 +77,7 @@ fi
 find_java
 [[ -n "$NO_BUILD" ]] || build
 
-result_files websocket
+result_files "websocket$([[ -n $RATE ]] && echo -open || true)"
 
 cleanup() {
     local pid
@@ -109,7 +120,7 @@ for (( r = 1; r <= REPEATS; r++ )); do
             out="$raw/$kind-$conns-$depth-$r"
             wait_idle
             bench "$url" --mode echo --conns "$conns" --depth "$depth" --size 64 --duration "$DURATION" --warmup "$WARMUP" \
-                --server-pid "${PID[$kind]}" --busy-poll --json >"$out.json" 2>"$out.err" \
+                --server-pid "${PID[$kind]}" --busy-poll ${RATE:+--rate "$RATE"} --json >"$out.json" 2>"$out.err" \
                 || echo "  $kind $conns x $depth: $(tail -1 "$out.err")" >&2
             printf '  %s/%s %-7s %5s conns x depth %-3s %12s msgs/s  p99 %s us\n' "$r" "$REPEATS" "$kind" "$conns" "$depth" \
                 "$(jq -r '.msgs_per_s // 0 | floor' "$out.json" 2>/dev/null)" \
@@ -136,6 +147,22 @@ disturbed() { # KIND CONNS DEPTH: how many repeats other processes disturbed
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == "null" || a == "null" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
 floor() { awk -v a="$1" 'BEGIN { if (a == "null") print "–"; else printf "%d", a }'; }
+shortfall() { # KIND CONNS DEPTH: open loop, how many repeats fell short of --rate
+    local f n=0 all=0
+    for f in "$raw/$1-$2-$3"-*.json; do
+        [[ -s $f ]] || continue
+        all=$(( all + 1 ))
+        awk -v m="$(jq -r '.msgs_per_s' "$f")" -v r="$RATE" -v s="$SHORT" 'BEGIN { exit !(m < r * s) }' && n=$(( n + 1 ))
+    done
+    (( n == 0 )) || echo " ($n of $all short)"
+}
+lagging() { # KIND CONNS DEPTH: open loop, how many repeats the generator released late (more than 1 ms on average)
+    local f n=0
+    for f in "$raw/$1-$2-$3"-*.json; do
+        [[ -s $f && $(jq -r '.generator_saturated' "$f") == true ]] && n=$(( n + 1 ))
+    done
+    (( n == 0 )) || echo " ⚠$n"
+}
 report=$results
 {
     echo "# WebSocket echo: sockit against Netty 4.2 ($stamp)"
@@ -145,16 +172,43 @@ report=$results
     echo "the repeats. Server on CPU 0 (JVM \`${SERVER_JVM[*]}\`), generator on CPU 1. (n\*): in n"
     echo "repeats other processes took more than 0.05 CPUs: disturbed. Commit $(cd "$ROOT_DIR" && git rev-parse --short HEAD)$(cd "$ROOT_DIR" && git status --porcelain -- core bench | grep -q . && echo ' + uncommitted changes' || true)."
     echo "Raw: bench/results/tmp/$(basename "$raw")."
+    if [[ -n $RATE ]]; then
+        echo
+        echo "Open loop (\`--rate $RATE\`): $RATE requests per second in total, spread evenly over the connections, each reply"
+        echo "timed from when its request was due. msgs/s is the rate achieved; (n of m short): n repeats fell more than 2% below"
+        echo "the rate, that server could not keep up; ⚠n: in n repeats the generator released its requests over 1 ms late on average."
+    fi
     echo
     echo "| conns × depth | sockit msgs/s | netty msgs/s | sockit/netty | sockit p99 µs | netty p99 µs | server CPU µs/msg sockit / netty |"
     echo "|---|---:|---:|---:|---:|---:|---:|"
     for cell in "${cells[@]}"; do
         read -r conns depth <<<"$cell"
         s=$(median sockit "$conns" "$depth" .msgs_per_s); n=$(median netty "$conns" "$depth" .msgs_per_s)
-        echo "| $conns × $depth | $(floor "$s")$(disturbed sockit "$conns" "$depth") | $(floor "$n")$(disturbed netty "$conns" "$depth") |" \
+        echo "| $conns × $depth | $(floor "$s")$(disturbed sockit "$conns" "$depth")${RATE:+$(shortfall sockit "$conns" "$depth")} | $(floor "$n")$(disturbed netty "$conns" "$depth")${RATE:+$(shortfall netty "$conns" "$depth")} |" \
              "$(ratio "$s" "$n") | $(median sockit "$conns" "$depth" .latency_us.p99) | $(median netty "$conns" "$depth" .latency_us.p99) |" \
              "$(median sockit "$conns" "$depth" .server_cpu_us_per_msg) / $(median netty "$conns" "$depth" .server_cpu_us_per_msg) |"
     done
+    if [[ -n $RATE ]]; then
+        echo
+        echo "The whole latency, medians of the repeats (µs), and each server's ÷ netty's."
+        echo
+        echo "| conns × depth | server | msgs/s | p50 | p99 | p99.9 | max | server CPU µs/msg | p50 / p99 / p99.9 / max ÷ netty | CPU/msg ÷ netty |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---|---:|"
+        for cell in "${cells[@]}"; do
+            read -r conns depth <<<"$cell"
+            for kind in "${KINDS[@]}"; do
+                row="| $conns × $depth | $kind | $(floor "$(median "$kind" "$conns" "$depth" .msgs_per_s)")$(shortfall "$kind" "$conns" "$depth")$(lagging "$kind" "$conns" "$depth") |"
+                ratios=""
+                for q in p50 p99 p99_9 max; do
+                    v=$(median "$kind" "$conns" "$depth" ".latency_us.$q")
+                    row+=" $(floor "$v") |"
+                    ratios+="${ratios:+ / }$(ratio "$v" "$(median netty "$conns" "$depth" ".latency_us.$q")")"
+                done
+                v=$(median "$kind" "$conns" "$depth" .server_cpu_us_per_msg)
+                echo "$row $v | $ratios | $(ratio "$v" "$(median netty "$conns" "$depth" .server_cpu_us_per_msg)") |"
+            done
+        done
+    fi
     if (( ${#KINDS[@]} > 2 )); then
         echo
         echo "Variants: this build's sockit server with extra JVM options, in the same rounds."

@@ -229,16 +229,10 @@ final class LiveConnections {
             // Each close on a thread of its own: one may wait up to its farewell's lock wait
             // and close deadline for a peer that does not read, and waiting for them one
             // after another would make the stop overrun its drain timeout by their sum.
-            connections.values().forEach(c -> Thread.ofVirtual().name("sockit-stop-" + c.id())
-                    .start(() -> c.close(stopping)));
             // Closing wakes a handler blocked on its socket; one blocked on anything else
-            // (a lock, a queue, a sleep) needs the interrupt.
-            connections.values().forEach(c -> {
-                Thread handler = c.handlerThread();
-                if (handler != null) {
-                    handler.interrupt();
-                }
-            });
+            // (a lock, a queue, a sleep) needs the interrupt, which a stream connection's
+            // reader in its read takes only once the read returned (Drainable.cutOff).
+            connections.values().forEach(c -> c.cutOff(stopping));
             awaitDrained(cutOff);
         }
     }

@@ -75,17 +75,32 @@ final class Closer {
      * reader's place, nor close the socket under it, so the rest is the reader's. Otherwise
      * this thread reads what the peer still sends, when input waits unread or it said a
      * farewell (the peer's first bytes may still be on their way: a refusal's peer's, or the
-     * rest of an over-long line), and closes.
+     * rest of an over-long line), or the server is stopping (the peer may be sending still),
+     * and closes.
      */
     void close(CloseReason reason, boolean handOff) {
-        if (handOff) {
-            closeForReader(reason);
-            return;
+        // A thread interrupted (a stop's cut-off of its handler) would close the socket at its
+        // first write or read, with input unread: the close is bounded by its own deadlines,
+        // and the interrupt stays for whatever the thread does next.
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (handOff) {
+                closeForReader(reason);
+            } else {
+                closeHere(reason);
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    private void closeHere(CloseReason reason) {
         Future<?> deadline = armDeadlineNow();
         try {
             int said = sayFarewell(reason, deadline == null);
-            if (said == SAID_FAREWELL || (said == SAID && inputUnread())) {
+            if (said == SAID_FAREWELL || (said == SAID && (inputUnread() || stopping()))) {
                 // Its own deadline: a second, with the socket closed when it passes.
                 lingerUntil = System.nanoTime() + LINGER.toNanos();
                 Future<?> cut = Timer.after(LINGER, () -> Tcp.closeQuietly(channel));
@@ -166,7 +181,7 @@ final class Closer {
         // would close the socket at once, with the input unread.
         boolean interrupted = Thread.interrupted();
         try {
-            if (inputUnread()) {
+            if (inputUnread() || stopping()) {
                 discardUntilEnd();
             }
         } finally {
@@ -298,16 +313,29 @@ final class Closer {
     }
 
     /**
+     * Whether the server is stopping (the connection was drained): its peer did not choose the
+     * end, and may be sending still, with bytes on their way that nothing asked about yet, so
+     * the close waits for the peer's end (a read, at once when it has ended already).
+     */
+    private boolean stopping() {
+        return intake.drainReason() != null;
+    }
+
+    /**
      * Reads and discards what the peer still sends until it ends, 1 MiB at most, until
      * {@code lingerUntil}, when a timer closes the socket under the read. By the reader only.
      */
     private void discardUntilEnd() {
+        // An interrupt (a stop's cut-off of the handler) waits until the lingering is over: an
+        // interrupted read would close the socket at once, with input unread.
+        boolean interrupted = false;
         try {
             // What the peer still sends is discarded unread, so TLS need not decrypt it.
             ByteBuffer sink = intake.release();
             sink = sink.capacity() > 0 ? sink.clear() : ByteBuffer.allocate(8 * 1024);
             for (long discarded = 0; discarded < LINGER_MAX_BYTES && System.nanoTime() - lingerUntil < 0; sink.clear()) {
-                int n = channel.read(sink);
+                interrupted |= Thread.interrupted();
+                int n = intake.readToDiscard(sink);
                 if (n < 0) {
                     break;
                 }
@@ -315,6 +343,36 @@ final class Closer {
             }
         } catch (IOException ignored) {
             // Reset, closed by the deadline, or already gone: the lingering is over either way.
+        } finally {
+            if (interrupted || Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Waits until the close has said its farewell (or, on the closing reader's own thread, is
+     * over), within the close's own bounds; for a stop's cut-off, which interrupts the handler
+     * only then, so that no write of the handler's is under way when the interrupt comes.
+     */
+    void awaitSaid() {
+        long giveUp = System.nanoTime() + CLOSE_DEADLINE.toNanos() + LINGER.toNanos();
+        boolean interrupted = false;
+        synchronized (this) {
+            while (state == SAYING) {
+                long left = giveUp - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -26,6 +26,19 @@ public interface Drainable extends Connection {
      */
     void drain(CloseReason reason);
 
+    /**
+     * A stop's last resort, once the drain timeout has passed: closes with {@code reason}, on a
+     * thread of its own (a close may wait for a peer that does not read), and interrupts the
+     * handler's thread, for a handler that waits on anything but this connection.
+     */
+    default void cutOff(CloseReason reason) {
+        Thread.ofVirtual().name("sockit-stop-" + id()).start(() -> close(reason));
+        Thread handler = handlerThread();
+        if (handler != null) {
+            handler.interrupt();
+        }
+    }
+
     /** Why receive() ended before the peer ended it (a drain, an idle session), or null. */
     CloseReason drainReason();
 

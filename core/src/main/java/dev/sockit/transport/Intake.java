@@ -3,6 +3,8 @@ package dev.sockit.transport;
 import dev.sockit.CloseReason;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -158,6 +160,24 @@ final class Intake {
     // Socket bytes the reader may still take while draining: those that were waiting when
     // drain() was called. Written by drain() before drainReason, then owned by the reader.
     private int drainBudget;
+    // Where the reader is, for a stop: in a read of the socket (IN_READ), or not (OUT); a stop's
+    // cut-off found it in its read and left the interrupt until the read returns (CUT_OFF).
+    // A byte, through READ_STATE: it fits in the room an Intake's fields leave (an idle
+    // connection holds one), where an int would not.
+    @SuppressWarnings("unused") // through READ_STATE
+    private volatile byte readState;
+    private static final byte OUT = 0;
+    private static final byte IN_READ = 1;
+    private static final byte CUT_OFF = 2;
+    private static final VarHandle READ_STATE;
+
+    static {
+        try {
+            READ_STATE = MethodHandles.lookup().findVarHandle(Intake.class, "readState", byte.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * @param owner  told by the reader when the connection turns quiet, to release the write
@@ -455,13 +475,20 @@ final class Intake {
      * without input. The JDK's timed read leaves the channel open and blocking.
      */
     private int readWithin() throws IOException {
+        READ_STATE.setVolatile(this, IN_READ); // for a stop, as readOnce()
         try {
+            if (drainReason != null) {
+                return readOnce(); // a drain came since fill() looked
+            }
             java.net.Socket socket = channel.socket();
             if (socket.getSoTimeout() != waitMillis) {
                 socket.setSoTimeout(waitMillis);
             }
             int n = probe().read(in.array(), in.arrayOffset() + in.position(), in.remaining());
             if (n > 0) {
+                if (drainReason != null && drainBudget <= 0) {
+                    return -1; // a drain came meanwhile, with nothing to take: it is ending the connection
+                }
                 in.position(in.position() + n);
             }
             return n;
@@ -478,12 +505,24 @@ final class Intake {
             in.flip();
             endOfStream = true;
             throw broken;
+        } finally {
+            if ((byte) READ_STATE.getAndSet(this, OUT) == CUT_OFF) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     /**
      * Reads once into the buffer, in write mode: the channel, or TLS, or a drain's share.
      * Returns -1 at end of stream or once closed here.
+     *
+     * <p>Marked as in a read meanwhile ({@link #readState}), for a stop: a drain that finds
+     * the reader waiting here with nothing to take ends the connection from its own thread
+     * (the farewell and our end, which the peer answers with its own), rather than shut the
+     * input down, after which the kernel resets the connection for the peer's next bytes; and
+     * a stop's cut-off leaves the reader's interrupt until the read returned, as an interrupted
+     * channel read closes the socket at once. Bytes a read brings after the drain began, when
+     * it left the reader nothing to take, are not delivered: the connection is ending.
      *
      * @throws IOException when the socket broke: the stream ends, the buffer is left readable
      */
@@ -494,8 +533,24 @@ final class Intake {
         if (stamped) {
             mark.reading(System.nanoTime());
         }
+        READ_STATE.setVolatile(this, IN_READ);
         try {
-            return drainReason == null ? (tls == null ? channel.read(in) : tls.read(in)) : readDraining();
+            if (drainReason != null) {
+                // Interrupted by a stop's cut-off: a read would close the socket at once, and
+                // the connection ends anyway; the interrupt stays for the handler.
+                return Thread.currentThread().isInterrupted() ? -1 : readDraining();
+            }
+            int n = tls == null ? channel.read(in) : tls.read(in);
+            if (n > 0 && drainReason != null) {
+                // A drain came while this read waited: with nothing to take, it is ending the
+                // connection, and what came after it is not delivered.
+                if (drainBudget <= 0) {
+                    in.position(in.position() - n);
+                    return -1;
+                }
+                drainBudget -= n;
+            }
+            return n;
         } catch (ClosedChannelException closedHere) {
             return -1;
         } catch (IOException broken) {
@@ -503,6 +558,9 @@ final class Intake {
             endOfStream = true;
             throw broken;
         } finally {
+            if ((byte) READ_STATE.getAndSet(this, OUT) == CUT_OFF) {
+                Thread.currentThread().interrupt();
+            }
             if (stamped) {
                 mark.read();
             }
@@ -668,28 +726,60 @@ final class Intake {
 
     /**
      * Stops reading for a graceful shutdown, from any thread: the reader takes what the
-     * kernel held now, then sees end of stream. Touches no buffer of the reader's.
+     * kernel held now, then sees end of stream. Touches no buffer of the reader's. True when
+     * the reader waits in a read with nothing to take: nothing will wake it but the peer, and
+     * the caller ends the connection for it ({@link StreamCore#drainFor}).
      */
-    void drain(CloseReason reason) {
-        // Not shutdownInput() alone: after it the JDK's read returns -1 at once, dropping the
-        // bytes the kernel already holds, and closing over them then resets the peer, which
-        // loses our replies too. So the reader takes the waiting bytes first (readDraining).
+    boolean drain(CloseReason reason) {
+        // Not shutdownInput(): after it the JDK's read returns -1 at once, dropping the bytes
+        // the kernel already holds, and the kernel answers the peer's later bytes with a reset
+        // once our output ended (Linux: data after a shutdown of the input, in FIN_WAIT), or at
+        // the close; the peer loses our last replies with it. So the reader takes the waiting
+        // bytes (readDraining), then ends, and the input stays open for the close's linger.
         // A discarding reader may wait for a low-water mark the peer will not reach: it must
         // wake for the bytes that are there.
         stopLowWater(false);
         int waiting = unread();
         drainBudget = waiting;
-        drainReason = reason;
-        if (waiting == 0) {
-            // Nothing waits, so a reader blocked in read() would wait for good: wake it with
-            // end of stream. A reader that is not blocked finds its own buffered bytes first
-            // (TLS: decrypted or whole records), then end of stream.
-            try {
-                channel.shutdownInput();
-            } catch (IOException ignored) {
-                // Already closed or reset: the handler is ending anyway.
+        drainReason = reason; // before readState is read: a reader entering its read sees one or the other
+        return waiting == 0 && (byte) READ_STATE.getVolatile(this) != OUT;
+    }
+
+    /**
+     * A drain's wake-up for a reader that has not begun reading (a TLS handshake, a handler
+     * before its first receive): the input shut down, as it has no read to be found in.
+     */
+    void shutDownInput() {
+        try {
+            channel.shutdownInput();
+        } catch (IOException ignored) {
+            // Already closed or reset: the handler is ending anyway.
+        }
+    }
+
+    /**
+     * A lingering close's read of what the peer still sends, into {@code sink}, by the reader:
+     * marked as in a read, as {@link #readOnce} is, so that a stop's cut-off leaves its
+     * interrupt until the read returned. Returns -1 at the end of the stream.
+     */
+    int readToDiscard(ByteBuffer sink) throws IOException {
+        READ_STATE.setVolatile(this, IN_READ);
+        try {
+            return channel.read(sink);
+        } finally {
+            if ((byte) READ_STATE.getAndSet(this, OUT) == CUT_OFF) {
+                Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * A stop's cut-off, from any thread: true when the reader is in its read, whose end the
+     * close brings (the peer's answer, or the linger's timer), and which takes the interrupt
+     * meant for it when it returns; false when the handler may be interrupted now.
+     */
+    boolean deferInterrupt() {
+        return READ_STATE.compareAndSet(this, IN_READ, CUT_OFF) || (byte) READ_STATE.getVolatile(this) == CUT_OFF;
     }
 
     /** Gives up the buffer when the connection closes; a lingering close may reuse it first. */

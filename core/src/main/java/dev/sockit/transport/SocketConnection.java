@@ -131,12 +131,19 @@ public final class SocketConnection extends StreamCore {
     /**
      * Stops reading for a graceful shutdown: {@link #receive()} returns what is already
      * buffered and what the peer had sent by now, then end of stream, so the handler finishes
-     * its loop and its replies go out. The connection then closes with {@code reason}. Safe
-     * from any thread: it asks the kernel, never the reader's buffers.
+     * its loop and its replies go out. The connection then closes with {@code reason}; one
+     * whose reader waits in a read with nothing to take closes now (see
+     * {@link StreamCore#drainFor}). Safe from any thread: it asks the kernel, never the
+     * reader's buffers.
      */
     @Override
     public void drain(CloseReason reason) {
-        intake.drain(reason);
+        drainFor(reason);
+    }
+
+    @Override
+    public void cutOff(CloseReason reason) {
+        cutOffFor(reason);
     }
 
     /** The reason given to {@link #drain}, or null. */

@@ -285,7 +285,21 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             intake.waitAtMost(room.after());
             return false;
         }
+        leaveForDrain();
         return true;
+    }
+
+    /**
+     * Just in the room: a drain that came while it went in, and did not see it there, is
+     * answered now (the connection leaves, and its reader ends it). A drain that sees it
+     * there calls it out itself ({@link #drainFor}); one of the two does, or both (a second
+     * call finds it gone, and does nothing).
+     */
+    private void leaveForDrain() {
+        if (intake.drainReason() != null) {
+            called = true;
+            room.call(this);
+        }
     }
 
     /**
@@ -330,6 +344,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
                     leftRoom(); // the room closed meanwhile: read on in this thread
                     return Intake.READ;
                 }
+                leaveForDrain();
                 boolean calledOut = false;
                 while (parked == me) {
                     if (Thread.interrupted()) {
@@ -395,6 +410,60 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         }
         LockSupport.unpark(waiter);
         return true;
+    }
+
+    /**
+     * A stop's drain, from the stopping thread: the reader takes what the kernel held now,
+     * then sees end of stream, without the input being shut down (the kernel would answer the
+     * peer's later bytes with a reset once our output ended). A reader waiting in its read with
+     * nothing to take is woken by the end of the connection, which starts here: the farewell
+     * and our end of the stream, then the reader's linger once the peer answers (its end, or
+     * bytes it sent meanwhile), or the timer's close a second later. One waiting in the room is
+     * called out, and its reader sees the end. One that has not begun to read (a TLS handshake,
+     * a handler before its first receive) has its input shut down, as before.
+     */
+    final void drainFor(CloseReason reason) {
+        if (intake.drain(reason)) {
+            closeElsewhere(reason);
+        } else if (waiting) {
+            called = true;
+            room.call(this);
+        } else if (reader == null) {
+            intake.shutDownInput();
+        }
+    }
+
+    /**
+     * A stop's cut-off, after the drain timeout: the close (its reason set at once, so that the
+     * reader, interrupted or not, finds the connection closed), and the interrupt of the
+     * handler's thread for whatever else it waits on. A handler that reads this connection is
+     * interrupted only once the close said its farewell, so that none of its writes is under
+     * way (its later sends fail, as the connection is closed), and not while it waits in the
+     * socket's read, which the close ends: the interrupt then comes when the read returns. An
+     * interrupted channel read or write closes the socket at once, with input unread.
+     */
+    final void cutOffFor(CloseReason reason) {
+        Thread handler = handlerThread();
+        boolean mine = closing(reason);
+        if (handler == null || handler != reader) {
+            if (mine) {
+                Thread.ofVirtual().name("sockit-close-" + id()).start(() -> closer().close(reason, readerElsewhere()));
+            }
+            if (handler != null) {
+                handler.interrupt();
+            }
+            return;
+        }
+        Thread.ofVirtual().name("sockit-close-" + id()).start(() -> {
+            if (mine) {
+                closer().close(reason, true); // the reader is the handler's thread, not this one
+            } else {
+                closer().awaitSaid();
+            }
+            if (!intake.deferInterrupt()) {
+                handler.interrupt();
+            }
+        });
     }
 
     /** How this connection ends: one {@link Closer}, made by the first to need it. */

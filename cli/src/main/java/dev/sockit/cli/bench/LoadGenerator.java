@@ -161,15 +161,9 @@ public final class LoadGenerator {
                 machineAtMeasure = ProcessCpu.machineBusy();
                 stealAtMeasure = ProcessCpu.machineSteal();
             }
-            if (now >= timeline.endAt() || finished.getCount() == 0) {
-                endedAt = Math.min(now, timeline.endAt());
-                ownCpuAtEnd = ProcessCpu.own();
-                serverCpuAtEnd = serverCpu();
-                machineAtEnd = ProcessCpu.machineBusy();
-                stealAtEnd = ProcessCpu.machineSteal();
-                break;
-            }
-            if (now >= nextProgressAt) {
+            // A second that ended within the run gets its line even when this thread wakes late,
+            // past the run's end as well (a loaded machine): a short run would otherwise show none.
+            if (now >= nextProgressAt && nextProgressAt - PROGRESS_LAG < timeline.endAt()) {
                 long replies = 0;
                 long errors = 0;
                 long sent = 0;
@@ -195,6 +189,14 @@ public final class LoadGenerator {
 
                 lastProgressAt = now;
                 nextProgressAt += PROGRESS_INTERVAL;
+            }
+            if (now >= timeline.endAt() || finished.getCount() == 0) {
+                endedAt = Math.min(now, timeline.endAt());
+                ownCpuAtEnd = ProcessCpu.own();
+                serverCpuAtEnd = serverCpu();
+                machineAtEnd = ProcessCpu.machineBusy();
+                stealAtEnd = ProcessCpu.machineSteal();
+                break;
             }
             long wake = Math.min(nextProgressAt, timeline.endAt());
             if (!measuring) {

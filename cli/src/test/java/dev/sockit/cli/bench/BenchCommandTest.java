@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sockit.Endpoint;
 import dev.sockit.Handlers;
+import dev.sockit.MessageHandler;
 import dev.sockit.Server;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Runs {@code sockit bench} against a real sockit server on loopback, for about a second each. */
@@ -112,6 +114,28 @@ class BenchCommandTest {
             assertThat(run.status()).as(run.err()).isZero();
             assertThat(run.number("messages")).isPositive().isLessThanOrEqualTo(400);
             assertThat(run.number("generator_schedule_lag_us")).isNotNegative();
+        }
+    }
+
+    @Test
+    void anOpenLoopTimesEachReplyFromWhenItsRequestWasDueSoAStallShowsInTheTail() throws Exception {
+        // The server stalls once for 500 ms, a quarter of the run. Requests fall due every 5 ms
+        // all the same: the hundred due during the stall wait up to 500 ms each, from their due
+        // time, not from when they could be sent (coordinated omission would show one slow reply).
+        AtomicInteger seen = new AtomicInteger();
+        MessageHandler stallingEcho = (connection, message) -> {
+            if (seen.incrementAndGet() == 100) {
+                Thread.sleep(500);
+            }
+            connection.send(message);
+        };
+        try (Server server = start(stallingEcho)) {
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "echo", "--conns", "1", "--rate", "200",
+                    "--duration", "2s", "--warmup", "0s", "--json");
+
+            assertThat(run.status()).as(run.err()).isZero();
+            assertThat(run.number("max")).as("the stalled request").isGreaterThanOrEqualTo(400_000);
+            assertThat(run.number("p90")).as("the requests due during the stall").isGreaterThanOrEqualTo(100_000);
         }
     }
 
