@@ -4,6 +4,7 @@ import dev.sockit.transport.DatagramListener;
 import dev.sockit.transport.DatagramSettings;
 import dev.sockit.transport.Listener;
 import dev.sockit.transport.StreamListener;
+import dev.sockit.transport.Tcp;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +55,18 @@ final class Listeners {
                     settings.observer()::acceptFailed);
         }
         return switch (endpoint.kind()) {
-            case TCP, UNIX, TLS, UNIX_SEQPACKET, WS, WSS -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
+            case TCP, TLS, WS, WSS -> {
+                // On Linux the listener carries the options every accepted socket would be given
+                // one system call each (TCP_NODELAY, keepalive): they inherit them.
+                // Not with SO_REUSEPORT: its listeners share one address, by which the
+                // descriptor that takes the options is found.
+                boolean inherit = Tcp.listenerCarriesOptions() && !settings.reusePort();
+                Site accepting = inherit ? site.withOptionsInherited() : site;
+                yield StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(), settings.socketMode(),
+                        settings.reusePort(), userTimeout, inherit ? settings.connection().heartbeat().keepalive() : null),
+                        channel -> acceptor.accepted(channel, accepting), settings.observer()::acceptFailed);
+            }
+            case UNIX, UNIX_SEQPACKET -> StreamListener.start(endpoint, new StreamListener.Options(settings.backlog(),
                     settings.socketMode(), settings.reusePort(), userTimeout), channel -> acceptor.accepted(channel, site),
                     settings.observer()::acceptFailed);
             case UDP -> DatagramListener.start(endpoint, sessions(settings), settings.observer(), acceptor::openSession);

@@ -27,4 +27,9 @@ record Site(Endpoint endpoint, ConnectionSettings connection, boolean tls, WebSo
         }
         return new Site(endpoint, settings.connection(), endpoint.kind().isTls(), null, null);
     }
+
+    /** This site for the connections of a listener that carries their socket options. */
+    Site withOptionsInherited() {
+        return new Site(endpoint, connection.withOptionsInherited(), tls, websocket, opening);
+    }
 }

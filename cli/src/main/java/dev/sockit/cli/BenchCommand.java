@@ -3,6 +3,7 @@ package dev.sockit.cli;
 import dev.sockit.Endpoint;
 import dev.sockit.cli.bench.BenchSettings;
 import dev.sockit.cli.bench.BulkSender;
+import dev.sockit.cli.bench.ChurnGenerator;
 import dev.sockit.cli.bench.LoadGenerator;
 import dev.sockit.cli.bench.Mode;
 import dev.sockit.cli.bench.Report;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Spec;
  * {@code sockit bench}: a load generator for any server that speaks the {@code lines}
  * framing over TCP or a Unix socket, or answers each UDP datagram with one, sockit's or anyone's. See {@link LoadGenerator} for how it measures.
  * With {@code --mode discard}, a bulk transfer in Gbit/s to a server that reads and answers
- * nothing, as iperf3 measures one; see {@link BulkSender}.
+ * nothing, as iperf3 measures one; see {@link BulkSender}. With {@code --churn}, connection
+ * churn: short connections of one request each, in connections per second; see
+ * {@link ChurnGenerator}.
  *
  * <pre>{@code
  * int status = new CommandLine(new BenchCommand()).execute("tcp://127.0.0.1:8001", "--conns", "64");
@@ -58,6 +61,19 @@ import picocli.CommandLine.Spec;
                     + "--depth, --rate, --threads and --busy-poll do not apply. A server that answers or closes a "
                     + "connection fails the run.",
             "",
+            "With --churn it measures connection churn: how fast the server accepts, serves one message and "
+                    + "closes short-lived connections. Each of --conns loops, a thread each, connects, sends one "
+                    + "line of --size bytes, awaits the reply, closes (the client closes first) and starts again, "
+                    + "until --warmup and --duration have passed. It reports connections per second, the latency "
+                    + "of a whole connection from connect to the reply's newline, and errors by kind (refused, "
+                    + "reset, closed before the reply, bad reply, unanswered at the end, no local port). A "
+                    + "connection counts in the window it started in: every one started in the measured window is "
+                    + "answered or an error, and any error fails the run. --depth, --rate, --threads and "
+                    + "--busy-poll do not apply. Each connection leaves a TIME_WAIT socket on this side for a "
+                    + "minute; Linux reuses its port for loopback after a second (net.ipv4.tcp_tw_reuse=2, the "
+                    + "default), so the ephemeral ports (28,232 by default) cap churn to loopback at about 28,000 "
+                    + "connections a second; over a network the cap is that many a minute.",
+            "",
             "A progress line goes to stderr each second; the summary goes to stdout, with the generator's own "
                     + "CPU per message and whether it was itself the bottleneck.",
         },
@@ -81,6 +97,9 @@ import picocli.CommandLine.Spec;
             "  sockit bench tcp://127.0.0.1:9000 --mode discard --duration 10s",
             "      bulk throughput in Gbit/s against",
             "      sockit server tcp://127.0.0.1:9000 --mode discard --framing raw",
+            "  sockit bench --churn --conns 16 --duration 5s",
+            "      connection churn: 16 loops of connect, one line, reply, close;",
+            "      connections per second and latency from connect to reply",
         })
 public final class BenchCommand implements Callable<Integer> {
 
@@ -92,7 +111,8 @@ public final class BenchCommand implements Callable<Integer> {
     String endpoint;
 
     @Option(names = "--conns", paramLabel = "N",
-            description = "Connections, all opened before the clock starts. Default: 64; 1 in discard mode.")
+            description = "Connections, all opened before the clock starts; with --churn, loops, each opening one "
+                    + "connection after another. Default: 64; 1 in discard mode.")
     Integer conns;
 
     @Option(names = "--depth", paramLabel = "D", defaultValue = "1",
@@ -153,6 +173,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     Duration lossTimeout;
 
+    @Option(names = "--churn",
+            description = "Connection churn: each of --conns loops connects, sends one line, awaits the reply, "
+                    + "closes and starts again; reports connections per second and latency from connect to reply.")
+    boolean churn;
+
     @Option(names = "--json", description = "Print one JSON object instead of the summary.")
     boolean json;
 
@@ -178,11 +203,15 @@ public final class BenchCommand implements Callable<Integer> {
             boolean bulk = parsed == Mode.DISCARD;
             settings = new BenchSettings(Endpoint.parse(endpoint), conns != null ? conns : bulk ? 1 : 64, depth,
                     size != null ? size : bulk ? BULK_WRITE : 64, duration, warmup, parsed, reply, rate, threads,
-                    connectTimeout, serverPid, busyPoll, lossTimeout);
+                    connectTimeout, serverPid, busyPoll, lossTimeout, churn);
         } catch (IllegalArgumentException e) {
             err.println("sockit: " + e.getMessage());
             err.flush();
             return CommandLine.ExitCode.USAGE;
+        }
+        if (settings.churn()) {
+            ChurnGenerator generator = new ChurnGenerator(settings);
+            return measure(generator::run, Report::json, Report::text, Report::failure, out, err);
         }
         if (settings.bulk()) {
             BulkSender sender = new BulkSender(settings);

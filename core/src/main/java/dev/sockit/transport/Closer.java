@@ -97,9 +97,9 @@ final class Closer {
     }
 
     private void closeHere(CloseReason reason) {
-        Future<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
+        Future<?> deadline = armDeadlineNow();
         try {
-            int said = sayFarewell(reason);
+            int said = sayFarewell(reason, deadline == null);
             if (said == SAID_FAREWELL || (said == SAID && (inputUnread() || stopping()))) {
                 // Its own deadline: a second, with the socket closed when it passes.
                 lingerUntil = System.nanoTime() + LINGER.toNanos();
@@ -115,7 +115,7 @@ final class Closer {
                 tls.closeOutbound(); // close_notify: the peer's read ends cleanly, not as a truncation
             }
         } finally {
-            deadline.cancel(false);
+            cancel(deadline);
             cut();
         }
     }
@@ -128,11 +128,11 @@ final class Closer {
     private void closeForReader(CloseReason reason) {
         output.awakenForClose(); // waiting without a thread: the room gives it one, which finishes
         boolean said;
-        Future<?> deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
+        Future<?> deadline = armDeadlineNow();
         try {
-            said = sayFarewell(reason) != FAILED && endOutput();
+            said = sayFarewell(reason, deadline == null) != FAILED && endOutput();
         } finally {
-            deadline.cancel(false);
+            cancel(deadline);
         }
         if (!said) {
             cut();
@@ -231,8 +231,29 @@ final class Closer {
         intake.returnBudget();
     }
 
-    /** Flushes pending sends and the framing's farewell: {@link #SAID_FAREWELL}, {@link #SAID} (the framing has none), or {@link #FAILED}. */
-    private int sayFarewell(CloseReason reason) {
+    /**
+     * The close's deadline, armed before anything is said when TLS is there (its close_notify
+     * is a write that may wait for the peer); null otherwise, and {@link #sayFarewell} arms it
+     * only if it has bytes to write. A plain connection that closes with nothing left to say,
+     * the common end of a short-lived one, so schedules nothing: a timer armed and cancelled
+     * on every close woke the timer thread twice per connection.
+     */
+    private Future<?> armDeadlineNow() {
+        return tls != null ? Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel)) : null;
+    }
+
+    private static void cancel(Future<?> deadline) {
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+    }
+
+    /**
+     * Flushes pending sends and the framing's farewell: {@link #SAID_FAREWELL}, {@link #SAID}
+     * (the framing has none), or {@link #FAILED}. {@code armDeadline}: the caller armed no
+     * deadline, so one is armed here around the write, if there is anything to write.
+     */
+    private int sayFarewell(CloseReason reason, boolean armDeadline) {
         try {
             if (!output.tryLock(FAREWELL_LOCK_WAIT_MILLIS)) {
                 return FAILED; // a sender is stuck on a peer that does not read: cut it off
@@ -241,9 +262,16 @@ final class Closer {
             Thread.currentThread().interrupt();
             return FAILED;
         }
+        Future<?> deadline = null;
         try {
-            pusher.moveLocked(); // what was sent before the close goes before the farewell
             byte[] farewell = framing.farewell(reason);
+            // Bytes to write: a peer that stops reading could hold the write forever, and the
+            // deadline closes the socket under it. Anything ever pushed may still be queued (a
+            // push racing this close, too, is then written under the write timeout's watch).
+            if (armDeadline && (farewell != null || output.pending() || pusher.everPushed())) {
+                deadline = Timer.after(CLOSE_DEADLINE, () -> Tcp.closeQuietly(channel));
+            }
+            pusher.moveLocked(); // what was sent before the close goes before the farewell
             if (farewell != null) {
                 output.put(farewell, false);
             }
@@ -254,6 +282,7 @@ final class Closer {
         } catch (IOException e) {
             return FAILED;
         } finally {
+            cancel(deadline);
             output.unlock();
         }
     }
@@ -277,6 +306,9 @@ final class Closer {
      * whenever the peer has not ended its stream.
      */
     private boolean inputUnread() {
+        if (intake.readTheEnd()) {
+            return false; // the peer's end was read: asking the kernel (FIONREAD) would be a system call for nothing
+        }
         return intake.canProbe() ? intake.unread() > 0 : !intake.endOfStream();
     }
 

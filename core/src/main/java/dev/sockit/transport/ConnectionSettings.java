@@ -20,9 +20,17 @@ import java.util.Objects;
  * @param clock     what the watchdogs read and schedule on: {@link Clock#SYSTEM} but in tests
  * @param readBudget what the read buffers of all connections sharing these settings may hold together
  * @param room      where idle connections served message by message wait without a thread; null for none
+ * @param optionsInherited TCP: the listener carries the socket options each connection would set
+ *                  ({@link Tcp#configure}), and its accepted sockets inherit them, so none is set per connection
  */
 public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
-        Duration writeTimeout, Clock clock, MemoryBudget readBudget, WaitingRoom room) {
+        Duration writeTimeout, Clock clock, MemoryBudget readBudget, WaitingRoom room, boolean optionsInherited) {
+
+    /** Settings whose connections set their own socket options. */
+    public ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
+            Duration writeTimeout, Clock clock, MemoryBudget readBudget, WaitingRoom room) {
+        this(framing, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room, false);
+    }
 
     /** Settings without a waiting room. */
     public ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
@@ -49,7 +57,13 @@ public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundL
 
     /** These settings with another framing. */
     public ConnectionSettings withFraming(Framing other) {
-        return new ConnectionSettings(other, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room);
+        return new ConnectionSettings(other, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room,
+                optionsInherited);
+    }
+
+    /** These settings for the sockets of a listener that carries their options: none is set per connection. */
+    public ConnectionSettings withOptionsInherited() {
+        return new ConnectionSettings(framing, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room, true);
     }
 
     public ConnectionSettings {

@@ -125,6 +125,10 @@ final class Intake {
     // would be compacted by all of them at once.
     private ByteBuffer in = ByteBuffer.allocate(0);
     private boolean endOfStream;
+    // A read returned the end of the stream, not because a drain shut input down (after which
+    // the peer's bytes still arrive, unread), or found the channel closed here: all the peer
+    // sent was read and nothing more can come, so nothing waits unread. By the reader only.
+    private boolean readTheEnd;
     // Until the first read returns, and whenever a read waited long, the next wait uses the
     // one-byte waiting buffer (the small quiet buffer for TLS, Unix, and while draining);
     // `filledLast` (the last read filled the buffer) makes it grow.
@@ -244,6 +248,15 @@ final class Intake {
         return endOfStream;
     }
 
+    /**
+     * True when a read returned the peer's end of the stream, or found the socket closed here: no
+     * byte waits unread in the kernel, and none will come, so a close need not ask it. By the
+     * reader, or the thread that closes where no reader is.
+     */
+    boolean readTheEnd() {
+        return readTheEnd;
+    }
+
     /** The reader ends: no more input will be taken (end of stream, a farewell, a close). */
     void markEnded() {
         endOfStream = true;
@@ -342,6 +355,7 @@ final class Intake {
         in.flip();
         if (n < 0) {
             endOfStream = true;
+            readTheEnd = drainReason == null; // a drain's shutdown ends reads, not the peer's input
         } else {
             bytesIn += n;
             if (discarding && n >= STREAM_READ) {
@@ -372,6 +386,7 @@ final class Intake {
         if (n < 0) {
             in.flip();
             endOfStream = true;
+            readTheEnd = drainReason == null; // a drain's shutdown ends reads, not the peer's input
             return n;
         }
         bytesIn += n;
@@ -437,6 +452,7 @@ final class Intake {
         in.flip();
         if (n < 0) {
             endOfStream = true;
+            readTheEnd = drainReason == null; // a drain's shutdown ends reads, not the peer's input
         } else {
             bytesIn += n;
         }

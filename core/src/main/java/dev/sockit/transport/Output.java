@@ -106,8 +106,12 @@ final class Output extends WriteLock {
     private void makeRoom(int length, boolean quiet) throws IOException {
         if (out == null) {
             // A quiet connection's first send in a while is most often its only one (a push,
-            // a lone reply): a buffer of its size, not 8 KiB for each of 10,000 listeners.
-            out = ByteBuffer.allocate(Math.max(length, quiet ? Intake.QUIET_READ_BUFFER : INITIAL_WRITE_BUFFER));
+            // a lone reply): a buffer of its size, not 8 KiB for each of 10,000 listeners. So
+            // is a new connection's first: a short-lived one sends one reply and goes, and 8 KiB
+            // for it was most of what a connection allocated (docs/performance.md, "Connection
+            // churn"); a busy one grows its buffer at its first batch, as below.
+            boolean small = quiet || bytesOut == 0;
+            out = ByteBuffer.allocate(Math.max(length, small ? Intake.QUIET_READ_BUFFER : INITIAL_WRITE_BUFFER));
             return;
         }
         if (out.position() + length <= MAX_KEPT_WRITE_BUFFER) {

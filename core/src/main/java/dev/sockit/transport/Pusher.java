@@ -170,6 +170,11 @@ final class Pusher {
         } while (outbox.drained());
     }
 
+    /** True once anything was pushed: what is queued may not all have been written yet. */
+    boolean everPushed() {
+        return outbox != null;
+    }
+
     /**
      * Moves every queued push into the write buffer (which writes when it fills); a lone push
      * with nothing before it stays in its shared frame, written from there. Under the write lock.

@@ -54,8 +54,9 @@ public final class SocketConnection extends StreamCore {
         SocketAddress socketRemote = peer != null ? peer : channel.getRemoteAddress();
         ProxyHeader header = proxied == null ? null : proxied.header();
         boolean told = header != null && header.hasAddresses();
-        if (socketRemote instanceof InetSocketAddress) {
-            // A Unix channel has no TCP options to set, and Java would refuse them.
+        if (socketRemote instanceof InetSocketAddress && !settings.optionsInherited()) {
+            // A Unix channel has no TCP options to set, and Java would refuse them; an accepted
+            // socket whose listener carries them has them already.
             Tcp.configure(channel, settings.heartbeat().keepalive());
         }
         // The socket's kind, not the header's: a proxy may name TCP addresses over a Unix socket.

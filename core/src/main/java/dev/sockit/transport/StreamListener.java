@@ -1,6 +1,7 @@
 package dev.sockit.transport;
 
 import dev.sockit.Endpoint;
+import dev.sockit.Heartbeat;
 import dev.sockit.transport.linux.Descriptors;
 import dev.sockit.transport.linux.SocketActivation;
 import dev.sockit.transport.linux.TcpOptions;
@@ -50,8 +51,18 @@ public final class StreamListener implements Listener {
      * @param socketMode  who may connect to a Unix socket file; ignored for TCP
      * @param reusePort   TCP: {@code SO_REUSEPORT}, several listeners on one port
      * @param userTimeout TCP: {@code TCP_USER_TIMEOUT} for every accepted connection; zero for none
+     * @param keepalive   TCP: the accepted sockets' keepalive, set with {@code TCP_NODELAY} on the
+     *                    listener for them to inherit where {@link Tcp#listenerCarriesOptions()};
+     *                    null to leave them to each connection
      */
-    public record Options(int backlog, Set<PosixFilePermission> socketMode, boolean reusePort, Duration userTimeout) {}
+    public record Options(int backlog, Set<PosixFilePermission> socketMode, boolean reusePort, Duration userTimeout,
+            Heartbeat.Keepalive keepalive) {
+
+        /** Options that leave the accepted sockets' TCP options to each connection. */
+        public Options(int backlog, Set<PosixFilePermission> socketMode, boolean reusePort, Duration userTimeout) {
+            this(backlog, socketMode, reusePort, userTimeout, null);
+        }
+    }
 
     /**
      * Binds {@code endpoint}, TCP or Unix, and starts accepting.
@@ -85,7 +96,7 @@ public final class StreamListener implements Listener {
             listener = new StreamListener(bound.channel(), endpoint, cleanup, onAccept, onFailure);
         } else {
             ServerSocketChannel channel = Tcp.listen(endpoint, options.backlog(), options.reusePort(),
-                    options.userTimeout());
+                    options.userTimeout(), options.keepalive());
             int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
             listener = new StreamListener(channel, endpoint.withPort(port), () -> {}, onAccept, onFailure);
         }

@@ -43,6 +43,33 @@ public final class Tcp {
      */
     public static ServerSocketChannel listen(Endpoint endpoint, int backlog, boolean reusePort, Duration userTimeout)
             throws IOException {
+        return listen(endpoint, backlog, reusePort, userTimeout, null);
+    }
+
+    /**
+     * Whether a listener can carry the options {@link #configure} sets on each connection, so
+     * that the sockets it accepts have them without a system call each: on Linux, which copies
+     * a listener's options into every socket it accepts, with native access (the JDK sets
+     * {@code TCP_NODELAY} and {@code SO_KEEPALIVE} on connected sockets only). Elsewhere each
+     * accepted socket is configured as it comes. Measured: docs/performance.md, "Connection churn".
+     */
+    public static boolean listenerCarriesOptions() {
+        return LINUX && dev.sockit.transport.linux.Platform.usable();
+    }
+
+    private static final boolean LINUX = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+
+    /**
+     * Binds a listening socket, with the options that only a listener takes, and, when
+     * {@code keepalive} is given and {@link #listenerCarriesOptions()}, the options of
+     * {@link #configure} for every socket it accepts to inherit.
+     *
+     * @param keepalive the accepted sockets' keepalive, set on the listener; null to leave
+     *                  the accepted sockets to {@link #configure}
+     * @throws IOException saying why, in words, e.g. the address is in use
+     */
+    public static ServerSocketChannel listen(Endpoint endpoint, int backlog, boolean reusePort, Duration userTimeout,
+            Heartbeat.Keepalive keepalive) throws IOException {
         ServerSocketChannel channel = ServerSocketChannel.open();
         try {
             // Lets a restarted server bind while the old one's connections sit in TIME_WAIT;
@@ -69,6 +96,12 @@ public final class Tcp {
         try {
             if (!userTimeout.isZero()) {
                 dev.sockit.transport.linux.TcpOptions.userTimeout(channel, userTimeout);
+            }
+            if (keepalive != null && listenerCarriesOptions()) {
+                dev.sockit.transport.linux.TcpOptions.noDelayAndKeepalive(channel, keepalive.enabled());
+                if (keepalive.enabled()) {
+                    setKeepaliveTiming(channel, keepalive);
+                }
             }
             return channel;
         } catch (IOException | RuntimeException e) {
@@ -195,10 +228,15 @@ public final class Tcp {
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         channel.setOption(StandardSocketOptions.SO_KEEPALIVE, keepalive.enabled());
         if (keepalive.enabled()) {
-            setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPIDLE, seconds(keepalive.idle()));
-            setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPINTERVAL, seconds(keepalive.interval()));
-            setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPCOUNT, keepalive.count());
+            setKeepaliveTiming(channel, keepalive);
         }
+    }
+
+    private static void setKeepaliveTiming(java.nio.channels.NetworkChannel channel, Heartbeat.Keepalive keepalive)
+            throws IOException {
+        setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPIDLE, seconds(keepalive.idle()));
+        setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPINTERVAL, seconds(keepalive.interval()));
+        setIfSupported(channel, ExtendedSocketOptions.TCP_KEEPCOUNT, keepalive.count());
     }
 
     private static int seconds(Duration d) {
@@ -206,7 +244,8 @@ public final class Tcp {
     }
 
     // Zero keeps the system's value; an option the platform lacks is skipped, not an error.
-    private static void setIfSupported(SocketChannel channel, java.net.SocketOption<Integer> option, int value)
+    private static void setIfSupported(java.nio.channels.NetworkChannel channel, java.net.SocketOption<Integer> option,
+            int value)
             throws IOException {
         if (value > 0 && channel.supportedOptions().contains(option)) {
             channel.setOption(option, value);

@@ -28,10 +28,13 @@ import java.util.Objects;
  *                       nothing to a round trip; costs a whole CPU per thread
  * @param lossTimeout    UDP: how long a request may wait for its reply before it counts as lost
  *                       and its slot is reused
+ * @param churn          connection churn: each of {@code conns} loops connects, sends one request,
+ *                       awaits its reply and closes, over and over (see {@link ChurnGenerator});
+ *                       depth, rate, threads and busy polling do not apply
  */
 public record BenchSettings(Endpoint endpoint, int conns, int depth, int size, Duration duration, Duration warmup,
         Mode mode, String reply, long rate, int threads, Duration connectTimeout, long serverPid, boolean busyPoll,
-        Duration lossTimeout) {
+        Duration lossTimeout, boolean churn) {
 
     /** The largest line this tool sends: far above any server's default limit, well below memory trouble. */
     public static final int MAX_SIZE = 16 * 1024 * 1024;
@@ -98,6 +101,9 @@ public record BenchSettings(Endpoint endpoint, int conns, int depth, int size, D
             throw new IllegalArgumentException("--loss-timeout must be longer than zero, not "
                     + DurationConverter.format(lossTimeout));
         }
+        if (churn) {
+            checkChurn(endpoint, mode, depth, rate, threads, busyPoll);
+        }
         if (mode == Mode.DISCARD) {
             checkBulk(endpoint, depth, size, rate, threads, busyPoll);
         } else if (endpoint.kind() == Endpoint.Kind.UDP) { // fields are not set yet in a compact constructor
@@ -152,6 +158,30 @@ public record BenchSettings(Endpoint endpoint, int conns, int depth, int size, D
                     + ", blocking until it does");
         }
         atLeast("--size", size, 1);
+    }
+
+    // Churn opens one stream connection at a time per loop, asks one question on it and closes it.
+    private static void checkChurn(Endpoint endpoint, Mode mode, int depth, long rate, int threads, boolean busyPoll) {
+        String why = "; in churn mode each loop sends one request per connection, on a thread of its own, blocking";
+        if (endpoint.kind() != Endpoint.Kind.TCP && endpoint.kind() != Endpoint.Kind.UNIX) {
+            throw new IllegalArgumentException("--churn opens stream connections, tcp://HOST:PORT or unix:/PATH, not "
+                    + endpoint);
+        }
+        if (mode == Mode.DISCARD) {
+            throw new IllegalArgumentException("--churn awaits a reply to each connection's request; use --mode ack or echo");
+        }
+        if (depth != 1) {
+            throw new IllegalArgumentException("--depth does not apply to --churn" + why);
+        }
+        if (rate != 0) {
+            throw new IllegalArgumentException("--rate does not apply to --churn" + why);
+        }
+        if (threads != 1) {
+            throw new IllegalArgumentException("--threads does not apply to --churn" + why);
+        }
+        if (busyPoll) {
+            throw new IllegalArgumentException("--busy-poll does not apply to --churn" + why);
+        }
     }
 
     private static void atLeast(String option, long value, long min) {

@@ -255,6 +255,114 @@ public final class Report {
         return null;
     }
 
+    /** The summary printed at the end of a run of connection churn. */
+    public static String text(ChurnResult r) {
+        BenchSettings s = r.settings();
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "sockit bench %s: churn, %s, %,d loop%s of connect, one %,d-byte line, reply, close%n",
+                s.endpoint(), s.mode(), s.conns(), s.conns() == 1 ? "" : "s", s.size()));
+        b.append(String.format(Locale.ROOT, "measured %.1f s after %s of warmup%n%n", r.seconds(),
+                DurationConverter.format(s.warmup())));
+        b.append(String.format(Locale.ROOT, "  churn       %,.0f connections/s   (%,d started, %,d answered)%n",
+                r.connectionsPerSecond(), r.started(), r.answered()));
+        BenchResult.Latency l = r.latency();
+        if (l.count() == 0) {
+            b.append("  latency     no connection answered\n");
+        } else {
+            b.append(String.format(Locale.ROOT, "  latency     p50 %s   p90 %s   p99 %s   p99.9 %s   max %s   (connect to reply)%n",
+                    latency(l.p50()), latency(l.p90()), latency(l.p99()), latency(l.p999()), latency(l.max())));
+        }
+        long errors = r.errors().total();
+        b.append(String.format(Locale.ROOT, "  errors      %,d%s%n", errors, errors == 0 ? "" : " (" + r.errors() + ")"));
+        String cpu = r.generatorMicrosPerConnection() < 0 ? "CPU per connection unknown"
+                : micros(r.generatorMicrosPerConnection()) + " CPU per connection";
+        String cores = r.generatorCores() < 0 ? "" : String.format(Locale.ROOT, "; %.2f of its %d CPU%s busy",
+                r.generatorCores(), r.generatorCpus(), r.generatorCpus() == 1 ? "" : "s");
+        b.append("  generator   ").append(cpu).append(cores).append(r.generatorSaturated()
+                ? " — SATURATED: the generator may be the bottleneck, so the server may be faster than this"
+                        + " (give it more CPUs)"
+                : " — not the bottleneck").append('\n');
+        if (r.serverCpuNanos() >= 0) {
+            b.append(String.format(Locale.ROOT, "  server      %s CPU per connection (pid %d)%n",
+                    micros(r.serverMicrosPerConnection()), s.serverPid()));
+        }
+        if (r.otherBusyCores() >= 0) {
+            b.append(String.format(Locale.ROOT, "  machine     other processes took %.2f CPUs%s%s%n", r.otherBusyCores(),
+                    r.stealCores() > 0.01 ? String.format(Locale.ROOT, ", the hypervisor %.2f", r.stealCores()) : "",
+                    r.otherBusyCores() > NOISY_CORES ? " — a busy neighbour: these figures are disturbed" : ""));
+        }
+        return b.toString();
+    }
+
+    /** One JSON object with every figure of a run of connection churn; latencies in microseconds, absent values as null. */
+    public static String json(ChurnResult r) {
+        BenchSettings s = r.settings();
+        BenchResult.Latency l = r.latency();
+        StringBuilder b = new StringBuilder(1024).append('{');
+        field(b, "endpoint", quote(s.endpoint().toString()));
+        field(b, "churn", "true");
+        field(b, "mode", quote(s.mode().toString()));
+        field(b, "conns", s.conns());
+        field(b, "size", s.size());
+        field(b, "duration_s", number(s.duration().toNanos() / 1e9));
+        field(b, "warmup_s", number(s.warmup().toNanos() / 1e9));
+        if (s.mode() == Mode.ACK) {
+            field(b, "reply", quote(s.reply()));
+        }
+        field(b, "seconds", number(r.seconds()));
+        field(b, "started", r.started());
+        field(b, "answered", r.answered());
+        field(b, "conns_per_s", number(r.connectionsPerSecond()));
+        b.append("\"latency_us\":{");
+        boolean none = l.count() == 0;
+        field(b, "count", l.count());
+        field(b, "mean", none ? "null" : number(l.mean() / 1e3));
+        field(b, "p50", none ? "null" : number(l.p50() / 1e3));
+        field(b, "p90", none ? "null" : number(l.p90() / 1e3));
+        field(b, "p99", none ? "null" : number(l.p99() / 1e3));
+        field(b, "p99_9", none ? "null" : number(l.p999() / 1e3));
+        field(b, "max", none ? "null" : number(l.max() / 1e3));
+        b.setLength(b.length() - 1);
+        b.append("},");
+        field(b, "errors", r.errors().total());
+        for (ChurnResult.ErrorKind kind : ChurnResult.ErrorKind.values()) {
+            field(b, kind.label().replace(' ', '_'), r.errors().of(kind));
+        }
+        field(b, "first_error", r.firstError() == null ? "null" : quote(r.firstError()));
+        field(b, "generator_cpu_us_per_conn", orNull(r.generatorMicrosPerConnection()));
+        field(b, "generator_cpus", orNull(r.generatorCores()));
+        field(b, "generator_saturated", Boolean.toString(r.generatorSaturated()));
+        field(b, "server_pid", s.serverPid() > 0 ? Long.toString(s.serverPid()) : "null");
+        field(b, "server_cpu_us_per_conn", orNull(r.serverMicrosPerConnection()));
+        field(b, "other_busy_cpus", orNull(r.otherBusyCores()));
+        field(b, "steal_cpus", orNull(r.stealCores()));
+        b.setLength(b.length() - 1);
+        return b.append('}').toString();
+    }
+
+    /**
+     * Why a run of connection churn failed, in one line without the {@code sockit:} prefix, or
+     * null when it did not: any connection failed, or none was answered.
+     */
+    public static String failure(ChurnResult r) {
+        long errors = r.errors().total();
+        if (errors > 0) {
+            String hint = r.errors().of(ChurnResult.ErrorKind.BAD_REPLY) > 0
+                    ? (r.settings().mode() == Mode.ECHO ? "echo mode expects each line back"
+                            : "ack mode expects \"" + r.settings().reply() + "\"") + " — check --mode and --reply"
+                    : r.errors().of(ChurnResult.ErrorKind.REFUSED) == r.started()
+                            ? "is a server running? (sockit server " + r.settings().endpoint() + ")"
+                            : "is the server limiting connections, or failing?";
+            return String.format(Locale.ROOT, "%,d of %,d connections failed (%s); first: %s — %s", errors, r.started(),
+                    r.errors(), r.firstError(), hint);
+        }
+        if (r.answered() == 0) {
+            return String.format(Locale.ROOT, "no connection answered in %.1f s — does the server answer each line?",
+                    r.seconds());
+        }
+        return null;
+    }
+
     /** A latency in nanoseconds as people read it: {@code 850 ns}, {@code 41.2 µs}, {@code 1.20 ms}, {@code 2.10 s}. */
     public static String latency(long nanos) {
         if (nanos < 1_000) {

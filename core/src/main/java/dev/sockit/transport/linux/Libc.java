@@ -49,6 +49,8 @@ public final class Libc {
     public static final int SO_ACCEPTCONN = 30;
     public static final int SO_REUSEPORT = 15;
     public static final int TCP_USER_TIMEOUT = 18;
+    public static final int TCP_NODELAY = 1;
+    public static final int SO_KEEPALIVE = 9;
     public static final int SO_RCVLOWAT = 18; // at SOL_SOCKET, not IPPROTO_TCP
     public static final int IP_TTL = 2;
     public static final int IP_RECVTTL = 12;

@@ -50,6 +50,22 @@ public final class TcpOptions {
         Libc.setInt(fd, Libc.SOL_SOCKET, Libc.SO_RCVLOWAT, bytes);
     }
 
+    /**
+     * {@code TCP_NODELAY}, and {@code SO_KEEPALIVE} when {@code keepalive}, on a listening
+     * socket, which the JDK sets on connected sockets only: Linux copies both, like every
+     * option of the listener's, into each socket it accepts.
+     *
+     * @throws IOException when the descriptor cannot be found or the kernel refuses an option
+     */
+    public static void noDelayAndKeepalive(NetworkChannel listener, boolean keepalive) throws IOException {
+        Platform.require("socket options on a listener");
+        int fd = Descriptors.of(listener);
+        Libc.setInt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
+        if (keepalive) {
+            Libc.setInt(fd, Libc.SOL_SOCKET, Libc.SO_KEEPALIVE, 1);
+        }
+    }
+
     /** The {@code TCP_USER_TIMEOUT} of a channel's socket; zero when the system decides. */
     public static Duration userTimeout(NetworkChannel channel) throws IOException {
         Platform.require("TCP_USER_TIMEOUT");
