@@ -186,14 +186,16 @@ public final class BulkSender {
             if (serverSaid == null && !writer.stalled) {
                 serverSaid = unexpectedReply(writer.channel);
             }
-            long cpu = delta(atMeasure.threadCpu[i], atEnd.threadCpu[i]);
+            long cpu = ProcessCpu.delta(atMeasure.threadCpu[i], atEnd.threadCpu[i]);
             if (cpu >= 0 && seconds > 0) {
                 busiest = Math.max(busiest, cpu / 1e9 / seconds);
             }
         }
         return new BulkResult(settings, seconds, atEnd.bytes - atMeasure.bytes, lost, firstError, serverSaid,
-                delta(atMeasure.ownCpu, atEnd.ownCpu), busiest, delta(atMeasure.serverCpu, atEnd.serverCpu),
-                delta(atMeasure.machineBusy, atEnd.machineBusy), delta(atMeasure.steal, atEnd.steal));
+                ProcessCpu.delta(atMeasure.ownCpu, atEnd.ownCpu), busiest,
+                ProcessCpu.delta(atMeasure.serverCpu, atEnd.serverCpu),
+                ProcessCpu.delta(atMeasure.machineBusy, atEnd.machineBusy),
+                ProcessCpu.delta(atMeasure.steal, atEnd.steal));
     }
 
     /**
@@ -232,8 +234,8 @@ public final class BulkSender {
         }
         long bytes = written(writers);
         long at = System.nanoTime();
-        return new Snapshot(at, bytes, threadCpu, ProcessCpu.own(), serverCpu(), ProcessCpu.machineBusy(),
-                ProcessCpu.machineSteal());
+        return new Snapshot(at, bytes, threadCpu, ProcessCpu.own(), ProcessCpu.ofServer(settings.serverPid()),
+                ProcessCpu.machineBusy(), ProcessCpu.machineSteal());
     }
 
     private static long written(List<Writer> writers) {
@@ -261,20 +263,7 @@ public final class BulkSender {
         }
     }
 
-    private long serverCpu() {
-        if (settings.serverPid() <= 0) {
-            return -1;
-        }
-        try {
-            return ProcessCpu.of(settings.serverPid());
-        } catch (IOException e) {
-            return -1; // the server died; the lost connections tell the story
-        }
-    }
 
-    private static long delta(long before, long after) {
-        return before < 0 || after < 0 ? -1 : after - before;
-    }
 
     /** Totals at one instant: bytes written by every writer, CPU time of each writer, the process, the server, the machine. */
     private record Snapshot(long at, long bytes, long[] threadCpu, long ownCpu, long serverCpu, long machineBusy,

@@ -254,30 +254,18 @@ public final class ChurnGenerator {
                         latency.getValueAtPercentile(99), latency.getValueAtPercentile(99.9), latency.getMaxValue());
         double seconds = Math.max(0, atEnd.at - atMeasure.at) / 1e9;
         return new ChurnResult(settings, seconds, started, answered, new ChurnResult.Errors(errors), firstError, l,
-                delta(atMeasure.ownCpu, atEnd.ownCpu), Runtime.getRuntime().availableProcessors(),
-                delta(atMeasure.serverCpu, atEnd.serverCpu), delta(atMeasure.machineBusy, atEnd.machineBusy),
-                delta(atMeasure.steal, atEnd.steal));
+                ProcessCpu.delta(atMeasure.ownCpu, atEnd.ownCpu), Runtime.getRuntime().availableProcessors(),
+                ProcessCpu.delta(atMeasure.serverCpu, atEnd.serverCpu),
+                ProcessCpu.delta(atMeasure.machineBusy, atEnd.machineBusy),
+                ProcessCpu.delta(atMeasure.steal, atEnd.steal));
     }
 
     private Snapshot snapshot() {
-        return new Snapshot(System.nanoTime(), ProcessCpu.own(), serverCpu(), ProcessCpu.machineBusy(),
-                ProcessCpu.machineSteal());
+        return new Snapshot(System.nanoTime(), ProcessCpu.own(), ProcessCpu.ofServer(settings.serverPid()),
+                ProcessCpu.machineBusy(), ProcessCpu.machineSteal());
     }
 
-    private long serverCpu() {
-        if (settings.serverPid() <= 0) {
-            return -1;
-        }
-        try {
-            return ProcessCpu.of(settings.serverPid());
-        } catch (IOException e) {
-            return -1; // the server died; the refused connections tell the story
-        }
-    }
 
-    private static long delta(long before, long after) {
-        return before < 0 || after < 0 ? -1 : after - before;
-    }
 
     /** CPU times at one instant: this process, the server, the machine. */
     private record Snapshot(long at, long ownCpu, long serverCpu, long machineBusy, long steal) {}

@@ -157,7 +157,7 @@ public final class LoadGenerator {
             if (!measuring && now >= timeline.measureAt()) {
                 measuring = true;
                 ownCpuAtMeasure = ProcessCpu.own();
-                serverCpuAtMeasure = serverCpu();
+                serverCpuAtMeasure = ProcessCpu.ofServer(settings.serverPid());
                 machineAtMeasure = ProcessCpu.machineBusy();
                 stealAtMeasure = ProcessCpu.machineSteal();
             }
@@ -193,7 +193,7 @@ public final class LoadGenerator {
             if (now >= timeline.endAt() || finished.getCount() == 0) {
                 endedAt = Math.min(now, timeline.endAt());
                 ownCpuAtEnd = ProcessCpu.own();
-                serverCpuAtEnd = serverCpu();
+                serverCpuAtEnd = ProcessCpu.ofServer(settings.serverPid());
                 machineAtEnd = ProcessCpu.machineBusy();
                 stealAtEnd = ProcessCpu.machineSteal();
                 break;
@@ -221,9 +221,9 @@ public final class LoadGenerator {
                         + " ms of the end of the run; this is a bug in sockit bench");
             }
         }
-        return result(timeline, endedAt, loops, delta(ownCpuAtMeasure, ownCpuAtEnd),
-                delta(serverCpuAtMeasure, serverCpuAtEnd), delta(machineAtMeasure, machineAtEnd),
-                delta(stealAtMeasure, stealAtEnd));
+        return result(timeline, endedAt, loops, ProcessCpu.delta(ownCpuAtMeasure, ownCpuAtEnd),
+                ProcessCpu.delta(serverCpuAtMeasure, serverCpuAtEnd), ProcessCpu.delta(machineAtMeasure, machineAtEnd),
+                ProcessCpu.delta(stealAtMeasure, stealAtEnd));
     }
 
     private BenchResult result(Timeline timeline, long endedAt, List<EventLoop> loops, long ownCpu, long serverCpu,
@@ -293,20 +293,7 @@ public final class LoadGenerator {
                 settled == 0 ? "-" : String.format(Locale.ROOT, "%.2f%%", 100.0 * lost / settled), late);
     }
 
-    private long serverCpu() {
-        if (settings.serverPid() <= 0) {
-            return -1;
-        }
-        try {
-            return ProcessCpu.of(settings.serverPid());
-        } catch (IOException e) {
-            return -1; // the server died; its errors tell the story
-        }
-    }
 
-    private static long delta(long before, long after) {
-        return before < 0 || after < 0 ? -1 : after - before;
-    }
 
     /** Fails now, saying what to do, when {@code --conns} would pass the open-file limit. */
     void checkDescriptors() throws IOException {

@@ -87,6 +87,27 @@ final class ProcessCpu {
     }
 
     /**
+     * The CPU time of the server under load, process {@code pid}, or -1 when no pid was given
+     * ({@code pid <= 0}) or it cannot be read: a server that died shows in the run's errors,
+     * and a report leaves out a figure it cannot compute.
+     */
+    static long ofServer(long pid) {
+        if (pid <= 0) {
+            return -1;
+        }
+        try {
+            return of(pid);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** {@code after - before}, or -1 when either reading is unknown (-1). */
+    static long delta(long before, long after) {
+        return before < 0 || after < 0 ? -1 : after - before;
+    }
+
+    /**
      * CPUs' worth of time other processes took in a window of {@code seconds}: the machine's
      * busy time less the generator's and the server's (when known). -1 if unknown.
      */
