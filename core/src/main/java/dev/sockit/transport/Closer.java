@@ -155,23 +155,8 @@ final class Closer {
      * close still saying its farewell; returns at once when there is nothing left to do.
      */
     void finishOnReader() {
+        awaitSaid(); // past its bound the closer's own deadlines end it; nothing for the reader to do
         synchronized (this) {
-            long giveUp = System.nanoTime() + CLOSE_DEADLINE.toNanos() + LINGER.toNanos();
-            boolean interrupted = false;
-            while (state == SAYING) {
-                long left = giveUp - System.nanoTime();
-                if (left <= 0) {
-                    break; // the closer's own deadlines end it; nothing for the reader to do
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
             if (state != HANDED) {
                 return;
             }
