@@ -242,9 +242,6 @@ fi
 
 # ---- the report ----
 
-commas() { awk -v n="$1" 'BEGIN { if (n == "null" || n == "") { print "–"; exit } s = sprintf("%.0f", n); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } print s r }'; }
-latency() { awk -v u="$1" 'BEGIN { if (u == "null" || u == "") print "–"; else if (u < 100) printf "%.1f µs", u; else if (u < 1000) printf "%.0f µs", u; else printf "%.2f ms", u / 1000 }'; }
-fixed() { awk -v v="$1" -v d="$2" 'BEGIN { if (v == "null" || v == "") print "–"; else printf "%." d "f", v }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "null" || b == "null" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
 runs_of() {
     local kind=$1 loops=$2 rep f
@@ -254,19 +251,6 @@ runs_of() {
         [[ -s $f ]] && jq -e '.answered > 0' "$f" >/dev/null 2>&1 && echo "$f"
     done
     return 0
-}
-median() {
-    local field=$1; shift
-    (( $# > 0 )) || { echo null; return; }
-    jq -s "[.[] | $field | select(. != null)] | sort
-        | if length == 0 then null elif length % 2 == 1 then .[(length - 1) / 2] else (.[length / 2 - 1] + .[length / 2]) / 2 end" "$@"
-}
-spread() {
-    local field=$1; shift
-    (( $# > 1 )) || { echo "–"; return; }
-    jq -rs "[.[] | $field | select(. != null)] | sort
-        | if length < 2 then \"–\" else (if length % 2 == 1 then .[(length - 1) / 2] else (.[length / 2 - 1] + .[length / 2]) / 2 end) as \$m
-          | if \$m == 0 then \"–\" else \"\(((.[-1] - .[0]) / \$m * 100) | round)%\" end end" "$@"
 }
 # "higher"/"lower" when every run of A is above/below every run of B in FIELD, else "within noise".
 verdict() {

@@ -92,3 +92,26 @@ wait_idle() {
         fi
     done
 }
+
+# ---- reports: figures over repeated runs, and how they are written ----
+
+# The median of a field over runs (the mean of the middle two of an even count); null without any.
+median() {
+    local field=$1; shift
+    (( $# > 0 )) || { echo null; return; }
+    jq -s "[.[] | $field | select(. != null)] | sort
+        | if length == 0 then null elif length % 2 == 1 then .[(length - 1) / 2] else (.[length / 2 - 1] + .[length / 2]) / 2 end" "$@"
+}
+# How far a field's runs spread: (max - min) ÷ median as "12%", "–" for fewer than two runs.
+spread() {
+    local field=$1; shift
+    (( $# > 1 )) || { echo "–"; return; }
+    jq -rs "[.[] | $field | select(. != null)] | sort
+        | if length < 2 then \"–\" else (if length % 2 == 1 then .[(length - 1) / 2] else (.[length / 2 - 1] + .[length / 2]) / 2 end) as \$m
+          | if \$m == 0 then \"–\" else \"\(((.[-1] - .[0]) / \$m * 100) | round)%\" end end" "$@"
+}
+# 1234567.8 -> 1,234,568; "–" for no figure
+commas() { awk -v n="$1" 'BEGIN { if (n == "null" || n == "") { print "–"; exit } s = sprintf("%.0f", n); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } print s r }'; }
+# microseconds -> "41.2 µs" / "1.20 ms"
+latency() { awk -v u="$1" 'BEGIN { if (u == "null" || u == "") print "–"; else if (u < 100) printf "%.1f µs", u; else if (u < 1000) printf "%.0f µs", u; else printf "%.2f ms", u / 1000 }'; }
+fixed() { awk -v v="$1" -v d="$2" 'BEGIN { if (v == "null" || v == "") print "–"; else printf "%." d "f", v }'; }

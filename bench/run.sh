@@ -520,11 +520,6 @@ fi
 
 # ---- the report ----
 
-# 1234567.8 -> 1,234,568
-commas() { awk -v n="$1" 'BEGIN { s = sprintf("%.0f", n); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } print s r }'; }
-# microseconds -> "41.2 µs" / "1.20 ms"
-latency() { awk -v u="$1" 'BEGIN { if (u == "null" || u == "") print "–"; else if (u < 100) printf "%.1f µs", u; else if (u < 1000) printf "%.0f µs", u; else printf "%.2f ms", u / 1000 }'; }
-fixed() { awk -v v="$1" -v d="$2" 'BEGIN { if (v == "null" || v == "") print "–"; else printf "%." d "f", v }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a == "null" || b == "null" || b == 0) print "–"; else printf "%.2f×", a / b }'; }
 field() { [[ -s "$1" ]] && jq -r "$2 // \"null\"" "$1" || echo null; }
 # " ✗" when either run was disturbed, " ⚠" when the generator may have limited either.
@@ -550,21 +545,6 @@ cell_files() {
         [[ -s $f ]] && echo "$f"
     done
     return 0
-}
-# The median of a field over runs (the mean of the middle two of an even count); null without any.
-median() {
-    local field=$1; shift
-    (( $# > 0 )) || { echo null; return; }
-    jq -s "[.[] | $field | select(. != null)] | sort
-        | if length == 0 then null elif length % 2 == 1 then .[(length - 1) / 2] else (.[length / 2 - 1] + .[length / 2]) / 2 end" "$@"
-}
-# How far a field's runs spread: (max - min) ÷ median as "12%", "–" for fewer than two runs.
-spread() {
-    local field=$1; shift
-    (( $# > 1 )) || { echo "–"; return; }
-    jq -rs "[.[] | $field | select(. != null)] | sort
-        | if length < 2 then \"–\" else (if length % 2 == 1 then .[(length - 1) / 2] else (.[length / 2 - 1] + .[length / 2]) / 2 end) as \$m
-          | if \$m == 0 then \"–\" else \"\(((.[-1] - .[0]) / \$m * 100) | round)%\" end end" "$@"
 }
 # Whether runs A (before "--") are faster or slower than runs B in msgs/s beyond their spread:
 # "faster" or "slower" when every run of one beat every run of the other, else "within noise".

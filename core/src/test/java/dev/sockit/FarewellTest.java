@@ -2,20 +2,11 @@ package dev.sockit;
 
 import static dev.sockit.TestKit.PATIENCE;
 import static dev.sockit.TestKit.awaitUntil;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sockit.transport.Drainable;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,7 +51,7 @@ class FarewellTest {
     void aCloseFromAnotherThreadLetsThePeerReadAllItWasSentTheFarewellAndTheEnd() throws Exception {
         for (Kind kind : Kind.values()) {
             Away away = new Away();
-            try (Server server = server(kind).handler(away).start(); Wire peer = connect(kind, server)) {
+            try (Server server = server(kind).handler(away).start(); LinePeer peer = connect(kind, server)) {
                 peer.writeLine("hello");
                 Connection served = away.arrived();
                 peer.keepSending();
@@ -132,11 +123,11 @@ class FarewellTest {
                 // Ended by the stop, which closes it next: with input unread, as the peer sends on.
                 awaitUntil("the peer's input unread as the stop closes", () -> unread(connection) > 0);
             };
-            List<Wire> peers = new ArrayList<>();
+            List<LinePeer> peers = new ArrayList<>();
             Server server = server(kind).handler(slow).drainTimeout(Duration.ofSeconds(5)).start();
             try {
                 for (int i = 0; i < 3; i++) {
-                    Wire peer = connect(kind, server);
+                    LinePeer peer = connect(kind, server);
                     peers.add(peer);
                     peer.keepSending();
                     peer.awaitSent(20);
@@ -144,7 +135,7 @@ class FarewellTest {
                 // Each peer reads as it would on its own, while the stop waits for their ends.
                 List<java.util.concurrent.Future<List<String>>> ends = new ArrayList<>();
                 try (var readers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-                    for (Wire peer : peers) {
+                    for (LinePeer peer : peers) {
                         ends.add(readers.submit(() -> {
                             List<String> replies = peer.readToEnd();
                             peer.end();
@@ -163,7 +154,7 @@ class FarewellTest {
                 }
             } finally {
                 server.close();
-                for (Wire peer : peers) {
+                for (LinePeer peer : peers) {
                     peer.close();
                 }
             }
@@ -173,7 +164,7 @@ class FarewellTest {
     @Test
     void aHandlerThatEndsWithInputUnreadEndsThePeersStreamWithoutAReset() throws Exception {
         for (Kind kind : Kind.values()) {
-            AtomicReference<Wire> wire = new AtomicReference<>();
+            AtomicReference<LinePeer> wire = new AtomicReference<>();
             Handler leaves = connection -> {
                 connection.receive();
                 // Then it returns, its peer's lines unread: the server closes it here. Unix
@@ -183,7 +174,7 @@ class FarewellTest {
                     awaitUntil("the peer's lines unread", () -> unread(connection) > 0);
                 }
             };
-            try (Server server = server(kind).handler(leaves).start(); Wire peer = connect(kind, server)) {
+            try (Server server = server(kind).handler(leaves).start(); LinePeer peer = connect(kind, server)) {
                 wire.set(peer);
                 peer.writeLine("hello");
                 peer.keepSending();
@@ -197,7 +188,7 @@ class FarewellTest {
     @Test
     void aPeerThatNeverEndsIsClosedOnceTheLingerIsOver() throws Exception {
         Away away = new Away();
-        try (Server server = server(Kind.TCP).handler(away).start(); Wire peer = connect(Kind.TCP, server)) {
+        try (Server server = server(Kind.TCP).handler(away).start(); LinePeer peer = connect(Kind.TCP, server)) {
             try {
                 peer.writeLine("hello");
                 Connection served = away.arrived();
@@ -218,7 +209,7 @@ class FarewellTest {
     @Test
     void aPeerThatFloodsWhileTheCloseLingersIsCutAfterAMebibyte() throws Exception {
         Away away = new Away();
-        try (Server server = server(Kind.TCP).handler(away).start(); Wire peer = connect(Kind.TCP, server)) {
+        try (Server server = server(Kind.TCP).handler(away).start(); LinePeer peer = connect(Kind.TCP, server)) {
             peer.writeLine("hello");
             Connection served = away.arrived();
             peer.flood();
@@ -244,11 +235,11 @@ class FarewellTest {
         };
     }
 
-    private Wire connect(Kind kind, Server server) throws Exception {
+    private LinePeer connect(Kind kind, Server server) throws Exception {
         return switch (kind) {
-            case TCP -> Wire.over(new Socket("127.0.0.1", server.port()));
-            case TLS -> Wire.over(TestKit.jdkTlsClient(cert, server.port()));
-            case UNIX -> Wire.overUnix(server.endpoint().path());
+            case TCP -> LinePeer.over(new Socket("127.0.0.1", server.port()));
+            case TLS -> LinePeer.over(TestKit.jdkTlsClient(cert, server.port()));
+            case UNIX -> LinePeer.overUnix(server.endpoint().path());
         };
     }
 
@@ -279,154 +270,6 @@ class FarewellTest {
 
         void comeBack() {
             back.countDown();
-        }
-    }
-
-    /** The test's end of a connection, on the JDK alone: lines in, lines out, a sender that keeps going. */
-    private static final class Wire implements AutoCloseable {
-        private final AutoCloseable socket;
-        private final BufferedReader in;
-        private final OutputStream out;
-        private final AtomicLong sent = new AtomicLong();
-        private final AtomicReference<Throwable> sendFailure = new AtomicReference<>();
-        private volatile boolean ended;
-        private volatile long cutAt;
-        private Thread sender;
-        private java.util.concurrent.Future<?> deadline;
-
-        private Wire(AutoCloseable socket, InputStream in, OutputStream out) {
-            this.socket = socket;
-            this.in = new BufferedReader(new InputStreamReader(in, UTF_8));
-            this.out = out;
-        }
-
-        static Wire over(Socket socket) throws IOException {
-            socket.setSoTimeout((int) PATIENCE.toMillis());
-            socket.setTcpNoDelay(true); // each line leaves as it is written, not held for an acknowledgement
-            return new Wire(socket, socket.getInputStream(), socket.getOutputStream());
-        }
-
-        /** Over a Unix socket, which has no read timeout: a timer closes it if the test outlives its patience. */
-        static Wire overUnix(Path path) throws IOException {
-            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(path));
-            Wire wire = new Wire(channel, Channels.newInputStream(channel), Channels.newOutputStream(channel));
-            wire.deadline = dev.sockit.transport.Timer.after(PATIENCE.multipliedBy(2), () -> {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // the test fails on its read anyway
-                }
-            });
-            return wire;
-        }
-
-        void writeLine(String line) throws IOException {
-            synchronized (out) {
-                out.write((line + "\n").getBytes(UTF_8));
-                out.flush();
-            }
-        }
-
-        /** Sends a line a millisecond until the peer's stream ends (or the sending fails, which the test checks). */
-        void keepSending() {
-            sender = Thread.ofVirtual().start(() -> {
-                try {
-                    while (!ended) {
-                        writeLine("more " + sent.get());
-                        sent.incrementAndGet();
-                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-                    }
-                } catch (IOException e) {
-                    sendFailure.set(e);
-                }
-            });
-        }
-
-        /** Sends 64 KiB at a time as fast as the socket takes it, until the sending fails: the cut. */
-        void flood() {
-            byte[] chunk = new byte[64 * 1024];
-            sender = Thread.ofVirtual().start(() -> {
-                try {
-                    for (;;) {
-                        synchronized (out) {
-                            out.write(chunk);
-                        }
-                        sent.addAndGet(chunk.length);
-                    }
-                } catch (IOException e) {
-                    cutAt = System.nanoTime();
-                    sendFailure.set(e);
-                }
-            });
-        }
-
-        void awaitSent(long lines) {
-            long from = sent.get();
-            awaitUntil("the peer sent " + lines + " more lines", () -> sent.get() - from >= lines || sendFailure.get() != null);
-        }
-
-        /** Every line until the end of the stream, which must come as such: a reset fails the test. */
-        List<String> readToEnd() {
-            List<String> lines = new ArrayList<>();
-            try {
-                for (String line; (line = in.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                throw new AssertionError("the peer read " + lines.size() + " lines (last: "
-                        + (lines.isEmpty() ? "none" : lines.getLast()) + "), then, instead of the end of the stream: " + e, e);
-            } finally {
-                ended = true;
-            }
-            return lines;
-        }
-
-        /**
-         * Waits for the server's socket to be closed under a peer that never ends, and returns
-         * how long after {@code since} (nanoTime) it was: a flood's sending fails, or else a
-         * byte every 10 ms, until a write fails (the kernel's reset answers the first after the close).
-         */
-        Duration awaitCut(long since, Duration patience) throws Exception {
-            if (sender != null) {
-                sender.join(patience);
-                assertThat(sendFailure.get()).as("the flood was cut within " + patience).isNotNull();
-                return Duration.ofNanos(cutAt - since);
-            }
-            awaitUntil("the server closed the socket", patience, Duration.ofMillis(10), () -> {
-                try {
-                    synchronized (out) {
-                        out.write('.');
-                        out.flush();
-                    }
-                    return false;
-                } catch (IOException cut) {
-                    return true;
-                }
-            });
-            return Duration.ofNanos(System.nanoTime() - since);
-        }
-
-        /** Stops sending, then closes: the server, lingering, reads this end and closes too. */
-        void end() throws Exception {
-            ended = true;
-            if (sender != null) {
-                sender.join(PATIENCE);
-            }
-            close();
-        }
-
-        Throwable sendFailure() {
-            return sendFailure.get();
-        }
-
-        @Override
-        public void close() throws Exception {
-            ended = true;
-            if (deadline != null) {
-                deadline.cancel(false);
-            }
-            socket.close();
         }
     }
 }

@@ -2,27 +2,14 @@ package dev.sockit;
 
 import static dev.sockit.TestKit.PATIENCE;
 import static dev.sockit.TestKit.awaitUntil;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,14 +106,14 @@ class StopFarewellTest {
     void aStopEndsWithinTheLingerWhenPeersNeverEnd() throws Exception {
         for (Kind kind : Kind.values()) {
             Server server = server(kind).handler(acking()).drainTimeout(Duration.ofSeconds(30)).start();
-            List<Peer> peers = new ArrayList<>();
+            List<LinePeer> peers = new ArrayList<>();
             try {
                 for (int i = 0; i < 2; i++) {
-                    Peer peer = connect(kind, server);
+                    LinePeer peer = connect(kind, server);
                     peers.add(peer);
                     peer.writeLine("hello");
                 }
-                Peer sending = peers.getFirst();
+                LinePeer sending = peers.getFirst();
                 sending.keepSending(); // and never reads, never ends
                 sending.awaitSent(20);
                 awaitUntil("both connections served", () -> server.stats().messagesIn() >= 2);
@@ -137,7 +124,7 @@ class StopFarewellTest {
                         .isLessThan(LINGER.plus(MARGIN));
             } finally {
                 server.close();
-                for (Peer peer : peers) {
+                for (LinePeer peer : peers) {
                     peer.close();
                 }
             }
@@ -153,29 +140,29 @@ class StopFarewellTest {
     private void stopWhileSending(Kind kind, Server.Builder builder, Duration drainTimeout, boolean readLate)
             throws Exception {
         acked.set(0);
-        List<Peer> peers = new ArrayList<>();
+        List<LinePeer> peers = new ArrayList<>();
         Server server = builder.drainTimeout(drainTimeout).start();
         String as = kind + (readLate ? ", replies unread" : "") + ", drain timeout " + drainTimeout;
         try {
             for (int i = 0; i < 3; i++) {
-                Peer peer = connect(kind, server);
+                LinePeer peer = connect(kind, server);
                 peers.add(peer);
                 peer.keepSending();
                 if (!readLate) {
                     peer.startReading();
                 }
             }
-            for (Peer peer : peers) {
+            for (LinePeer peer : peers) {
                 peer.awaitSent(50);
             }
             awaitUntil(as + ": acks written", () -> acked.get() >= 30);
             Thread stopping = Thread.ofVirtual().start(server::close);
             awaitUntil("the stop began", server::isClosing);
-            for (Peer peer : peers) {
+            for (LinePeer peer : peers) {
                 peer.startReading(); // no-op for those reading already
             }
             long read = 0;
-            for (Peer peer : peers) {
+            for (LinePeer peer : peers) {
                 List<String> replies = peer.awaitEnd(as);
                 for (int i = 0; i < replies.size(); i++) {
                     assertThat(replies.get(i)).as(as + ": every ack, in order").isEqualTo("ack more " + i);
@@ -187,7 +174,7 @@ class StopFarewellTest {
             assertThat(read).as(as + ": the acks the peers read, against those the server wrote").isEqualTo(acked.get());
         } finally {
             server.close();
-            for (Peer peer : peers) {
+            for (LinePeer peer : peers) {
                 peer.close();
             }
         }
@@ -199,11 +186,11 @@ class StopFarewellTest {
      * reaches it as such.
      */
     private void stopIdle(Kind kind, Server.Builder builder, boolean inRoom) throws Exception {
-        List<Peer> peers = new ArrayList<>();
+        List<LinePeer> peers = new ArrayList<>();
         Server server = builder.start();
         try {
             for (int i = 0; i < 3; i++) {
-                Peer peer = connect(kind, server);
+                LinePeer peer = connect(kind, server);
                 peers.add(peer);
                 peer.startReading();
                 if (!inRoom) {
@@ -228,7 +215,7 @@ class StopFarewellTest {
             }
         } finally {
             server.close();
-            for (Peer peer : peers) {
+            for (LinePeer peer : peers) {
                 peer.close();
             }
         }
@@ -242,139 +229,11 @@ class StopFarewellTest {
         };
     }
 
-    private Peer connect(Kind kind, Server server) throws Exception {
+    private LinePeer connect(Kind kind, Server server) throws Exception {
         return switch (kind) {
-            case TCP -> Peer.over(new Socket("127.0.0.1", server.port()));
-            case TLS -> Peer.over(TestKit.jdkTlsClient(cert, server.port()));
-            case UNIX -> Peer.overUnix(server.endpoint().path());
+            case TCP -> LinePeer.over(new Socket("127.0.0.1", server.port()));
+            case TLS -> LinePeer.over(TestKit.jdkTlsClient(cert, server.port()));
+            case UNIX -> LinePeer.overUnix(server.endpoint().path());
         };
-    }
-
-    /**
-     * The test's end of a connection, on the JDK alone: sends lines, reads lines on a thread of
-     * its own until the end of the stream, which must come as such (a reset is a failure), and
-     * then stops sending and closes, as a well-behaved client does.
-     */
-    private static final class Peer implements AutoCloseable {
-        private final AutoCloseable socket;
-        private final BufferedReader in;
-        private final OutputStream out;
-        private final AtomicLong sent = new AtomicLong();
-        private final AtomicReference<Throwable> sendFailure = new AtomicReference<>();
-        private final AtomicReference<Throwable> readFailure = new AtomicReference<>();
-        private final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-        private volatile boolean ended;
-        private Thread sender;
-        private Thread reader;
-        private java.util.concurrent.Future<?> deadline;
-
-        private Peer(AutoCloseable socket, InputStream in, OutputStream out) {
-            this.socket = socket;
-            this.in = new BufferedReader(new InputStreamReader(in, UTF_8));
-            this.out = out;
-        }
-
-        static Peer over(Socket socket) throws IOException {
-            socket.setSoTimeout((int) PATIENCE.toMillis());
-            socket.setTcpNoDelay(true); // each line leaves as it is written
-            return new Peer(socket, socket.getInputStream(), socket.getOutputStream());
-        }
-
-        /** Over a Unix socket, which has no read timeout: a timer closes it if the test outlives its patience. */
-        static Peer overUnix(Path path) throws IOException {
-            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(path));
-            Peer peer = new Peer(channel, Channels.newInputStream(channel), Channels.newOutputStream(channel));
-            peer.deadline = dev.sockit.transport.Timer.after(PATIENCE.multipliedBy(3), () -> {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // the test fails on its read anyway
-                }
-            });
-            return peer;
-        }
-
-        void writeLine(String line) throws IOException {
-            synchronized (out) {
-                out.write((line + "\n").getBytes(UTF_8));
-                out.flush();
-            }
-        }
-
-        /** Sends "more N" a millisecond until the peer's stream ends (or the sending fails, which the test checks). */
-        void keepSending() {
-            sender = Thread.ofVirtual().start(() -> {
-                try {
-                    while (!ended) {
-                        writeLine("more " + sent.get());
-                        sent.incrementAndGet();
-                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-                    }
-                } catch (IOException e) {
-                    sendFailure.set(e);
-                }
-            });
-        }
-
-        void awaitSent(long count) {
-            long from = sent.get();
-            awaitUntil("the peer sent " + count + " more lines", () -> sent.get() - from >= count || sendFailure.get() != null);
-        }
-
-        /** Reads every line until the end of the stream, then stops sending and closes; once. */
-        synchronized void startReading() {
-            if (reader != null) {
-                return;
-            }
-            reader = Thread.ofVirtual().start(() -> {
-                try {
-                    for (String line; (line = in.readLine()) != null; ) {
-                        lines.add(line);
-                    }
-                } catch (IOException e) {
-                    readFailure.set(e);
-                } finally {
-                    ended = true;
-                }
-                try {
-                    if (sender != null) {
-                        sender.join();
-                    }
-                    close();
-                } catch (Exception ignored) {
-                    // the test reads the failures
-                }
-            });
-        }
-
-        int received() {
-            return lines.size();
-        }
-
-        /** The lines read, once the stream ended as such; a reset (or any read failure) fails the test. */
-        List<String> awaitEnd(String as) throws InterruptedException {
-            assertThat(reader.join(PATIENCE.multipliedBy(2))).as(as + ": the peer read to the end").isTrue();
-            Throwable failure = readFailure.get();
-            if (failure != null) {
-                throw new AssertionError(as + ": the peer read " + lines.size() + " lines (last: "
-                        + (lines.isEmpty() ? "none" : lines.getLast()) + "), then, instead of the end of the stream: "
-                        + failure, failure);
-            }
-            return lines;
-        }
-
-        Throwable sendFailure() {
-            return sendFailure.get();
-        }
-
-        @Override
-        public void close() throws Exception {
-            ended = true;
-            if (deadline != null) {
-                deadline.cancel(false);
-            }
-            socket.close();
-        }
     }
 }
