@@ -105,14 +105,6 @@ final class Intake {
     // A read that returned at once (input was waiting) says nothing about the peer's pace,
     // and asking the kernel first would only add a system call to the next read.
     private static final long SPIN_FROM_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
-    // EXPERIMENT (issue 16, open loop): a turn whose read then parked anyway was a miss; after
-    // one, the next turns are skipped, 1, 2, 4 ... up to TURN_BACKOFF_MAX reads, until a read
-    // finds input at once again.
-    private static final boolean TURN_BACKOFF = Boolean.getBoolean("dev.sockit.turnBackoff");
-    private static final int TURN_BACKOFF_MAX = Integer.getInteger("dev.sockit.turnBackoffMax", 64);
-    private static final long PARKED_NANOS = Long.getLong("dev.sockit.parkedMicros", 10) * 1000;
-    private int turnsToSkip;
-    private int turnBackoff;
 
     private final SocketChannel channel;
     private final TlsChannel tls; // null: read the channel itself
@@ -341,27 +333,16 @@ final class Intake {
         }
         int room = in.remaining();
         long started = System.nanoTime();
-        long readFrom = 0;
-        boolean turnTaken = false;
         if (SPIN_NANOS > 0 && !discarding && tls == null && canProbe() && lastWait >= SPIN_FROM_NANOS && !quiet) {
             if (lastWait < SPIN_NANOS) {
                 // A quick peer gets the whole spin.
                 spinForInput(started + SPIN_NANOS);
-            } else if (!TURN_BACKOFF) {
+            } else {
                 // Any other busy one a single turn behind the threads that are ready, which on
                 // a loaded server is often long enough, then the read itself: it takes what
                 // came, or finds nothing and parks. Asking the kernel first (FIONREAD) only
                 // added a system call to every message (docs/performance.md, issue 16).
                 Thread.yield();
-            } else {
-                turnTaken = turnsToSkip == 0;
-                if (turnTaken) {
-                    Thread.yield();
-                    readFrom = System.nanoTime();
-                } else {
-                    turnsToSkip--;
-                    readFrom = started;
-                }
             }
         }
         int n = idle && waitMillis > 0 && drainReason == null ? readWithin() : readOnce();
@@ -369,18 +350,7 @@ final class Intake {
             return silent();
         }
         filledLast = n == room;
-        long now = System.nanoTime();
-        if (readFrom != 0) {
-            if (now - readFrom < PARKED_NANOS) {
-                turnBackoff = 0; // input was there: turns pay again
-                turnsToSkip = 0;
-            } else if (turnTaken) {
-                turnBackoff = Math.min(Math.max(1, turnBackoff * 2), TURN_BACKOFF_MAX);
-                turnsToSkip = turnBackoff;
-            }
-            readFrom = 0;
-        }
-        lastWait = now - started;
+        lastWait = System.nanoTime() - started;
         quiet = lastWait >= QUIET_AFTER_NANOS;
         in.flip();
         if (n < 0) {
