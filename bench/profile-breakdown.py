@@ -10,6 +10,7 @@ was in (or "no system call": interrupts, the scheduler's switches); otherwise us
 named by its innermost Java frame's owner: sockit, Netty, the JDK's scheduler (virtual threads,
 continuations, ForkJoinPool, LockSupport), the JDK's poller, the JDK's socket I/O (sun.nio.ch,
 java.nio), other Java; a stack with no Java frame by its thread (JIT compiler, GC, other JVM).
+Then the same time by thread (the carrier, the JDK's master poller, ...): who pays for a wake-up.
 Run by bench/profile.sh --record.
 """
 import collections
@@ -84,10 +85,11 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: perf script -F comm,tid,period,ip,sym,dso | profile-breakdown.py MESSAGES")
     messages = float(sys.argv[1])
-    parts, kernel_by_caller, heavy = (collections.Counter() for _ in range(3))
+    parts, kernel_by_caller, heavy, threads = (collections.Counter() for _ in range(4))
     total = 0
     for (comm, period), frames in parse(sys.stdin):
         total += period
+        threads[re.sub(r"[\d-]+$", "", comm) or comm] += period
         if not frames:
             parts["unknown"] += period
             continue
@@ -118,6 +120,9 @@ def main():
     print("\nkernel time by the Java code that made the call (us/msg):")
     for (p, caller), v in sorted(kernel_by_caller.items(), key=lambda r: -r[1])[:12]:
         print(f"  {p:<44} from {caller:<52} {us(v):6.2f}")
+    print("\nby thread, numbers at the end of the name dropped (us/msg):")
+    for comm, v in sorted(threads.items(), key=lambda r: -r[1])[:8]:
+        print(f"  {comm:<40} {us(v):6.2f}")
     print("\nheaviest innermost frames in user space (us/msg):")
     for (p, frame), v in sorted(heavy.items(), key=lambda r: -r[1])[:30]:
         print(f"  {us(v):6.3f}  {p[6:][:24]:<24} {frame[:150]}")

@@ -15,6 +15,8 @@
 #   bench/profile.sh --mode ack --depth 16 --no-build
 #   bench/profile.sh --record --conns 64 --mode ack   where the CPU goes, per message
 #   bench/profile.sh --record --keep DIR              ... keeping perf.data, the JFR file, the perf map
+#   bench/profile.sh --rate 45000 --conns 64          open loop: 45,000 requests a second in total,
+#                                                     below the server's rate, so readers park
 #
 # The server runs pinned to CPU 0 and is warmed first; the generator (sockit bench
 # --busy-poll) on CPU 1. Messages in the window are counted from the generator's rate, so
@@ -24,7 +26,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-SERVER=sockit MODE=echo CONNS=1000 DEPTH=1 SIZE=64 JVM_EXTRA="" SECONDS_MEASURED=3 RECORD="" KEEP=""
+SERVER=sockit MODE=echo CONNS=1000 DEPTH=1 SIZE=64 JVM_EXTRA="" SECONDS_MEASURED=3 RECORD="" KEEP="" RATE=""
 NO_BUILD=${NO_BUILD:-}
 PORT=9141
 while (( $# > 0 )); do
@@ -34,16 +36,18 @@ while (( $# > 0 )); do
         --conns) CONNS=${2:?--conns needs a number, e.g. 1000}; shift 2 ;;
         --depth) DEPTH=${2:?--depth needs a number, e.g. 1}; shift 2 ;;
         --size) SIZE=${2:?--size needs a number of bytes, e.g. 64}; shift 2 ;;
+        --rate) RATE=${2:?--rate needs a number of requests per second, e.g. 45000}; shift 2 ;;
         --jvm) JVM_EXTRA=${2:?--jvm needs JVM options, e.g. -Djdk.readPollers=2}; shift 2 ;;
         --no-build) NO_BUILD=1; shift ;;
         --record) RECORD=1; shift ;;
         --keep) KEEP=${2:?--keep needs a directory}; shift 2 ;;
-        -h|--help) sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench/profile.sh: unknown argument \"$1\"; see bench/profile.sh --help" >&2; exit 2 ;;
     esac
 done
 [[ $SERVER == sockit || $SERVER == netty ]] || { echo "bench/profile.sh: --server takes sockit or netty, not \"$SERVER\"" >&2; exit 2; }
 [[ $MODE == echo || $MODE == ack ]] || { echo "bench/profile.sh: --mode takes echo or ack, not \"$MODE\"" >&2; exit 2; }
+[[ -z $RATE || $RATE =~ ^[1-9][0-9]*$ ]] || { echo "bench/profile.sh: --rate needs a whole number of requests per second, not \"$RATE\"" >&2; exit 2; }
 for tool in taskset jq perf ${RECORD:+python3}; do
     command -v "$tool" >/dev/null 2>&1 || { echo "bench/profile.sh: $tool not found; install it (perf: apt-get install linux-perf)" >&2; exit 1; }
 done
@@ -69,7 +73,7 @@ grep -qs "listening on" "$out/server.log" || { echo "bench/profile.sh: the serve
 
 load() { # SECONDS -> the generator's JSON; warmup 1 s
     taskset -c 1 "$JAVA" -Xms256m -Xmx256m -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand "tcp://127.0.0.1:$PORT" \
-        --mode "$MODE" --conns "$CONNS" --depth "$DEPTH" --size "$SIZE" --duration "${1}s" --warmup 1s --busy-poll \
+        --mode "$MODE" --conns "$CONNS" --depth "$DEPTH" --size "$SIZE" --duration "${1}s" --warmup 1s --busy-poll ${RATE:+--rate "$RATE"} \
         --server-pid "$server_pid" --json 2>/dev/null
 }
 load 3 >/dev/null # the JIT compiles the hot path
@@ -78,7 +82,7 @@ wait_idle
 load $((SECONDS_MEASURED + 3)) >"$out/count.json" &
 load_pid=$!
 sleep 2
-perf stat -x, -o "$out/count.csv" -p "$server_pid" -e 'raw_syscalls:sys_enter,syscalls:sys_enter_read,syscalls:sys_enter_recvfrom,syscalls:sys_enter_write,syscalls:sys_enter_sendto,syscalls:sys_enter_writev,syscalls:sys_enter_ioctl,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_epoll_pwait2,syscalls:sys_enter_futex' \
+perf stat -x, -o "$out/count.csv" -p "$server_pid" -e 'raw_syscalls:sys_enter,syscalls:sys_enter_read,syscalls:sys_enter_recvfrom,syscalls:sys_enter_write,syscalls:sys_enter_sendto,syscalls:sys_enter_writev,syscalls:sys_enter_ioctl,syscalls:sys_enter_epoll_ctl,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_epoll_pwait2,syscalls:sys_enter_futex,context-switches' \
     -- sleep "$SECONDS_MEASURED" 2>"$out/perf.err" \
     || { echo "bench/profile.sh: perf stat failed (a tracepoint this kernel lacks?): $(tail -2 "$out/perf.err")" >&2; exit 1; }
 wait "$load_pid"
@@ -101,7 +105,7 @@ recorded_pid=$server_pid
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 rate=$(jq -r .msgs_per_s "$out/count.json")
-echo "$SERVER $MODE $CONNS x $DEPTH x $SIZE${JVM_EXTRA:+ ($JVM_EXTRA)}: $(printf '%.0f' "$rate") msgs/s," \
+echo "$SERVER $MODE $CONNS x $DEPTH x $SIZE${RATE:+ open loop at $RATE/s}${JVM_EXTRA:+ ($JVM_EXTRA)}: $(printf '%.0f' "$rate") msgs/s," \
     "server CPU $(jq -r .server_cpu_us_per_msg "$out/count.json") us/msg"
 echo "  system calls per message:"
 awk -F, -v r="$rate" -v s="$SECONDS_MEASURED" '$1 ~ /^[0-9]+$/ && $1 > 0 { sub(/.*:sys_enter_?/, "", $3); printf "    %-14s %7.3f\n", ($3 == "" ? "all" : $3), $1 / (r * s) }' "$out/count.csv"
