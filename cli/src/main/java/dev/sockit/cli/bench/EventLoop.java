@@ -75,6 +75,13 @@ final class EventLoop implements Runnable {
     private String failure;
     private long lagSum;
     private long lagCount;
+    private long lagMax;
+    // Where in the run the tail fell: per slot of the timeline (warmup included), the longest
+    // latency of a reply that came in it and the longest lag of a request released in it.
+    private final long[] slotLatency;
+    private final long[] slotLag;
+    private int slot;
+    private long slotEndsAt;
     // Busy polling: time spent in iterations that handled something, in the measured window.
     private long workNanos;
     private long cpuAtMeasure = -1;
@@ -112,6 +119,9 @@ final class EventLoop implements Runnable {
         this.tickNanos = openLoop ? 1e9 / loopRate : 0;
         this.nextTickAt = timeline.startAt();
         this.nextPublishAt = timeline.startAt() + PUBLISH_INTERVAL;
+        this.slotLatency = new long[timeline.slots()];
+        this.slotLag = new long[timeline.slots()];
+        this.slotEndsAt = timeline.startAt() + timeline.slotNanos();
     }
 
     static Histogram newHistogram() {
@@ -244,11 +254,15 @@ final class EventLoop implements Runnable {
             return false;
         }
         boolean measuring = now >= timeline.measureAt();
+        int at = slotOf(now);
         while (nextTickAt <= now) {
+            long lag = now - nextTickAt;
             if (measuring) {
-                lagSum += now - nextTickAt;
+                lagSum += lag;
                 lagCount++;
+                lagMax = Math.max(lagMax, lag);
             }
+            slotLag[at] = Math.max(slotLag[at], lag);
             Connection connection = connections[turn];
             turn = turn + 1 == count ? 0 : turn + 1;
             connection.owed++;
@@ -274,6 +288,8 @@ final class EventLoop implements Runnable {
 
     void replied(long latency, long now) {
         long value = latency < 1 ? 1 : Math.min(latency, HIGHEST_LATENCY);
+        int at = slotOf(now);
+        slotLatency[at] = Math.max(slotLatency[at], value);
         interval.recordValue(value);
         replies++;
         if (now >= timeline.measureAt()) {
@@ -389,6 +405,30 @@ final class EventLoop implements Runnable {
             h.reset();
             spares.add(h);
         }
+    }
+
+    // The slot of the timeline that now falls in; now never goes back on this thread.
+    private int slotOf(long now) {
+        while (now >= slotEndsAt && slot < slotLatency.length - 1) {
+            slot++;
+            slotEndsAt += timeline.slotNanos();
+        }
+        return slot;
+    }
+
+    /** Per slot of the timeline, the longest latency of a reply that came in it (read after the thread ended). */
+    long[] slotLatency() {
+        return slotLatency;
+    }
+
+    /** Open loop: per slot of the timeline, the longest a due request waited to be released in it. */
+    long[] slotLag() {
+        return slotLag;
+    }
+
+    /** Open loop: the longest a due request waited to be released, in the measured window. */
+    long scheduleLagMax() {
+        return lagMax;
     }
 
     /** Open loop: the summed lateness of released requests in the measured window, and how many. */
