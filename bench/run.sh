@@ -53,6 +53,11 @@
 #   bench/run.sh --no-bulk --rate 30000 --conns "64 1000" --depths 1 --sizes 64 --repeats 5
 #                                     open loop: 30,000 requests a second in total, per cell
 #   bench/run.sh --no-build           use what is already built
+#   bench/run.sh --no-bulk --rate 45000 --server-jvm '-Xlog:gc*,safepoint:file={raw}/gc-{name}.log:time,uptime' \
+#                --bench-jvm '-Xlog:gc*,safepoint:file={raw}/gc-{name}.log:time,uptime'
+#                                     extra JVM options for every server (Netty and variants too) and for
+#                                     the generator; {raw} is the run's raw folder and {name} the server's
+#                                     KIND-MODE or the generator's run name, so each JVM logs to its own file
 #   bench/run.sh --redo DIR           run again the runs in bench/results/tmp/DIR that were
 #                                     disturbed (or failed), then rewrite DIR's report
 #   bench/run.sh --report DIR         only rewrite the report from DIR's raw JSON
@@ -85,6 +90,8 @@ VARIANTS=""             # --variant NAME=OPTIONS, as "NAME=OPTIONS" words separa
 RATE=""                 # --rate: open loop at this many requests per second in total; empty: closed loop
 SHORT=0.98              # an open-loop run that achieved less than this share of --rate fell short
 RUN_TIMEOUT=600         # seconds after which one bench run is killed as hung
+SERVER_EXTRA=""         # --server-jvm: JVM options for every server, {raw} and {name} expanded
+BENCH_EXTRA=""          # --bench-jvm: JVM options for every generator JVM, likewise
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
 
@@ -106,6 +113,8 @@ while (( $# > 0 )); do
         --sizes) SIZES=${2:?--sizes needs a list, e.g. \"64 1024\"}; shift 2 ;;
         --before) BEFORE_DIR=${2:?--before needs a directory: a checkout of sockit}; shift 2 ;;
         --rate) RATE=${2:?--rate needs a number of requests per second, e.g. 30000}; shift 2 ;;
+        --server-jvm) SERVER_EXTRA=${2?--server-jvm needs JVM options, e.g. -Xlog:gc:file={raw}/gc-{name}.log}; shift 2 ;;
+        --bench-jvm) BENCH_EXTRA=${2?--bench-jvm needs JVM options, e.g. -Xlog:gc:file={raw}/gc-{name}.log}; shift 2 ;;
         --variant) VARIANTS+="${2:?--variant needs NAME=JVM-OPTIONS, e.g. rp4=-Djdk.readPollers=4}"$'\n'; shift 2 ;;
         --bulk-only) CASES=bulk; shift ;;
         --bulk-duration) BULK_DURATION=${2:?--bulk-duration needs a value, e.g. 3s}; shift 2 ;;
@@ -207,7 +216,7 @@ if [[ $ACTION == matrix ]]; then
     raw="$BENCH_DIR/results/tmp/$stamp"
     mkdir -p "$raw"
     declare -p QUICK DURATION WARMUP SERVERS MODES TRIES CASES BULK_DURATION BULK_WARMUP BULK_ROUNDS \
-        REPEATS CONNS DEPTHS SIZES BEFORE_DIR VARIANTS RATE | sed 's/^declare -- //' >"$raw/settings"
+        REPEATS CONNS DEPTHS SIZES BEFORE_DIR VARIANTS RATE SERVER_EXTRA BENCH_EXTRA | sed 's/^declare -- //' >"$raw/settings"
     echo "STARTED='$(date '+%Y-%m-%d %H:%M %Z')'" >>"$raw/settings"
     # The code measured is the code as it was when the matrix started.
     echo "GIT_REV='$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
@@ -234,6 +243,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# --server-jvm's or --bench-jvm's options ($1) for one JVM named $2: {raw} and {name} expanded.
+extra_jvm() {
+    local options=${1//\{raw\}/$raw}
+    echo "${options//\{name\}/$2}"
+}
+
 port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
@@ -245,7 +260,7 @@ start_server() {
         exit 1
     fi
     # shellcheck disable=SC2086 # a variant's options are a list of words
-    taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" ${OPTS[$kind]} -cp "${CP[$kind]}" dev.sockit.bench.ServerMain \
+    taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" ${OPTS[$kind]} $(extra_jvm "$SERVER_EXTRA" "$kind-$mode") -cp "${CP[$kind]}" dev.sockit.bench.ServerMain \
         "${IMPL[$kind]}" "tcp://127.0.0.1:$port" "$mode" >"$log" 2>&1 &
     PID[$kind-$mode]=$!
     for _ in $(seq 300); do
@@ -268,11 +283,13 @@ stop_server() {
 # Loads a freshly started server for a few seconds, unmeasured, so that its JIT has compiled
 # the hot paths before the first cell: otherwise the first cells time the compiler too.
 warm_server() {
-    local kind=$1 mode=$2 load loads=("--conns 64 --depth 16 --size 64 --duration 3s" "--conns 1000 --depth 16 --size 1024 --duration 2s")
+    local kind=$1 mode=$2 load i=0 loads=("--conns 64 --depth 16 --size 64 --duration 3s" "--conns 1000 --depth 16 --size 1024 --duration 2s")
     [[ $mode != discard ]] || loads=("--duration 3s")
     for load in "${loads[@]}"; do
         # shellcheck disable=SC2086 # each load is a list of options
-        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
+        i=$((i + 1))
+        # shellcheck disable=SC2046 # --bench-jvm's options are a list of words
+        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" $(extra_jvm "$BENCH_EXTRA" "warm-$kind-$mode-$i") -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
             "tcp://127.0.0.1:${PORT[$kind-$mode]}" --mode "$mode" $load --warmup 0s --json >/dev/null 2>>"$raw/warm-$kind-$mode.err" \
             || echo "  warming the $kind $mode server: $(tail -1 "$raw/warm-$kind-$mode.err")" >&2
         # A server that died is no use for the rest of the matrix.
@@ -318,7 +335,8 @@ run_cell() {
         wait_idle
         set +e
         # The run ends itself after warmup + duration; the timeout only guards against a hang.
-        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
+        # shellcheck disable=SC2046 # --bench-jvm's options are a list of words
+        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" $(extra_jvm "$BENCH_EXTRA" "$name") -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
             "tcp://127.0.0.1:${PORT[$kind-$mode]}" --mode "$mode" --conns "$conns" --depth "$depth" --size "$size" \
             --duration "$DURATION" --warmup "$WARMUP" --server-pid "${PID[$kind-$mode]}" --busy-poll ${RATE:+--rate "$RATE"} --json \
             >"$raw/$name.json" 2>"$raw/$name.err"
@@ -432,7 +450,8 @@ run_bulk() {
     for try in $(seq "$TRIES"); do
         wait_idle
         set +e
-        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
+        # shellcheck disable=SC2046 # --bench-jvm's options are a list of words
+        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" $(extra_jvm "$BENCH_EXTRA" "$name") -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
             "tcp://127.0.0.1:${PORT[$kind-discard]}" --mode discard --duration "$BULK_DURATION" --warmup "$BULK_WARMUP" \
             --server-pid "${PID[$kind-discard]}" --json >"$raw/$name.json" 2>"$raw/$name.err"
         status=$?
@@ -742,7 +761,7 @@ bulk_report() {
     echo "One connection of 128 KiB writes, the server pinned \`taskset -c 0\`, the sender \`taskset -c 1\`; each run $BULK_DURATION measured after $BULK_WARMUP of warmup."
     echo "The four take turns, $BULK_ROUNDS rounds: loopback throughput swings with whatever else the machine runs. Gbit/s is the median round; the other columns are from that round."
     echo "iperf3 $(field "$i" .version | sed 's/^iperf //'): \`iperf3 -s -1\` and \`iperf3 -c 127.0.0.1 -N -t $(whole_seconds "$BULK_DURATION" 1) -O $(whole_seconds "$BULK_WARMUP" 0) -J\` (bytes its server received, the warmup omitted; Nagle off, as sockit bench has it);"
-    echo "the others: their discard mode (\`ServerMain KIND ENDPOINT discard\`, each JVM \`${SERVER_JVM[*]}\`; sockit, commit ${GIT_REV:-unknown}: \`Raw\` framing and \`Handlers.discard()\`, as \`sockit server --mode discard --framing raw\`; Netty ${netty_version:-?}: epoll, its DiscardServer handler; JDK: a platform thread reading an \`InputStream\` into 64 KiB),"
+    echo "the others: their discard mode (\`ServerMain KIND ENDPOINT discard\`, each JVM \`${SERVER_JVM[*]}${SERVER_EXTRA:+ $SERVER_EXTRA}\`; sockit, commit ${GIT_REV:-unknown}: \`Raw\` framing and \`Handlers.discard()\`, as \`sockit server --mode discard --framing raw\`; Netty ${netty_version:-?}: epoll, its DiscardServer handler; JDK: a platform thread reading an \`InputStream\` into 64 KiB),"
     echo "loaded by \`sockit bench --mode discard --duration $BULK_DURATION --warmup $BULK_WARMUP --server-pid PID --json\` (bytes the server's socket took), each server first loaded 3 s unmeasured."
     echo "CPUs = CPU time (user + system) per second of the run. On loopback the sender's CPU also carries much of the kernel's"
     echo "work of delivering the bytes, so a sender near 100% (⚠) is the loopback path's limit for iperf3 as much as for sockit bench."
@@ -776,6 +795,8 @@ flags="$( (( QUICK )) && echo ' --quick' || true)$([[ $CASES == bulk ]] && echo 
 [[ -z $BEFORE_DIR ]] || flags+=" --before $BEFORE_DIR"
 [[ -z $RATE ]] || flags+=" --rate $RATE"
 while IFS= read -r variant; do [[ -z $variant ]] || flags+=" --variant '$variant'"; done <<<"$VARIANTS"
+[[ -z $SERVER_EXTRA ]] || flags+=" --server-jvm '$SERVER_EXTRA'"
+[[ -z $BENCH_EXTRA ]] || flags+=" --bench-jvm '$BENCH_EXTRA'"
 {
     if [[ $CASES == bulk ]]; then
         echo "# sockit vs iperf3, Netty and plain JDK: bulk transfer, ${STARTED:-$(date '+%Y-%m-%d %H:%M %Z')}$( (( QUICK )) && echo ' (quick)' || true)"
@@ -785,8 +806,8 @@ while IFS= read -r variant; do [[ -z $variant ]] || flags+=" --variant '$variant
     echo
     echo "- machine: $(nproc) × $cpu_model, $memory, Linux $(uname -r), virtualisation: $virt"
     echo "- JDK: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
-    [[ $CASES != *lines* ]] || echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`/\`ack\` (commit ${GIT_REV:-unknown}), Netty ${netty_version:-?} epoll, plain JDK (platform thread per connection); each JVM \`${SERVER_JVM[*]}\`, pinned \`taskset -c 0\`"
-    [[ $CASES != *lines* ]] || echo "- load: \`sockit bench --threads 1 --busy-poll --duration $DURATION --warmup $WARMUP --json --server-pid PID\`, a fresh JVM \`${BENCH_JVM[*]}\` per run, pinned \`taskset -c 1\`; $([[ -n $RATE ]] && echo "open loop (\`--rate $RATE\`: $(commas "$RATE") requests per second in total, each timed from when it was due)" || echo "closed loop"), every reply verified; each server was first loaded for 5 s unmeasured so its JIT had compiled the hot path$( (( REPEATS > 1 )) && echo "; every cell $REPEATS times per server, the servers taking turns" || true)"
+    [[ $CASES != *lines* ]] || echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`/\`ack\` (commit ${GIT_REV:-unknown}), Netty ${netty_version:-?} epoll, plain JDK (platform thread per connection); each JVM \`${SERVER_JVM[*]}${SERVER_EXTRA:+ $SERVER_EXTRA}\`, pinned \`taskset -c 0\`"
+    [[ $CASES != *lines* ]] || echo "- load: \`sockit bench --threads 1 --busy-poll --duration $DURATION --warmup $WARMUP --json --server-pid PID\`, a fresh JVM \`${BENCH_JVM[*]}${BENCH_EXTRA:+ $BENCH_EXTRA}\` per run, pinned \`taskset -c 1\`; $([[ -n $RATE ]] && echo "open loop (\`--rate $RATE\`: $(commas "$RATE") requests per second in total, each timed from when it was due)" || echo "closed loop"), every reply verified; each server was first loaded for 5 s unmeasured so its JIT had compiled the hot path$( (( REPEATS > 1 )) && echo "; every cell $REPEATS times per server, the servers taking turns" || true)"
     echo "- a run starts when the machine is under ${IDLE_PERCENT}% busy and is repeated (up to $TRIES tries) when other processes took more than $NOISY CPUs during it"
     [[ -z ${REDONE:-} ]] || echo "- disturbed runs measured again (\`bench/run.sh --redo $(basename "$raw")\`): $REDONE"
     echo "- reproduce: \`bench/run.sh$flags\`; raw JSON below"
