@@ -22,6 +22,14 @@ import org.HdrHistogram.Histogram;
  * timeline ends. Counters and histograms are plain fields of this thread; the coordinating
  * thread sees totals through lazily published atomics and, once a second, a latency
  * histogram handed over whole, so recording a reply costs no atomic operation.
+ *
+ * <p>Nothing on the path of a message branches on whether the measured window has begun:
+ * it counts by {@link #measuring(long)}, 0 or 1, and records into the histogram that
+ * selects. The JIT compiles a loop during the warmup, and a branch not yet taken then
+ * becomes a trap that, when measuring begins, throws the loop back into the interpreter
+ * until it is compiled again: a pause of the generator of 5–15 ms at the start of every
+ * measured window, measured in 2026-12-05's open-loop runs (docs/performance.md). For the
+ * same reason the first hand-over of the progress histogram comes early in the warmup.
  */
 final class EventLoop implements Runnable {
 
@@ -30,6 +38,8 @@ final class EventLoop implements Runnable {
 
     private static final int READ_BUFFER = 64 * 1024;
     private static final long PUBLISH_INTERVAL = TimeUnit.SECONDS.toNanos(1);
+    // The first hand-over comes this soon, so that its branch is taken while the JIT still profiles the loop.
+    private static final long FIRST_PUBLISH = TimeUnit.MILLISECONDS.toNanos(20);
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     final int index;
@@ -56,8 +66,10 @@ final class EventLoop implements Runnable {
     private final Connection[] dirty;
     private int dirtyCount;
 
-    private Histogram interval = newHistogram();
+    private Histogram interval = newIntervalHistogram();
     private final Histogram measured = newHistogram();
+    // Replies are recorded into byWindow[measuring(now)]: the warmup's (never read) or the measured one.
+    private final Histogram[] byWindow = {newHistogram(), measured};
     private final Queue<Histogram> outbox = new ConcurrentLinkedQueue<>();
     private final Queue<Histogram> spares = new ConcurrentLinkedQueue<>();
     private long nextPublishAt;
@@ -84,6 +96,7 @@ final class EventLoop implements Runnable {
     private long slotEndsAt;
     // Busy polling: time spent in iterations that handled something, in the measured window.
     private long workNanos;
+    // Taken by the coordinating thread at the start of the measured window, not by this one (see the class comment).
     private long cpuAtMeasure = -1;
     private long cpuAtEnd = -1;
     private final AtomicLong publishedReplies = new AtomicLong();
@@ -118,7 +131,7 @@ final class EventLoop implements Runnable {
         this.busyPoll = busyPoll;
         this.tickNanos = openLoop ? 1e9 / loopRate : 0;
         this.nextTickAt = timeline.startAt();
-        this.nextPublishAt = timeline.startAt() + PUBLISH_INTERVAL;
+        this.nextPublishAt = timeline.startAt() + FIRST_PUBLISH;
         this.slotLatency = new long[timeline.slots()];
         this.slotLag = new long[timeline.slots()];
         this.slotEndsAt = timeline.startAt() + timeline.slotNanos();
@@ -126,6 +139,20 @@ final class EventLoop implements Runnable {
 
     static Histogram newHistogram() {
         return new Histogram(1, HIGHEST_LATENCY, 3);
+    }
+
+    /**
+     * The histograms handed over each second for the progress line: two significant digits,
+     * eight times fewer buckets than {@link #newHistogram()}, so that the coordinating thread,
+     * which shares the generator's CPU, adds and reads them in a fraction of the time.
+     */
+    static Histogram newIntervalHistogram() {
+        return new Histogram(1, HIGHEST_LATENCY, 2);
+    }
+
+    /** 1 once the measured window has begun, else 0; arithmetic, not a branch (see the class comment). */
+    private long measuring(long now) {
+        return (timeline.measureAt() - 1 - now) >>> 63;
     }
 
     /** The buffer a WebSocket connection's replies are unframed into (see {@link FrameStripper}). */
@@ -193,9 +220,6 @@ final class EventLoop implements Runnable {
             if (now >= timeline.endAt()) {
                 break;
             }
-            if (cpuAtMeasure < 0 && now >= timeline.measureAt()) {
-                cpuAtMeasure = threadCpu();
-            }
             if (now >= nextPublishAt) {
                 publishInterval(now);
             }
@@ -206,19 +230,16 @@ final class EventLoop implements Runnable {
             }
             if (busyPoll) {
                 worked |= selector.selectNow(onReady) > 0;
-                if (worked && now >= timeline.measureAt()) {
-                    workNanos += System.nanoTime() - now;
+                if (worked) {
+                    workNanos += (System.nanoTime() - now) * measuring(now);
                 }
                 publishCounters();
                 continue;
             }
-            // Wake for the next thing due: a scheduled request, the measuring boundary, the
-            // progress hand-over or the end. epoll waits in whole milliseconds, so under one
-            // millisecond we poll instead, or open-loop sends would start up to 1 ms late.
+            // Wake for the next thing due: a scheduled request, the progress hand-over or the
+            // end. epoll waits in whole milliseconds, so under one millisecond we poll
+            // instead, or open-loop sends would start up to 1 ms late.
             long wake = Math.min(timeline.endAt(), nextPublishAt);
-            if (cpuAtMeasure < 0) {
-                wake = Math.min(wake, timeline.measureAt());
-            }
             if (openLoop) {
                 wake = Math.min(wake, nextTickAt);
             }
@@ -253,15 +274,13 @@ final class EventLoop implements Runnable {
         if (nextTickAt > now) {
             return false;
         }
-        boolean measuring = now >= timeline.measureAt();
+        long measuring = measuring(now);
         int at = slotOf(now);
         while (nextTickAt <= now) {
             long lag = now - nextTickAt;
-            if (measuring) {
-                lagSum += lag;
-                lagCount++;
-                lagMax = Math.max(lagMax, lag);
-            }
+            lagSum += lag * measuring;
+            lagCount += measuring;
+            lagMax = Math.max(lagMax, lag * measuring);
             slotLag[at] = Math.max(slotLag[at], lag);
             Connection connection = connections[turn];
             turn = turn + 1 == count ? 0 : turn + 1;
@@ -292,22 +311,17 @@ final class EventLoop implements Runnable {
         slotLatency[at] = Math.max(slotLatency[at], value);
         interval.recordValue(value);
         replies++;
-        if (now >= timeline.measureAt()) {
-            measured.recordValue(value);
-            measuredReplies++;
-        }
+        long measuring = measuring(now);
+        byWindow[(int) measuring].recordValue(value);
+        measuredReplies += measuring;
     }
 
     void countIn(int bytes, long now) {
-        if (now >= timeline.measureAt()) {
-            measuredBytesIn += bytes;
-        }
+        measuredBytesIn += bytes * measuring(now);
     }
 
     void countOut(int bytes, long now) {
-        if (now >= timeline.measureAt()) {
-            measuredBytesOut += bytes;
-        }
+        measuredBytesOut += bytes * measuring(now);
     }
 
     void badReplies(Connection connection, long bad, String description) {
@@ -350,24 +364,19 @@ final class EventLoop implements Runnable {
 
     void sentRequest(int bytes, long now) {
         sentSoFar++;
-        if (now >= timeline.measureAt()) {
-            measuredSent++;
-            measuredBytesOut += bytes;
-        }
+        long measuring = measuring(now);
+        measuredSent += measuring;
+        measuredBytesOut += bytes * measuring;
     }
 
     void lostRequest(long now) {
         lostSoFar++;
-        if (now >= timeline.measureAt()) {
-            measuredLost++;
-        }
+        measuredLost += measuring(now);
     }
 
     void lateReply(long now) {
         lateSoFar++;
-        if (now >= timeline.measureAt()) {
-            measuredLate++;
-        }
+        measuredLate += measuring(now);
     }
 
     void lost(Connection connection, String why) {
@@ -392,10 +401,9 @@ final class EventLoop implements Runnable {
     private void publishInterval(long now) {
         outbox.add(interval);
         Histogram spare = spares.poll();
-        interval = spare != null ? spare : newHistogram();
-        while (nextPublishAt <= now) {
-            nextPublishAt += PUBLISH_INTERVAL;
-        }
+        interval = spare != null ? spare : newIntervalHistogram();
+        // On the next whole second of the run, the first hand-over having come early.
+        nextPublishAt = timeline.startAt() + ((now - timeline.startAt()) / PUBLISH_INTERVAL + 1) * PUBLISH_INTERVAL;
     }
 
     /** Latencies handed over since the last call, added to {@code into}; histograms go back for reuse. */
@@ -519,6 +527,14 @@ final class EventLoop implements Runnable {
         return workNanos;
     }
 
+    /**
+     * The coordinating thread's reading of this loop thread's CPU time as the measured window
+     * began ({@link #threadCpu(Thread)}), read back by it alone, after the thread ended.
+     */
+    void cpuAtMeasure(long cpu) {
+        cpuAtMeasure = cpu;
+    }
+
     /** CPU time this thread spent in the measured window, or -1 if the JVM cannot tell. */
     long measuredCpu() {
         return cpuAtMeasure < 0 || cpuAtEnd < 0 ? -1 : cpuAtEnd - cpuAtMeasure;
@@ -527,6 +543,15 @@ final class EventLoop implements Runnable {
     private static long threadCpu() {
         try {
             return THREADS.getCurrentThreadCpuTime();
+        } catch (UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
+    /** The CPU time of a loop's thread, read from another thread; -1 if the JVM cannot tell. */
+    static long threadCpu(Thread thread) {
+        try {
+            return THREADS.getThreadCpuTime(thread.threadId());
         } catch (UnsupportedOperationException e) {
             return -1;
         }

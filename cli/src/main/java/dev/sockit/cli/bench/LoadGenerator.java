@@ -138,7 +138,7 @@ public final class LoadGenerator {
 
     private BenchResult coordinate(Timeline timeline, List<EventLoop> loops, List<Thread> threads, HiccupMeter hiccups,
             CountDownLatch finished, Consumer<String> progress) throws IOException {
-        Histogram display = EventLoop.newHistogram();
+        Histogram display = EventLoop.newIntervalHistogram();
         long ownCpuAtMeasure = -1;
         long serverCpuAtMeasure = -1;
         long machineAtMeasure = -1;
@@ -148,6 +148,12 @@ public final class LoadGenerator {
         long machineAtEnd = -1;
         long stealAtEnd = -1;
         boolean measuring = false;
+        // Read once before they count: this thread shares the loops' CPU, and their first call
+        // (classes to load, code to interpret) would otherwise fall on the start of measuring.
+        ProcessCpu.own();
+        ProcessCpu.ofServer(settings.serverPid());
+        ProcessCpu.machineBusy();
+        ProcessCpu.machineSteal();
         long lastReplies = 0;
         long lastProgressAt = timeline.startAt();
         // Loops hand over their histograms on each whole second; read them a little after.
@@ -157,6 +163,9 @@ public final class LoadGenerator {
             long now = System.nanoTime();
             if (!measuring && now >= timeline.measureAt()) {
                 measuring = true;
+                for (int i = 0; i < loops.size(); i++) {
+                    loops.get(i).cpuAtMeasure(EventLoop.threadCpu(threads.get(i)));
+                }
                 ownCpuAtMeasure = ProcessCpu.own();
                 serverCpuAtMeasure = ProcessCpu.ofServer(settings.serverPid());
                 machineAtMeasure = ProcessCpu.machineBusy();
