@@ -321,6 +321,10 @@ limited() {
         awk -v b="$(jq -r '.generator_busiest_thread // "null"' "$1")" 'BEGIN { exit !(b != "null" && b >= 0.9) }'
     fi
 }
+# CPUs' worth of time taken from a run by others: other processes or the hypervisor (steal), whichever took more.
+disturbance() {
+    [[ -s $1 ]] && jq -r '[(.other_busy_cpus // 0), (.steal_cpus // 0)] | max' "$1" || echo null
+}
 # True when an open-loop run achieved less than $SHORT of --rate: the server could not keep up.
 short() {
     [[ -n $RATE && -s $1 ]] && awk -v m="$(jq -r '.msgs_per_s' "$1")" -v r="$RATE" -v s="$SHORT" 'BEGIN { exit !(m < r * s) }'
@@ -347,14 +351,14 @@ run_cell() {
             echo "  $name: no result (exit $status): $(tail -1 "$raw/$name.err")" >&2
             continue
         fi
-        other=$(jq -r '.other_busy_cpus // 0' "$raw/$name.json")
+        other=$(disturbance "$raw/$name.json")
         printf '  %-28s %12s msgs/s%s  p99 %8s us  server %s us/msg  other CPUs %s%s\n' "$name" \
             "$(jq -r '.msgs_per_s | floor' "$raw/$name.json")" "$(achieved "$raw/$name.json")" "$(jq -r '.latency_us.p99 // "-"' "$raw/$name.json")" \
             "$(jq -r '.server_cpu_us_per_msg // "-"' "$raw/$name.json")" "$other" \
             "$( (( status != 0 )) && echo "  exit $status: $(tail -1 "$raw/$name.err")" || true)" >&2
         awk -v o="$other" -v n="$NOISY" 'BEGIN { exit !(o <= n) }' && return 0
         if (( try < TRIES )); then
-            echo "  $name: other processes took $other CPUs; running it again" >&2
+            echo "  $name: other processes or the hypervisor took $other CPUs; running it again" >&2
         fi
     done
     return 0
@@ -471,7 +475,7 @@ run_bulk() {
 needs_run() {
     local f="$raw/$1.json"
     [[ $ACTION == matrix || ! -s $f ]] && return 0
-    awk -v o="$(jq -r '.other_busy_cpus // 0' "$f")" -v n="$NOISY" 'BEGIN { exit !(o > n) }'
+    awk -v o="$(disturbance "$f")" -v n="$NOISY" 'BEGIN { exit !(o > n) }'
 }
 
 echo "bench/run.sh: results to $results, raw output to $raw" >&2
@@ -550,7 +554,7 @@ field() { [[ -s "$1" ]] && jq -r "$2 // \"null\"" "$1" || echo null; }
 doubt() {
     local f noisy="" lim=""
     for f in "$@"; do
-        awk -v o="$(field "$f" .other_busy_cpus)" -v n="$NOISY" 'BEGIN { exit !(o != "null" && o > n) }' && noisy=" ✗"
+        awk -v o="$(disturbance "$f")" -v n="$NOISY" 'BEGIN { exit !(o != "null" && o > n) }' && noisy=" ✗"
         limited "$f" && lim=" ⚠"
     done
     echo "$noisy$lim"
@@ -681,7 +685,9 @@ lines_report() {
     echo "server CPU = CPU time (user + system) of the server process per reply;"
     echo "generator CPU = time the generator's loop spent handling messages per reply (it busy-polls; the polling is left out);"
     echo "generator busy = the share of the run its loop spent handling messages (≥ 90% means the generator may be the limit, marked ⚠);"
-    echo "other = CPUs' worth of time taken by other processes on the machine during the run (noise; ✗ when above $NOISY after $TRIES tries)."
+    echo "other = CPUs' worth of time taken by other processes on the machine during the run (noise; ✗ when it, or the hypervisor's steal, was above $NOISY after $TRIES tries);"
+    echo "steal = CPUs' worth of time the hypervisor gave to other machines during the run (the same mark, the same retries)."
+    [[ -z $RATE ]] || echo "generator lag = the longest a due request waited for the generator to release it (its own pause), the median run's."
     for kind in $KINDS; do
         [[ -z ${OPTS[$kind]} ]] || echo "Server $kind: this build's sockit server with \`${OPTS[$kind]}\`."
     done
@@ -691,21 +697,21 @@ lines_report() {
         echo
         echo "## $mode"
         echo
-        echo "| conns × depth × size | server | msgs/s | spread | MB/s | p50 | p90 | p99 | spread | p99.9 | max | errors | server CPU µs/msg | generator CPU µs/msg | generator busy | other CPUs |"
-        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        echo "| conns × depth × size | server | msgs/s | spread | MB/s | p50 | p90 | p99 | spread | p99.9 | max | errors | server CPU µs/msg | generator CPU µs/msg | generator busy | generator lag | other CPUs | steal CPUs |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for cell in "${cells[@]}"; do
             read -r conns depth size <<<"$cell"
             for kind in $KINDS; do
                 mapfile -t runs < <(cell_files "$mode" "$conns" "$depth" "$size" "$kind")
                 if (( ${#runs[@]} == 0 )); then
-                    echo "| $conns × $depth × $size | $kind | failed: $(tail -1 "$raw/$(run_name "$mode" "$conns" "$depth" "$size" "$kind").err" 2>/dev/null | sed 's/|/\\|/g') | | | | | | | | | | | | | |"
+                    echo "| $conns × $depth × $size | $kind | failed: $(tail -1 "$raw/$(run_name "$mode" "$conns" "$depth" "$size" "$kind").err" 2>/dev/null | sed 's/|/\\|/g') | | | | | | | | | | | | | | | |"
                     continue
                 fi
                 busy=$(median .generator_busiest_thread "${runs[@]}")
                 other=$(median .other_busy_cpus "${runs[@]}")
                 warn=$(for f in "${runs[@]}"; do if limited "$f"; then echo " ⚠"; fi; done | sort -u)
-                noisy=$(for f in "${runs[@]}"; do awk -v o="$(field "$f" .other_busy_cpus)" -v n="$NOISY" 'BEGIN { if (o != "null" && o > n) print " ✗" }'; done | sort -u)
-                echo "| $conns × $depth × $size | $kind | $(commas "$(median .msgs_per_s "${runs[@]}")")$(shortfall "${runs[@]}") | $(spread .msgs_per_s "${runs[@]}") | $(fixed "$(median .mb_per_s_received "${runs[@]}")" 1) | $(latency "$(median .latency_us.p50 "${runs[@]}")") | $(latency "$(median .latency_us.p90 "${runs[@]}")") | $(latency "$(median .latency_us.p99 "${runs[@]}")") | $(spread .latency_us.p99 "${runs[@]}") | $(latency "$(median .latency_us.p99_9 "${runs[@]}")") | $(latency "$(median .latency_us.max "${runs[@]}")") | $(jq -s 'map(.errors // 0) | add' "${runs[@]}") | $(fixed "$(median .server_cpu_us_per_msg "${runs[@]}")" 2) | $(fixed "$(median .generator_cpu_us_per_msg "${runs[@]}")" 2) | $(awk -v b="$busy" 'BEGIN { if (b == "null") print "–"; else printf "%.0f%%", b * 100 }')$warn | $(fixed "$other" 2)$noisy |"
+                noisy=$(for f in "${runs[@]}"; do awk -v o="$(disturbance "$f")" -v n="$NOISY" 'BEGIN { if (o != "null" && o > n) print " ✗" }'; done | sort -u)
+                echo "| $conns × $depth × $size | $kind | $(commas "$(median .msgs_per_s "${runs[@]}")")$(shortfall "${runs[@]}") | $(spread .msgs_per_s "${runs[@]}") | $(fixed "$(median .mb_per_s_received "${runs[@]}")" 1) | $(latency "$(median .latency_us.p50 "${runs[@]}")") | $(latency "$(median .latency_us.p90 "${runs[@]}")") | $(latency "$(median .latency_us.p99 "${runs[@]}")") | $(spread .latency_us.p99 "${runs[@]}") | $(latency "$(median .latency_us.p99_9 "${runs[@]}")") | $(latency "$(median .latency_us.max "${runs[@]}")") | $(jq -s 'map(.errors // 0) | add' "${runs[@]}") | $(fixed "$(median .server_cpu_us_per_msg "${runs[@]}")" 2) | $(fixed "$(median .generator_cpu_us_per_msg "${runs[@]}")" 2) | $(awk -v b="$busy" 'BEGIN { if (b == "null") print "–"; else printf "%.0f%%", b * 100 }')$warn | $(latency "$(median .generator_lag_max_us "${runs[@]}")") | $(fixed "$other" 2)$noisy | $(fixed "$(median .steal_cpus "${runs[@]}")" 2) |"
             done
         done
     done
@@ -722,10 +728,10 @@ lines_report() {
             echo "Beyond the spread: \"faster\" or \"slower\" only when every run of the one beat every run of the other."
         fi
         if [[ -n $RATE ]]; then
-            echo "✗: a run of the two was disturbed by other processes, so the ratio means little; ⚠: the load generator"
+            echo "✗: a run of the two was disturbed by other processes or the hypervisor, so the ratio means little; ⚠: the load generator"
             echo "released its requests more than 1 ms late on average in one of them; (n of m short): n of that server's runs fell short of the rate."
         else
-            echo "✗: a run of the two was disturbed by other processes, so the ratio means little; ⚠: the load generator"
+            echo "✗: a run of the two was disturbed by other processes or the hypervisor, so the ratio means little; ⚠: the load generator"
             echo "was at least 90% busy in one of them, so that server may be faster than measured."
         fi
         echo
