@@ -113,8 +113,8 @@ while (( $# > 0 )); do
         --sizes) SIZES=${2:?--sizes needs a list, e.g. \"64 1024\"}; shift 2 ;;
         --before) BEFORE_DIR=${2:?--before needs a directory: a checkout of sockit}; shift 2 ;;
         --rate) RATE=${2:?--rate needs a number of requests per second, e.g. 30000}; shift 2 ;;
-        --server-jvm) SERVER_EXTRA=${2?--server-jvm needs JVM options, e.g. -Xlog:gc:file={raw}/gc-{name}.log}; shift 2 ;;
-        --bench-jvm) BENCH_EXTRA=${2?--bench-jvm needs JVM options, e.g. -Xlog:gc:file={raw}/gc-{name}.log}; shift 2 ;;
+        --server-jvm) SERVER_EXTRA=${2?--server-jvm needs JVM options, e.g. -Xlog:gc:file=RAW/gc-NAME.log with RAW and NAME in braces}; shift 2 ;;
+        --bench-jvm) BENCH_EXTRA=${2?--bench-jvm needs JVM options, e.g. -Xlog:gc:file=RAW/gc-NAME.log with RAW and NAME in braces}; shift 2 ;;
         --variant) VARIANTS+="${2:?--variant needs NAME=JVM-OPTIONS, e.g. rp4=-Djdk.readPollers=4}"$'\n'; shift 2 ;;
         --bulk-only) CASES=bulk; shift ;;
         --bulk-duration) BULK_DURATION=${2:?--bulk-duration needs a value, e.g. 3s}; shift 2 ;;
