@@ -27,9 +27,11 @@ import org.HdrHistogram.Histogram;
  * it counts by {@link #measuring(long)}, 0 or 1, and records into the histogram that
  * selects. The JIT compiles a loop during the warmup, and a branch not yet taken then
  * becomes a trap that, when measuring begins, throws the loop back into the interpreter
- * until it is compiled again: a pause of the generator of 5–15 ms at the start of every
- * measured window, measured in 2026-12-05's open-loop runs (docs/performance.md). For the
- * same reason the first hand-over of the progress histogram comes early in the warmup.
+ * until it is compiled again: part of a pause of the generator of 3–20 ms at the start of
+ * every measured window in 2026-12-05's open-loop runs; not all of it, which was still there
+ * with no trap at all (docs/performance.md, "Where the open loop's one pause per run came
+ * from"). The first hand-over of the progress histogram comes early in the warmup for the
+ * same reason, though it may still come before the JIT profiles the loop.
  */
 final class EventLoop implements Runnable {
 
