@@ -53,6 +53,11 @@
 #   bench/run.sh --no-bulk --rate 30000 --conns "64 1000" --depths 1 --sizes 64 --repeats 5
 #                                     open loop: 30,000 requests a second in total, per cell
 #   bench/run.sh --no-build           use what is already built
+#   bench/run.sh --no-bulk --rate 45000 --server-jvm '-Xlog:gc*,safepoint:file={raw}/gc-{name}.log:time,uptime' \
+#                --bench-jvm '-Xlog:gc*,safepoint:file={raw}/gc-{name}.log:time,uptime'
+#                                     extra JVM options for every server (Netty and variants too) and for
+#                                     the generator; {raw} is the run's raw folder and {name} the server's
+#                                     KIND-MODE or the generator's run name, so each JVM logs to its own file
 #   bench/run.sh --redo DIR           run again the runs in bench/results/tmp/DIR that were
 #                                     disturbed (or failed), then rewrite DIR's report
 #   bench/run.sh --report DIR         only rewrite the report from DIR's raw JSON
@@ -85,6 +90,8 @@ VARIANTS=""             # --variant NAME=OPTIONS, as "NAME=OPTIONS" words separa
 RATE=""                 # --rate: open loop at this many requests per second in total; empty: closed loop
 SHORT=0.98              # an open-loop run that achieved less than this share of --rate fell short
 RUN_TIMEOUT=600         # seconds after which one bench run is killed as hung
+SERVER_EXTRA=""         # --server-jvm: JVM options for every server, {raw} and {name} expanded
+BENCH_EXTRA=""          # --bench-jvm: JVM options for every generator JVM, likewise
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
 BENCH_JVM=(-Xms256m -Xmx256m)
 
@@ -106,6 +113,8 @@ while (( $# > 0 )); do
         --sizes) SIZES=${2:?--sizes needs a list, e.g. \"64 1024\"}; shift 2 ;;
         --before) BEFORE_DIR=${2:?--before needs a directory: a checkout of sockit}; shift 2 ;;
         --rate) RATE=${2:?--rate needs a number of requests per second, e.g. 30000}; shift 2 ;;
+        --server-jvm) SERVER_EXTRA=${2?--server-jvm needs JVM options, e.g. -Xlog:gc:file=RAW/gc-NAME.log with RAW and NAME in braces}; shift 2 ;;
+        --bench-jvm) BENCH_EXTRA=${2?--bench-jvm needs JVM options, e.g. -Xlog:gc:file=RAW/gc-NAME.log with RAW and NAME in braces}; shift 2 ;;
         --variant) VARIANTS+="${2:?--variant needs NAME=JVM-OPTIONS, e.g. rp4=-Djdk.readPollers=4}"$'\n'; shift 2 ;;
         --bulk-only) CASES=bulk; shift ;;
         --bulk-duration) BULK_DURATION=${2:?--bulk-duration needs a value, e.g. 3s}; shift 2 ;;
@@ -207,7 +216,7 @@ if [[ $ACTION == matrix ]]; then
     raw="$BENCH_DIR/results/tmp/$stamp"
     mkdir -p "$raw"
     declare -p QUICK DURATION WARMUP SERVERS MODES TRIES CASES BULK_DURATION BULK_WARMUP BULK_ROUNDS \
-        REPEATS CONNS DEPTHS SIZES BEFORE_DIR VARIANTS RATE | sed 's/^declare -- //' >"$raw/settings"
+        REPEATS CONNS DEPTHS SIZES BEFORE_DIR VARIANTS RATE SERVER_EXTRA BENCH_EXTRA | sed 's/^declare -- //' >"$raw/settings"
     echo "STARTED='$(date '+%Y-%m-%d %H:%M %Z')'" >>"$raw/settings"
     # The code measured is the code as it was when the matrix started.
     echo "GIT_REV='$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$ROOT_DIR" \
@@ -234,6 +243,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# --server-jvm's or --bench-jvm's options ($1) for one JVM named $2: {raw} and {name} expanded.
+extra_jvm() {
+    local options=${1//\{raw\}/$raw}
+    echo "${options//\{name\}/$2}"
+}
+
 port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
@@ -245,7 +260,7 @@ start_server() {
         exit 1
     fi
     # shellcheck disable=SC2086 # a variant's options are a list of words
-    taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" ${OPTS[$kind]} -cp "${CP[$kind]}" dev.sockit.bench.ServerMain \
+    taskset -c 0 "$JAVA" "${SERVER_JVM[@]}" ${OPTS[$kind]} $(extra_jvm "$SERVER_EXTRA" "$kind-$mode") -cp "${CP[$kind]}" dev.sockit.bench.ServerMain \
         "${IMPL[$kind]}" "tcp://127.0.0.1:$port" "$mode" >"$log" 2>&1 &
     PID[$kind-$mode]=$!
     for _ in $(seq 300); do
@@ -268,11 +283,13 @@ stop_server() {
 # Loads a freshly started server for a few seconds, unmeasured, so that its JIT has compiled
 # the hot paths before the first cell: otherwise the first cells time the compiler too.
 warm_server() {
-    local kind=$1 mode=$2 load loads=("--conns 64 --depth 16 --size 64 --duration 3s" "--conns 1000 --depth 16 --size 1024 --duration 2s")
+    local kind=$1 mode=$2 load i=0 loads=("--conns 64 --depth 16 --size 64 --duration 3s" "--conns 1000 --depth 16 --size 1024 --duration 2s")
     [[ $mode != discard ]] || loads=("--duration 3s")
     for load in "${loads[@]}"; do
         # shellcheck disable=SC2086 # each load is a list of options
-        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
+        i=$((i + 1))
+        # shellcheck disable=SC2046 # --bench-jvm's options are a list of words
+        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" $(extra_jvm "$BENCH_EXTRA" "warm-$kind-$mode-$i") -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
             "tcp://127.0.0.1:${PORT[$kind-$mode]}" --mode "$mode" $load --warmup 0s --json >/dev/null 2>>"$raw/warm-$kind-$mode.err" \
             || echo "  warming the $kind $mode server: $(tail -1 "$raw/warm-$kind-$mode.err")" >&2
         # A server that died is no use for the rest of the matrix.
@@ -304,6 +321,10 @@ limited() {
         awk -v b="$(jq -r '.generator_busiest_thread // "null"' "$1")" 'BEGIN { exit !(b != "null" && b >= 0.9) }'
     fi
 }
+# CPUs' worth of time taken from a run by others: other processes or the hypervisor (steal), whichever took more.
+disturbance() {
+    [[ -s $1 ]] && jq -r '[(.other_busy_cpus // 0), (.steal_cpus // 0)] | max' "$1" || echo null
+}
 # True when an open-loop run achieved less than $SHORT of --rate: the server could not keep up.
 short() {
     [[ -n $RATE && -s $1 ]] && awk -v m="$(jq -r '.msgs_per_s' "$1")" -v r="$RATE" -v s="$SHORT" 'BEGIN { exit !(m < r * s) }'
@@ -318,7 +339,8 @@ run_cell() {
         wait_idle
         set +e
         # The run ends itself after warmup + duration; the timeout only guards against a hang.
-        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
+        # shellcheck disable=SC2046 # --bench-jvm's options are a list of words
+        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" $(extra_jvm "$BENCH_EXTRA" "$name") -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
             "tcp://127.0.0.1:${PORT[$kind-$mode]}" --mode "$mode" --conns "$conns" --depth "$depth" --size "$size" \
             --duration "$DURATION" --warmup "$WARMUP" --server-pid "${PID[$kind-$mode]}" --busy-poll ${RATE:+--rate "$RATE"} --json \
             >"$raw/$name.json" 2>"$raw/$name.err"
@@ -329,14 +351,14 @@ run_cell() {
             echo "  $name: no result (exit $status): $(tail -1 "$raw/$name.err")" >&2
             continue
         fi
-        other=$(jq -r '.other_busy_cpus // 0' "$raw/$name.json")
+        other=$(disturbance "$raw/$name.json")
         printf '  %-28s %12s msgs/s%s  p99 %8s us  server %s us/msg  other CPUs %s%s\n' "$name" \
             "$(jq -r '.msgs_per_s | floor' "$raw/$name.json")" "$(achieved "$raw/$name.json")" "$(jq -r '.latency_us.p99 // "-"' "$raw/$name.json")" \
             "$(jq -r '.server_cpu_us_per_msg // "-"' "$raw/$name.json")" "$other" \
             "$( (( status != 0 )) && echo "  exit $status: $(tail -1 "$raw/$name.err")" || true)" >&2
         awk -v o="$other" -v n="$NOISY" 'BEGIN { exit !(o <= n) }' && return 0
         if (( try < TRIES )); then
-            echo "  $name: other processes took $other CPUs; running it again" >&2
+            echo "  $name: other processes or the hypervisor took $other CPUs; running it again" >&2
         fi
     done
     return 0
@@ -432,7 +454,8 @@ run_bulk() {
     for try in $(seq "$TRIES"); do
         wait_idle
         set +e
-        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
+        # shellcheck disable=SC2046 # --bench-jvm's options are a list of words
+        timeout "$RUN_TIMEOUT" taskset -c 1 "$JAVA" "${BENCH_JVM[@]}" $(extra_jvm "$BENCH_EXTRA" "$name") -cp "$CLI_CLASSPATH" dev.sockit.cli.BenchCommand \
             "tcp://127.0.0.1:${PORT[$kind-discard]}" --mode discard --duration "$BULK_DURATION" --warmup "$BULK_WARMUP" \
             --server-pid "${PID[$kind-discard]}" --json >"$raw/$name.json" 2>"$raw/$name.err"
         status=$?
@@ -452,7 +475,7 @@ run_bulk() {
 needs_run() {
     local f="$raw/$1.json"
     [[ $ACTION == matrix || ! -s $f ]] && return 0
-    awk -v o="$(jq -r '.other_busy_cpus // 0' "$f")" -v n="$NOISY" 'BEGIN { exit !(o > n) }'
+    awk -v o="$(disturbance "$f")" -v n="$NOISY" 'BEGIN { exit !(o > n) }'
 }
 
 echo "bench/run.sh: results to $results, raw output to $raw" >&2
@@ -526,7 +549,7 @@ field() { [[ -s "$1" ]] && jq -r "$2 // \"null\"" "$1" || echo null; }
 doubt() {
     local f noisy="" lim=""
     for f in "$@"; do
-        awk -v o="$(field "$f" .other_busy_cpus)" -v n="$NOISY" 'BEGIN { exit !(o != "null" && o > n) }' && noisy=" ✗"
+        awk -v o="$(disturbance "$f")" -v n="$NOISY" 'BEGIN { exit !(o != "null" && o > n) }' && noisy=" ✗"
         limited "$f" && lim=" ⚠"
     done
     echo "$noisy$lim"
@@ -642,7 +665,9 @@ lines_report() {
     echo "server CPU = CPU time (user + system) of the server process per reply;"
     echo "generator CPU = time the generator's loop spent handling messages per reply (it busy-polls; the polling is left out);"
     echo "generator busy = the share of the run its loop spent handling messages (≥ 90% means the generator may be the limit, marked ⚠);"
-    echo "other = CPUs' worth of time taken by other processes on the machine during the run (noise; ✗ when above $NOISY after $TRIES tries)."
+    echo "other = CPUs' worth of time taken by other processes on the machine during the run (noise; ✗ when it, or the hypervisor's steal, was above $NOISY after $TRIES tries);"
+    echo "steal = CPUs' worth of time the hypervisor gave to other machines during the run (the same mark, the same retries)."
+    [[ -z $RATE ]] || echo "generator lag = the longest a due request waited for the generator to release it (its own pause), the median run's."
     for kind in $KINDS; do
         [[ -z ${OPTS[$kind]} ]] || echo "Server $kind: this build's sockit server with \`${OPTS[$kind]}\`."
     done
@@ -652,21 +677,21 @@ lines_report() {
         echo
         echo "## $mode"
         echo
-        echo "| conns × depth × size | server | msgs/s | spread | MB/s | p50 | p90 | p99 | spread | p99.9 | max | errors | server CPU µs/msg | generator CPU µs/msg | generator busy | other CPUs |"
-        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        echo "| conns × depth × size | server | msgs/s | spread | MB/s | p50 | p90 | p99 | spread | p99.9 | max | errors | server CPU µs/msg | generator CPU µs/msg | generator busy | generator lag | other CPUs | steal CPUs |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
         for cell in "${cells[@]}"; do
             read -r conns depth size <<<"$cell"
             for kind in $KINDS; do
                 mapfile -t runs < <(cell_files "$mode" "$conns" "$depth" "$size" "$kind")
                 if (( ${#runs[@]} == 0 )); then
-                    echo "| $conns × $depth × $size | $kind | failed: $(tail -1 "$raw/$(run_name "$mode" "$conns" "$depth" "$size" "$kind").err" 2>/dev/null | sed 's/|/\\|/g') | | | | | | | | | | | | | |"
+                    echo "| $conns × $depth × $size | $kind | failed: $(tail -1 "$raw/$(run_name "$mode" "$conns" "$depth" "$size" "$kind").err" 2>/dev/null | sed 's/|/\\|/g') | | | | | | | | | | | | | | | |"
                     continue
                 fi
                 busy=$(median .generator_busiest_thread "${runs[@]}")
                 other=$(median .other_busy_cpus "${runs[@]}")
                 warn=$(for f in "${runs[@]}"; do if limited "$f"; then echo " ⚠"; fi; done | sort -u)
-                noisy=$(for f in "${runs[@]}"; do awk -v o="$(field "$f" .other_busy_cpus)" -v n="$NOISY" 'BEGIN { if (o != "null" && o > n) print " ✗" }'; done | sort -u)
-                echo "| $conns × $depth × $size | $kind | $(commas "$(median .msgs_per_s "${runs[@]}")")$(shortfall "${runs[@]}") | $(spread .msgs_per_s "${runs[@]}") | $(fixed "$(median .mb_per_s_received "${runs[@]}")" 1) | $(latency "$(median .latency_us.p50 "${runs[@]}")") | $(latency "$(median .latency_us.p90 "${runs[@]}")") | $(latency "$(median .latency_us.p99 "${runs[@]}")") | $(spread .latency_us.p99 "${runs[@]}") | $(latency "$(median .latency_us.p99_9 "${runs[@]}")") | $(latency "$(median .latency_us.max "${runs[@]}")") | $(jq -s 'map(.errors // 0) | add' "${runs[@]}") | $(fixed "$(median .server_cpu_us_per_msg "${runs[@]}")" 2) | $(fixed "$(median .generator_cpu_us_per_msg "${runs[@]}")" 2) | $(awk -v b="$busy" 'BEGIN { if (b == "null") print "–"; else printf "%.0f%%", b * 100 }')$warn | $(fixed "$other" 2)$noisy |"
+                noisy=$(for f in "${runs[@]}"; do awk -v o="$(disturbance "$f")" -v n="$NOISY" 'BEGIN { if (o != "null" && o > n) print " ✗" }'; done | sort -u)
+                echo "| $conns × $depth × $size | $kind | $(commas "$(median .msgs_per_s "${runs[@]}")")$(shortfall "${runs[@]}") | $(spread .msgs_per_s "${runs[@]}") | $(fixed "$(median .mb_per_s_received "${runs[@]}")" 1) | $(latency "$(median .latency_us.p50 "${runs[@]}")") | $(latency "$(median .latency_us.p90 "${runs[@]}")") | $(latency "$(median .latency_us.p99 "${runs[@]}")") | $(spread .latency_us.p99 "${runs[@]}") | $(latency "$(median .latency_us.p99_9 "${runs[@]}")") | $(latency "$(median .latency_us.max "${runs[@]}")") | $(jq -s 'map(.errors // 0) | add' "${runs[@]}") | $(fixed "$(median .server_cpu_us_per_msg "${runs[@]}")" 2) | $(fixed "$(median .generator_cpu_us_per_msg "${runs[@]}")" 2) | $(awk -v b="$busy" 'BEGIN { if (b == "null") print "–"; else printf "%.0f%%", b * 100 }')$warn | $(latency "$(median .generator_lag_max_us "${runs[@]}")") | $(fixed "$other" 2)$noisy | $(fixed "$(median .steal_cpus "${runs[@]}")" 2) |"
             done
         done
     done
@@ -683,10 +708,10 @@ lines_report() {
             echo "Beyond the spread: \"faster\" or \"slower\" only when every run of the one beat every run of the other."
         fi
         if [[ -n $RATE ]]; then
-            echo "✗: a run of the two was disturbed by other processes, so the ratio means little; ⚠: the load generator"
+            echo "✗: a run of the two was disturbed by other processes or the hypervisor, so the ratio means little; ⚠: the load generator"
             echo "released its requests more than 1 ms late on average in one of them; (n of m short): n of that server's runs fell short of the rate."
         else
-            echo "✗: a run of the two was disturbed by other processes, so the ratio means little; ⚠: the load generator"
+            echo "✗: a run of the two was disturbed by other processes or the hypervisor, so the ratio means little; ⚠: the load generator"
             echo "was at least 90% busy in one of them, so that server may be faster than measured."
         fi
         echo
@@ -722,7 +747,7 @@ bulk_report() {
     echo "One connection of 128 KiB writes, the server pinned \`taskset -c 0\`, the sender \`taskset -c 1\`; each run $BULK_DURATION measured after $BULK_WARMUP of warmup."
     echo "The four take turns, $BULK_ROUNDS rounds: loopback throughput swings with whatever else the machine runs. Gbit/s is the median round; the other columns are from that round."
     echo "iperf3 $(field "$i" .version | sed 's/^iperf //'): \`iperf3 -s -1\` and \`iperf3 -c 127.0.0.1 -N -t $(whole_seconds "$BULK_DURATION" 1) -O $(whole_seconds "$BULK_WARMUP" 0) -J\` (bytes its server received, the warmup omitted; Nagle off, as sockit bench has it);"
-    echo "the others: their discard mode (\`ServerMain KIND ENDPOINT discard\`, each JVM \`${SERVER_JVM[*]}\`; sockit, commit ${GIT_REV:-unknown}: \`Raw\` framing and \`Handlers.discard()\`, as \`sockit server --mode discard --framing raw\`; Netty ${netty_version:-?}: epoll, its DiscardServer handler; JDK: a platform thread reading an \`InputStream\` into 64 KiB),"
+    echo "the others: their discard mode (\`ServerMain KIND ENDPOINT discard\`, each JVM \`${SERVER_JVM[*]}${SERVER_EXTRA:+ $SERVER_EXTRA}\`; sockit, commit ${GIT_REV:-unknown}: \`Raw\` framing and \`Handlers.discard()\`, as \`sockit server --mode discard --framing raw\`; Netty ${netty_version:-?}: epoll, its DiscardServer handler; JDK: a platform thread reading an \`InputStream\` into 64 KiB),"
     echo "loaded by \`sockit bench --mode discard --duration $BULK_DURATION --warmup $BULK_WARMUP --server-pid PID --json\` (bytes the server's socket took), each server first loaded 3 s unmeasured."
     echo "CPUs = CPU time (user + system) per second of the run. On loopback the sender's CPU also carries much of the kernel's"
     echo "work of delivering the bytes, so a sender near 100% (⚠) is the loopback path's limit for iperf3 as much as for sockit bench."
@@ -756,6 +781,8 @@ flags="$( (( QUICK )) && echo ' --quick' || true)$([[ $CASES == bulk ]] && echo 
 [[ -z $BEFORE_DIR ]] || flags+=" --before $BEFORE_DIR"
 [[ -z $RATE ]] || flags+=" --rate $RATE"
 while IFS= read -r variant; do [[ -z $variant ]] || flags+=" --variant '$variant'"; done <<<"$VARIANTS"
+[[ -z $SERVER_EXTRA ]] || flags+=" --server-jvm '$SERVER_EXTRA'"
+[[ -z $BENCH_EXTRA ]] || flags+=" --bench-jvm '$BENCH_EXTRA'"
 {
     if [[ $CASES == bulk ]]; then
         echo "# sockit vs iperf3, Netty and plain JDK: bulk transfer, ${STARTED:-$(date '+%Y-%m-%d %H:%M %Z')}$( (( QUICK )) && echo ' (quick)' || true)"
@@ -765,8 +792,8 @@ while IFS= read -r variant; do [[ -z $variant ]] || flags+=" --variant '$variant
     echo
     echo "- machine: $(nproc) × $cpu_model, $memory, Linux $(uname -r), virtualisation: $virt"
     echo "- JDK: $("$JAVA" -version 2>&1 | head -2 | tail -1)"
-    [[ $CASES != *lines* ]] || echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`/\`ack\` (commit ${GIT_REV:-unknown}), Netty ${netty_version:-?} epoll, plain JDK (platform thread per connection); each JVM \`${SERVER_JVM[*]}\`, pinned \`taskset -c 0\`"
-    [[ $CASES != *lines* ]] || echo "- load: \`sockit bench --threads 1 --busy-poll --duration $DURATION --warmup $WARMUP --json --server-pid PID\`, a fresh JVM \`${BENCH_JVM[*]}\` per run, pinned \`taskset -c 1\`; $([[ -n $RATE ]] && echo "open loop (\`--rate $RATE\`: $(commas "$RATE") requests per second in total, each timed from when it was due)" || echo "closed loop"), every reply verified; each server was first loaded for 5 s unmeasured so its JIT had compiled the hot path$( (( REPEATS > 1 )) && echo "; every cell $REPEATS times per server, the servers taking turns" || true)"
+    [[ $CASES != *lines* ]] || echo "- servers: sockit core \`Server\` with \`Handlers.echo()\`/\`ack\` (commit ${GIT_REV:-unknown}), Netty ${netty_version:-?} epoll, plain JDK (platform thread per connection); each JVM \`${SERVER_JVM[*]}${SERVER_EXTRA:+ $SERVER_EXTRA}\`, pinned \`taskset -c 0\`"
+    [[ $CASES != *lines* ]] || echo "- load: \`sockit bench --threads 1 --busy-poll --duration $DURATION --warmup $WARMUP --json --server-pid PID\`, a fresh JVM \`${BENCH_JVM[*]}${BENCH_EXTRA:+ $BENCH_EXTRA}\` per run, pinned \`taskset -c 1\`; $([[ -n $RATE ]] && echo "open loop (\`--rate $RATE\`: $(commas "$RATE") requests per second in total, each timed from when it was due)" || echo "closed loop"), every reply verified; each server was first loaded for 5 s unmeasured so its JIT had compiled the hot path$( (( REPEATS > 1 )) && echo "; every cell $REPEATS times per server, the servers taking turns" || true)"
     echo "- a run starts when the machine is under ${IDLE_PERCENT}% busy and is repeated (up to $TRIES tries) when other processes took more than $NOISY CPUs during it"
     [[ -z ${REDONE:-} ]] || echo "- disturbed runs measured again (\`bench/run.sh --redo $(basename "$raw")\`): $REDONE"
     echo "- reproduce: \`bench/run.sh$flags\`; raw JSON below"

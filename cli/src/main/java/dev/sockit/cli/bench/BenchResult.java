@@ -23,11 +23,12 @@ package dev.sockit.cli.bench;
  * @param machineBusyNanos   CPU time the whole machine was busy in the window, all CPUs summed, or -1
  * @param stealNanos         CPU time the hypervisor took from this machine in the window, or -1
  * @param datagrams          UDP: requests sent, answered, lost and answered late; null over a stream
+ * @param stalls             the generator's own stalls, and where in the run the longest replies came
  */
 public record BenchResult(BenchSettings settings, double seconds, long messages, long bytesSent, long bytesReceived,
         Latency latency, long badReplies, long unexpectedReplies, long lostConnections, String firstError,
         long generatorCpuNanos, long generatorWorkNanos, double busiestLoop, long serverCpuNanos, double scheduleLagNanos,
-        long machineBusyNanos, long stealNanos, Datagrams datagrams) {
+        long machineBusyNanos, long stealNanos, Datagrams datagrams, Stalls stalls) {
 
     /** A loop thread busier than this may itself have limited the rate: it had little time to spare. */
     public static final double SATURATED = 0.90;
@@ -61,6 +62,26 @@ public record BenchResult(BenchSettings settings, double seconds, long messages,
             return settled == 0 ? 0 : 100.0 * lost / settled;
         }
     }
+
+    /**
+     * The generator's own stalls, to tell a pause of the generator from one of the server: a
+     * reply late by no more than the generator stalled may be late for the generator's sake.
+     * And where in the run the longest replies came, in slots of the timeline from the start
+     * of the warmup, so that a pause is placed (at the start of measuring? the end?).
+     *
+     * @param hiccupNanos   the longest the generator's 1 ms sleeper woke late in the measured window
+     *                      ({@link HiccupMeter}): a pause of the whole generator process; -1 if unknown
+     * @param lagMaxNanos   open loop: the longest a due request waited for the generator to release it
+     *                      in the measured window, a pause of the loop itself whatever its cause; -1 in
+     *                      closed loop
+     * @param slotNanos     how long one slot is
+     * @param measureSlot   the first slot of the measured window; those before it are the warmup's
+     * @param latencyBySlot per slot, the longest latency of a reply that came in it, 0 for none
+     * @param lagBySlot     open loop: per slot, the longest a request released in it had waited; null in
+     *                      closed loop
+     */
+    public record Stalls(long hiccupNanos, long lagMaxNanos, long slotNanos, int measureSlot, long[] latencyBySlot,
+            long[] lagBySlot) {}
 
     /** Replies per second. */
     public double messagesPerSecond() {

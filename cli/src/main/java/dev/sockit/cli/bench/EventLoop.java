@@ -22,6 +22,16 @@ import org.HdrHistogram.Histogram;
  * timeline ends. Counters and histograms are plain fields of this thread; the coordinating
  * thread sees totals through lazily published atomics and, once a second, a latency
  * histogram handed over whole, so recording a reply costs no atomic operation.
+ *
+ * <p>Nothing on the path of a message branches on whether the measured window has begun:
+ * it counts by {@link #measuring(long)}, 0 or 1, and records into the histogram that
+ * selects. The JIT compiles a loop during the warmup, and a branch not yet taken then
+ * becomes a trap that, when measuring begins, throws the loop back into the interpreter
+ * until it is compiled again: part of a pause of the generator of 3–20 ms at the start of
+ * every measured window in 2026-12-05's open-loop runs; not all of it, which was still there
+ * with no trap at all (docs/performance.md, "Where the open loop's one pause per run came
+ * from"). The first hand-over of the progress histogram comes early in the warmup for the
+ * same reason, though it may still come before the JIT profiles the loop.
  */
 final class EventLoop implements Runnable {
 
@@ -30,6 +40,8 @@ final class EventLoop implements Runnable {
 
     private static final int READ_BUFFER = 64 * 1024;
     private static final long PUBLISH_INTERVAL = TimeUnit.SECONDS.toNanos(1);
+    // The first hand-over comes this soon, so that its branch is taken while the JIT still profiles the loop.
+    private static final long FIRST_PUBLISH = TimeUnit.MILLISECONDS.toNanos(20);
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     final int index;
@@ -56,8 +68,10 @@ final class EventLoop implements Runnable {
     private final Connection[] dirty;
     private int dirtyCount;
 
-    private Histogram interval = newHistogram();
+    private Histogram interval = newIntervalHistogram();
     private final Histogram measured = newHistogram();
+    // Replies are recorded into byWindow[measuring(now)]: the warmup's (never read) or the measured one.
+    private final Histogram[] byWindow = {newHistogram(), measured};
     private final Queue<Histogram> outbox = new ConcurrentLinkedQueue<>();
     private final Queue<Histogram> spares = new ConcurrentLinkedQueue<>();
     private long nextPublishAt;
@@ -75,8 +89,16 @@ final class EventLoop implements Runnable {
     private String failure;
     private long lagSum;
     private long lagCount;
+    private long lagMax;
+    // Where in the run the tail fell: per slot of the timeline (warmup included), the longest
+    // latency of a reply that came in it and the longest lag of a request released in it.
+    private final long[] slotLatency;
+    private final long[] slotLag;
+    private int slot;
+    private long slotEndsAt;
     // Busy polling: time spent in iterations that handled something, in the measured window.
     private long workNanos;
+    // Taken by the coordinating thread at the start of the measured window, not by this one (see the class comment).
     private long cpuAtMeasure = -1;
     private long cpuAtEnd = -1;
     private final AtomicLong publishedReplies = new AtomicLong();
@@ -111,11 +133,28 @@ final class EventLoop implements Runnable {
         this.busyPoll = busyPoll;
         this.tickNanos = openLoop ? 1e9 / loopRate : 0;
         this.nextTickAt = timeline.startAt();
-        this.nextPublishAt = timeline.startAt() + PUBLISH_INTERVAL;
+        this.nextPublishAt = timeline.startAt() + FIRST_PUBLISH;
+        this.slotLatency = new long[timeline.slots()];
+        this.slotLag = new long[timeline.slots()];
+        this.slotEndsAt = timeline.startAt() + timeline.slotNanos();
     }
 
     static Histogram newHistogram() {
         return new Histogram(1, HIGHEST_LATENCY, 3);
+    }
+
+    /**
+     * The histograms handed over each second for the progress line: two significant digits,
+     * eight times fewer buckets than {@link #newHistogram()}, so that the coordinating thread,
+     * which shares the generator's CPU, adds and reads them in a fraction of the time.
+     */
+    static Histogram newIntervalHistogram() {
+        return new Histogram(1, HIGHEST_LATENCY, 2);
+    }
+
+    /** 1 once the measured window has begun, else 0; arithmetic, not a branch (see the class comment). */
+    private long measuring(long now) {
+        return (timeline.measureAt() - 1 - now) >>> 63;
     }
 
     /** The buffer a WebSocket connection's replies are unframed into (see {@link FrameStripper}). */
@@ -183,9 +222,6 @@ final class EventLoop implements Runnable {
             if (now >= timeline.endAt()) {
                 break;
             }
-            if (cpuAtMeasure < 0 && now >= timeline.measureAt()) {
-                cpuAtMeasure = threadCpu();
-            }
             if (now >= nextPublishAt) {
                 publishInterval(now);
             }
@@ -196,19 +232,16 @@ final class EventLoop implements Runnable {
             }
             if (busyPoll) {
                 worked |= selector.selectNow(onReady) > 0;
-                if (worked && now >= timeline.measureAt()) {
-                    workNanos += System.nanoTime() - now;
+                if (worked) {
+                    workNanos += (System.nanoTime() - now) * measuring(now);
                 }
                 publishCounters();
                 continue;
             }
-            // Wake for the next thing due: a scheduled request, the measuring boundary, the
-            // progress hand-over or the end. epoll waits in whole milliseconds, so under one
-            // millisecond we poll instead, or open-loop sends would start up to 1 ms late.
+            // Wake for the next thing due: a scheduled request, the progress hand-over or the
+            // end. epoll waits in whole milliseconds, so under one millisecond we poll
+            // instead, or open-loop sends would start up to 1 ms late.
             long wake = Math.min(timeline.endAt(), nextPublishAt);
-            if (cpuAtMeasure < 0) {
-                wake = Math.min(wake, timeline.measureAt());
-            }
             if (openLoop) {
                 wake = Math.min(wake, nextTickAt);
             }
@@ -243,12 +276,14 @@ final class EventLoop implements Runnable {
         if (nextTickAt > now) {
             return false;
         }
-        boolean measuring = now >= timeline.measureAt();
+        long measuring = measuring(now);
+        int at = slotOf(now);
         while (nextTickAt <= now) {
-            if (measuring) {
-                lagSum += now - nextTickAt;
-                lagCount++;
-            }
+            long lag = now - nextTickAt;
+            lagSum += lag * measuring;
+            lagCount += measuring;
+            lagMax = Math.max(lagMax, lag * measuring);
+            slotLag[at] = Math.max(slotLag[at], lag);
             Connection connection = connections[turn];
             turn = turn + 1 == count ? 0 : turn + 1;
             connection.owed++;
@@ -274,24 +309,21 @@ final class EventLoop implements Runnable {
 
     void replied(long latency, long now) {
         long value = latency < 1 ? 1 : Math.min(latency, HIGHEST_LATENCY);
+        int at = slotOf(now);
+        slotLatency[at] = Math.max(slotLatency[at], value);
         interval.recordValue(value);
         replies++;
-        if (now >= timeline.measureAt()) {
-            measured.recordValue(value);
-            measuredReplies++;
-        }
+        long measuring = measuring(now);
+        byWindow[(int) measuring].recordValue(value);
+        measuredReplies += measuring;
     }
 
     void countIn(int bytes, long now) {
-        if (now >= timeline.measureAt()) {
-            measuredBytesIn += bytes;
-        }
+        measuredBytesIn += bytes * measuring(now);
     }
 
     void countOut(int bytes, long now) {
-        if (now >= timeline.measureAt()) {
-            measuredBytesOut += bytes;
-        }
+        measuredBytesOut += bytes * measuring(now);
     }
 
     void badReplies(Connection connection, long bad, String description) {
@@ -334,24 +366,19 @@ final class EventLoop implements Runnable {
 
     void sentRequest(int bytes, long now) {
         sentSoFar++;
-        if (now >= timeline.measureAt()) {
-            measuredSent++;
-            measuredBytesOut += bytes;
-        }
+        long measuring = measuring(now);
+        measuredSent += measuring;
+        measuredBytesOut += bytes * measuring;
     }
 
     void lostRequest(long now) {
         lostSoFar++;
-        if (now >= timeline.measureAt()) {
-            measuredLost++;
-        }
+        measuredLost += measuring(now);
     }
 
     void lateReply(long now) {
         lateSoFar++;
-        if (now >= timeline.measureAt()) {
-            measuredLate++;
-        }
+        measuredLate += measuring(now);
     }
 
     void lost(Connection connection, String why) {
@@ -376,10 +403,9 @@ final class EventLoop implements Runnable {
     private void publishInterval(long now) {
         outbox.add(interval);
         Histogram spare = spares.poll();
-        interval = spare != null ? spare : newHistogram();
-        while (nextPublishAt <= now) {
-            nextPublishAt += PUBLISH_INTERVAL;
-        }
+        interval = spare != null ? spare : newIntervalHistogram();
+        // On the next whole second of the run, the first hand-over having come early.
+        nextPublishAt = timeline.startAt() + ((now - timeline.startAt()) / PUBLISH_INTERVAL + 1) * PUBLISH_INTERVAL;
     }
 
     /** Latencies handed over since the last call, added to {@code into}; histograms go back for reuse. */
@@ -389,6 +415,30 @@ final class EventLoop implements Runnable {
             h.reset();
             spares.add(h);
         }
+    }
+
+    // The slot of the timeline that now falls in; now never goes back on this thread.
+    private int slotOf(long now) {
+        while (now >= slotEndsAt && slot < slotLatency.length - 1) {
+            slot++;
+            slotEndsAt += timeline.slotNanos();
+        }
+        return slot;
+    }
+
+    /** Per slot of the timeline, the longest latency of a reply that came in it (read after the thread ended). */
+    long[] slotLatency() {
+        return slotLatency;
+    }
+
+    /** Open loop: per slot of the timeline, the longest a due request waited to be released in it. */
+    long[] slotLag() {
+        return slotLag;
+    }
+
+    /** Open loop: the longest a due request waited to be released, in the measured window. */
+    long scheduleLagMax() {
+        return lagMax;
     }
 
     /** Open loop: the summed lateness of released requests in the measured window, and how many. */
@@ -479,6 +529,14 @@ final class EventLoop implements Runnable {
         return workNanos;
     }
 
+    /**
+     * The coordinating thread's reading of this loop thread's CPU time as the measured window
+     * began ({@link #threadCpu(Thread)}), read back by it alone, after the thread ended.
+     */
+    void cpuAtMeasure(long cpu) {
+        cpuAtMeasure = cpu;
+    }
+
     /** CPU time this thread spent in the measured window, or -1 if the JVM cannot tell. */
     long measuredCpu() {
         return cpuAtMeasure < 0 || cpuAtEnd < 0 ? -1 : cpuAtEnd - cpuAtMeasure;
@@ -487,6 +545,15 @@ final class EventLoop implements Runnable {
     private static long threadCpu() {
         try {
             return THREADS.getCurrentThreadCpuTime();
+        } catch (UnsupportedOperationException e) {
+            return -1;
+        }
+    }
+
+    /** The CPU time of a loop's thread, read from another thread; -1 if the JVM cannot tell. */
+    static long threadCpu(Thread thread) {
+        try {
+            return THREADS.getThreadCpuTime(thread.threadId());
         } catch (UnsupportedOperationException e) {
             return -1;
         }

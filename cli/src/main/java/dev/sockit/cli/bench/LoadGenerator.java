@@ -87,11 +87,12 @@ public final class LoadGenerator {
             channels.forEach(LoadGenerator::closeQuietly);
             throw e;
         }
+        HiccupMeter hiccups = HiccupMeter.start(timeline);
         List<Thread> threads = new ArrayList<>();
         for (EventLoop loop : loops) {
             threads.add(Thread.ofPlatform().name("sockit-bench-" + loop.index).start(loop));
         }
-        return coordinate(timeline, loops, threads, finished, progress);
+        return coordinate(timeline, loops, threads, hiccups, finished, progress);
     }
 
     private List<EventLoop> createLoops(List<? extends SelectableChannel> channels, Timeline timeline,
@@ -135,9 +136,9 @@ public final class LoadGenerator {
         return loops;
     }
 
-    private BenchResult coordinate(Timeline timeline, List<EventLoop> loops, List<Thread> threads,
+    private BenchResult coordinate(Timeline timeline, List<EventLoop> loops, List<Thread> threads, HiccupMeter hiccups,
             CountDownLatch finished, Consumer<String> progress) throws IOException {
-        Histogram display = EventLoop.newHistogram();
+        Histogram display = EventLoop.newIntervalHistogram();
         long ownCpuAtMeasure = -1;
         long serverCpuAtMeasure = -1;
         long machineAtMeasure = -1;
@@ -147,6 +148,12 @@ public final class LoadGenerator {
         long machineAtEnd = -1;
         long stealAtEnd = -1;
         boolean measuring = false;
+        // Read once before they count: this thread shares the loops' CPU, and their first call
+        // (classes to load, code to interpret) would otherwise fall on the start of measuring.
+        ProcessCpu.own();
+        ProcessCpu.ofServer(settings.serverPid());
+        ProcessCpu.machineBusy();
+        ProcessCpu.machineSteal();
         long lastReplies = 0;
         long lastProgressAt = timeline.startAt();
         // Loops hand over their histograms on each whole second; read them a little after.
@@ -156,6 +163,9 @@ public final class LoadGenerator {
             long now = System.nanoTime();
             if (!measuring && now >= timeline.measureAt()) {
                 measuring = true;
+                for (int i = 0; i < loops.size(); i++) {
+                    loops.get(i).cpuAtMeasure(EventLoop.threadCpu(threads.get(i)));
+                }
                 ownCpuAtMeasure = ProcessCpu.own();
                 serverCpuAtMeasure = ProcessCpu.ofServer(settings.serverPid());
                 machineAtMeasure = ProcessCpu.machineBusy();
@@ -209,6 +219,13 @@ public final class LoadGenerator {
                 throw new IOException("interrupted while the load was running");
             }
         }
+        long hiccup;
+        try {
+            hiccup = hiccups.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the load was stopping");
+        }
         for (Thread thread : threads) {
             try {
                 thread.join(STOP_GRACE_MILLIS);
@@ -223,11 +240,11 @@ public final class LoadGenerator {
         }
         return result(timeline, endedAt, loops, ProcessCpu.delta(ownCpuAtMeasure, ownCpuAtEnd),
                 ProcessCpu.delta(serverCpuAtMeasure, serverCpuAtEnd), ProcessCpu.delta(machineAtMeasure, machineAtEnd),
-                ProcessCpu.delta(stealAtMeasure, stealAtEnd));
+                ProcessCpu.delta(stealAtMeasure, stealAtEnd), hiccup);
     }
 
     private BenchResult result(Timeline timeline, long endedAt, List<EventLoop> loops, long ownCpu, long serverCpu,
-            long machineBusy, long steal) throws IOException {
+            long machineBusy, long steal, long hiccup) throws IOException {
         Histogram latency = EventLoop.newHistogram();
         long messages = 0;
         long sent = 0;
@@ -241,6 +258,9 @@ public final class LoadGenerator {
         long lateReplies = 0;
         long lagCount = 0;
         long work = 0;
+        long lagMax = 0;
+        long[] latencyBySlot = new long[timeline.slots()];
+        long[] lagBySlot = new long[timeline.slots()];
         String firstBad = null;
         String firstLoss = null;
         double busiest = -1;
@@ -261,6 +281,11 @@ public final class LoadGenerator {
             lostRequests += loop.measuredLost();
             lateReplies += loop.measuredLate();
             lagCount += loop.scheduleLagCount();
+            lagMax = Math.max(lagMax, loop.scheduleLagMax());
+            for (int i = 0; i < latencyBySlot.length; i++) {
+                latencyBySlot[i] = Math.max(latencyBySlot[i], loop.slotLatency()[i]);
+                lagBySlot[i] = Math.max(lagBySlot[i], loop.slotLag()[i]);
+            }
             firstBad = firstBad != null ? firstBad : loop.firstBadReply();
             firstLoss = firstLoss != null ? firstLoss : loop.firstLoss();
             work += loop.workNanos();
@@ -277,7 +302,9 @@ public final class LoadGenerator {
         return new BenchResult(settings, seconds, messages, sent, received, percentiles, bad, unexpected, lost,
                 firstBad != null ? firstBad : firstLoss, ownCpu, settings.busyPoll() ? work : -1, busiest, serverCpu, lag,
                 machineBusy, steal, settings.datagrams() ? new BenchResult.Datagrams(requestsSent, messages, lostRequests,
-                        lateReplies) : null);
+                        lateReplies) : null,
+                new BenchResult.Stalls(hiccup, settings.openLoop() ? lagMax : -1, timeline.slotNanos(),
+                        timeline.slotOf(timeline.measureAt()), latencyBySlot, settings.openLoop() ? lagBySlot : null));
     }
 
     private static String progressLine(long elapsed, double rate, Histogram interval, long errors, boolean warmup) {

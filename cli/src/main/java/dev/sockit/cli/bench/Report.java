@@ -45,6 +45,9 @@ public final class Report {
                 : String.format(Locale.ROOT, " (%,d bad replies, %,d lines answering nothing, %,d connections lost)",
                         r.badReplies(), r.unexpectedReplies(), r.lostConnections())));
         b.append("  generator   ").append(generator(r)).append('\n');
+        if (l.count() > 0) {
+            b.append("  stalls      ").append(stalls(r)).append('\n');
+        }
         if (r.serverCpuNanos() >= 0) {
             b.append(String.format(Locale.ROOT, "  server      %s CPU per message (pid %d)%n",
                     micros(r.serverMicrosPerMessage()), s.serverPid()));
@@ -75,6 +78,26 @@ public final class Report {
                     : " — not the bottleneck";
         }
         return cpu + busy + verdict;
+    }
+
+    // The generator's own longest stalls, and when in the run the longest reply came.
+    private static String stalls(BenchResult r) {
+        BenchResult.Stalls st = r.stalls();
+        StringBuilder b = new StringBuilder("the generator's own: ");
+        b.append(st.hiccupNanos() < 0 ? "its 1 ms sleeper did not run"
+                : "its 1 ms sleeper woke up to " + latency(st.hiccupNanos()) + " late");
+        if (st.lagMaxNanos() >= 0) {
+            b.append(", it released requests up to ").append(latency(st.lagMaxNanos())).append(" late");
+        }
+        int longest = st.measureSlot();
+        for (int i = st.measureSlot(); i < st.latencyBySlot().length; i++) {
+            if (st.latencyBySlot()[i] > st.latencyBySlot()[longest]) {
+                longest = i;
+            }
+        }
+        return b.append(String.format(Locale.ROOT, "; the longest reply came %.1f–%.1f s into the run (measuring from %.1f s)",
+                longest * st.slotNanos() / 1e9, (longest + 1) * st.slotNanos() / 1e9,
+                r.settings().warmup().toNanos() / 1e9)).toString();
     }
 
     /** One JSON object with every figure; latencies in microseconds, absent values as null. */
@@ -133,6 +156,16 @@ public final class Report {
         field(b, "server_cpu_us_per_msg", orNull(r.serverMicrosPerMessage()));
         field(b, "other_busy_cpus", orNull(r.otherBusyCores()));
         field(b, "steal_cpus", orNull(r.stealCores()));
+        BenchResult.Stalls st = r.stalls();
+        field(b, "generator_hiccup_us", st.hiccupNanos() < 0 ? "null" : number(st.hiccupNanos() / 1e3));
+        field(b, "generator_lag_max_us", st.lagMaxNanos() < 0 ? "null" : number(st.lagMaxNanos() / 1e3));
+        b.append("\"timeline\":{");
+        field(b, "slot_ms", st.slotNanos() / 1_000_000);
+        field(b, "measure_slot", st.measureSlot());
+        field(b, "latency_max_us", wholeMicros(st.latencyBySlot()));
+        field(b, "lag_max_us", st.lagBySlot() == null ? "null" : wholeMicros(st.lagBySlot()));
+        b.setLength(b.length() - 1);
+        b.append("},");
         b.setLength(b.length() - 1);
         return b.append('}').toString();
     }
@@ -387,6 +420,16 @@ public final class Report {
 
     private static void field(StringBuilder b, String name, String json) {
         b.append('"').append(name).append("\":").append(json).append(',');
+    }
+
+    // Nanoseconds as a JSON array of whole microseconds.
+    private static String wholeMicros(long[] nanos) {
+        StringBuilder b = new StringBuilder(nanos.length * 6).append('[');
+        for (long n : nanos) {
+            b.append(n / 1_000).append(',');
+        }
+        b.setLength(b.length() - (nanos.length > 0 ? 1 : 0));
+        return b.append(']').toString();
     }
 
     private static String orNull(double value) {

@@ -140,6 +140,39 @@ class BenchCommandTest {
     }
 
     @Test
+    void aServerStallIsPlacedInTheRunAndNotCountedAsTheGeneratorsOwn() throws Exception {
+        // The server stalls for 500 ms at its 100th request, due 0.5 s into the run at 200 a
+        // second; the replies held up come about 1.0 s in. The generator kept its schedule all
+        // along: the requests due in the stall were released on time and waited in its sockets
+        // (a lag counted from their sending would be the stall's 500 ms).
+        AtomicInteger seen = new AtomicInteger();
+        MessageHandler stallingEcho = (connection, message) -> {
+            if (seen.incrementAndGet() == 100) {
+                Thread.sleep(500);
+            }
+            connection.send(message);
+        };
+        try (Server server = start(stallingEcho)) {
+            BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "echo", "--conns", "1", "--rate", "200",
+                    "--duration", "1500ms", "--warmup", "500ms", "--json");
+
+            assertThat(run.status()).as(run.err()).isZero();
+            long[] latency = run.numbers("latency_max_us");
+            assertThat(latency).as("a slot per 100 ms of the run").hasSize(20);
+            assertThat(run.number("measure_slot")).isEqualTo(5);
+            int longest = 0;
+            for (int i = 0; i < latency.length; i++) {
+                longest = latency[i] > latency[longest] ? i : longest;
+            }
+            assertThat(latency[longest]).as("the stalled request").isGreaterThanOrEqualTo(400_000);
+            assertThat(longest).as("the slot of the stalled reply, 100 ms each, in %s", java.util.Arrays.toString(latency))
+                    .isBetween(9, 12);
+            assertThat(run.number("generator_lag_max_us")).as("the generator's own lag").isLessThan(250_000);
+            assertThat(run.number("generator_hiccup_us")).isNotNegative();
+        }
+    }
+
+    @Test
     void aBusyPollingRunCountsOnlyTheTimeSpentOnMessages() throws Exception {
         try (Server server = start(Handlers.echo())) {
             BenchRun run = bench("tcp://127.0.0.1:" + server.port(), "--mode", "echo", "--conns", "2", "--depth", "4", "--busy-poll",

@@ -30,6 +30,14 @@ record BenchRun(int status, String out, String err) {
         return Double.parseDouble(m.group(1));
     }
 
+    /** The numbers of an array field of the {@code --json} output; fails the test when it is missing. */
+    long[] numbers(String field) {
+        Matcher m = Pattern.compile("\"" + field + "\":\\[([0-9,]*)]").matcher(out);
+        assertThat(m.find()).as("array field %s in %s", field, out).isTrue();
+        return m.group(1).isEmpty() ? new long[0]
+                : java.util.Arrays.stream(m.group(1).split(",")).mapToLong(Long::parseLong).toArray();
+    }
+
     String lastErrorLine() {
         String[] lines = err.strip().split("\n");
         return lines[lines.length - 1];
