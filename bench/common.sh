@@ -131,6 +131,25 @@ servers_raced() {
     (( $(wc -w <<<"$KINDS") <= 9 )) || { echo "$me: at most 9 servers race in one run, not$KINDS" >&2; exit 2; }
 }
 
+# Waits up to $1 seconds for the command after it to succeed; false if it never did.
+within() {
+    local seconds=$1 i
+    shift
+    for (( i = 0; i < seconds * 10; i++ )); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# The same, failing the run with "$1 did not happen within $2 s", said through the calling
+# script's own say (which names the script).
+await() {
+    local what=$1 seconds=$2
+    shift 2
+    within "$seconds" "$@" || { say "$what did not happen within ${seconds}s"; exit 1; }
+}
+
 # ---- reports: figures over repeated runs, and how they are written ----
 
 # The median of a field over runs (the mean of the middle two of an even count); null without any.
