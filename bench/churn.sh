@@ -97,36 +97,7 @@ if [[ -z $REPORT_ONLY ]]; then
     fi
 fi
 
-declare -A CP=() OPTS=()
-KINDS=""
-for kind in $SERVERS; do
-    case "$kind" in
-        sockit|netty|jdk) ;;
-        *) echo "bench/churn.sh: --servers takes sockit, netty and jdk, not \"$kind\"" >&2; exit 2 ;;
-    esac
-    CP[$kind]=$BENCH_CLASSPATH OPTS[$kind]=""
-    KINDS+=" $kind"
-done
-declare -A IMPL=()
-for kind in $KINDS; do IMPL[$kind]=$kind; done
-if [[ -n $BEFORE_DIR ]]; then
-    [[ -f "$BEFORE_DIR/bench/pom.xml" ]] \
-        || { echo "bench/churn.sh: --before $BEFORE_DIR is not a checkout of sockit (no bench/pom.xml); e.g. git worktree add --detach /work/wt/main main" >&2; exit 2; }
-    BEFORE_DIR=$(cd "$BEFORE_DIR" && pwd)
-    IMPL[before]=sockit CP[before]="$BEFORE_DIR/bench/target/classes:$BEFORE_DIR/bench/target/lib/*" OPTS[before]=""
-    KINDS+=" before"
-fi
-while IFS= read -r variant; do
-    [[ -n $variant ]] || continue
-    name=${variant%%=*}
-    if [[ $variant != *=* || ! $name =~ ^[a-z][a-z0-9]*$ || -n ${IMPL[$name]:-} ]]; then
-        echo "bench/churn.sh: --variant \"$variant\": give NAME=JVM-OPTIONS with a new lower-case NAME" >&2
-        exit 2
-    fi
-    IMPL[$name]=sockit CP[$name]=$BENCH_CLASSPATH OPTS[$name]=${variant#*=}
-    KINDS+=" $name"
-done <<<"$VARIANTS"
-(( $(wc -w <<<"$KINDS") <= 9 )) || { echo "bench/churn.sh: at most 9 servers race in one run, not$KINDS" >&2; exit 2; }
+servers_raced "/work/wt/main main" ""
 
 find_java
 if [[ -n $REPORT_ONLY ]]; then

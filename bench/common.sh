@@ -1,4 +1,4 @@
-# Shared by bench/run.sh and bench/jmh.sh: find JDK 25 and build what the benchmarks run.
+# Shared by the bench scripts: find JDK 25 and build what the benchmarks run.
 # Sourced, not run.
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -91,6 +91,63 @@ wait_idle() {
             return 0
         fi
     done
+}
+
+# The servers a race runs, from SERVERS, BEFORE_DIR and VARIANTS as --servers, --before and
+# --variant set them: KINDS, their names in racing order, and by name IMPL (the kind
+# ServerMain runs), CP (its classpath) and OPTS (its extra JVM options); BEFORE_DIR made
+# absolute. $1 and $2 are the examples the errors give for --before DIR and for --variant
+# (empty: none); any further words are names a variant may not take, beside the servers'.
+servers_raced() {
+    local before_example=$1 variant_example=$2 me="bench/${0##*/}" kind variant name
+    shift 2
+    declare -gA IMPL=() CP=() OPTS=()
+    KINDS=""
+    for kind in $SERVERS; do
+        case "$kind" in
+            sockit|netty|jdk) ;;
+            *) echo "$me: --servers takes sockit, netty and jdk, not \"$kind\" (other builds: --before, --variant)" >&2; exit 2 ;;
+        esac
+        IMPL[$kind]=$kind CP[$kind]=$BENCH_CLASSPATH OPTS[$kind]=""
+        KINDS+=" $kind"
+    done
+    if [[ -n $BEFORE_DIR ]]; then
+        [[ -f "$BEFORE_DIR/bench/pom.xml" ]] \
+            || { echo "$me: --before $BEFORE_DIR is not a checkout of sockit (no bench/pom.xml); e.g. git worktree add --detach $before_example" >&2; exit 2; }
+        BEFORE_DIR=$(cd "$BEFORE_DIR" && pwd)
+        IMPL[before]=sockit CP[before]="$BEFORE_DIR/bench/target/classes:$BEFORE_DIR/bench/target/lib/*" OPTS[before]=""
+        KINDS+=" before"
+    fi
+    while IFS= read -r variant; do
+        [[ -n $variant ]] || continue
+        name=${variant%%=*}
+        if [[ $variant != *=* || ! $name =~ ^[a-z][a-z0-9]*$ || -n ${IMPL[$name]:-} || " $* " == *" $name "* ]]; then
+            echo "$me: --variant \"$variant\": give NAME=JVM-OPTIONS with a new lower-case NAME${variant_example:+, e.g. $variant_example}" >&2
+            exit 2
+        fi
+        IMPL[$name]=sockit CP[$name]=$BENCH_CLASSPATH OPTS[$name]=${variant#*=}
+        KINDS+=" $name"
+    done <<<"$VARIANTS"
+    (( $(wc -w <<<"$KINDS") <= 9 )) || { echo "$me: at most 9 servers race in one run, not$KINDS" >&2; exit 2; }
+}
+
+# Waits up to $1 seconds for the command after it to succeed; false if it never did.
+within() {
+    local seconds=$1 i
+    shift
+    for (( i = 0; i < seconds * 10; i++ )); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# The same, failing the run with "$1 did not happen within $2 s", said through the calling
+# script's own say (which names the script).
+await() {
+    local what=$1 seconds=$2
+    shift 2
+    within "$seconds" "$@" || { say "$what did not happen within ${seconds}s"; exit 1; }
 }
 
 # ---- reports: figures over repeated runs, and how they are written ----

@@ -99,24 +99,6 @@ trap 'exit 130' INT TERM
 
 say() { echo "bench/idle.sh: $*" >&2; }
 
-# Waits up to $1 seconds for the command after it to succeed; false if it never did.
-within() {
-    local seconds=$1 i
-    shift
-    for (( i = 0; i < seconds * 10; i++ )); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-# The same, failing the run with "$1 did not happen within $2 s".
-await() {
-    local what=$1 seconds=$2
-    shift 2
-    within "$seconds" "$@" || { say "$what did not happen within ${seconds}s"; exit 1; }
-}
-
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$server_pid/status"; }
 threads() { awk '/^Threads:/ {print $2}' "/proc/$server_pid/status"; }
 fds() { ls "/proc/$server_pid/fd" | wc -l; }

@@ -156,34 +156,7 @@ fi
 
 # Every server raced: its kind for ServerMain, its classpath and its extra JVM options.
 # Ports: 9101 + i for echo, 9111 + i for ack, 9121 + i for discard, i its place in KINDS.
-declare -A IMPL=() CP=() OPTS=()
-KINDS=""
-for kind in $SERVERS; do
-    case "$kind" in
-        sockit|netty|jdk) ;;
-        *) echo "bench/run.sh: --servers takes sockit, netty and jdk, not \"$kind\" (other builds: --before, --variant)" >&2; exit 2 ;;
-    esac
-    IMPL[$kind]=$kind CP[$kind]=$BENCH_CLASSPATH OPTS[$kind]=""
-    KINDS+=" $kind"
-done
-if [[ -n $BEFORE_DIR ]]; then
-    [[ -f "$BEFORE_DIR/bench/pom.xml" ]] \
-        || { echo "bench/run.sh: --before $BEFORE_DIR is not a checkout of sockit (no bench/pom.xml); e.g. git worktree add --detach /work/wt/before COMMIT" >&2; exit 2; }
-    BEFORE_DIR=$(cd "$BEFORE_DIR" && pwd)
-    IMPL[before]=sockit CP[before]="$BEFORE_DIR/bench/target/classes:$BEFORE_DIR/bench/target/lib/*" OPTS[before]=""
-    KINDS+=" before"
-fi
-while IFS= read -r variant; do
-    [[ -n $variant ]] || continue
-    name=${variant%%=*}
-    if [[ $variant != *=* || ! $name =~ ^[a-z][a-z0-9]*$ || -n ${IMPL[$name]:-} || $name == iperf3 ]]; then
-        echo "bench/run.sh: --variant \"$variant\": give NAME=JVM-OPTIONS with a new lower-case NAME, e.g. rp4=-Djdk.readPollers=4" >&2
-        exit 2
-    fi
-    IMPL[$name]=sockit CP[$name]=$BENCH_CLASSPATH OPTS[$name]=${variant#*=}
-    KINDS+=" $name"
-done <<<"$VARIANTS"
-(( $(wc -w <<<"$KINDS") <= 9 )) || { echo "bench/run.sh: at most 9 servers race in one run, not$KINDS" >&2; exit 2; }
+servers_raced "/work/wt/before COMMIT" "rp4=-Djdk.readPollers=4" iperf3
 
 find_java
 if [[ -z "$NO_BUILD" && $ACTION != report ]]; then

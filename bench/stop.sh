@@ -95,20 +95,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { echo "bench/stop.sh: $*" >&2; }
-within() {
-    local seconds=$1 i
-    shift
-    for (( i = 0; i < seconds * 10; i++ )); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-await() {
-    local what=$1 seconds=$2
-    shift 2
-    within "$seconds" "$@" || { say "$what did not happen within ${seconds}s"; exit 1; }
-}
 established() { ss -Htn state established "( sport = :$PORT )" | wc -l; }
 all_ready() { local f; for f in "$@"; do grep -qs '^ready' "$f" || return 1; done; }
 all_ended() { local f; for f in "$@"; do grep -qs '^ended' "$f" || return 1; done; }

@@ -24,18 +24,11 @@ public final class Report {
                 s.datagrams() ? "datagrams" : "lines",
                 s.openLoop() ? String.format(Locale.ROOT, "open loop at %,d msgs/s", s.rate()) : "closed loop",
                 s.threads(), s.threads() == 1 ? "" : "s"));
-        b.append(String.format(Locale.ROOT, "measured %.1f s after %s of warmup%n%n", r.seconds(),
-                DurationConverter.format(s.warmup())));
+        measured(b, r.seconds(), s);
         b.append(String.format(Locale.ROOT, "  throughput  %,.0f msgs/s   %,.1f MB/s sent   %,.1f MB/s received%n",
                 r.messagesPerSecond(), r.megabytesSentPerSecond(), r.megabytesReceivedPerSecond()));
         BenchResult.Latency l = r.latency();
-        if (l.count() == 0) {
-            b.append("  latency     no replies\n");
-        } else {
-            b.append(String.format(Locale.ROOT, "  latency     p50 %s   p90 %s   p99 %s   p99.9 %s   max %s%s%n",
-                    latency(l.p50()), latency(l.p90()), latency(l.p99()), latency(l.p999()), latency(l.max()),
-                    s.openLoop() ? "   (from when each request was due)" : ""));
-        }
+        latency(b, l, "no replies", s.openLoop() ? "   (from when each request was due)" : "");
         BenchResult.Datagrams d = r.datagrams();
         if (d != null) {
             b.append(String.format(Locale.ROOT, "  datagrams   sent %,d   received %,d   lost %,d (%.2f%%, no reply within %s)   late %,d%n",
@@ -49,14 +42,9 @@ public final class Report {
             b.append("  stalls      ").append(stalls(r)).append('\n');
         }
         if (r.serverCpuNanos() >= 0) {
-            b.append(String.format(Locale.ROOT, "  server      %s CPU per message (pid %d)%n",
-                    micros(r.serverMicrosPerMessage()), s.serverPid()));
+            server(b, r.serverMicrosPerMessage(), "message", s);
         }
-        if (r.otherBusyCores() >= 0) {
-            b.append(String.format(Locale.ROOT, "  machine     other processes took %.2f CPUs%s%s%n", r.otherBusyCores(),
-                    r.stealCores() > 0.01 ? String.format(Locale.ROOT, ", the hypervisor %.2f", r.stealCores()) : "",
-                    r.otherBusyCores() > NOISY_CORES ? " — a busy neighbour: these figures are disturbed" : ""));
-        }
+        machine(b, r.otherBusyCores(), r.stealCores());
         return b.toString();
     }
 
@@ -103,37 +91,22 @@ public final class Report {
     /** One JSON object with every figure; latencies in microseconds, absent values as null. */
     public static String json(BenchResult r) {
         BenchSettings s = r.settings();
-        BenchResult.Latency l = r.latency();
         StringBuilder b = new StringBuilder(1024).append('{');
         field(b, "endpoint", quote(s.endpoint().toString()));
         field(b, "mode", quote(s.mode().toString()));
         field(b, "conns", s.conns());
         field(b, "depth", s.depth());
-        field(b, "size", s.size());
-        field(b, "duration_s", number(s.duration().toNanos() / 1e9));
-        field(b, "warmup_s", number(s.warmup().toNanos() / 1e9));
+        sizeAndTiming(b, s);
         field(b, "rate", s.rate());
         field(b, "threads", s.threads());
         field(b, "busy_poll", Boolean.toString(s.busyPoll()));
-        if (s.mode() == Mode.ACK) {
-            field(b, "reply", quote(s.reply()));
-        }
+        reply(b, s);
         field(b, "seconds", number(r.seconds()));
         field(b, "messages", r.messages());
         field(b, "msgs_per_s", number(r.messagesPerSecond()));
         field(b, "mb_per_s_sent", number(r.megabytesSentPerSecond()));
         field(b, "mb_per_s_received", number(r.megabytesReceivedPerSecond()));
-        b.append("\"latency_us\":{");
-        boolean none = l.count() == 0;
-        field(b, "count", l.count());
-        field(b, "mean", none ? "null" : number(l.mean() / 1e3));
-        field(b, "p50", none ? "null" : number(l.p50() / 1e3));
-        field(b, "p90", none ? "null" : number(l.p90() / 1e3));
-        field(b, "p99", none ? "null" : number(l.p99() / 1e3));
-        field(b, "p99_9", none ? "null" : number(l.p999() / 1e3));
-        field(b, "max", none ? "null" : number(l.max() / 1e3));
-        b.setLength(b.length() - 1);
-        b.append("},");
+        latencyJson(b, r.latency());
         BenchResult.Datagrams d = r.datagrams();
         if (d != null) {
             field(b, "loss_timeout_s", number(s.lossTimeout().toNanos() / 1e9));
@@ -147,15 +120,14 @@ public final class Report {
         field(b, "bad_replies", r.badReplies());
         field(b, "unexpected_replies", r.unexpectedReplies());
         field(b, "lost_connections", r.lostConnections());
-        field(b, "first_error", r.firstError() == null ? "null" : quote(r.firstError()));
+        field(b, "first_error", quoteOrNull(r.firstError()));
         field(b, "generator_cpu_us_per_msg", orNull(r.generatorMicrosPerMessage()));
         field(b, "generator_busiest_thread", orNull(r.busiestLoop()));
         field(b, "generator_schedule_lag_us", r.scheduleLagNanos() < 0 ? "null" : number(r.scheduleLagNanos() / 1e3));
         field(b, "generator_saturated", Boolean.toString(r.generatorSaturated()));
         field(b, "server_pid", s.serverPid() > 0 ? Long.toString(s.serverPid()) : "null");
         field(b, "server_cpu_us_per_msg", orNull(r.serverMicrosPerMessage()));
-        field(b, "other_busy_cpus", orNull(r.otherBusyCores()));
-        field(b, "steal_cpus", orNull(r.stealCores()));
+        machineJson(b, r.otherBusyCores(), r.stealCores());
         BenchResult.Stalls st = r.stalls();
         field(b, "generator_hiccup_us", st.hiccupNanos() < 0 ? "null" : number(st.hiccupNanos() / 1e3));
         field(b, "generator_lag_max_us", st.lagMaxNanos() < 0 ? "null" : number(st.lagMaxNanos() / 1e3));
@@ -176,10 +148,8 @@ public final class Report {
      */
     public static String failure(BenchResult r) {
         if (r.badReplies() + r.unexpectedReplies() > 0) {
-            String expected = r.settings().mode() == Mode.ECHO ? "echo mode expects each line back"
-                    : "ack mode expects \"" + r.settings().reply() + "\"";
             return String.format(Locale.ROOT, "%,d replies failed verification (%s); first: %s — check --mode and --reply",
-                    r.badReplies() + r.unexpectedReplies(), expected, r.firstError());
+                    r.badReplies() + r.unexpectedReplies(), expected(r.settings()), r.firstError());
         }
         if (r.lostConnections() > 0 && r.datagrams() != null) {
             return String.format(Locale.ROOT, "%,d of %,d UDP sockets stopped during the run; first: %s"
@@ -210,8 +180,7 @@ public final class Report {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "sockit bench %s: discard, %,d connection%s, %,d-byte writes%n",
                 s.endpoint(), s.conns(), s.conns() == 1 ? "" : "s", s.size()));
-        b.append(String.format(Locale.ROOT, "measured %.1f s after %s of warmup%n%n", r.seconds(),
-                DurationConverter.format(s.warmup())));
+        measured(b, r.seconds(), s);
         b.append(String.format(Locale.ROOT, "  throughput  %.2f Gbit/s   %,.1f MB/s   (bytes the server's socket took)%n",
                 r.gigabitsPerSecond(), r.megabytesPerSecond()));
         b.append(String.format(Locale.ROOT, "  errors      %,d%s%n", r.errors(), r.lostConnections() == 0 ? ""
@@ -226,11 +195,7 @@ public final class Report {
             b.append(String.format(Locale.ROOT, "  server      %.2f CPUs, %.0f ms of CPU per GB (pid %d)%n",
                     r.serverCores(), r.serverMillisPerGigabyte(), s.serverPid()));
         }
-        if (r.otherBusyCores() >= 0) {
-            b.append(String.format(Locale.ROOT, "  machine     other processes took %.2f CPUs%s%s%n", r.otherBusyCores(),
-                    r.stealCores() > 0.01 ? String.format(Locale.ROOT, ", the hypervisor %.2f", r.stealCores()) : "",
-                    r.otherBusyCores() > NOISY_CORES ? " — a busy neighbour: these figures are disturbed" : ""));
-        }
+        machine(b, r.otherBusyCores(), r.stealCores());
         return b.toString();
     }
 
@@ -241,25 +206,22 @@ public final class Report {
         field(b, "endpoint", quote(s.endpoint().toString()));
         field(b, "mode", quote(s.mode().toString()));
         field(b, "conns", s.conns());
-        field(b, "size", s.size());
-        field(b, "duration_s", number(s.duration().toNanos() / 1e9));
-        field(b, "warmup_s", number(s.warmup().toNanos() / 1e9));
+        sizeAndTiming(b, s);
         field(b, "seconds", number(r.seconds()));
         field(b, "bytes", r.bytes());
         field(b, "gbit_per_s", number(r.gigabitsPerSecond()));
         field(b, "mb_per_s", number(r.megabytesPerSecond()));
         field(b, "errors", r.errors());
         field(b, "lost_connections", r.lostConnections());
-        field(b, "first_error", r.firstError() == null ? "null" : quote(r.firstError()));
-        field(b, "server_said", r.serverSaid() == null ? "null" : quote(r.serverSaid()));
+        field(b, "first_error", quoteOrNull(r.firstError()));
+        field(b, "server_said", quoteOrNull(r.serverSaid()));
         field(b, "generator_cpus", orNull(r.generatorCores()));
         field(b, "generator_busiest_thread", orNull(r.busiestWriter()));
         field(b, "generator_saturated", Boolean.toString(r.generatorSaturated()));
         field(b, "server_pid", s.serverPid() > 0 ? Long.toString(s.serverPid()) : "null");
         field(b, "server_cpus", orNull(r.serverCores()));
         field(b, "server_cpu_ms_per_gb", orNull(r.serverMillisPerGigabyte()));
-        field(b, "other_busy_cpus", orNull(r.otherBusyCores()));
-        field(b, "steal_cpus", orNull(r.stealCores()));
+        machineJson(b, r.otherBusyCores(), r.stealCores());
         b.setLength(b.length() - 1);
         return b.append('}').toString();
     }
@@ -294,17 +256,10 @@ public final class Report {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "sockit bench %s: churn, %s, %,d loop%s of connect, one %,d-byte line, reply, close%n",
                 s.endpoint(), s.mode(), s.conns(), s.conns() == 1 ? "" : "s", s.size()));
-        b.append(String.format(Locale.ROOT, "measured %.1f s after %s of warmup%n%n", r.seconds(),
-                DurationConverter.format(s.warmup())));
+        measured(b, r.seconds(), s);
         b.append(String.format(Locale.ROOT, "  churn       %,.0f connections/s   (%,d started, %,d answered)%n",
                 r.connectionsPerSecond(), r.started(), r.answered()));
-        BenchResult.Latency l = r.latency();
-        if (l.count() == 0) {
-            b.append("  latency     no connection answered\n");
-        } else {
-            b.append(String.format(Locale.ROOT, "  latency     p50 %s   p90 %s   p99 %s   p99.9 %s   max %s   (connect to reply)%n",
-                    latency(l.p50()), latency(l.p90()), latency(l.p99()), latency(l.p999()), latency(l.max())));
-        }
+        latency(b, r.latency(), "no connection answered", "   (connect to reply)");
         long errors = r.errors().total();
         b.append(String.format(Locale.ROOT, "  errors      %,d%s%n", errors, errors == 0 ? "" : " (" + r.errors() + ")"));
         String cpu = r.generatorMicrosPerConnection() < 0 ? "CPU per connection unknown"
@@ -316,59 +271,38 @@ public final class Report {
                         + " (give it more CPUs)"
                 : " — not the bottleneck").append('\n');
         if (r.serverCpuNanos() >= 0) {
-            b.append(String.format(Locale.ROOT, "  server      %s CPU per connection (pid %d)%n",
-                    micros(r.serverMicrosPerConnection()), s.serverPid()));
+            server(b, r.serverMicrosPerConnection(), "connection", s);
         }
-        if (r.otherBusyCores() >= 0) {
-            b.append(String.format(Locale.ROOT, "  machine     other processes took %.2f CPUs%s%s%n", r.otherBusyCores(),
-                    r.stealCores() > 0.01 ? String.format(Locale.ROOT, ", the hypervisor %.2f", r.stealCores()) : "",
-                    r.otherBusyCores() > NOISY_CORES ? " — a busy neighbour: these figures are disturbed" : ""));
-        }
+        machine(b, r.otherBusyCores(), r.stealCores());
         return b.toString();
     }
 
     /** One JSON object with every figure of a run of connection churn; latencies in microseconds, absent values as null. */
     public static String json(ChurnResult r) {
         BenchSettings s = r.settings();
-        BenchResult.Latency l = r.latency();
         StringBuilder b = new StringBuilder(1024).append('{');
         field(b, "endpoint", quote(s.endpoint().toString()));
         field(b, "churn", "true");
         field(b, "mode", quote(s.mode().toString()));
         field(b, "conns", s.conns());
-        field(b, "size", s.size());
-        field(b, "duration_s", number(s.duration().toNanos() / 1e9));
-        field(b, "warmup_s", number(s.warmup().toNanos() / 1e9));
-        if (s.mode() == Mode.ACK) {
-            field(b, "reply", quote(s.reply()));
-        }
+        sizeAndTiming(b, s);
+        reply(b, s);
         field(b, "seconds", number(r.seconds()));
         field(b, "started", r.started());
         field(b, "answered", r.answered());
         field(b, "conns_per_s", number(r.connectionsPerSecond()));
-        b.append("\"latency_us\":{");
-        boolean none = l.count() == 0;
-        field(b, "count", l.count());
-        field(b, "mean", none ? "null" : number(l.mean() / 1e3));
-        field(b, "p50", none ? "null" : number(l.p50() / 1e3));
-        field(b, "p90", none ? "null" : number(l.p90() / 1e3));
-        field(b, "p99", none ? "null" : number(l.p99() / 1e3));
-        field(b, "p99_9", none ? "null" : number(l.p999() / 1e3));
-        field(b, "max", none ? "null" : number(l.max() / 1e3));
-        b.setLength(b.length() - 1);
-        b.append("},");
+        latencyJson(b, r.latency());
         field(b, "errors", r.errors().total());
         for (ChurnResult.ErrorKind kind : ChurnResult.ErrorKind.values()) {
             field(b, kind.label().replace(' ', '_'), r.errors().of(kind));
         }
-        field(b, "first_error", r.firstError() == null ? "null" : quote(r.firstError()));
+        field(b, "first_error", quoteOrNull(r.firstError()));
         field(b, "generator_cpu_us_per_conn", orNull(r.generatorMicrosPerConnection()));
         field(b, "generator_cpus", orNull(r.generatorCores()));
         field(b, "generator_saturated", Boolean.toString(r.generatorSaturated()));
         field(b, "server_pid", s.serverPid() > 0 ? Long.toString(s.serverPid()) : "null");
         field(b, "server_cpu_us_per_conn", orNull(r.serverMicrosPerConnection()));
-        field(b, "other_busy_cpus", orNull(r.otherBusyCores()));
-        field(b, "steal_cpus", orNull(r.stealCores()));
+        machineJson(b, r.otherBusyCores(), r.stealCores());
         b.setLength(b.length() - 1);
         return b.append('}').toString();
     }
@@ -381,8 +315,7 @@ public final class Report {
         long errors = r.errors().total();
         if (errors > 0) {
             String hint = r.errors().of(ChurnResult.ErrorKind.BAD_REPLY) > 0
-                    ? (r.settings().mode() == Mode.ECHO ? "echo mode expects each line back"
-                            : "ack mode expects \"" + r.settings().reply() + "\"") + " — check --mode and --reply"
+                    ? expected(r.settings()) + " — check --mode and --reply"
                     : r.errors().of(ChurnResult.ErrorKind.REFUSED) == r.started()
                             ? "is a server running? (sockit server " + r.settings().endpoint() + ")"
                             : "is the server limiting connections, or failing?";
@@ -394,6 +327,71 @@ public final class Report {
                     r.seconds());
         }
         return null;
+    }
+
+    private static void measured(StringBuilder b, double seconds, BenchSettings s) {
+        b.append(String.format(Locale.ROOT, "measured %.1f s after %s of warmup%n%n", seconds,
+                DurationConverter.format(s.warmup())));
+    }
+
+    private static void server(StringBuilder b, double micros, String per, BenchSettings s) {
+        b.append(String.format(Locale.ROOT, "  server      %s CPU per %s (pid %d)%n", micros(micros), per, s.serverPid()));
+    }
+
+    // none: what the line says instead of percentiles when nothing was timed.
+    private static void latency(StringBuilder b, BenchResult.Latency l, String none, String after) {
+        if (l.count() == 0) {
+            b.append("  latency     ").append(none).append('\n');
+        } else {
+            b.append(String.format(Locale.ROOT, "  latency     p50 %s   p90 %s   p99 %s   p99.9 %s   max %s%s%n",
+                    latency(l.p50()), latency(l.p90()), latency(l.p99()), latency(l.p999()), latency(l.max()), after));
+        }
+    }
+
+    // Other processes' CPU in the window, so that figures a neighbour disturbed say so; nothing when unknown.
+    private static void machine(StringBuilder b, double otherBusyCores, double stealCores) {
+        if (otherBusyCores >= 0) {
+            b.append(String.format(Locale.ROOT, "  machine     other processes took %.2f CPUs%s%s%n", otherBusyCores,
+                    stealCores > 0.01 ? String.format(Locale.ROOT, ", the hypervisor %.2f", stealCores) : "",
+                    otherBusyCores > NOISY_CORES ? " — a busy neighbour: these figures are disturbed" : ""));
+        }
+    }
+
+    private static String expected(BenchSettings s) {
+        return s.mode() == Mode.ECHO ? "echo mode expects each line back" : "ack mode expects \"" + s.reply() + "\"";
+    }
+
+    // The bench scripts read these with jq under these names; keep them and their order as they are.
+    private static void latencyJson(StringBuilder b, BenchResult.Latency l) {
+        b.append("\"latency_us\":{");
+        boolean none = l.count() == 0;
+        field(b, "count", l.count());
+        field(b, "mean", none ? "null" : number(l.mean() / 1e3));
+        field(b, "p50", none ? "null" : number(l.p50() / 1e3));
+        field(b, "p90", none ? "null" : number(l.p90() / 1e3));
+        field(b, "p99", none ? "null" : number(l.p99() / 1e3));
+        field(b, "p99_9", none ? "null" : number(l.p999() / 1e3));
+        field(b, "max", none ? "null" : number(l.max() / 1e3));
+        b.setLength(b.length() - 1);
+        b.append("},");
+    }
+
+    private static void sizeAndTiming(StringBuilder b, BenchSettings s) {
+        field(b, "size", s.size());
+        field(b, "duration_s", number(s.duration().toNanos() / 1e9));
+        field(b, "warmup_s", number(s.warmup().toNanos() / 1e9));
+    }
+
+    // Only ack mode has a reply to name.
+    private static void reply(StringBuilder b, BenchSettings s) {
+        if (s.mode() == Mode.ACK) {
+            field(b, "reply", quote(s.reply()));
+        }
+    }
+
+    private static void machineJson(StringBuilder b, double otherBusyCores, double stealCores) {
+        field(b, "other_busy_cpus", orNull(otherBusyCores));
+        field(b, "steal_cpus", orNull(stealCores));
     }
 
     /** A latency in nanoseconds as people read it: {@code 850 ns}, {@code 41.2 µs}, {@code 1.20 ms}, {@code 2.10 s}. */
@@ -430,6 +428,10 @@ public final class Report {
         }
         b.setLength(b.length() - (nanos.length > 0 ? 1 : 0));
         return b.append(']').toString();
+    }
+
+    private static String quoteOrNull(String text) {
+        return text == null ? "null" : quote(text);
     }
 
     private static String orNull(double value) {
