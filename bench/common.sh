@@ -150,6 +150,28 @@ await() {
     within "$seconds" "$@" || { say "$what did not happen within ${seconds}s"; exit 1; }
 }
 
+# ---- open loop: the generator's own warmup ----
+
+# An open loop's warmup when none is given. Each run's generator is a fresh JVM; warmed for 1 s
+# it paused 3-30 ms as measuring began (its JIT still compiling the measured path), in every
+# run and for every server alike, and that pause was the whole p99; warmed for 5 s, no pause
+# stood out and p99 fell to about 1 ms (docs/performance.md, "The generator's warmup").
+OPEN_LOOP_WARMUP=5s
+# Prints the warmup to use: $1 as given (empty: not given), $2 the closed loop's default, $3 the
+# rate (empty: closed loop). Warns on stderr of an open loop's shorter one.
+open_loop_warmup() {
+    local given=$1 default=$2 rate=$3
+    if [[ -z $rate ]]; then
+        echo "${given:-$default}"
+    elif [[ -z $given ]]; then
+        echo "$OPEN_LOOP_WARMUP"
+    else
+        awk -v d="$given" 'BEGIN { s = d ~ /ms$/ ? substr(d, 1, length(d) - 2) / 1000 : d ~ /m$/ ? substr(d, 1, length(d) - 1) * 60 : d + 0; exit !(s < 5) }' \
+            && echo "bench/${0##*/}: --warmup $given with --rate: the generator may still be compiling as measuring begins, and its pause then makes the p99 (5s or more settles it; the default with --rate is $OPEN_LOOP_WARMUP)" >&2
+        echo "$given"
+    fi
+}
+
 # ---- reports: figures over repeated runs, and how they are written ----
 
 # The median of a field over runs (the mean of the middle two of an even count); null without any.

@@ -29,6 +29,8 @@
 # report gives each server's achieved rate against R and marks "short" a run that fell more than
 # 2% below it: that server could not keep up (its tail then includes its own backlog), and ⚠ a
 # run whose generator released its requests late (more than 1 ms on average).
+# Open loop warms each run's generator for 5 s unless --warmup says otherwise: warmed for 1 s,
+# the generator's JIT was still at work as measuring began, and that pause was the p99.
 #
 # The bulk case measures throughput against the loopback ceiling: iperf3 (iperf3 -s on CPU 0,
 # iperf3 -c on CPU 1, one stream of 128 KiB writes), then each server's discard mode (sockit's
@@ -69,7 +71,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 QUICK=0
 DURATION=10s
-WARMUP=2s
+WARMUP=         # --warmup; empty: 2s, or with --rate $OPEN_LOOP_WARMUP (common.sh)
 SERVERS="sockit netty jdk"
 MODES="echo ack"
 CASES="lines bulk"      # --bulk-only: bulk; --no-bulk: lines
@@ -127,6 +129,7 @@ while (( $# > 0 )); do
         *) echo "bench/run.sh: unknown argument \"$1\"; see bench/run.sh --help" >&2; exit 2 ;;
     esac
 done
+WARMUP=$(open_loop_warmup "$WARMUP" 2s "$RATE")
 
 for tool in taskset jq; do
     command -v "$tool" >/dev/null 2>&1 || { echo "bench/run.sh: $tool not found; install it (apt-get install ${tool/taskset/util-linux})" >&2; exit 1; }

@@ -19,6 +19,9 @@
 #                                              queue in the tail); the report gives the rate
 #                                              each server achieved and marks "short" a run
 #                                              more than 2% below it (it could not keep up)
+#                                              open loop warms for 5 s unless --warmup says
+#                                              otherwise (a generator warmed for 1 s pauses as
+#                                              measuring begins, and that pause is the p99)
 #
 # The servers run at once, pinned to CPU 0, warmed before the first cell; the generator on
 # CPU 1 busy-polls. They take turns cell by cell (who goes first rotates by repeat), so
@@ -30,7 +33,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 DURATION=3s
-WARMUP=1s
+WARMUP=         # --warmup; empty: 1s, or with --rate $OPEN_LOOP_WARMUP (common.sh)
 REPEATS=3
 NO_BUILD=${NO_BUILD:-}
 SERVER_JVM=(-Xms1g -Xmx1g --enable-native-access=ALL-UNNAMED)
@@ -62,6 +65,7 @@ while (( $# > 0 )); do
     esac
 done
 [[ -z $RATE || $RATE =~ ^[1-9][0-9]*$ ]] || { echo "bench/websocket.sh: --rate needs a whole number of requests per second, not \"$RATE\"" >&2; exit 2; }
+WARMUP=$(open_loop_warmup "$WARMUP" 1s "$RATE")
 cells=()
 for cell in $CELLS; do
     [[ $cell =~ ^([0-9]+)x([0-9]+)$ ]] && (( BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= 1000 && BASH_REMATCH[2] >= 1 )) \

@@ -130,7 +130,9 @@ public final class BenchCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "2s", converter = DurationConverter.class,
-            description = "How long to load the server before measuring, so its JIT settles. Default: ${DEFAULT-VALUE}.")
+            description = "How long to load the server before measuring, so its JIT settles, and this generator's "
+                    + "own: with --rate, give 5s or more for the tail, as a generator warmed for a second may "
+                    + "still be compiling as measuring begins, and that pause shows as the p99. Default: ${DEFAULT-VALUE}.")
     Duration warmup;
 
     // ack, as sockit server's own default, so that the two commands with no options work together.
