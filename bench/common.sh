@@ -157,6 +157,15 @@ await() {
 # run and for every server alike, and that pause was the whole p99; warmed for 5 s, no pause
 # stood out and p99 fell to about 1 ms (docs/performance.md, "The generator's warmup").
 OPEN_LOOP_WARMUP=5s
+# A duration as sockit writes it (500ms, 10s, 2m, or a bare number of seconds) in seconds.
+seconds_of() {
+    awk -v d="$1" 'BEGIN {
+        if (d ~ /ms$/) print substr(d, 1, length(d) - 2) / 1000
+        else if (d ~ /m$/) print substr(d, 1, length(d) - 1) * 60
+        else if (d ~ /s$/) print substr(d, 1, length(d) - 1) + 0
+        else print d + 0
+    }'
+}
 # Prints the warmup to use: $1 as given (empty: not given), $2 the closed loop's default, $3 the
 # rate (empty: closed loop). Warns on stderr of an open loop's shorter one.
 open_loop_warmup() {
@@ -166,8 +175,8 @@ open_loop_warmup() {
     elif [[ -z $given ]]; then
         echo "$OPEN_LOOP_WARMUP"
     else
-        awk -v d="$given" 'BEGIN { s = d ~ /ms$/ ? substr(d, 1, length(d) - 2) / 1000 : d ~ /m$/ ? substr(d, 1, length(d) - 1) * 60 : d + 0; exit !(s < 5) }' \
-            && echo "bench/${0##*/}: --warmup $given with --rate: the generator may still be compiling as measuring begins, and its pause then makes the p99 (5s or more settles it; the default with --rate is $OPEN_LOOP_WARMUP)" >&2
+        awk -v s="$(seconds_of "$given")" -v least="$(seconds_of "$OPEN_LOOP_WARMUP")" 'BEGIN { exit !(s < least) }' \
+            && echo "bench/${0##*/}: --warmup $given with --rate: the generator may still be compiling as measuring begins, and its pause then makes the p99 ($OPEN_LOOP_WARMUP or more settles it, the default with --rate)" >&2
         echo "$given"
     fi
 }

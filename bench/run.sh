@@ -343,11 +343,7 @@ run_cell() {
 # A duration as sockit writes it (500ms, 10s, 2m) in whole seconds, as iperf3 takes it,
 # rounded up and at least $2.
 whole_seconds() {
-    awk -v d="$1" -v min="$2" 'BEGIN {
-        if (d ~ /ms$/) s = substr(d, 1, length(d) - 2) / 1000
-        else if (d ~ /m$/) s = substr(d, 1, length(d) - 1) * 60
-        else if (d ~ /s$/) s = substr(d, 1, length(d) - 1)
-        else s = d
+    awk -v s="$(seconds_of "$1")" -v min="$2" 'BEGIN {
         s = (s == int(s)) ? s : int(s) + 1
         print (s < min ? min : s)
     }'
