@@ -44,7 +44,10 @@ class TimerTest {
         List<Future<?>> armed = new ArrayList<>();
         for (int i = 0; i < deadlines; i++) {
             Future<?> check = Timer.after(Duration.ofSeconds(30), () -> { });
-            Thread.sleep(0, 100_000); // time for a woken timer thread to go back to waiting, as between connections
+            // Pacing, not a wait for a condition: deadlines come apart, as connections do, so that
+            // without the keeper each one finds the timer thread waiting again and wakes it;
+            // armed back to back, the wake-ups would merge and the test could not fail.
+            Thread.sleep(0, 100_000);
             check.cancel(false);
             armed.add(check);
         }
