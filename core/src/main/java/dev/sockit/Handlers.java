@@ -3,6 +3,7 @@ package dev.sockit;
 import dev.sockit.cluster.Broker;
 import dev.sockit.proxy.ProxyHeader;
 import dev.sockit.transport.Discardable;
+import dev.sockit.transport.InlineSafe;
 import java.util.Locale;
 
 /**
@@ -25,7 +26,7 @@ public final class Handlers {
      */
     public static Handler ack(String reply) {
         Message answer = Message.of(reply);
-        return (MessageHandler) (connection, message) -> connection.send(answer);
+        return (MessageHandler & InlineSafe) (connection, message) -> connection.send(answer);
     }
 
     /**
@@ -33,7 +34,7 @@ public final class Handlers {
      * {@link MessageHandler}, so an idle TCP connection waits without a thread.
      */
     public static Handler echo() {
-        return (MessageHandler) Connection::send;
+        return (MessageHandler & InlineSafe) Connection::send;
     }
 
     /**

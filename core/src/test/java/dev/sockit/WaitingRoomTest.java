@@ -129,9 +129,17 @@ class WaitingRoomTest {
         return connection;
     }
 
+    /**
+     * An echo server whose handler is not one the room serves in line ({@link InlineTest}): a
+     * connection whose reader is parked in the room keeps that reader between quick messages.
+     */
+    private Server.Builder parkingEchoServer() {
+        return echoServer().waitAfter(LONG_DELAY).handler(careful());
+    }
+
     @Test
     void aNewConnectionWaitsInTheRoomFromTheStartAndTheThreadThatWaitedReadsItsFirstMessage() throws Exception {
-        try (Server server = echoServer().waitAfter(LONG_DELAY).start(); Peer peer = Peer.connect(server)) {
+        try (Server server = parkingEchoServer().start(); Peer peer = Peer.connect(server)) {
             Drainable connection = parkedOne(server);
             Thread reader = connection.handlerThread();
             assertThat(peer.ask("first")).isEqualTo("first");
@@ -144,7 +152,7 @@ class WaitingRoomTest {
 
     @Test
     void aPushToAParkedReadersConnectionArrivesAndTheReaderWaitsOnInTheRoom() throws Exception {
-        try (Server server = echoServer().waitAfter(LONG_DELAY).start(); Peer peer = Peer.connect(server)) {
+        try (Server server = parkingEchoServer().start(); Peer peer = Peer.connect(server)) {
             Drainable connection = parkedOne(server);
             Thread reader = connection.handlerThread();
             connection.send("pushed");

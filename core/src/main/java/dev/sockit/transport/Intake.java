@@ -58,6 +58,12 @@ final class Intake {
          * let it go meanwhile ({@link #READ} or {@link #AGAIN}). Called after {@link #SILENT}.
          */
         int leaveRoom();
+
+        /**
+         * True when the room serves this connection's messages itself ({@link StreamCore#serveInline}):
+         * a reader that finds nothing to read hands it there at once.
+         */
+        boolean inline();
     }
 
     private static final int INITIAL_READ_BUFFER = 8 * 1024;
@@ -101,7 +107,7 @@ final class Intake {
     // peer answered within this time last round checks for input, yielding to every other
     // runnable thread between checks, for up to this long before it parks; any other connection
     // that is not quiet yields once before its read. 0 turns both off.
-    private static final long SPIN_NANOS = Long.getLong("dev.sockit.spinMicros", 50) * 1000;
+    static final long SPIN_NANOS = Long.getLong("dev.sockit.spinMicros", 50) * 1000;
     // A read that returned at once (input was waiting) says nothing about the peer's pace,
     // and asking the kernel first would only add a system call to the next read.
     private static final long SPIN_FROM_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
@@ -224,6 +230,23 @@ final class Intake {
         in = null;
     }
 
+    /** The room read these bytes for the connection (inline). */
+    void countIn(int n) {
+        bytesIn += n;
+    }
+
+    /**
+     * What the room read and did not serve in line: the thread that serves the connection
+     * next decodes it first; {@code waited}, how long the peer took to send it.
+     */
+    void keep(ByteBuffer rest, long waited) throws MemoryBudget.Exceeded {
+        in = ByteBuffer.allocate(0);
+        moveTo(Math.max(QUIET_READ_BUFFER, rest.remaining()));
+        in.put(rest).flip();
+        quiet = false;
+        lastWait = waited; // a quick peer's: the thread spins for its next message
+    }
+
     /** The read buffer, in read mode: what has arrived and is not yet decoded. */
     ByteBuffer buffer() {
         return in;
@@ -344,6 +367,12 @@ final class Intake {
                 // added a system call to every message (docs/performance.md, issue 16).
                 Thread.yield();
             }
+        }
+        if (!idle && in.position() == 0 && drainReason == null && !discarding && tls == null && probeable
+                && owner.inline() && unread() == 0) {
+            // Nothing came and nothing is partial: the room serves it from here, without a thread.
+            in.flip();
+            return SILENT;
         }
         int n = idle && waitMillis > 0 && drainReason == null ? readWithin() : readOnce();
         if (n == SILENT) {

@@ -114,7 +114,7 @@ final class Output extends WriteLock {
             out = ByteBuffer.allocate(Math.max(length, small ? Intake.QUIET_READ_BUFFER : INITIAL_WRITE_BUFFER));
             return;
         }
-        if (out.position() + length <= MAX_KEPT_WRITE_BUFFER) {
+        if (inline || out.position() + length <= MAX_KEPT_WRITE_BUFFER) {
             // Grow rather than write half a batch: the batch goes out in one write when the reader waits.
             int capacity = Math.max(out.position() + length,
                     Math.min(MAX_KEPT_WRITE_BUFFER, Math.max(INITIAL_WRITE_BUFFER, out.capacity() * 2)));
@@ -127,6 +127,33 @@ final class Output extends WriteLock {
         if (out.capacity() < length) {
             out = ByteBuffer.allocate(Math.max(length, INITIAL_WRITE_BUFFER));
         }
+    }
+
+    // Set by the waiting room's thread while it serves the connection in line: the buffer grows
+    // rather than writes, since a write from that thread must not wait.
+    boolean inline;
+
+    /**
+     * Writes what the socket takes now, without waiting (the channel is non-blocking): true
+     * when all went; what is left stays pending for a blocking flush. Under the lock.
+     */
+    boolean writeWithoutWaiting() throws IOException {
+        if (out == null || out.position() == 0) {
+            return true;
+        }
+        out.flip();
+        try {
+            while (out.hasRemaining()) {
+                int n = channel.write(out);
+                if (n == 0) {
+                    break;
+                }
+                bytesOut += n;
+            }
+        } finally {
+            out.compact();
+        }
+        return out.position() == 0;
     }
 
     /** Writes the whole buffer, waiting for the peer as long as the write timeout allows. Under the lock. */

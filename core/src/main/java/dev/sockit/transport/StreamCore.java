@@ -77,6 +77,17 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
 
     // Where this connection may wait without a thread; null: it never does.
     private final WaitingRoom room;
+    // The handler the room's thread serves this connection's messages with, without waking a
+    // thread (serveInline); null: the room only wakes one. Set by serveEach for a handler that
+    // never waits (InlineSafe), on plain TCP.
+    private volatile MessageHandler inlineHandler;
+    // When the room last wrote its replies in line: by the room's thread only.
+    private long inlineWrote;
+    // Its end was read in the room: never served in line again (its thread reads the end).
+    private boolean inlineOff;
+    // Off (-Ddev.sockit.inline=false): every message wakes the connection's thread, as before,
+    // for a benchmark to race the two.
+    static final boolean INLINE = Boolean.parseBoolean(System.getProperty("dev.sockit.inline", "true"));
     // True while it waits in the room (channel non-blocking, no thread): set by the reader under
     // the output lock, cleared by the room's thread, which then notifies this object's monitor.
     private volatile boolean waiting;
@@ -237,6 +248,9 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             return true;
         }
         intake.waitAtMost(room.after()); // restores the read buffer, when this thread follows a wait in the room
+        if (INLINE && handler instanceof InlineSafe && "tcp".equals(protocol()) && !inlineOff) {
+            inlineHandler = handler;
+        }
         for (;;) {
             Message message = receive();
             if (message == LEFT) {
@@ -396,6 +410,98 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         reader = me;
         handlerThread(me);
         return readable ? Intake.READ : Intake.AGAIN;
+    }
+
+    /**
+     * On the room's thread, the connection readable and non-blocking, no thread of its own:
+     * reads what came into {@code scratch} (the room's, shared by all it serves), hands each
+     * whole message to the handler, and writes the replies without waiting. True: served, it
+     * stays in the room. False: it must leave for a thread of its own (no handler to serve in
+     * line, another thread holds its output, a partial message or unwritten replies are left,
+     * the end of its stream), with what was read and not served kept in its read buffer.
+     */
+    final boolean serveInline(ByteBuffer scratch) {
+        MessageHandler handler = inlineHandler;
+        if (handler == null || parked != null || !output.tryLockNow()) {
+            return false;
+        }
+        Thread me = Thread.currentThread();
+        boolean stuck = false;
+        try {
+            if (!isOpen() || intake.drainReason() != null || control.farewell() != null) {
+                return false;
+            }
+            scratch.clear();
+            int n;
+            try {
+                n = channel.read(scratch);
+            } catch (IOException broken) {
+                inlineHandler = null; // its thread's blocking read meets it again, and closes
+                inlineOff = true;
+                return false;
+            }
+            if (n < 0) {
+                // The end: its thread reads it. Not back here, where FIONREAD cannot tell the end
+                // from silence, and the end would be found readable again at once.
+                inlineHandler = null;
+                inlineOff = true;
+                return false;
+            }
+            if (n == 0) {
+                return true; // a spurious wake-up
+            }
+            // How long the peer took to speak after the last replies went: a quick one is
+            // served faster by a thread that spins for its next message (Intake).
+            long waited = System.nanoTime() - inlineWrote;
+            intake.countIn(n);
+            watchdogs.heard();
+            scratch.flip();
+            reader = me;
+            output.inline = true;
+            try {
+                Message message;
+                while ((message = decoder.decode(scratch)) != null) {
+                    handler.onMessage(this, received(message));
+                }
+            } catch (IOException failed) {
+                // A line too long (the decoder leaves it where it lies), a send to a closed
+                // connection: its own thread meets the same again, and ends the connection.
+                stuck = true;
+            } catch (Exception failed) {
+                observer.handlerFailed(this, failed);
+                closeElsewhere(CloseReason.of(CloseReason.Code.HANDLER_FAILED, "handler failed: " + failed));
+                stuck = true;
+            } finally {
+                output.inline = false;
+                reader = NO_READER;
+            }
+            boolean written;
+            try {
+                written = output.writeWithoutWaiting();
+            } catch (IOException broken) {
+                closeElsewhere(CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(broken)));
+                return true; // the close calls it out
+            }
+            boolean quick = written && waited < Intake.SPIN_NANOS;
+            if (scratch.hasRemaining() || stuck || control.farewell() != null || quick) {
+                try {
+                    intake.keep(scratch, waited);
+                } catch (MemoryBudget.Exceeded full) {
+                    closeElsewhere(CloseReason.of(CloseReason.Code.LIMIT, full.getMessage()));
+                    return true; // the close calls it out
+                }
+                return false;
+            }
+            if (written) {
+                inlineWrote = System.nanoTime();
+                // A connection in the room holds no buffers between its messages; the next
+                // reply gets a small one (its size, or 256 bytes).
+                output.releaseLocked();
+            }
+            return written;
+        } finally {
+            output.unlock();
+        }
     }
 
     /**
@@ -585,8 +691,9 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         try {
             checkOpen();
             output.put(message, intake.quiet());
-            // With more input to work through, the reader flushes before it next waits.
-            if (!intake.buffer().hasRemaining()) {
+            // With more input to work through, the reader flushes before it next waits; the
+            // room's thread serving in line writes once its batch is done.
+            if (!output.inline && !intake.buffer().hasRemaining()) {
                 writeLocked();
             }
         } finally {
@@ -677,6 +784,11 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         @Override
         public int leaveRoom() {
             return StreamCore.this.leaveRoom();
+        }
+
+        @Override
+        public boolean inline() {
+            return inlineHandler != null && room.open();
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.sockit.transport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -113,13 +114,18 @@ public final class WaitingRoom implements AutoCloseable {
 
     private void run() {
         List<StreamCore> leaving = new ArrayList<>();
+        // What the connections served in line are read into, one after another.
+        ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
         try {
             while (!closed) {
                 selector.select();
                 do {
                     admit(leaving);
                     for (SelectionKey ready : selector.selectedKeys()) {
-                        takeOut((StreamCore) ready.attachment(), leaving, true);
+                        StreamCore connection = (StreamCore) ready.attachment();
+                        if (!connection.serveInline(scratch)) {
+                            takeOut(connection, leaving, true);
+                        }
                     }
                     selector.selectedKeys().clear();
                     for (StreamCore called; (called = calls.poll()) != null; ) {

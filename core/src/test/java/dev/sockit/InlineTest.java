@@ -1,0 +1,200 @@
+package dev.sockit;
+
+import static dev.sockit.TestKit.awaitUntil;
+import static dev.sockit.TestKit.onLoopback;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sockit.TestKit.Peer;
+import dev.sockit.transport.Drainable;
+import dev.sockit.transport.SocketConnection;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A busy TCP connection served by one of the everyday handlers that never wait
+ * ({@link Handlers#echo}, {@link Handlers#ack}) is served in line: once its reader finds
+ * nothing to read it goes into the waiting room at once, and the room's thread reads, answers
+ * and writes its messages there, without a thread of its own. The room's delay here is 30 s,
+ * so a connection found waiting within these tests' patience got there in line, not by
+ * silence. What the room cannot finish without waiting goes back to a thread: a partial
+ * message, replies the socket cannot take, a line too long, the peer's end.
+ */
+class InlineTest {
+
+    private static final Duration LONG_DELAY = Duration.ofSeconds(30);
+
+    private final Map<Long, CloseReason> closes = new ConcurrentHashMap<>();
+
+    private Server.Builder server(Handler handler) {
+        return onLoopback().waitAfter(LONG_DELAY).handler(handler).observer(new Observer() {
+            @Override
+            public void closed(Connection connection, CloseReason reason) {
+                closes.put(connection.id(), reason);
+            }
+        });
+    }
+
+    private static Drainable only(Server server) {
+        awaitUntil("one connection", () -> server.connections().size() == 1);
+        return (Drainable) server.connections().iterator().next();
+    }
+
+    /** In the room, and no thread of its handler: between messages, or served there. */
+    private static boolean inRoomWithoutThread(Drainable connection) {
+        return ((SocketConnection) connection).waitsWithoutThread() && connection.handlerThread() == null;
+    }
+
+    private static void awaitInRoom(Drainable connection) {
+        awaitUntil("the connection waits in the room without a thread, long before the room's delay",
+                () -> inRoomWithoutThread(connection));
+    }
+
+    @Test
+    void aBusyConnectionWaitsWithoutAThreadBetweenMessagesAndEachIsAnswered() throws Exception {
+        try (Server server = server(Handlers.echo()).start(); Peer peer = Peer.connect(server)) {
+            Drainable connection = only(server);
+            for (int i = 0; i < 20; i++) {
+                assertThat(peer.ask("message " + i)).isEqualTo("message " + i);
+            }
+            awaitInRoom(connection);
+            for (int i = 0; i < 20; i++) {
+                assertThat(peer.ask("again " + i)).isEqualTo("again " + i);
+                awaitInRoom(connection);
+            }
+            peer.write("a\nb\nc\n");
+            assertThat(peer.readLines(3)).containsExactly("a", "b", "c");
+            assertThat(connection.stats().messagesIn()).isEqualTo(43);
+            assertThat(connection.stats().messagesOut()).isEqualTo(43);
+        }
+    }
+
+    @Test
+    void theWalkThroughsAckIsServedInLineToo() throws Exception {
+        try (Server server = server(Handlers.ack(Handlers.ACK_REPLY)).start(); Peer peer = Peer.connect(server)) {
+            Drainable connection = only(server);
+            assertThat(peer.ask("hello")).isEqualTo(Handlers.ACK_REPLY);
+            assertThat(peer.ask("hello")).isEqualTo(Handlers.ACK_REPLY);
+            awaitInRoom(connection);
+            assertThat(peer.ask("and now?")).isEqualTo(Handlers.ACK_REPLY);
+        }
+    }
+
+    @Test
+    void aLineSplitAcrossReadsIsAnsweredWhole() throws Exception {
+        try (Server server = server(Handlers.echo()).start(); Peer peer = Peer.connect(server)) {
+            Drainable connection = only(server);
+            assertThat(peer.ask("first")).isEqualTo("first");
+            awaitInRoom(connection);
+            peer.write("one\nhalf a ");
+            assertThat(peer.readLine()).isEqualTo("one");
+            peer.write("line\n");
+            assertThat(peer.readLine()).isEqualTo("half a line");
+            awaitInRoom(connection);
+            assertThat(peer.ask("last")).isEqualTo("last");
+        }
+    }
+
+    @Test
+    void aLineTooLongIsRefusedAndTheServerServesOthers() throws Exception {
+        try (Server server = server(Handlers.echo()).start(); Peer other = Peer.connect(server)) {
+            assertThat(other.ask("before")).isEqualTo("before");
+            try (Peer peer = Peer.connect(server)) {
+                awaitUntil("two connections", () -> server.connections().size() == 2);
+                assertThat(peer.ask("short")).isEqualTo("short");
+                Drainable connection = server.connections().stream().map(c -> (Drainable) c)
+                        .filter(c -> c.stats().messagesIn() == 1 && c.stats().bytesIn() == 6).findFirst().orElseThrow();
+                awaitInRoom(connection);
+                peer.write("x".repeat(70_000));
+                assertThat(peer.readUntilEnd()).containsExactly("error: line longer than 65536 bytes");
+                awaitUntil("its close was reported", () -> closes.containsKey(connection.id()));
+                assertThat(closes.get(connection.id()).code()).isEqualTo(CloseReason.Code.PROTOCOL_ERROR);
+            }
+            assertThat(other.ask("after")).isEqualTo("after");
+        }
+    }
+
+    /**
+     * A peer that sends without reading: the replies outgrow what its socket takes, the room's
+     * write stops short, and a thread writes the rest, waiting for the peer. Every reply arrives,
+     * in order, once the peer reads.
+     */
+    @Test
+    void repliesTheSocketCannotTakeAtOnceAllArriveInOrder() throws Exception {
+        int lines = 40_000;
+        String padding = "x".repeat(90);
+        try (Server server = server(Handlers.echo()).start(); Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(8 * 1024); // before connecting, so the window stays small
+            socket.setSoTimeout((int) TestKit.PATIENCE.toMillis());
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()));
+            OutputStream out = socket.getOutputStream();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            out.write("hello\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("hello");
+            Drainable connection = only(server);
+            awaitInRoom(connection);
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int i = 0; i < lines; i++) {
+                        out.write((i + " " + padding + "\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                    out.flush();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            awaitUntil("a thread writes what the room could not", () -> connection.handlerThread() != null);
+            for (int i = 0; i < lines; i++) {
+                assertThat(in.readLine()).isEqualTo(i + " " + padding);
+            }
+            sent.get(TestKit.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            out.write("done\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("done");
+            awaitInRoom(connection);
+        }
+    }
+
+    @Test
+    void thePeersEndAndAPushReachAConnectionServedInLine() throws Exception {
+        try (Server server = server(Handlers.echo()).start()) {
+            Peer peer = Peer.connect(server);
+            Drainable connection = only(server);
+            assertThat(peer.ask("first")).isEqualTo("first");
+            awaitInRoom(connection);
+            assertThat(server.broadcast(Message.of("to all"))).isEqualTo(1);
+            assertThat(peer.readLine()).isEqualTo("to all");
+            assertThat(peer.ask("second")).isEqualTo("second");
+            awaitInRoom(connection);
+            peer.close();
+            awaitUntil("its close was reported", () -> closes.containsKey(connection.id()));
+            assertThat(closes.get(connection.id()).code()).isEqualTo(CloseReason.Code.PEER_CLOSED);
+            assertThat(List.copyOf(closes.values())).hasSize(1);
+        }
+    }
+
+    @Test
+    void aStopEndsConnectionsServedInLineAtOnce() throws Exception {
+        Server server = server(Handlers.echo()).drainTimeout(Duration.ofSeconds(10)).start();
+        try (Peer peer = Peer.connect(server)) {
+            Drainable connection = only(server);
+            assertThat(peer.ask("first")).isEqualTo("first");
+            awaitInRoom(connection);
+            long started = System.nanoTime();
+            server.close();
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+            assertThat(peer.atEndOfStream()).isTrue();
+        } finally {
+            server.close();
+        }
+    }
+}
