@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A busy TCP connection served by one of the everyday handlers that never wait
- * ({@link Handlers#echo}, {@link Handlers#ack}) is served in line: once its reader finds
- * nothing to read it goes into the waiting room at once, and the room's thread reads, answers
+ * ({@link Handlers#echo}, {@link Handlers#ack}) is served in line: from its second message on,
+ * once its reader finds nothing to read it goes into the waiting room at once, and the room's thread reads, answers
  * and writes its messages there, without a thread of its own. The room's delay here is 30 s,
  * so a connection found waiting within these tests' patience got there in line, not by
  * silence. What the room cannot finish without waiting goes back to a thread: a partial
@@ -95,6 +95,7 @@ class InlineTest {
         try (Server server = server(Handlers.echo()).start(); Peer peer = Peer.connect(server)) {
             Drainable connection = only(server);
             assertThat(peer.ask("first")).isEqualTo("first");
+            assertThat(peer.ask("second")).isEqualTo("second");
             awaitInRoom(connection);
             peer.write("one\nhalf a ");
             assertThat(peer.readLine()).isEqualTo("one");
@@ -112,8 +113,9 @@ class InlineTest {
             try (Peer peer = Peer.connect(server)) {
                 awaitUntil("two connections", () -> server.connections().size() == 2);
                 assertThat(peer.ask("short")).isEqualTo("short");
+                assertThat(peer.ask("short")).isEqualTo("short");
                 Drainable connection = server.connections().stream().map(c -> (Drainable) c)
-                        .filter(c -> c.stats().messagesIn() == 1 && c.stats().bytesIn() == 6).findFirst().orElseThrow();
+                        .filter(c -> c.stats().bytesIn() == 12).findFirst().orElseThrow();
                 awaitInRoom(connection);
                 peer.write("x".repeat(70_000));
                 assertThat(peer.readUntilEnd()).containsExactly("error: line longer than 65536 bytes");
@@ -141,6 +143,8 @@ class InlineTest {
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             out.write("hello\n".getBytes(StandardCharsets.UTF_8));
             assertThat(in.readLine()).isEqualTo("hello");
+            out.write("again\n".getBytes(StandardCharsets.UTF_8));
+            assertThat(in.readLine()).isEqualTo("again");
             Drainable connection = only(server);
             awaitInRoom(connection);
             CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
@@ -164,16 +168,50 @@ class InlineTest {
         }
     }
 
+    /**
+     * A read of empty lines answered with acks makes thirty times its size in replies, in one
+     * pass of the room's thread: they must neither stall it (a write buffer grown by each
+     * reply's length would be copied tens of thousands of times) nor be lost.
+     */
+    @Test
+    void aFloodOfEmptyLinesIsAnsweredWholeAndOthersAreServed() throws Exception {
+        int lines = 300_000;
+        try (Server server = server(Handlers.ack(Handlers.ACK_REPLY)).start(); Peer other = Peer.connect(server);
+             Peer flooding = Peer.connect(server)) {
+            assertThat(flooding.ask("one")).isEqualTo(Handlers.ACK_REPLY);
+            assertThat(flooding.ask("two")).isEqualTo(Handlers.ACK_REPLY);
+            CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
+                try {
+                    byte[] newlines = new byte[64 * 1024];
+                    java.util.Arrays.fill(newlines, (byte) '\n');
+                    for (int left = lines; left > 0; left -= newlines.length) {
+                        flooding.write(java.util.Arrays.copyOf(newlines, Math.min(left, newlines.length)));
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            assertThat(other.ask("meanwhile")).isEqualTo(Handlers.ACK_REPLY);
+            for (int i = 0; i < lines; i++) {
+                assertThat(flooding.readLine()).isEqualTo(Handlers.ACK_REPLY);
+            }
+            sent.get(TestKit.PATIENCE.toSeconds(), TimeUnit.SECONDS);
+            assertThat(flooding.ask("after")).isEqualTo(Handlers.ACK_REPLY);
+            assertThat(other.ask("after")).isEqualTo(Handlers.ACK_REPLY);
+        }
+    }
+
     @Test
     void thePeersEndAndAPushReachAConnectionServedInLine() throws Exception {
         try (Server server = server(Handlers.echo()).start()) {
             Peer peer = Peer.connect(server);
             Drainable connection = only(server);
             assertThat(peer.ask("first")).isEqualTo("first");
+            assertThat(peer.ask("second")).isEqualTo("second");
             awaitInRoom(connection);
             assertThat(server.broadcast(Message.of("to all"))).isEqualTo(1);
             assertThat(peer.readLine()).isEqualTo("to all");
-            assertThat(peer.ask("second")).isEqualTo("second");
+            assertThat(peer.ask("third")).isEqualTo("third");
             awaitInRoom(connection);
             peer.close();
             awaitUntil("its close was reported", () -> closes.containsKey(connection.id()));
@@ -188,6 +226,7 @@ class InlineTest {
         try (Peer peer = Peer.connect(server)) {
             Drainable connection = only(server);
             assertThat(peer.ask("first")).isEqualTo("first");
+            assertThat(peer.ask("second")).isEqualTo("second");
             awaitInRoom(connection);
             long started = System.nanoTime();
             server.close();

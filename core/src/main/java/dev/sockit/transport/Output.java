@@ -115,9 +115,12 @@ final class Output extends WriteLock {
             return;
         }
         if (inline || out.position() + length <= MAX_KEPT_WRITE_BUFFER) {
-            // Grow rather than write half a batch: the batch goes out in one write when the reader waits.
-            int capacity = Math.max(out.position() + length,
-                    Math.min(MAX_KEPT_WRITE_BUFFER, Math.max(INITIAL_WRITE_BUFFER, out.capacity() * 2)));
+            // Grow rather than write half a batch: the batch goes out in one write when the reader
+            // waits. Served in line, past the kept size too, doubling: a read of 64 KiB of empty
+            // lines answered with acks is 2 MiB of replies, which growing by each reply's length
+            // would copy some 65,000 times.
+            int doubled = Math.max(INITIAL_WRITE_BUFFER, out.capacity() * 2);
+            int capacity = Math.max(out.position() + length, inline ? doubled : Math.min(MAX_KEPT_WRITE_BUFFER, doubled));
             out = ByteBuffer.allocate(capacity).put(out.flip());
             return;
         }

@@ -786,9 +786,13 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             return StreamCore.this.leaveRoom();
         }
 
+        /**
+         * From its second message on: a connection that sends one line and goes (churn) would
+         * pay a trip through the room for its end, which its thread's read meets for less.
+         */
         @Override
         public boolean inline() {
-            return inlineHandler != null && room.open();
+            return inlineHandler != null && messagesIn > 1 && room.open();
         }
 
         @Override
