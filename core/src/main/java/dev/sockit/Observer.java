@@ -8,7 +8,10 @@ import java.util.List;
  * Watches a server's connections come, talk and go: the command line prints from here, and
  * an application may count or log. Methods are called on the connection's own thread (or
  * the accept or receive thread for {@link #rejected}, {@link #refused}, {@link #acceptFailed} and
- * {@link #datagramDropped}) and must return quickly; each does nothing by default.
+ * {@link #datagramDropped}, and the server's waiting room thread for {@link #received} and
+ * {@link #handlerFailed} on a connection it serves in line, as it does {@link Handlers#echo}'s
+ * and {@link Handlers#ack}'s) and must return quickly: one that blocks there holds up every
+ * connection served in line. Each does nothing by default.
  */
 public interface Observer {
 
