@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A busy TCP connection served by one of the everyday handlers that never wait
+ * A busy TCP or WebSocket connection served by one of the everyday handlers that never wait
  * ({@link Handlers#echo}, {@link Handlers#ack}) is served in line: from its second message on,
  * once its reader finds nothing to read it goes into the waiting room at once, and the room's thread reads, answers
  * and writes its messages there, without a thread of its own. The room's delay here is 30 s,
@@ -37,7 +37,12 @@ class InlineTest {
     private final Map<Long, CloseReason> closes = new ConcurrentHashMap<>();
 
     private Server.Builder server(Handler handler) {
-        return onLoopback().waitAfter(LONG_DELAY).handler(handler).observer(new Observer() {
+        return server(onLoopback(), handler);
+    }
+
+    /** {@code listening}, serving {@code handler}, its room's delay 30 s, its closes recorded. */
+    private Server.Builder server(Server.Builder listening, Handler handler) {
+        return listening.waitAfter(LONG_DELAY).handler(handler).observer(new Observer() {
             @Override
             public void closed(Connection connection, CloseReason reason) {
                 closes.put(connection.id(), reason);
@@ -217,6 +222,29 @@ class InlineTest {
             awaitUntil("its close was reported", () -> closes.containsKey(connection.id()));
             assertThat(closes.get(connection.id()).code()).isEqualTo(CloseReason.Code.PEER_CLOSED);
             assertThat(List.copyOf(closes.values())).hasSize(1);
+        }
+    }
+
+    @Test
+    void anUpgradedWebSocketIsServedInLineItsTextBinaryAndCloseAnswered() throws Exception {
+        try (Server server = server(Server.listen(Endpoint.parse("ws://127.0.0.1:0/echo")), Handlers.echo()).start();
+             Connection client = Client.connect(Endpoint.parse("ws://127.0.0.1:" + server.port() + "/echo"))
+                     .receiveTimeout(TestKit.PATIENCE).open()) {
+            Drainable connection = only(server);
+            for (String text : List.of("first", "second", "third")) {
+                client.send(text);
+                assertThat(client.receive().text()).isEqualTo(text);
+            }
+            awaitInRoom(connection);
+            byte[] bytes = {0, 1, (byte) 0xff};
+            client.send(Message.of(bytes));
+            assertThat(client.receive().bytes()).isEqualTo(bytes);
+            client.send("é".repeat(10_000)); // 20,000 bytes: more than one read may bring
+            assertThat(client.receive().text()).isEqualTo("é".repeat(10_000));
+            awaitInRoom(connection);
+            client.close();
+            awaitUntil("its close was reported", () -> closes.containsKey(connection.id()));
+            assertThat(closes.get(connection.id()).code()).isEqualTo(CloseReason.Code.PEER_CLOSED);
         }
     }
 

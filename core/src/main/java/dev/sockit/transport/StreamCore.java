@@ -79,7 +79,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     private final WaitingRoom room;
     // The handler the room's thread serves this connection's messages with, without waking a
     // thread (serveInline); null: the room only wakes one. Set by serveEach for a handler that
-    // never waits (InlineSafe), on plain TCP.
+    // never waits (InlineSafe), on plain TCP or a WebSocket over it.
     private volatile MessageHandler inlineHandler;
     // When the room last wrote its replies in line: by the room's thread only.
     private long inlineWrote;
@@ -248,7 +248,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             return true;
         }
         intake.waitAtMost(room.after()); // restores the read buffer, when this thread follows a wait in the room
-        if (INLINE && handler instanceof InlineSafe && "tcp".equals(protocol()) && !inlineOff) {
+        if (INLINE && handler instanceof InlineSafe && !inlineOff) {
             inlineHandler = handler;
         }
         for (;;) {
