@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sockit.TestKit.Peer;
 import dev.sockit.transport.Drainable;
-import dev.sockit.transport.SocketConnection;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -51,18 +50,13 @@ class InlineTest {
     }
 
     private static Drainable only(Server server) {
-        awaitUntil("one connection", () -> server.connections().size() == 1);
-        return (Drainable) server.connections().iterator().next();
+        return WaitingRoomTest.only(server);
     }
 
-    /** In the room, and no thread of its handler: between messages, or served there. */
-    private static boolean inRoomWithoutThread(Drainable connection) {
-        return ((SocketConnection) connection).waitsWithoutThread() && connection.handlerThread() == null;
-    }
-
+    /** In the room, and no thread of its handler (between messages, or served there), long before its delay. */
     private static void awaitInRoom(Drainable connection) {
         awaitUntil("the connection waits in the room without a thread, long before the room's delay",
-                () -> inRoomWithoutThread(connection));
+                () -> WaitingRoomTest.waiting(connection));
     }
 
     @Test

@@ -78,13 +78,14 @@ class WaitingRoomTest {
         });
     }
 
-    private static Drainable only(Server server) {
+    /** The server's one connection, once it has one; {@link InlineTest} asks too. */
+    static Drainable only(Server server) {
         awaitUntil("one connection", () -> server.connections().size() == 1);
         return (Drainable) server.connections().iterator().next();
     }
 
     /** True when the connection waits in the room, and its server knows no thread of its handler. */
-    private static boolean waiting(Drainable connection) {
+    static boolean waiting(Drainable connection) {
         return ((SocketConnection) connection).waitsWithoutThread() && connection.handlerThread() == null;
     }
 
