@@ -356,10 +356,14 @@ final class Intake {
         }
         int room = in.remaining();
         long started = System.nanoTime();
-        if (SPIN_NANOS > 0 && !discarding && tls == null && canProbe() && lastWait >= SPIN_FROM_NANOS && !quiet) {
+        // The last read waited for input: the peer is not streaming (one that is never leaves
+        // its socket empty, and is best read at once, without asking the kernel anything).
+        boolean waitedLast = lastWait >= SPIN_FROM_NANOS;
+        boolean heard = false; // the spin saw input waiting
+        if (SPIN_NANOS > 0 && !discarding && tls == null && canProbe() && waitedLast && !quiet) {
             if (lastWait < SPIN_NANOS) {
                 // A quick peer gets the whole spin.
-                spinForInput(started + SPIN_NANOS);
+                heard = spinForInput(started + SPIN_NANOS);
             } else {
                 // Any other busy one a single turn behind the threads that are ready, which on
                 // a loaded server is often long enough, then the read itself: it takes what
@@ -368,9 +372,11 @@ final class Intake {
                 Thread.yield();
             }
         }
-        if (!idle && in.position() == 0 && drainReason == null && !discarding && tls == null && probeable
-                && owner.inline() && unread() == 0) {
+        if (waitedLast && !heard && !idle && in.position() == 0 && drainReason == null && !discarding
+                && tls == null && probeable && owner.inline() && unread() == 0) {
             // Nothing came and nothing is partial: the room serves it from here, without a thread.
+            // Asked only of a peer that paused: a streaming one's every read paid a system call
+            // for it, 20% of the rate at depth 16 (docs/performance.md).
             in.flip();
             return SILENT;
         }
@@ -672,19 +678,21 @@ final class Intake {
     /**
      * Waits for input without parking, at least one turn and until {@code deadline}: each turn
      * lets every other runnable virtual thread run, then asks the kernel whether bytes wait.
+     * True when they do.
      */
-    private void spinForInput(long deadline) {
+    private boolean spinForInput(long deadline) {
         try {
             InputStream probe = probe();
             do {
                 Thread.yield();
                 if (probe.available() > 0) {
-                    return;
+                    return true;
                 }
             } while (System.nanoTime() < deadline && drainReason == null);
         } catch (IOException closedOrShutDown) {
             // The read that follows reports it.
         }
+        return false;
     }
 
     /**
