@@ -415,12 +415,13 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     /**
      * On the room's thread, the connection readable and non-blocking, no thread of its own:
      * reads what came into {@code scratch} (the room's, shared by all it serves), hands each
-     * whole message to the handler, and writes the replies without waiting. True: served, it
+     * whole message to the handler, and writes the replies without waiting, from
+     * {@code replies} (the room's too) while they fit there. True: served, it
      * stays in the room. False: it must leave for a thread of its own (no handler to serve in
      * line, another thread holds its output, a partial message or unwritten replies are left,
      * the end of its stream), with what was read and not served kept in its read buffer.
      */
-    final boolean serveInline(ByteBuffer scratch) {
+    final boolean serveInline(ByteBuffer scratch, ByteBuffer replies) {
         MessageHandler handler = inlineHandler;
         if (handler == null || parked != null || !output.tryLockNow()) {
             return false;
@@ -458,6 +459,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             scratch.flip();
             reader = me;
             output.inline = true;
+            output.lend(replies);
             try {
                 Message message;
                 while ((message = decoder.decode(scratch)) != null) {
@@ -494,12 +496,12 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             }
             if (written) {
                 inlineWrote = System.nanoTime();
-                // A connection in the room holds no buffers between its messages; the next
-                // reply gets a small one (its size, or 256 bytes).
-                output.releaseLocked();
             }
             return written;
         } finally {
+            // A connection in the room holds no buffers between its messages; one that leaves
+            // takes what the socket did not take in a buffer of its size.
+            output.giveBack();
             output.unlock();
         }
     }

@@ -114,8 +114,10 @@ public final class WaitingRoom implements AutoCloseable {
 
     private void run() {
         List<StreamCore> leaving = new ArrayList<>();
-        // What the connections served in line are read into, one after another.
+        // What the connections served in line are read into, and their replies written from,
+        // one after another.
         ByteBuffer scratch = ByteBuffer.allocateDirect(64 * 1024);
+        ByteBuffer replies = ByteBuffer.allocateDirect(64 * 1024);
         try {
             while (!closed) {
                 selector.select();
@@ -123,7 +125,7 @@ public final class WaitingRoom implements AutoCloseable {
                     admit(leaving);
                     for (SelectionKey ready : selector.selectedKeys()) {
                         StreamCore connection = (StreamCore) ready.attachment();
-                        if (!connection.serveInline(scratch)) {
+                        if (!connection.serveInline(scratch, replies)) {
                             takeOut(connection, leaving, true);
                         }
                     }
