@@ -144,12 +144,7 @@ public final class Lines implements Framing {
                 int found = NewlineScanner.indexOf(in.array(), offset + from, offset + limit);
                 return found < 0 ? -1 : found - offset;
             }
-            for (int i = from; i < limit; i++) {
-                if (in.get(i) == '\n') {
-                    return i;
-                }
-            }
-            return -1;
+            return NewlineScanner.indexOf(in, from, limit);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.sockit.framing;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
@@ -14,6 +15,9 @@ import java.nio.ByteOrder;
 final class NewlineScanner {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    // The same over a buffer without an array: the waiting room reads into a direct one, and
+    // a byte at a time there cost 1 KiB lines served in line a quarter of their rate.
+    private static final VarHandle BUFFER_LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGHS = 0x8080808080808080L;
@@ -24,13 +28,9 @@ final class NewlineScanner {
     static int indexOf(byte[] bytes, int from, int to) {
         int i = from;
         for (; i <= to - Long.BYTES; i += Long.BYTES) {
-            // Bytes equal to '\n' become zero; (x - 1s) & ~x & 0x80s marks zero bytes. A false
-            // mark can only sit above a true one, so the lowest mark (little-endian: the
-            // first byte in memory) is exact.
-            long x = (long) LONGS.get(bytes, i) ^ NEWLINES;
-            long zeros = (x - ONES) & ~x & HIGHS;
-            if (zeros != 0) {
-                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            int found = firstNewline((long) LONGS.get(bytes, i));
+            if (found >= 0) {
+                return i + found;
             }
         }
         for (; i < to; i++) {
@@ -39,5 +39,32 @@ final class NewlineScanner {
             }
         }
         return -1;
+    }
+
+    /** The index of the first {@code '\n'} in {@code buffer}'s bytes {@code [from, to)}, or -1. */
+    static int indexOf(ByteBuffer buffer, int from, int to) {
+        int i = from;
+        for (; i <= to - Long.BYTES; i += Long.BYTES) {
+            int found = firstNewline((long) BUFFER_LONGS.get(buffer, i));
+            if (found >= 0) {
+                return i + found;
+            }
+        }
+        for (; i < to; i++) {
+            if (buffer.get(i) == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Which of eight bytes, read little-endian, is the first {@code '\n'}; -1 if none. */
+    private static int firstNewline(long eight) {
+        // Bytes equal to '\n' become zero; (x - 1s) & ~x & 0x80s marks zero bytes. A false
+        // mark can only sit above a true one, so the lowest mark (little-endian: the first
+        // byte in memory) is exact.
+        long x = eight ^ NEWLINES;
+        long zeros = (x - ONES) & ~x & HIGHS;
+        return zeros == 0 ? -1 : Long.numberOfTrailingZeros(zeros) >>> 3;
     }
 }

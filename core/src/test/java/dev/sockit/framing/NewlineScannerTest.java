@@ -2,9 +2,11 @@ package dev.sockit.framing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
+/** Every case twice: in an array, and in a direct buffer (the waiting room's). */
 class NewlineScannerTest {
 
     @Test
@@ -14,11 +16,11 @@ class NewlineScannerTest {
                 byte[] bytes = filled(length, (byte) 'x');
                 bytes[at] = '\n';
                 for (int from = 0; from <= at; from++) {
-                    assertThat(NewlineScanner.indexOf(bytes, from, length)).as("length %d, at %d, from %d", length, at, from)
+                    assertThat(indexOf(bytes, from, length)).as("length %d, at %d, from %d", length, at, from)
                             .isEqualTo(at);
                 }
-                assertThat(NewlineScanner.indexOf(bytes, at + 1, length)).isEqualTo(-1);
-                assertThat(NewlineScanner.indexOf(bytes, 0, at)).as("the end bound excludes it").isEqualTo(-1);
+                assertThat(indexOf(bytes, at + 1, length)).isEqualTo(-1);
+                assertThat(indexOf(bytes, 0, at)).as("the end bound excludes it").isEqualTo(-1);
             }
         }
     }
@@ -28,7 +30,7 @@ class NewlineScannerTest {
         // 0x0b and 0x09 differ from '\n' in one bit; 0x8a in the top bit; 0x00 and 0xff are the
         // extremes of the borrow in the zero-byte test.
         for (byte near : new byte[] {0x0b, 0x09, (byte) 0x8a, 0x00, (byte) 0xff, 0x0a ^ 0x40, 0x01}) {
-            assertThat(NewlineScanner.indexOf(filled(37, near), 0, 37)).as("byte 0x%02x", near).isEqualTo(-1);
+            assertThat(indexOf(filled(37, near), 0, 37)).as("byte 0x%02x", near).isEqualTo(-1);
         }
     }
 
@@ -43,8 +45,18 @@ class NewlineScannerTest {
             }
             int from = random.nextInt(bytes.length + 1);
             int to = random.nextInt(from, bytes.length + 1);
-            assertThat(NewlineScanner.indexOf(bytes, from, to)).isEqualTo(plain(bytes, from, to));
+            assertThat(indexOf(bytes, from, to)).isEqualTo(plain(bytes, from, to));
         }
+    }
+
+    /** The array's answer, after checking that a direct buffer of the same bytes gives the same. */
+    private static int indexOf(byte[] bytes, int from, int to) {
+        // Big-endian, the default, so that a scan that followed the buffer's order would fail.
+        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).clear();
+        int found = NewlineScanner.indexOf(bytes, from, to);
+        assertThat(NewlineScanner.indexOf(direct, from, to)).as("in a direct buffer, from %d to %d", from, to)
+                .isEqualTo(found);
+        return found;
     }
 
     private static int plain(byte[] bytes, int from, int to) {
