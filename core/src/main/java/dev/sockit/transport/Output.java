@@ -151,14 +151,22 @@ final class Output extends WriteLock {
 
     /**
      * Ends a loan: what the socket did not take moves into a buffer of the connection's own,
-     * of its size; with nothing left the connection holds none. Under the lock.
+     * of its size; with nothing left the connection holds none, neither the loan nor a buffer
+     * a batch grew past it (a flood of acks grows one to megabytes). Under the lock.
      */
     void giveBack() {
         ByteBuffer replies = lent;
         lent = null;
-        if (replies != null && out == replies) {
-            out = out.position() == 0 ? null : ByteBuffer.allocate(out.position()).put(out.flip());
+        if (out != null && out.position() == 0) {
+            out = null;
+        } else if (replies != null && out == replies) {
+            out = ByteBuffer.allocate(out.position()).put(out.flip());
         }
+    }
+
+    /** Whether a write buffer is held: none while the connection waits in the room (tests). */
+    boolean holdsBuffer() {
+        return out != null;
     }
 
     /**
