@@ -16,7 +16,7 @@ final class NewlineScanner {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     // The same over a buffer without an array: the waiting room reads into a direct one, and
-    // a byte at a time there cost 1 KiB lines served in line a quarter of their rate.
+    // a byte at a time there held 1 KiB lines served in line to 0.61-0.84x Netty's rate.
     private static final VarHandle BUFFER_LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
     private static final long ONES = 0x0101010101010101L;
