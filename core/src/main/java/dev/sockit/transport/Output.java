@@ -157,9 +157,8 @@ final class Output extends WriteLock {
     void giveBack() {
         ByteBuffer replies = lent;
         lent = null;
-        if (out != null && out.position() == 0) {
-            out = null;
-        } else if (replies != null && out == replies) {
+        releaseLocked();
+        if (replies != null && out == replies) {
             out = ByteBuffer.allocate(out.position()).put(out.flip());
         }
     }

@@ -6,9 +6,9 @@ import dev.sockit.CloseReason;
 import dev.sockit.Heartbeat;
 import dev.sockit.Message;
 import dev.sockit.framing.Lines;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -81,7 +81,7 @@ class OutputLoanTest {
         } finally {
             output.unlock();
         }
-        assertThat(read(peer.socket().getInputStream(), "one\ntwo\nthree\n".length())).isEqualTo("one\ntwo\nthree\n");
+        assertThat(read(peerInput(), "one\ntwo\nthree\n".length())).isEqualTo("one\ntwo\nthree\n");
     }
 
     @Test
@@ -153,24 +153,15 @@ class OutputLoanTest {
         try {
             return peer.socket().getInputStream();
         } catch (IOException e) {
-            throw new RuntimeException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
     private static String read(InputStream in, int length) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(length);
-        byte[] chunk = new byte[16 * 1024];
         try {
-            while (bytes.size() < length) {
-                int n = in.read(chunk, 0, Math.min(chunk.length, length - bytes.size()));
-                if (n < 0) {
-                    break;
-                }
-                bytes.write(chunk, 0, n);
-            }
+            return new String(in.readNBytes(length), StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new RuntimeException(e);
+            throw new UncheckedIOException(e);
         }
-        return bytes.toString(StandardCharsets.US_ASCII);
     }
 }
