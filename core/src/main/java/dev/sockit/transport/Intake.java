@@ -356,11 +356,8 @@ final class Intake {
         }
         int room = in.remaining();
         long started = System.nanoTime();
-        // The last read waited for input: the peer is not streaming (one that is never leaves
-        // its socket empty, and is best read at once, without asking the kernel anything).
-        boolean waitedLast = lastWait >= SPIN_FROM_NANOS;
         boolean heard = false; // the spin saw input waiting
-        if (SPIN_NANOS > 0 && !discarding && tls == null && canProbe() && waitedLast && !quiet) {
+        if (SPIN_NANOS > 0 && !discarding && tls == null && canProbe() && lastWait >= SPIN_FROM_NANOS && !quiet) {
             if (lastWait < SPIN_NANOS) {
                 // A quick peer gets the whole spin.
                 heard = spinForInput(started + SPIN_NANOS);
@@ -372,11 +369,12 @@ final class Intake {
                 Thread.yield();
             }
         }
-        if (waitedLast && !heard && !idle && in.position() == 0 && drainReason == null && !discarding
+        if (!heard && !idle && in.position() == 0 && drainReason == null && !discarding
                 && tls == null && probeable && owner.inline() && unread() == 0) {
             // Nothing came and nothing is partial: the room serves it from here, without a thread.
-            // Asked only of a peer that paused: a streaming one's every read paid a system call
-            // for it, 20% of the rate at depth 16 (docs/performance.md).
+            // Not asked again after a spin that saw input come. Asked after a read that found its
+            // input waiting too: a read that ends a burst or a long message finds it so, and a
+            // connection that then falls silent would hold its thread, parked in its read.
             in.flip();
             return SILENT;
         }
