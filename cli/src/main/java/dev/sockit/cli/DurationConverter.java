@@ -11,14 +11,14 @@ import picocli.CommandLine;
 /**
  * The one duration grammar of every sockit command — server, client and bench read the same
  * forms, through this class: a number with a unit, or several in a row, largest first as
- * people write them: {@code 250ms}, {@code 10s}, {@code 1.5s}, {@code 2m}, {@code 1m30s},
+ * people write them: {@code 50us}, {@code 250ms}, {@code 10s}, {@code 1.5s}, {@code 2m}, {@code 1m30s},
  * {@code 1h}; {@code 0} alone (no unit needed for nothing); or ISO-8601 ({@code PT10S}). A
  * bare number other than 0 is refused rather than guessed at, since seconds and
  * milliseconds are both plausible.
  */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
-    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
+    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(us|ms|s|m|h)");
     private static final Pattern BARE = Pattern.compile("\\d+(?:\\.\\d+)?");
 
     /** Parses {@code text}; see the class comment for the forms. */
@@ -75,6 +75,7 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
         while (at < s.length() && m.find(at) && m.start() == at) {
             BigDecimal amount = new BigDecimal(m.group(1));
             long nanosPerUnit = switch (m.group(2)) {
+                case "us" -> 1_000L;
                 case "ms" -> 1_000_000L;
                 case "s" -> 1_000_000_000L;
                 case "m" -> 60_000_000_000L;
@@ -99,13 +100,14 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
     }
 
     /**
-     * A duration the way this class reads it, shortest first: {@code 250ms}, {@code 10s},
+     * A duration the way this class reads it, shortest first: {@code 50us}, {@code 250ms}, {@code 10s},
      * {@code 1.5s}, {@code 1m30s}, {@code 2h}, {@code 0s}.
      */
     public static String format(Duration d) {
         long millis = d.toMillis();
         if (millis == 0) {
-            return "0s";
+            long micros = d.toNanos() / 1000;
+            return micros == 0 ? "0s" : micros + "us";
         }
         if (millis < 1000) {
             return millis + "ms";

@@ -16,6 +16,7 @@ class DurationConverterTest {
     void readsTheFormsPeopleWrite() {
         assertThat(DurationConverter.parse("10s")).isEqualTo(Duration.ofSeconds(10));
         assertThat(DurationConverter.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(DurationConverter.parse("50us")).isEqualTo(Duration.ofNanos(50_000));
         assertThat(DurationConverter.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
         assertThat(DurationConverter.parse("1m")).isEqualTo(Duration.ofMinutes(1));
         assertThat(DurationConverter.parse("1m30s")).isEqualTo(Duration.ofSeconds(90));
@@ -51,7 +52,8 @@ class DurationConverterTest {
         assertThat(DurationConverter.format(Duration.ofMillis(1500))).isEqualTo("1.5s");
         assertThat(DurationConverter.format(Duration.ofMinutes(120))).isEqualTo("2h");
         assertThat(DurationConverter.format(Duration.ZERO)).isEqualTo("0s");
-        for (String text : new String[] {"250ms", "1.25s", "1m30s", "1h2m3.5s"}) {
+        assertThat(DurationConverter.format(Duration.ofNanos(50_000))).isEqualTo("50us");
+        for (String text : new String[] {"50us", "250ms", "1.25s", "1m30s", "1h2m3.5s"}) {
             assertThat(DurationConverter.format(DurationConverter.parse(text))).isEqualTo(text);
         }
     }
