@@ -334,6 +334,8 @@ public final class Server implements AutoCloseable {
 
     /** Describes a server; {@link #start()} binds it. Every setting has a safe default. */
     public static final class Builder {
+        // A peer slower than this is cheaper to wait for than to poll for.
+        private static final Duration MAX_BUSY_POLL = Duration.ofMillis(10);
         // Empty for the socket systemd passed.
         private final List<Endpoint> endpoints;
         private Framing framing = Lines.defaults();
@@ -350,6 +352,7 @@ public final class Server implements AutoCloseable {
         private AccessPolicy access = AccessPolicy.OPEN;
         private int maxPerSource = 1000;
         private Duration writeTimeout = Duration.ofSeconds(30);
+        private Duration busyPoll = Duration.ZERO;
         private Tls tls;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private ProxyProtocol proxyProtocol;
@@ -523,6 +526,29 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("writeTimeout must not be negative, not " + writeTimeout);
             }
             this.writeTimeout = writeTimeout;
+            return this;
+        }
+
+        /**
+         * How long a TCP connection whose peer answered within this time waits for its next
+         * message on the CPU — checking for input between turns of the other ready threads —
+         * before it waits for it in the kernel. Waking a waiting reader costs more than a
+         * loopback round trip, so with one or a few fast request-and-reply peers this buys a
+         * shorter round trip and more messages a second, paid for with a CPU kept busy for the
+         * whole round trip: more CPU per message than waiting. Busy polling is for a server with
+         * a CPU to spare for a few latency-critical peers, as a kernel's busy poll is. Default:
+         * {@link Duration#ZERO}, never; 50 µs is about a loopback round trip on a busy peer.
+         *
+         * @param busyPoll zero (never) up to 10 ms
+         * @return this builder
+         * @throws IllegalArgumentException when {@code busyPoll} is negative or longer than 10 ms
+         */
+        public Builder busyPoll(Duration busyPoll) {
+            if (busyPoll.isNegative() || busyPoll.compareTo(MAX_BUSY_POLL) > 0) {
+                throw new IllegalArgumentException("busyPoll must be between 0 (never) and " + MAX_BUSY_POLL.toMillis()
+                        + " ms, not " + busyPoll + "; a peer slower than that is cheaper to wait for in the kernel");
+            }
+            this.busyPoll = busyPoll;
             return this;
         }
 
@@ -917,7 +943,8 @@ public final class Server implements AutoCloseable {
             FlightRecorderObserver flight = new FlightRecorderObserver();
             ConnectionSettings connection = new ConnectionSettings(framing, heartbeat, outbound,
                     Observer.all(counting == null ? Observer.NONE : counting, flight, observer), writeTimeout, clock,
-                    new MemoryBudget(maxBufferMemory), handler instanceof MessageHandler ? new WaitingRoom(waitAfter) : null);
+                    new MemoryBudget(maxBufferMemory), handler instanceof MessageHandler ? new WaitingRoom(waitAfter) : null)
+                    .withBusyPoll(busyPoll);
             Server server = new Server(new ServerSettings(endpoints, connection, handler, maxConnections, backlog, drainTimeout,
                     socketMode, maxDatagram, sessionTimeout, access, maxPerSource, tls, handshakeTimeout, proxyProtocol,
                     reusePort, ws ? websocket : null),

@@ -2,23 +2,27 @@ package dev.sockit;
 
 import static dev.sockit.TestKit.onLoopback;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sockit.TestKit.Peer;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
- * A reader whose peer answers quickly waits for the next input before it parks
- * (docs/architecture.md, "Spin before parking, when it pays"). However that wait goes, quick
- * answers, late ones, or spins that miss, every message is still read and answered: the
- * peer's socket timeout (5 s) is the deadline.
+ * With a busy poll ({@link Server.Builder#busyPoll}), a reader whose peer answers quickly waits
+ * for the next input before it parks (docs/architecture.md, "Spin before parking, when it
+ * pays"). However that wait goes, quick answers, late ones, or spins that miss, every message
+ * is still read and answered: the peer's socket timeout (5 s) is the deadline.
  */
 class SpinTest {
 
+    private static final Duration BUSY_POLL = Duration.ofNanos(50_000);
+
     @Test
     void aQuickPeerIsAnsweredWhenItsSpinsKeepMissingThenTurnsQuickAgain() throws Exception {
-        try (Server server = onLoopback().handler(Handlers.echo()).start();
+        try (Server server = onLoopback().busyPoll(BUSY_POLL).handler(Handlers.echo()).start();
              Peer peer = Peer.connect(server)) {
             for (int round = 0; round < 3; round++) {
                 for (int i = 0; i < 200; i++) { // quick: the reader spins for the next one
@@ -44,7 +48,7 @@ class SpinTest {
 
     @Test
     void aPushFromAnotherThreadLeavesWhileTheReaderWaitsForItsPeer() throws Exception {
-        try (Server server = onLoopback().handler(connection -> {
+        try (Server server = onLoopback().busyPoll(BUSY_POLL).handler(connection -> {
                     for (Message message; (message = connection.receive()) != null; ) {
                         String text = message.text();
                         connection.send(text);
@@ -71,5 +75,15 @@ class SpinTest {
                 assertThat(peer.readLines(2)).containsExactlyInAnyOrder("push " + i, "pushed push " + i);
             }
         }
+    }
+
+    @Test
+    void aBusyPollIsBetweenNothingAndTenMilliseconds() {
+        assertThatThrownBy(() -> onLoopback().busyPoll(Duration.ofNanos(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("busyPoll must be between 0 (never) and 10 ms, not PT-0.000000001S");
+        assertThatThrownBy(() -> onLoopback().busyPoll(Duration.ofMillis(11)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not PT0.011S");
     }
 }

@@ -99,6 +99,13 @@ class CommandLineTest {
     }
 
     @Test
+    void aBusyPollLongerThanTenMillisecondsIsRefusedWithWhatToTry() {
+        assertThat(run("server", "tcp://127.0.0.1:0", "--busy-poll", "20ms")).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("sockit: --busy-poll must be at most 10ms, not 20ms: a peer slower than that"
+                + " is cheaper to wait for in the kernel; try 50us" + System.lineSeparator());
+    }
+
+    @Test
     void aDurationMayBeWrittenAsPeopleWriteIt() {
         assertThat(DurationConverter.parse("500ms")).hasMillis(500);
         assertThat(DurationConverter.parse("1.5s")).hasMillis(1500);

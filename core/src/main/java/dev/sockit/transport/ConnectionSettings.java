@@ -22,14 +22,17 @@ import java.util.Objects;
  * @param room      where idle connections served message by message wait without a thread; null for none
  * @param optionsInherited TCP: the listener carries the socket options each connection would set
  *                  ({@link Tcp#configure}), and its accepted sockets inherit them, so none is set per connection
+ * @param busyPollNanos how long a connection whose peer answered within this time checks for its
+ *                  next input, on the CPU, before it waits for it; 0: it never does (Intake)
  */
 public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
-        Duration writeTimeout, Clock clock, MemoryBudget readBudget, WaitingRoom room, boolean optionsInherited) {
+        Duration writeTimeout, Clock clock, MemoryBudget readBudget, WaitingRoom room, boolean optionsInherited,
+        long busyPollNanos) {
 
     /** Settings whose connections set their own socket options. */
     public ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
             Duration writeTimeout, Clock clock, MemoryBudget readBudget, WaitingRoom room) {
-        this(framing, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room, false);
+        this(framing, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room, false, 0);
     }
 
     /** Settings without a waiting room. */
@@ -58,12 +61,19 @@ public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundL
     /** These settings with another framing. */
     public ConnectionSettings withFraming(Framing other) {
         return new ConnectionSettings(other, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room,
-                optionsInherited);
+                optionsInherited, busyPollNanos);
     }
 
     /** These settings for the sockets of a listener that carries their options: none is set per connection. */
     public ConnectionSettings withOptionsInherited() {
-        return new ConnectionSettings(framing, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room, true);
+        return new ConnectionSettings(framing, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room, true,
+                busyPollNanos);
+    }
+
+    /** These settings with connections that busy-poll for this long ({@link Duration#ZERO}: never). */
+    public ConnectionSettings withBusyPoll(Duration busyPoll) {
+        return new ConnectionSettings(framing, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room,
+                optionsInherited, busyPoll.toNanos());
     }
 
     public ConnectionSettings {
@@ -74,6 +84,9 @@ public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundL
         Objects.requireNonNull(writeTimeout, "writeTimeout");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(readBudget, "readBudget");
+        if (busyPollNanos < 0) {
+            throw new IllegalArgumentException("busy poll must not be negative, not " + busyPollNanos + " ns");
+        }
         if (writeTimeout.isNegative()) {
             throw new IllegalArgumentException("write timeout must not be negative, not " + writeTimeout);
         }

@@ -64,6 +64,12 @@ final class Intake {
          * a reader that finds nothing to read hands it there at once.
          */
         boolean inline();
+
+        /**
+         * How long a read whose peer answered within this time last round checks for input,
+         * on the CPU, before it waits: the connection settings' busy poll; 0 for never.
+         */
+        long busyPollNanos();
     }
 
     private static final int INITIAL_READ_BUFFER = 8 * 1024;
@@ -103,11 +109,12 @@ final class Intake {
     // yields, as Netty's event loop moves on after 16 reads from one channel.
     private static final int MESSAGES_PER_TURN = 16;
     // Parking a virtual thread and waking it costs two platform-thread wake-ups (the JDK's
-    // master poller, then the carrier), more than a loopback round trip. So a connection whose
-    // peer answered within this time last round checks for input, yielding to every other
-    // runnable thread between checks, for up to this long before it parks; any other connection
-    // that is not quiet yields once before its read. 0 turns both off.
-    static final long SPIN_NANOS = Long.getLong("dev.sockit.spinMicros", 50) * 1000;
+    // master poller, then the carrier), more than a loopback round trip. So with a busy poll
+    // (Owner.busyPollNanos) a connection whose peer answered within it last round checks for
+    // input, yielding to every other runnable thread between checks, for up to that long before
+    // it parks: a faster round trip for a CPU spent on it (docs/performance.md, issue 16). Any
+    // other connection that is not quiet yields once before its read, a turn behind the threads
+    // that are ready.
     // A read that returned at once (input was waiting) says nothing about the peer's pace,
     // and asking the kernel first would only add a system call to the next read.
     private static final long SPIN_FROM_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
@@ -357,10 +364,11 @@ final class Intake {
         int room = in.remaining();
         long started = System.nanoTime();
         boolean heard = false; // the spin saw input waiting
-        if (SPIN_NANOS > 0 && !discarding && tls == null && canProbe() && lastWait >= SPIN_FROM_NANOS && !quiet) {
-            if (lastWait < SPIN_NANOS) {
+        if (!discarding && tls == null && canProbe() && lastWait >= SPIN_FROM_NANOS && !quiet) {
+            long busyPoll = owner.busyPollNanos();
+            if (lastWait < busyPoll) {
                 // A quick peer gets the whole spin.
-                heard = spinForInput(started + SPIN_NANOS);
+                heard = spinForInput(started + busyPoll);
             } else {
                 // Any other busy one a single turn behind the threads that are ready, which on
                 // a loaded server is often long enough, then the read itself: it takes what

@@ -60,7 +60,9 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     final FramingSlot framing;
     // Replaced once, by start(), when an opening chose the framing; read by the reader only.
     Framing.Decoder decoder;
-    private final Observer observer;
+    // Shared by every connection of the server (or client): its observer and busy poll are read
+    // from here, one field rather than one for each.
+    private final ConnectionSettings settings;
 
     final Intake intake;
     final Output output;
@@ -127,13 +129,13 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         this.channel = channel;
         this.tls = tls;
         this.framing = framing;
-        this.observer = settings.observer();
+        this.settings = settings;
         this.room = settings.room();
         Hooks hooks = new Hooks();
         this.watchdogs = new Watchdogs(settings.heartbeat(), settings.writeTimeout(), settings.clock(), hooks);
         this.output = new Output(channel, tls, framing, watchdogs, hooks);
         this.intake = new Intake(channel, tls, hooks, settings.readBudget());
-        this.pusher = new Pusher(framing, settings.outbound(), observer, output, hooks);
+        this.pusher = new Pusher(framing, settings.outbound(), settings.observer(), output, hooks);
         this.control = new PeerControl(this);
         this.decoder = framing.decoder(control);
     }
@@ -451,8 +453,8 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             if (n == 0) {
                 return true; // a spurious wake-up
             }
-            // How long the peer took to speak after the last replies went: a quick one is
-            // served faster by a thread that spins for its next message (Intake).
+            // How long the peer took to speak after the last replies went: with a busy poll, a
+            // quick one is served faster by a thread that spins for its next message (Intake).
             long waited = System.nanoTime() - inlineWrote;
             intake.countIn(n);
             watchdogs.heard();
@@ -470,7 +472,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
                 // connection: its own thread meets the same again, and ends the connection.
                 stuck = true;
             } catch (Exception failed) {
-                observer.handlerFailed(this, failed);
+                settings.observer().handlerFailed(this, failed);
                 closeElsewhere(CloseReason.of(CloseReason.Code.HANDLER_FAILED, "handler failed: " + failed));
                 stuck = true;
             } finally {
@@ -484,7 +486,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
                 closeElsewhere(CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(broken)));
                 return true; // the close calls it out
             }
-            boolean quick = written && waited < Intake.SPIN_NANOS;
+            boolean quick = written && waited < settings.busyPollNanos();
             if (scratch.hasRemaining() || stuck || control.farewell() != null || quick) {
                 try {
                     intake.keep(scratch, waited);
@@ -655,8 +657,8 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             ByteBuffer in = intake.buffer();
             if (in.hasRemaining()) {
                 // Made only for an observer that looks at it (the command's --show-messages).
-                if (observer.watchesMessages()) {
-                    observer.received(this, Message.copyOf(in, in.position(), in.remaining()));
+                if (settings.observer().watchesMessages()) {
+                    settings.observer().received(this, Message.copyOf(in, in.position(), in.remaining()));
                 }
                 in.position(in.limit());
                 messagesIn++;
@@ -678,7 +680,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
     private Message received(Message message) {
         messagesIn++;
         intake.tookMessage();
-        observer.received(this, message);
+        settings.observer().received(this, message);
         return message;
     }
 
@@ -795,6 +797,11 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
         @Override
         public boolean inline() {
             return inlineHandler != null && messagesIn > 1 && room.open();
+        }
+
+        @Override
+        public long busyPollNanos() {
+            return settings.busyPollNanos();
         }
 
         @Override
