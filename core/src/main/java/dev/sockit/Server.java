@@ -352,7 +352,7 @@ public final class Server implements AutoCloseable {
         private AccessPolicy access = AccessPolicy.OPEN;
         private int maxPerSource = 1000;
         private Duration writeTimeout = Duration.ofSeconds(30);
-        private Duration busyPoll = Duration.ZERO;
+        private Duration busyPoll; // null: automatic (ConnectionSettings.AUTOMATIC)
         private Tls tls;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private ProxyProtocol proxyProtocol;
@@ -532,18 +532,23 @@ public final class Server implements AutoCloseable {
         /**
          * How long a TCP connection whose peer answered within this time waits for its next
          * message on the CPU — checking for input between turns of the other ready threads —
-         * before it waits for it in the kernel. Waking a waiting reader costs more than a
-         * loopback round trip, so with one or a few fast request-and-reply peers this buys a
-         * shorter round trip and more messages a second, paid for with a CPU kept busy for the
-         * whole round trip: more CPU per message than waiting. Busy polling is for a server with
-         * a CPU to spare for a few latency-critical peers, as a kernel's busy poll is. Default:
-         * {@link Duration#ZERO}, never; 50 µs is about a loopback round trip on a busy peer.
+         * before it waits for it in the kernel. Waking a parked virtual thread costs more than a
+         * loopback round trip, so a connection with a thread of its own (a {@link Handler}'s, or
+         * a {@link MessageHandler}'s while it has one) gets a shorter round trip and spends less
+         * CPU per message by polling; one the waiting room's thread serves in line
+         * ({@link Handlers#echo()}, {@link Handlers#ack(String)}) waits as cheaply as Netty's
+         * event loop does, so polling only buys it a shorter round trip, for a CPU kept busy the
+         * whole time its peer thinks. Default: automatic, 50 µs for a connection with a thread
+         * of its own and none for one served in line; a duration set here applies to both, so
+         * {@code Duration.ofNanos(50_000)} polls for every quick peer (a server with a CPU to
+         * spare for a few latency-critical peers) and {@link Duration#ZERO} for none.
          *
          * @param busyPoll zero (never) up to 10 ms
          * @return this builder
          * @throws IllegalArgumentException when {@code busyPoll} is negative or longer than 10 ms
          */
         public Builder busyPoll(Duration busyPoll) {
+            Objects.requireNonNull(busyPoll, "busyPoll");
             if (busyPoll.isNegative() || busyPoll.compareTo(MAX_BUSY_POLL) > 0) {
                 throw new IllegalArgumentException("busyPoll must be between 0 (never) and " + MAX_BUSY_POLL.toMillis()
                         + " ms, not " + busyPoll + "; a peer slower than that is cheaper to wait for in the kernel");

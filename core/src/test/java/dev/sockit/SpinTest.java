@@ -8,21 +8,35 @@ import dev.sockit.TestKit.Peer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * With a busy poll ({@link Server.Builder#busyPoll}), a reader whose peer answers quickly waits
- * for the next input before it parks (docs/architecture.md, "Spin before parking, when it
- * pays"). However that wait goes, quick answers, late ones, or spins that miss, every message
- * is still read and answered: the peer's socket timeout (5 s) is the deadline.
+ * for the next input before it parks (docs/architecture.md, "Spin before parking"): by default
+ * one with a thread of its own, with 50 µs set also one the waiting room serves in line.
+ * However that wait goes, quick answers, late ones, or spins that miss, every message is still
+ * read and answered: the peer's socket timeout (5 s) is the deadline.
  */
 class SpinTest {
 
-    private static final Duration BUSY_POLL = Duration.ofNanos(50_000);
+    /** Automatic (the default), every quick peer for 50 µs, and none. */
+    static Stream<Arguments> busyPolls() {
+        return Stream.of(Arguments.of("automatic", null), Arguments.of("50 µs", Duration.ofNanos(50_000)),
+                Arguments.of("none", Duration.ZERO));
+    }
 
-    @Test
-    void aQuickPeerIsAnsweredWhenItsSpinsKeepMissingThenTurnsQuickAgain() throws Exception {
-        try (Server server = onLoopback().busyPoll(BUSY_POLL).handler(Handlers.echo()).start();
+    private static Server.Builder polling(Duration busyPoll) {
+        return busyPoll == null ? onLoopback() : onLoopback().busyPoll(busyPoll);
+    }
+
+    @ParameterizedTest(name = "busy poll {0}")
+    @MethodSource("busyPolls")
+    void aQuickPeerIsAnsweredWhenItsSpinsKeepMissingThenTurnsQuickAgain(String name, Duration busyPoll) throws Exception {
+        try (Server server = polling(busyPoll).handler(Handlers.echo()).start();
              Peer peer = Peer.connect(server)) {
             for (int round = 0; round < 3; round++) {
                 for (int i = 0; i < 200; i++) { // quick: the reader spins for the next one
@@ -46,9 +60,10 @@ class SpinTest {
         }
     }
 
-    @Test
-    void aPushFromAnotherThreadLeavesWhileTheReaderWaitsForItsPeer() throws Exception {
-        try (Server server = onLoopback().busyPoll(BUSY_POLL).handler(connection -> {
+    @ParameterizedTest(name = "busy poll {0}")
+    @MethodSource("busyPolls")
+    void aPushFromAnotherThreadLeavesWhileTheReaderWaitsForItsPeer(String name, Duration busyPoll) throws Exception {
+        try (Server server = polling(busyPoll).handler(connection -> {
                     for (Message message; (message = connection.receive()) != null; ) {
                         String text = message.text();
                         connection.send(text);

@@ -12,10 +12,10 @@ import java.time.Duration;
  * sockit's contender: core's {@link Server} with the built-in {@link Handlers#echo()} or
  * {@link Handlers#ack(String)}, a virtual thread per connection, settings at their defaults
  * except the connection limit, raised so the 1,000-connection cells are never refused, and,
- * for bench/idle.sh, the heartbeat. {@code -Ddev.sockit.bench.busyPollMicros=N} gives it a busy
- * poll ({@link Server.Builder#busyPoll}), for bench/run.sh to race as a variant. In discard mode,
- * {@link Handlers#discard()} over the {@link Raw} framing, as {@code sockit server --mode discard
- * --framing raw} runs it.
+ * for bench/idle.sh, the heartbeat. {@code -Ddev.sockit.bench.busyPollMicros=N} sets its busy
+ * poll ({@link Server.Builder#busyPoll}; automatic without it), for bench/run.sh to race as a
+ * variant. In discard mode, {@link Handlers#discard()} over the {@link Raw} framing, as
+ * {@code sockit server --mode discard --framing raw} runs it.
  */
 public final class SockitLineServer implements LineServer {
 
@@ -46,8 +46,11 @@ public final class SockitLineServer implements LineServer {
                 .heartbeat(heartbeat)
                 .maxConnections(20_000)
                 // Every benchmark client comes from 127.0.0.1: the per-address default (1,000) would refuse them.
-                .maxPerSource(20_000)
-                .busyPoll(Duration.ofNanos(Long.getLong("dev.sockit.bench.busyPollMicros", 0) * 1000));
+                .maxPerSource(20_000);
+        Long busyPollMicros = Long.getLong("dev.sockit.bench.busyPollMicros");
+        if (busyPollMicros != null) {
+            server.busyPoll(Duration.ofNanos(busyPollMicros * 1000));
+        }
         return new SockitLineServer(switch (mode) {
             case ECHO -> server.handler(Handlers.echo()).start();
             case ACK -> server.handler(Handlers.ack(reply)).start();

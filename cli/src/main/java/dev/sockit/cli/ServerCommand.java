@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -139,11 +140,21 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                     + "reading); 0 for never. Default: ${DEFAULT-VALUE}.")
     Duration writeTimeout = Duration.ofSeconds(30);
 
-    @Option(names = "--busy-poll", paramLabel = "DURATION", defaultValue = "0", converter = DurationConverter.class,
+    @Option(names = "--busy-poll", paramLabel = "DURATION|auto", defaultValue = "auto", converter = BusyPoll.class,
             description = "Wait up to this long for a quick peer's next message on the CPU rather than in the kernel "
-                    + "(at most 10ms; e.g. 50us): a shorter round trip and more messages a second for one or a few "
-                    + "request-and-reply peers, paid for with a CPU kept busy while they think. Default: 0, never.")
-    Duration busyPoll = Duration.ZERO;
+                    + "(at most 10ms; e.g. 50us; 0 never): a shorter round trip and more messages a second for one or "
+                    + "a few request-and-reply peers, paid for with a CPU kept busy while they think. Default: auto, "
+                    + "50us where a peer's handler has a thread of its own (chat, --exec), whose wake-up costs more, "
+                    + "and never where the server answers in line (ack, echo).")
+    Duration busyPoll; // null: auto
+
+    /** --busy-poll: a duration, or auto (null). */
+    static final class BusyPoll implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String text) {
+            return text.strip().equalsIgnoreCase("auto") ? null : DurationConverter.parse(text);
+        }
+    }
 
     @Option(names = "--max-queued-bytes", paramLabel = "BYTES", defaultValue = "1048576",
             description = "The most bytes waiting to be pushed to one peer (chat relays, broadcasts) before "
@@ -265,7 +276,7 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         if (writeTimeout.isNegative()) {
             throw new IllegalArgumentException("--write-timeout must not be negative, not " + writeTimeout);
         }
-        if (busyPoll.compareTo(Duration.ofMillis(10)) > 0) {
+        if (busyPoll != null && busyPoll.compareTo(Duration.ofMillis(10)) > 0) {
             throw new IllegalArgumentException("--busy-poll must be at most 10ms, not " + DurationConverter.format(busyPoll)
                     + ": a peer slower than that is cheaper to wait for in the kernel; try 50us");
         }
@@ -326,6 +337,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
             builder.broker(broker);
             broker.watch(new ClusterLog(log, broker));
         }
+        if (busyPoll != null) {
+            builder.busyPoll(busyPoll);
+        }
         Server server;
         try {
             server = builder
@@ -340,7 +354,6 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
                 .maxPerSource(maxPerSource)
                 .access(access)
                 .writeTimeout(writeTimeout)
-                .busyPoll(busyPoll)
                 .outbound(OutboundLimit.of(maxQueuedBytes, maxQueuedMessages,
                         OutboundLimit.Overflow.valueOf(onSlowReader.name().toUpperCase(Locale.ROOT))))
                 .drainTimeout(drainTimeout)

@@ -99,6 +99,17 @@ class CommandLineTest {
     }
 
     @Test
+    void aBusyPollIsADurationOrAuto() {
+        ServerCommand.BusyPoll busyPoll = new ServerCommand.BusyPoll();
+        assertThat(busyPoll.convert("auto")).isNull();
+        assertThat(busyPoll.convert("AUTO")).isNull();
+        assertThat(busyPoll.convert("50us")).isEqualTo(java.time.Duration.ofNanos(50_000));
+        assertThat(busyPoll.convert("0")).isZero();
+        assertThat(run("server", "tcp://127.0.0.1:0", "--busy-poll", "soon")).isEqualTo(2);
+        assertThat(err.toString()).contains("duration \"soon\" is not understood");
+    }
+
+    @Test
     void aBusyPollLongerThanTenMillisecondsIsRefusedWithWhatToTry() {
         assertThat(run("server", "tcp://127.0.0.1:0", "--busy-poll", "20ms")).isEqualTo(2);
         assertThat(err.toString()).isEqualTo("sockit: --busy-poll must be at most 10ms, not 20ms: a peer slower than that"

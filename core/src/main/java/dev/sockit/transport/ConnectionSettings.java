@@ -23,16 +23,28 @@ import java.util.Objects;
  * @param optionsInherited TCP: the listener carries the socket options each connection would set
  *                  ({@link Tcp#configure}), and its accepted sockets inherit them, so none is set per connection
  * @param busyPollNanos how long a connection whose peer answered within this time checks for its
- *                  next input, on the CPU, before it waits for it; 0: it never does (Intake)
+ *                  next input, on the CPU, before it waits for it; 0: it never does (Intake);
+ *                  {@link #AUTOMATIC}: 50 µs for a connection with a thread of its own, none for one
+ *                  the waiting room serves in line
  */
 public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
         Duration writeTimeout, Clock clock, MemoryBudget readBudget, WaitingRoom room, boolean optionsInherited,
         long busyPollNanos) {
 
+    /**
+     * The busy poll's default: waking a parked virtual thread costs more CPU than polling
+     * through a loopback round trip, and waking the waiting room's thread (an epoll_wait, as
+     * Netty's event loop) less, so a connection polls when it has a thread of its own
+     * ({@link #AUTOMATIC_NANOS}) and never when the room serves it in line.
+     */
+    public static final long AUTOMATIC = -1;
+    /** The busy poll of a connection with a thread of its own, by default. */
+    public static final long AUTOMATIC_NANOS = 50_000;
+
     /** Settings whose connections set their own socket options. */
     public ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
             Duration writeTimeout, Clock clock, MemoryBudget readBudget, WaitingRoom room) {
-        this(framing, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room, false, 0);
+        this(framing, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room, false, AUTOMATIC);
     }
 
     /** Settings without a waiting room. */
@@ -70,10 +82,13 @@ public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundL
                 busyPollNanos);
     }
 
-    /** These settings with connections that busy-poll for this long ({@link Duration#ZERO}: never). */
+    /**
+     * These settings with connections that busy-poll for this long: {@link Duration#ZERO} never,
+     * null {@link #AUTOMATIC}.
+     */
     public ConnectionSettings withBusyPoll(Duration busyPoll) {
         return new ConnectionSettings(framing, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room,
-                optionsInherited, busyPoll.toNanos());
+                optionsInherited, busyPoll == null ? AUTOMATIC : busyPoll.toNanos());
     }
 
     public ConnectionSettings {
@@ -84,7 +99,7 @@ public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundL
         Objects.requireNonNull(writeTimeout, "writeTimeout");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(readBudget, "readBudget");
-        if (busyPollNanos < 0) {
+        if (busyPollNanos < 0 && busyPollNanos != AUTOMATIC) {
             throw new IllegalArgumentException("busy poll must not be negative, not " + busyPollNanos + " ns");
         }
         if (writeTimeout.isNegative()) {

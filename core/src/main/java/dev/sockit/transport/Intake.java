@@ -67,7 +67,8 @@ final class Intake {
 
         /**
          * How long a read whose peer answered within this time last round checks for input,
-         * on the CPU, before it waits: the connection settings' busy poll; 0 for never.
+         * on the CPU, before it waits: the connection settings' busy poll, or, by default, 50 µs
+         * unless the room serves the connection in line; 0 for never.
          */
         long busyPollNanos();
     }
@@ -110,9 +111,11 @@ final class Intake {
     private static final int MESSAGES_PER_TURN = 16;
     // Parking a virtual thread and waking it costs two platform-thread wake-ups (the JDK's
     // master poller, then the carrier), more than a loopback round trip. So with a busy poll
-    // (Owner.busyPollNanos) a connection whose peer answered within it last round checks for
-    // input, yielding to every other runnable thread between checks, for up to that long before
-    // it parks: a faster round trip for a CPU spent on it (docs/performance.md, issue 16). Any
+    // (Owner.busyPollNanos: by default 50 µs for a connection with a thread of its own, none for
+    // one the waiting room serves in line, whose wake-up is an epoll_wait as Netty's) a connection
+    // whose peer answered within it last round checks for input, yielding to every other
+    // runnable thread between checks, for up to that long before it parks: a faster round trip,
+    // and cheaper than a parked thread's wake-up (docs/performance.md, issue 16). Any
     // other connection that is not quiet yields once before its read, a turn behind the threads
     // that are ready.
     // A read that returned at once (input was waiting) says nothing about the peer's pace,

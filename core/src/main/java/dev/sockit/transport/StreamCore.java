@@ -453,8 +453,9 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             if (n == 0) {
                 return true; // a spurious wake-up
             }
-            // How long the peer took to speak after the last replies went: with a busy poll, a
-            // quick one is served faster by a thread that spins for its next message (Intake).
+            // How long the peer took to speak after the last replies went: with a busy poll chosen
+            // (not the automatic one, which never polls for what the room serves), a quick one is
+            // served faster by a thread that spins for its next message (Intake).
             long waited = System.nanoTime() - inlineWrote;
             intake.countIn(n);
             watchdogs.heard();
@@ -801,7 +802,11 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
 
         @Override
         public long busyPollNanos() {
-            return settings.busyPollNanos();
+            long chosen = settings.busyPollNanos();
+            if (chosen != ConnectionSettings.AUTOMATIC) {
+                return chosen;
+            }
+            return inline() ? 0 : ConnectionSettings.AUTOMATIC_NANOS;
         }
 
         @Override
