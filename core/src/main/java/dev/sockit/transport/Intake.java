@@ -117,9 +117,9 @@ final class Intake {
     // runnable thread between checks, for up to that long before it parks: a faster round trip,
     // and cheaper than a parked thread's wake-up (docs/performance.md, issue 16). Any
     // other connection that is not quiet yields once before its read, a turn behind the threads
-    // that are ready.
-    // A read that returned at once (input was waiting) says nothing about the peer's pace,
-    // and asking the kernel first would only add a system call to the next read.
+    // that are ready. Neither follows a read that returned at once (input was waiting): it says
+    // nothing about the peer's pace, and asking the kernel first would only add a system call
+    // to the next read.
     private static final long SPIN_FROM_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
 
     private final SocketChannel channel;

@@ -4,7 +4,6 @@ import dev.sockit.CloseReason;
 import dev.sockit.ClosedConnectionException;
 import dev.sockit.Message;
 import dev.sockit.MessageHandler;
-import dev.sockit.Observer;
 import dev.sockit.Peers;
 import dev.sockit.framing.Framing;
 import dev.sockit.framing.FramingException;
