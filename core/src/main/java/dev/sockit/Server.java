@@ -291,6 +291,9 @@ public final class Server implements AutoCloseable {
     /** How long close() waits, after the drain timeout, for the connections it then cut off to end. */
     public static final Duration CUT_OFF = Duration.ofSeconds(1);
 
+    /** The longest {@link Builder#busyPoll}: a peer slower than this is cheaper to wait for than to poll for. */
+    public static final Duration MAX_BUSY_POLL = Duration.ofMillis(10);
+
     private void stop(Duration drainTimeout) {
         try {
             listeners.close();
@@ -334,8 +337,6 @@ public final class Server implements AutoCloseable {
 
     /** Describes a server; {@link #start()} binds it. Every setting has a safe default. */
     public static final class Builder {
-        // A peer slower than this is cheaper to wait for than to poll for.
-        private static final Duration MAX_BUSY_POLL = Duration.ofMillis(10);
         // Empty for the socket systemd passed.
         private final List<Endpoint> endpoints;
         private Framing framing = Lines.defaults();

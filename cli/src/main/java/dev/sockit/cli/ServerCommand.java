@@ -276,8 +276,9 @@ final class ServerCommand implements Callable<Integer>, Sockit.Verbose {
         if (writeTimeout.isNegative()) {
             throw new IllegalArgumentException("--write-timeout must not be negative, not " + writeTimeout);
         }
-        if (busyPoll != null && busyPoll.compareTo(Duration.ofMillis(10)) > 0) {
-            throw new IllegalArgumentException("--busy-poll must be at most 10ms, not " + DurationConverter.format(busyPoll)
+        if (busyPoll != null && busyPoll.compareTo(Server.MAX_BUSY_POLL) > 0) {
+            throw new IllegalArgumentException("--busy-poll must be at most " + DurationConverter.format(Server.MAX_BUSY_POLL)
+                    + ", not " + DurationConverter.format(busyPoll)
                     + ": a peer slower than that is cheaper to wait for in the kernel; try 50us");
         }
         Endpoint metricsWhere = metricsEndpoint == null ? null : Endpoint.parse(metricsEndpoint);
