@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,20 +29,27 @@ class WaitingRoomTest {
 
     /** Closes seen by the observer, by connection id. */
     private final Map<Long, List<CloseReason>> closes = new ConcurrentHashMap<>();
-    /** How many run {@link #careful()}'s handler at once, and the messages it met running twice. */
-    private final AtomicInteger inside = new AtomicInteger();
+    /** The connections {@link #careful()}'s handler is running for, and the messages it met running twice for one. */
+    private final Set<Long> inside = ConcurrentHashMap.newKeySet();
     private final List<String> overlaps = Collections.synchronizedList(new ArrayList<>());
 
-    /** An echo that notes any message it handles while it is handling another (of any connection). */
+    /**
+     * An echo that notes any message it handles while it is handling another of the same
+     * connection. Per connection, as the promise is: the last reply of one round can reach the
+     * peer before its handler has returned, while the next round's connection is served already.
+     */
     private MessageHandler careful() {
         return (connection, message) -> {
-            if (inside.incrementAndGet() > 1) {
+            boolean alone = inside.add(connection.id());
+            if (!alone) {
                 overlaps.add(message.text());
             }
             try {
                 connection.send(message);
             } finally {
-                inside.decrementAndGet();
+                if (alone) {
+                    inside.remove(connection.id());
+                }
             }
         };
     }
