@@ -35,11 +35,11 @@ public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundL
      * The busy poll's default: waking a parked virtual thread costs more CPU than polling
      * through a loopback round trip, and waking the waiting room's thread (an epoll_wait, as
      * Netty's event loop) less, so a connection polls when it has a thread of its own
-     * ({@link #AUTOMATIC_NANOS}) and never when the room serves it in line.
+     * (50 µs) and never when the room serves it in line ({@link #busyPollFor}).
      */
     public static final long AUTOMATIC = -1;
     /** The busy poll of a connection with a thread of its own, by default. */
-    public static final long AUTOMATIC_NANOS = 50_000;
+    private static final long AUTOMATIC_NANOS = 50_000;
 
     /** Settings whose connections set their own socket options. */
     public ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundLimit outbound, Observer observer,
@@ -80,6 +80,18 @@ public record ConnectionSettings(Framing framing, Heartbeat heartbeat, OutboundL
     public ConnectionSettings withOptionsInherited() {
         return new ConnectionSettings(framing, heartbeat, outbound, observer, writeTimeout, clock, readBudget, room, true,
                 busyPollNanos);
+    }
+
+    /**
+     * The busy poll, in nanoseconds, of a connection the waiting room serves in line
+     * ({@code servedInLine}) or of one with a thread of its own: the one chosen, or the
+     * automatic one's for that kind; 0 for none.
+     */
+    public long busyPollFor(boolean servedInLine) {
+        if (busyPollNanos != AUTOMATIC) {
+            return busyPollNanos;
+        }
+        return servedInLine ? 0 : AUTOMATIC_NANOS;
     }
 
     /**

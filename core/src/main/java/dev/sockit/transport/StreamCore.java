@@ -452,9 +452,9 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
             if (n == 0) {
                 return true; // a spurious wake-up
             }
-            // How long the peer took to speak after the last replies went: with a busy poll chosen
-            // (not the automatic one, which never polls for what the room serves), a quick one is
-            // served faster by a thread that spins for its next message (Intake).
+            // How long the peer took to speak after the last replies went: with a busy poll for
+            // what the room serves (none unless one is chosen), a quick one is served faster by a
+            // thread that spins for its next message (Intake).
             long waited = System.nanoTime() - inlineWrote;
             intake.countIn(n);
             watchdogs.heard();
@@ -486,7 +486,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
                 closeElsewhere(CloseReason.of(CloseReason.Code.BROKEN, Errors.describe(broken)));
                 return true; // the close calls it out
             }
-            boolean quick = written && waited < settings.busyPollNanos();
+            boolean quick = written && waited < settings.busyPollFor(true);
             if (scratch.hasRemaining() || stuck || control.farewell() != null || quick) {
                 try {
                     intake.keep(scratch, waited);
@@ -801,11 +801,7 @@ abstract sealed class StreamCore extends AbstractConnection implements Discardab
 
         @Override
         public long busyPollNanos() {
-            long chosen = settings.busyPollNanos();
-            if (chosen != ConnectionSettings.AUTOMATIC) {
-                return chosen;
-            }
-            return inline() ? 0 : ConnectionSettings.AUTOMATIC_NANOS;
+            return settings.busyPollFor(inline());
         }
 
         @Override
